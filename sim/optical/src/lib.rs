@@ -1,0 +1,25 @@
+//! QR codes as pictures, for hybridsim.
+//!
+//! A FIDO2 hybrid (caBLE v2) session starts with the desktop showing a `FIDO:/…` QR code that
+//! the phone scans. This crate turns such a string into a picture (a PNG, or Unicode blocks for a
+//! terminal) and reads pictures back into strings, so the simulator can show a code and the
+//! harness can scan one without a camera.
+//!
+//! Everything here is a pure function from bytes or text to bytes or text: the crate does no
+//! I/O (no files, no terminal, no camera). Callers such as the CLI read and write files
+//! themselves and hand the bytes over.
+//!
+//! * [`render_png`] / [`read_image`]: PNG bytes.
+//! * [`render_terminal`] / [`read_terminal`]: half-block text for a dark terminal.
+
+mod error;
+mod limits;
+mod read;
+mod render;
+mod terminal;
+
+pub use error::{ReadError, RenderError};
+pub use limits::{MAX_ALLOC_BYTES, MAX_SIDE_PX, QUIET_ZONE_MODULES};
+pub use read::read_image;
+pub use render::{render_png, render_terminal};
+pub use terminal::read_terminal;

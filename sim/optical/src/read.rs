@@ -1,0 +1,153 @@
+//! QR pictures back to text.
+
+use std::io::Cursor;
+use std::panic::{self, UnwindSafe};
+
+use image::{GrayImage, ImageReader, Limits};
+use rqrr::{DeQRError, PreparedImage};
+
+use crate::error::ReadError;
+use crate::limits::{MAX_ALLOC_BYTES, MAX_SIDE_PX};
+
+/// Reads every QR code in a picture and returns their texts in the order the detector found
+/// them.
+///
+/// The format is recognised from the bytes, not from a name; PNG is supported. Pictures wider
+/// or taller than [`crate::MAX_SIDE_PX`], or needing more than [`crate::MAX_ALLOC_BYTES`] to
+/// decode, are refused from their header, before the pixels are allocated.
+///
+/// Codes that are found but fail to decode are skipped as long as at least one decodes.
+///
+/// # Errors
+///
+/// * [`ReadError::NotAnImage`]: the bytes are not a supported, well-formed picture within the
+///   limits; the message says what the decoder objected to.
+/// * [`ReadError::NoQrCode`]: nothing QR-shaped was found.
+/// * [`ReadError::Unreadable`]: QR-shaped regions were found but none decoded.
+/// * [`ReadError::DetectorFailed`]: the detector hit an internal error on this picture.
+pub fn read_image(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
+    decode_luma(load_luma(bytes)?)
+}
+
+fn load_luma(bytes: &[u8]) -> Result<GrayImage, ReadError> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ReadError::NotAnImage(e.to_string()))?;
+    reader.limits(reader_limits());
+    let picture = reader
+        .decode()
+        .map_err(|e| ReadError::NotAnImage(e.to_string()))?;
+    Ok(picture.to_luma8())
+}
+
+fn reader_limits() -> Limits {
+    // `Limits` is non-exhaustive, so start from the defaults and tighten.
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE_PX);
+    limits.max_image_height = Some(MAX_SIDE_PX);
+    limits.max_alloc = Some(MAX_ALLOC_BYTES);
+    limits
+}
+
+/// Runs the detector and the decoder over a grayscale picture (dark modules on light).
+pub(crate) fn decode_luma(picture: GrayImage) -> Result<Vec<String>, ReadError> {
+    let outcomes = contain_panic(move || detect_and_decode(picture))?;
+    collect_texts(outcomes)
+}
+
+fn detect_and_decode(picture: GrayImage) -> Vec<Result<String, DeQRError>> {
+    let mut prepared = PreparedImage::prepare(picture);
+    prepared
+        .detect_grids()
+        .iter()
+        .map(|grid| grid.decode().map(|(_meta, text)| text))
+        .collect()
+}
+
+fn collect_texts(outcomes: Vec<Result<String, DeQRError>>) -> Result<Vec<String>, ReadError> {
+    let grids = outcomes.len();
+    let mut texts = Vec::new();
+    let mut first_failure = None;
+    for outcome in outcomes {
+        match outcome {
+            Ok(text) => texts.push(text),
+            Err(e) => {
+                first_failure.get_or_insert(e);
+            }
+        }
+    }
+    match first_failure {
+        _ if !texts.is_empty() => Ok(texts),
+        None => Err(ReadError::NoQrCode),
+        Some(e) => Err(ReadError::Unreadable {
+            grids,
+            reason: describe(&e).to_owned(),
+        }),
+    }
+}
+
+/// rqrr 0.11 still asserts on some degenerate finder-pattern groups (rqrr issue #54); turn
+/// that into an error so that a bad picture cannot abort the caller. The default panic hook
+/// still prints the assertion to stderr.
+fn contain_panic<T>(work: impl FnOnce() -> T + UnwindSafe) -> Result<T, ReadError> {
+    panic::catch_unwind(work).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown internal error".to_owned());
+        ReadError::DetectorFailed(message)
+    })
+}
+
+/// rqrr's own messages are terse ("Ecc(Too many errors to correct)"); say it in user terms.
+fn describe(error: &DeQRError) -> &'static str {
+    match error {
+        DeQRError::DataEcc => "too many damaged modules to correct",
+        DeQRError::FormatEcc => "the format information is damaged",
+        DeQRError::InvalidVersion | DeQRError::InvalidGridSize => {
+            "the version or grid size is damaged"
+        }
+        DeQRError::EncodingError => "the code holds bytes that are not UTF-8 text",
+        DeQRError::UnknownDataType => "the code uses a data mode the decoder does not know",
+        DeQRError::DataUnderflow | DeQRError::DataOverflow => "the data segments are malformed",
+        DeQRError::IoError => "the decoded text could not be collected",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_in_detector_becomes_an_error() {
+        let result: Result<(), _> = contain_panic(|| panic!("assertion failed: x <= i32::MAX"));
+        assert_eq!(
+            result,
+            Err(ReadError::DetectorFailed("assertion failed: x <= i32::MAX".into()))
+        );
+    }
+
+    #[test]
+    fn some_decoded_beats_some_failed() {
+        let outcomes = vec![Err(DeQRError::DataEcc), Ok("FIDO:/1".to_owned())];
+        assert_eq!(collect_texts(outcomes), Ok(vec!["FIDO:/1".to_owned()]));
+    }
+
+    #[test]
+    fn all_failed_reports_first_reason_and_count() {
+        let outcomes = vec![Err(DeQRError::FormatEcc), Err(DeQRError::DataEcc)];
+        assert_eq!(
+            collect_texts(outcomes),
+            Err(ReadError::Unreadable {
+                grids: 2,
+                reason: "the format information is damaged".into()
+            })
+        );
+    }
+
+    #[test]
+    fn nothing_found_is_no_qr_code() {
+        assert_eq!(collect_texts(Vec::new()), Err(ReadError::NoQrCode));
+    }
+}

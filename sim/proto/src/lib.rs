@@ -1,0 +1,38 @@
+//! Sans-IO core of the FIDO2 hybrid transport (CTAP 2.2 "hybrid", formerly caBLE v2).
+//!
+//! Everything the desktop, the phone and the tunnel server compute, as pure functions and
+//! values: no sockets, no clock, no global randomness. Time and random bytes are arguments.
+//! The byte-level reference is `reference.md` in the shared hybrid folder; each module names
+//! the section it implements.
+//!
+//! A map of the code, in the order a hybrid transaction uses it:
+//!
+//! - [`cbor`]: CTAP2 canonical CBOR encoding and a strict, located decoder.
+//! - [`base10`]: the digit encoding of the `FIDO:/` QR string (§2.1).
+//! - [`qr`]: the QR payload map and the phone's validation rules (§2.2–2.4).
+//! - [`keys`]: P-256 key checks and conversions (§2.3, §6.1).
+//! - [`derive`]: HKDF-SHA256 with little-endian purposes (§3).
+//! - [`advert`]: the 20-byte encrypted BLE advert (§4).
+//! - [`domain`]: tunnel-server domain ids and hashed host names (§5.1).
+//! - [`tunnel_url`]: `/cable/new`, `/cable/connect`, `/cable/contact` paths (§5.2).
+//! - [`noise`]: the KNpsk0 / NKpsk0 handshakes over `snow` (§6).
+//! - [`crypter`]: transport encryption after the handshake, both constructions (§7.1).
+//! - [`padding`]: 32-byte message padding and padded CBOR maps (§7.2, §7.3).
+//! - [`message`]: message types and CTAP framing, revisions 0 and 1 (§7.3, §7.5).
+//! - [`post_handshake`]: the phone's first message and update messages (§7.4, §8.2).
+//! - [`linking`]: linking info, its signature, and the contact client payload (§8).
+
+pub mod advert;
+pub mod base10;
+pub mod cbor;
+pub mod crypter;
+pub mod derive;
+pub mod domain;
+pub mod keys;
+pub mod linking;
+pub mod message;
+pub mod noise;
+pub mod padding;
+pub mod post_handshake;
+pub mod qr;
+pub mod tunnel_url;
