@@ -62,6 +62,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hkdf_vectors() {
+        let v = crate::test_vectors::load("hkdf.json");
+        for case in v["vectors"].as_array().unwrap() {
+            let secret = hex::decode(case["secret_hex"].as_str().unwrap()).unwrap();
+            let salt = hex::decode(case["salt_hex"].as_str().unwrap()).unwrap();
+            let purpose = match case["purpose"].as_u64().unwrap() {
+                1 => Purpose::EidKey,
+                2 => Purpose::TunnelId,
+                other => panic!("no vector purpose {other}"),
+            };
+            assert_eq!(
+                hex::encode(purpose.info()),
+                case["info_hex"].as_str().unwrap()
+            );
+            let out = match case["length"].as_u64().unwrap() {
+                64 => derive::<64>(&secret, &salt, purpose).to_vec(),
+                16 => derive::<16>(&secret, &salt, purpose).to_vec(),
+                other => panic!("no vector length {other}"),
+            };
+            assert_eq!(hex::encode(out), case["output_hex"].as_str().unwrap());
+        }
+    }
+
+    #[test]
     fn info_is_little_endian() {
         assert_eq!(Purpose::EidKey.info(), [1, 0, 0, 0]);
         assert_eq!(Purpose::PerContactIdSecret.info(), [6, 0, 0, 0]);

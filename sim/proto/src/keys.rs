@@ -124,7 +124,8 @@ mod tests {
     #[test]
     fn chrome_qr_key_decompresses_to_the_known_point() {
         // derived_crosschecks.json chrome_2022.
-        let c = hex::decode("03dd39afaf50b1b5b05ac1dad0b2848a00c0f6ec4e65a25687ca4f3c71dae50bea").unwrap();
+        let c = hex::decode("03dd39afaf50b1b5b05ac1dad0b2848a00c0f6ec4e65a25687ca4f3c71dae50bea")
+            .unwrap();
         let u = hex::encode(uncompressed(&c).unwrap());
         assert_eq!(u, "04dd39afaf50b1b5b05ac1dad0b2848a00c0f6ec4e65a25687ca4f3c71dae50bea3d9565cd77a0683fb991008566b214f6f5217bb660b57aeff02df5df60dfa22b");
     }

@@ -36,3 +36,6 @@ pub mod padding;
 pub mod post_handshake;
 pub mod qr;
 pub mod tunnel_url;
+
+#[cfg(test)]
+mod test_vectors;

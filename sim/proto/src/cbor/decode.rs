@@ -168,7 +168,7 @@ impl Reader<'_> {
         let (major, info) = (initial >> 5, initial & 0x1f);
         let (arg, smallest) = match info {
             0..=23 => (u64::from(info), 0),
-            24 => (u64::from(self.be_uint(1)?), 24),
+            24 => (self.be_uint(1)?, 24),
             25 => (self.be_uint(2)?, 0x100),
             26 => (self.be_uint(4)?, 0x1_0000),
             27 => (self.be_uint(8)?, 0x1_0000_0000),
@@ -177,7 +177,7 @@ impl Reader<'_> {
         };
         // Floats (major 7, info 25–27) carry bits, not an integer, so "shortest" does not apply.
         let is_float = major == 7 && (25..=27).contains(&info);
-        if self.canonical() && !is_float && info >= 24 && info <= 27 && arg < smallest {
+        if self.canonical() && !is_float && (24..=27).contains(&info) && arg < smallest {
             return self.fail(offset, CborErrorKind::NonMinimalEncoding);
         }
         Ok(Head {

@@ -93,13 +93,19 @@ fn nesting_is_bounded() {
     let deep = "81".repeat(MAX_DEPTH) + "00";
     assert!(decode(&hex(&deep), Strictness::Canonical).is_ok());
     let too_deep = "81".repeat(MAX_DEPTH + 1) + "00";
-    assert_eq!(err(&too_deep, Strictness::Canonical).kind, CborErrorKind::TooDeep);
+    assert_eq!(
+        err(&too_deep, Strictness::Canonical).kind,
+        CborErrorKind::TooDeep
+    );
 }
 
 #[test]
 fn well_formed_mode_accepts_what_canonical_refuses_except_duplicates() {
     for input in ["1817", "a202000100", "c11a00000000", "f93c00"] {
-        assert!(decode(&hex(input), Strictness::WellFormed).is_ok(), "{input}");
+        assert!(
+            decode(&hex(input), Strictness::WellFormed).is_ok(),
+            "{input}"
+        );
     }
     assert_eq!(
         err("a201000100", Strictness::WellFormed).kind,
