@@ -1,1 +1,30 @@
-fn main() {}
+//! `hybridsim`: command-line entry point.
+//!
+//! This file only parses arguments, runs the command and turns its outcome into an exit
+//! code. Exit codes: 0 success, 1 a well-formed input that does not match (e.g. an advert
+//! for another QR secret), 2 bad input or usage, 3 the environment lacks something needed.
+
+mod args;
+mod decode;
+mod encode;
+mod failure;
+mod hex_arg;
+mod json;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let result = match cli.command {
+        args::Command::Decode(cmd) => decode::run(cmd),
+        args::Command::Encode(cmd) => encode::run(cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("hybridsim: {}", failure.message);
+            ExitCode::from(failure.code as u8)
+        }
+    }
+}

@@ -57,7 +57,9 @@ pub enum ReadError {
     ///
     /// The detector has assertions that some real-world photos trip; this variant reports them
     /// instead of letting them take the caller down.
-    #[error("the QR detector failed on this image ({0}); try a cleaner or differently cropped picture")]
+    #[error(
+        "the QR detector failed on this image ({0}); try a cleaner or differently cropped picture"
+    )]
     DetectorFailed(String),
     /// The text given to [`crate::read_terminal`] is not a half-block rendering.
     #[error("not a half-block QR rendering: {0}")]

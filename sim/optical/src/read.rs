@@ -124,7 +124,9 @@ mod tests {
         let result: Result<(), _> = contain_panic(|| panic!("assertion failed: x <= i32::MAX"));
         assert_eq!(
             result,
-            Err(ReadError::DetectorFailed("assertion failed: x <= i32::MAX".into()))
+            Err(ReadError::DetectorFailed(
+                "assertion failed: x <= i32::MAX".into()
+            ))
         );
     }
 

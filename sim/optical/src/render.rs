@@ -85,21 +85,33 @@ mod tests {
     fn module_size_zero_is_refused() {
         assert_eq!(
             render_png("FIDO:/1234", 0),
-            Err(RenderError::ModuleSize { module_px: 0, max_px: 8192 / 29 })
+            Err(RenderError::ModuleSize {
+                module_px: 0,
+                max_px: 8192 / 29
+            })
         );
     }
 
     #[test]
     fn module_size_beyond_reader_limit_is_refused() {
         let err = render_png("FIDO:/1234", u32::MAX).unwrap_err();
-        assert!(matches!(err, RenderError::ModuleSize { module_px: u32::MAX, .. }));
+        assert!(matches!(
+            err,
+            RenderError::ModuleSize {
+                module_px: u32::MAX,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn text_too_long_is_refused() {
         let text = "x".repeat(3000);
         let err = render_terminal(&text).unwrap_err();
-        assert!(matches!(err, RenderError::Encode { len: 3000, .. }), "{err:?}");
+        assert!(
+            matches!(err, RenderError::Encode { len: 3000, .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("shorten the text"));
     }
 

@@ -11,7 +11,7 @@
 //! - [`base10`]: the digit encoding of the `FIDO:/` QR string (§2.1).
 //! - [`qr`]: the QR payload map and the phone's validation rules (§2.2–2.4).
 //! - [`keys`]: P-256 key checks and conversions (§2.3, §6.1).
-//! - [`derive`]: HKDF-SHA256 with little-endian purposes (§3).
+//! - [`derive`](mod@derive): HKDF-SHA256 with little-endian purposes (§3).
 //! - [`advert`]: the 20-byte encrypted BLE advert (§4).
 //! - [`domain`]: tunnel-server domain ids and hashed host names (§5.1).
 //! - [`tunnel_url`]: `/cable/new`, `/cable/connect`, `/cable/contact` paths (§5.2).

@@ -1,0 +1,154 @@
+//! The command line, as clap sees it. The forms here are scripted by CI suites: change them
+//! only compatibly.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// FIDO2 hybrid-transport (caBLE v2) simulator and test harness.
+///
+/// Exit codes: 0 success; 1 valid input that does not match (e.g. an advert made for another
+/// QR secret); 2 bad input or usage.
+#[derive(Debug, Parser)]
+#[command(name = "hybridsim", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode a hybrid message: a QR code, an advert, a tunnel URL or a domain id.
+    #[command(subcommand)]
+    Decode(DecodeCommand),
+    /// Build a hybrid message.
+    #[command(subcommand)]
+    Encode(EncodeCommand),
+}
+
+/// `hybridsim decode …`
+#[derive(Debug, Subcommand)]
+pub enum DecodeCommand {
+    /// Decode a FIDO:/ QR string, or a picture of one (PNG), with the phone's validation rules.
+    Qr(DecodeQr),
+    /// Decrypt a BLE advert (service data) with a QR secret and show the EID fields.
+    Advert(DecodeAdvert),
+    /// Show the tunnel-server host name of a domain id (decimal or 0x hex).
+    Domain(DecodeDomain),
+    /// Parse a tunnel URL (wss://host/cable/new|connect|contact/…) and check it.
+    Url(DecodeUrl),
+}
+
+/// `hybridsim decode qr`
+#[derive(Debug, Args)]
+pub struct DecodeQr {
+    /// A FIDO:/ string, or the path of an image that shows the QR code.
+    pub input: String,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `hybridsim decode advert`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("key").required(true).args(["secret", "qr"])))]
+pub struct DecodeAdvert {
+    /// The advert: hex service data (20 bytes), optionally prefixed `fff9:` or `fde2:`.
+    pub advert: String,
+    /// The 16-byte QR secret (hex) the advert should have been made with.
+    #[arg(long, value_name = "HEX16")]
+    pub secret: Option<String>,
+    /// Take the secret from this FIDO:/ string instead.
+    #[arg(long, value_name = "FIDO:/…")]
+    pub qr: Option<String>,
+    /// Accept a CTAP 2.3 advertisement suffix after the 20 bytes (CTAP 2.2 and Chromium
+    /// accept exactly 20).
+    #[arg(long)]
+    pub allow_suffix: bool,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `hybridsim decode domain`
+#[derive(Debug, Args)]
+pub struct DecodeDomain {
+    /// The 16-bit domain id, e.g. 0, 1, 266 or 0xf980.
+    pub id: String,
+    /// Print one JSON object instead of the host name.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `hybridsim decode url`
+#[derive(Debug, Args)]
+pub struct DecodeUrl {
+    /// The tunnel URL.
+    pub url: String,
+    /// Also check that the tunnel id is the one this 16-byte QR secret (hex) derives.
+    #[arg(long, value_name = "HEX16")]
+    pub secret: Option<String>,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `hybridsim encode …`
+#[derive(Debug, Subcommand)]
+pub enum EncodeCommand {
+    /// Build a FIDO:/ QR string from its fields; optionally draw it.
+    Qr(EncodeQr),
+    /// Encrypt an EID into a 20-byte BLE advert, as a phone does after scanning a QR code.
+    Advert(EncodeAdvert),
+}
+
+/// `hybridsim encode advert`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("key").required(true).args(["secret", "qr"])))]
+pub struct EncodeAdvert {
+    /// The 16-byte QR secret (hex).
+    #[arg(long, value_name = "HEX16")]
+    pub secret: Option<String>,
+    /// Take the secret from this FIDO:/ string instead.
+    #[arg(long, value_name = "FIDO:/…")]
+    pub qr: Option<String>,
+    /// The 10-byte advert nonce (hex); a phone picks a random one for every advert.
+    #[arg(long, value_name = "HEX10")]
+    pub nonce: String,
+    /// The 3-byte routing id (hex) the tunnel server gave the phone.
+    #[arg(long, value_name = "HEX6")]
+    pub routing_id: String,
+    /// The phone's tunnel-server domain id (decimal or 0x hex).
+    #[arg(long, value_name = "ID", default_value = "0")]
+    pub domain_id: String,
+}
+
+/// `hybridsim encode qr`
+#[derive(Debug, Args)]
+pub struct EncodeQr {
+    /// The desktop's P-256 public key, hex, compressed (33 bytes) or uncompressed (65 bytes).
+    #[arg(long, value_name = "HEX")]
+    pub public_key: String,
+    /// The 16-byte QR secret, hex.
+    #[arg(long, value_name = "HEX16")]
+    pub secret: String,
+    /// Key 2: number of assigned tunnel domains the desktop knows (Chromium: 2).
+    #[arg(long, value_name = "N")]
+    pub known_domains: Option<u64>,
+    /// Key 3: UNIX time in seconds.
+    #[arg(long, value_name = "T")]
+    pub timestamp: Option<u64>,
+    /// Key 4: whether linking is offered.
+    #[arg(long, value_name = "true|false")]
+    pub linking: Option<bool>,
+    /// Key 5: request-type hint: ga, mc, dcp (other strings are carried as given).
+    #[arg(long, value_name = "TYPE")]
+    pub request_type: Option<String>,
+    /// Also write the QR code as a PNG image to this file.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Also draw the QR code with Unicode blocks on stdout, after the string.
+    #[arg(long)]
+    pub terminal: bool,
+}

@@ -1,0 +1,116 @@
+//! `hybridsim decode advert`: decrypt one advert with a QR secret.
+
+use crate::args::DecodeAdvert;
+use crate::failure::{Failure, Outcome};
+use crate::{hex_arg, json};
+use hybridsim_proto::advert::{self, AdvertError, Eid, LengthRule};
+use hybridsim_proto::qr::QrPayload;
+use hybridsim_proto::{derive, domain};
+use serde_json::json;
+
+/// Chromium knows two assigned domains; adverts naming others are ignored.
+const KNOWN_ASSIGNED_DOMAINS: u16 = 2;
+
+/// Decrypts the advert and prints the EID fields, or says why it is not acceptable.
+pub fn run(args: &DecodeAdvert) -> Outcome {
+    let secret = qr_secret(args.secret.as_deref(), args.qr.as_deref())?;
+    let (uuid, data) = split_uuid_prefix(&args.advert)?;
+    let data = hex_arg::any_length("advert", data)?;
+    let rule = if args.allow_suffix {
+        LengthRule::AllowSuffix
+    } else {
+        LengthRule::Exact
+    };
+    let length_ok = match rule {
+        LengthRule::Exact => data.len() == advert::ADVERT_LEN,
+        LengthRule::AllowSuffix => data.len() >= advert::ADVERT_LEN,
+    };
+    if !length_ok {
+        return Err(Failure::bad_input(
+            AdvertError::Length(data.len()).to_string()
+                + if data.len() > advert::ADVERT_LEN {
+                    " (a CTAP 2.3 suffix? use --allow-suffix)"
+                } else {
+                    ""
+                },
+        ));
+    }
+    let key = derive::eid_key(&secret);
+    let plaintext = advert::decrypt(&key, &data)
+        .ok_or_else(|| Failure::no_match("advert not for this QR secret"))?;
+    let verdict = Eid::from_plaintext(&plaintext, KNOWN_ASSIGNED_DOMAINS);
+    report(
+        &plaintext,
+        data.get(advert::ADVERT_LEN..).unwrap_or_default(),
+        uuid,
+        &verdict,
+        args.json,
+    );
+    match verdict {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Failure::no_match(format!(
+            "{e}; a desktop ignores this advert"
+        ))),
+    }
+}
+
+/// The QR secret from `--secret HEX16` or from the secret inside `--qr FIDO:/…`.
+pub fn qr_secret(secret: Option<&str>, qr: Option<&str>) -> Result<[u8; 16], Failure> {
+    match (secret, qr) {
+        (Some(hex), _) => hex_arg::fixed::<16>("--secret", hex),
+        (None, Some(qr)) => QrPayload::parse(qr)
+            .map(|q| q.secret)
+            .map_err(|e| Failure::bad_input(format!("--qr: {e}"))),
+        (None, None) => Err(Failure::bad_input("give --secret or --qr")),
+    }
+}
+
+/// Splits an optional `fff9:` / `fde2:` service-UUID prefix off the advert argument.
+fn split_uuid_prefix(text: &str) -> Result<(Option<u16>, &str), Failure> {
+    match text.split_once(':') {
+        None => Ok((None, text)),
+        Some((uuid, rest)) => match uuid.to_ascii_lowercase().as_str() {
+            "fff9" => Ok((Some(advert::FIDO_SERVICE_UUID), rest)),
+            "fde2" => Ok((Some(advert::GOOGLE_SERVICE_UUID), rest)),
+            _ => Err(Failure::bad_input(format!(
+                "advert prefix {uuid:?}: hybrid adverts use service UUID fff9 or fde2"
+            ))),
+        },
+    }
+}
+
+fn report(
+    plaintext: &[u8; 16],
+    suffix: &[u8],
+    uuid: Option<u16>,
+    verdict: &Result<Eid, AdvertError>,
+    as_json: bool,
+) {
+    let [reserved, rest @ ..] = plaintext;
+    let (nonce, rest) = rest.split_at(advert::NONCE_LEN);
+    let (routing, domain_bytes) = rest.split_at(3);
+    let domain_id = u16::from_le_bytes(domain_bytes.try_into().unwrap_or_default());
+    let fields = json!({
+        "nonce": hex::encode(nonce),
+        "routing_id": hex::encode_upper(routing),
+        "domain_id": domain_id,
+        "domain": domain::host(domain_id).ok(),
+        "plaintext": hex::encode(plaintext),
+        "reserved": reserved,
+        "service_uuid": uuid.map(|u| format!("{u:04x}")),
+        "suffix": (!suffix.is_empty()).then(|| hex::encode(suffix)),
+        "acceptable": verdict.is_ok(),
+    });
+    if as_json {
+        json::print(&fields);
+        return;
+    }
+    for (name, value) in fields.as_object().into_iter().flatten() {
+        let shown = match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "(none)".to_owned(),
+            other => other.to_string(),
+        };
+        println!("{name:<12} {shown}");
+    }
+}

@@ -1,0 +1,22 @@
+//! `hybridsim decode …`: turn wire artefacts into fields a person or a script can read.
+
+mod advert;
+mod domain;
+mod qr;
+mod url;
+
+pub use advert::qr_secret;
+pub use domain::parse_id as domain_id;
+
+use crate::args::DecodeCommand;
+use crate::failure::Outcome;
+
+/// Runs one decode command.
+pub fn run(command: DecodeCommand) -> Outcome {
+    match command {
+        DecodeCommand::Qr(args) => qr::run(&args),
+        DecodeCommand::Advert(args) => advert::run(&args),
+        DecodeCommand::Domain(args) => domain::run(&args),
+        DecodeCommand::Url(args) => url::run(&args),
+    }
+}

@@ -1,0 +1,41 @@
+//! How a command fails: one line for the user and the exit code that goes with it.
+
+/// Exit codes shared by every command, so scripts can branch on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Code {
+    /// Well-formed input that does not match what was asked (e.g. a foreign advert).
+    NoMatch = 1,
+    /// Input that cannot be used: malformed, out of range, unreadable.
+    BadInput = 2,
+}
+
+/// A failed command.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit code.
+    pub code: Code,
+    /// One line saying what was wrong.
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad input: exit 2.
+    pub fn bad_input(message: impl Into<String>) -> Failure {
+        Failure {
+            code: Code::BadInput,
+            message: message.into(),
+        }
+    }
+
+    /// A valid input that does not match: exit 1.
+    pub fn no_match(message: impl Into<String>) -> Failure {
+        Failure {
+            code: Code::NoMatch,
+            message: message.into(),
+        }
+    }
+}
+
+/// What every command returns.
+pub type Outcome = Result<(), Failure>;
