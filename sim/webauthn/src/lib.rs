@@ -1,0 +1,1 @@
+//! WebAuthn client and relying party (in progress).
