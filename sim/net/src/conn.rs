@@ -1,0 +1,273 @@
+//! One accepted TCP connection: read the request head, then serve it as a tunnel WebSocket,
+//! a wake socket, or a plain HTTP request (`/metrics`).
+
+use crate::http::{self, HeadError, Prefixed};
+use crate::prometheus;
+use crate::shared::{Shared, ToConn};
+use crate::wake::{self, WAKE_PATH_PREFIX};
+use futures_util::{SinkExt, StreamExt};
+use hybridsim_tunnel::{ConnectionId, ConnectionRequest, Decision, Incoming};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+use tracing::{debug, info, warn};
+
+/// The byte stream a WebSocket runs on: the TCP stream with the request head replayed.
+pub(crate) type Socket = Prefixed<TcpStream>;
+
+/// Serves one TCP connection to the end.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    mut tcp: TcpStream,
+    peer: SocketAddr,
+    shutdown: watch::Receiver<bool>,
+) {
+    let _ = tcp.set_nodelay(true);
+    let head = timeout(shared.settings.handshake_timeout, http::read_head(&mut tcp)).await;
+    let (head, bytes) = match head {
+        Ok(Ok(read)) => read,
+        Ok(Err(HeadError::Malformed(why))) => {
+            debug!(%peer, %why, "malformed request");
+            let body = format!("malformed request: {why}\n");
+            let _ = http::respond(&mut tcp, 400, &[], "text/plain; charset=utf-8", &body).await;
+            return;
+        }
+        Ok(Err(HeadError::Io(e))) => return debug!(%peer, error = %e, "no request"),
+        Err(_) => return debug!(%peer, "no request head in time"),
+    };
+    if !head.upgrade {
+        return plain_http(&shared, tcp, &head).await;
+    }
+    let socket = Prefixed::new(bytes, tcp);
+    if head.path.starts_with(WAKE_PATH_PREFIX) {
+        wake::serve_wake(shared, socket, peer, shutdown).await;
+    } else {
+        // Shutdown reaches tunnel connections through the router (close 1001 in the inbox).
+        serve_tunnel(shared, socket, peer).await;
+    }
+}
+
+/// A request without `Upgrade: websocket`: `/metrics`, or an error.
+async fn plain_http(shared: &Shared, mut tcp: TcpStream, head: &http::Head) {
+    let path = head.path.split('?').next().unwrap_or_default();
+    let text = "text/plain; charset=utf-8";
+    let (status, headers, content_type, body): (u16, &[(&str, &str)], &str, String) =
+        match (head.method.as_str(), path) {
+            ("GET", "/metrics") => (
+                200,
+                &[],
+                prometheus::CONTENT_TYPE,
+                prometheus::render(&shared.metrics()),
+            ),
+            (_, "/metrics") => (405, &[("Allow", "GET")], text, "use GET\n".to_owned()),
+            (_, p) if p.starts_with("/cable/") || p.starts_with(WAKE_PATH_PREFIX) => (
+                426,
+                &[("Upgrade", "websocket")],
+                text,
+                "this route needs a WebSocket upgrade\n".to_owned(),
+            ),
+            _ => (404, &[], text, "not found\n".to_owned()),
+        };
+    debug!(method = %head.method, path, status, "plain HTTP request");
+    let _ = http::respond(&mut tcp, status, headers, content_type, &body).await;
+}
+
+/// A tunnel WebSocket: the router decides during the handshake, then messages flow until
+/// either side closes.
+async fn serve_tunnel(shared: Arc<Shared>, socket: Socket, peer: SocketAddr) {
+    let conn = shared.connection_id();
+    let (outbox, inbox) = mpsc::unbounded_channel();
+    let decider = Arc::clone(&shared);
+    // The callback's signature is tungstenite's (`Callback`), large error variant included.
+    #[allow(clippy::result_large_err)]
+    let callback = move |request: &Request, mut response: Response| {
+        let request = connection_request(conn, peer.ip(), request);
+        let path = request.path.clone();
+        match decider.decide(request, outbox) {
+            Decision::Accept(accept) => {
+                let headers = response.headers_mut();
+                headers.insert(
+                    "sec-websocket-protocol",
+                    HeaderValue::from_static(accept.subprotocol),
+                );
+                for (name, value) in &accept.headers {
+                    match (
+                        HeaderName::from_bytes(name.as_bytes()),
+                        HeaderValue::from_str(value),
+                    ) {
+                        (Ok(name), Ok(value)) => {
+                            headers.insert(name, value);
+                        }
+                        _ => warn!(%conn, name, value, "response header not representable"),
+                    }
+                }
+                info!(%conn, %peer, path, joined = %accept.joined, "connection accepted");
+                Ok(response)
+            }
+            Decision::Reject(reject) => {
+                info!(%conn, %peer, path, status = reject.status(), reason = %reject, "connection rejected");
+                Err(error_response(reject.status(), &reject.to_string()))
+            }
+        }
+    };
+    let settings = shared.settings.clone();
+    let handshake =
+        tokio_tungstenite::accept_hdr_async_with_config(socket, callback, Some(settings.websocket));
+    let ws = match timeout(settings.handshake_timeout, handshake).await {
+        Ok(Ok(ws)) => ws,
+        Ok(Err(WsError::Http(_))) => return, // rejected; already logged
+        Ok(Err(e)) => {
+            debug!(%conn, %peer, error = %e, "handshake failed");
+            return shared.closed(conn);
+        }
+        Err(_) => {
+            debug!(%conn, %peer, "handshake timed out");
+            return shared.closed(conn);
+        }
+    };
+    relay(&shared, conn, ws, inbox).await;
+}
+
+/// The request as the router sees it.
+fn connection_request(conn: ConnectionId, ip: IpAddr, request: &Request) -> ConnectionRequest {
+    let headers = request.headers();
+    ConnectionRequest {
+        conn,
+        peer_ip: ip.to_canonical(),
+        path: request.uri().path().to_owned(),
+        subprotocols: headers
+            .get_all("sec-websocket-protocol")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        client_payload: first_header(headers, "x-cable-client-payload"),
+        signal_connection: first_header(headers, "x-cable-signal-connection"),
+    }
+}
+
+fn first_header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// An HTTP error answer with a short text body.
+pub(crate) fn error_response(status: u16, body: &str) -> ErrorResponse {
+    let body = format!("{body}\n");
+    let mut response = ErrorResponse::new(None);
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let headers = response.headers_mut();
+    headers.insert(
+        "content-type",
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert("content-length", HeaderValue::from(body.len()));
+    headers.insert("connection", HeaderValue::from_static("close"));
+    *response.body_mut() = Some(body);
+    response
+}
+
+/// Pumps one paired-or-pending tunnel connection: frames in go to the router, the router's
+/// outputs for this connection go out, until a close either way.
+async fn relay(
+    shared: &Shared,
+    conn: ConnectionId,
+    mut ws: WebSocketStream<Socket>,
+    mut inbox: mpsc::UnboundedReceiver<ToConn>,
+) {
+    let linger = shared.settings.close_linger;
+    let goodbye = loop {
+        tokio::select! {
+            // The router's orders first: after an oversize message it has queued the 1009
+            // close, and tungstenite must not be read again.
+            biased;
+            order = inbox.recv() => match order {
+                Some(ToConn::Message(message)) => {
+                    if let Err(e) = ws.send(Message::Binary(message.into())).await {
+                        debug!(%conn, error = %e, "send failed");
+                        shared.closed(conn);
+                        break None;
+                    }
+                }
+                Some(ToConn::Close { code, reason }) => {
+                    // The router has already forgotten this connection.
+                    break Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() });
+                }
+                // The router dropped the channel without a close: cannot happen while the
+                // connection is known; treat as a peer close.
+                None => break Some(CloseFrame { code: CloseCode::Normal, reason: "".into() }),
+            },
+            incoming = ws.next() => match incoming {
+                Some(Ok(Message::Binary(bytes))) => shared.message(conn, Incoming::Binary(bytes.into())),
+                Some(Ok(Message::Text(_))) | Some(Err(WsError::Utf8(_))) => {
+                    shared.message(conn, Incoming::Text);
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, .. }))) => {
+                    shared.message(conn, Incoming::TooBig { len: size });
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    debug!(%conn, ?frame, "peer closed");
+                    shared.closed(conn);
+                    break None;
+                }
+                None => {
+                    shared.closed(conn);
+                    break None;
+                }
+                Some(Err(e)) => {
+                    debug!(%conn, error = %e, "connection failed");
+                    shared.closed(conn);
+                    break None;
+                }
+            },
+        }
+    };
+    info!(%conn, "connection closed");
+    close_and_linger(&mut ws, goodbye, linger).await;
+}
+
+/// Sends `goodbye` (or just flushes tungstenite's reply to the peer's close), shuts down
+/// the write side, and reads until the peer hangs up or `linger` passes. Reading what is
+/// still in flight (e.g. the rest of an oversize message) avoids a TCP reset that would
+/// destroy the close frame before the peer reads it.
+pub(crate) async fn close_and_linger(
+    ws: &mut WebSocketStream<Socket>,
+    goodbye: Option<CloseFrame>,
+    linger: Duration,
+) {
+    let _ = timeout(linger, async {
+        match goodbye {
+            Some(frame) => {
+                let _ = ws.close(Some(frame)).await;
+            }
+            None => {
+                let _ = ws.flush().await;
+            }
+        }
+        let stream = ws.get_mut();
+        let _ = stream.shutdown().await;
+        let mut scratch = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut scratch).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+}

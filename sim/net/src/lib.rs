@@ -1,0 +1,84 @@
+//! The caBLE v2 tunnel server on real sockets: a tokio driver for
+//! [`hybridsim_tunnel::Router`].
+//!
+//! The driver only pumps the sans-IO core, as quinn's `ConnectionDriver` does: it accepts
+//! TCP connections, runs the WebSocket handshake (tokio-tungstenite, whose header callback
+//! asks the router for the [`Decision`](hybridsim_tunnel::Decision)), feeds the router every
+//! message, close and timer, and carries out the router's outputs. All protocol rules
+//! (routes, pairing, buffering, limits, close codes) live in the core.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), hybridsim_net::NetError> {
+//! use hybridsim_net::{bind, ctrl_c_or_terminate, ServeConfig};
+//! let mut config = ServeConfig::new(std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+//! config.tunnel.routing_id = [0x0A, 0x0B, 0x0C];
+//! let server = bind(config).await?;
+//! println!("listening on {}", server.local_addr());
+//! let report = server.run(ctrl_c_or_terminate()).await;
+//! println!("relayed {} messages", report.metrics.messages_relayed);
+//! # Ok(()) }
+//! ```
+//!
+//! What one port serves:
+//!
+//! - `/cable/new/…`, `/cable/connect/…`, `/cable/contact/…`: the tunnel routes, as WebSockets
+//!   (reference.md §5; the rules are in [`hybridsim_tunnel`]'s crate doc). Errors are plain
+//!   HTTP answers with a one-line text body, e.g. 404 `unknown tunnel 68…21`.
+//! - `/hybridsim/wake/{base64url contact id}`: the wake-up side channel, a WebSocket that
+//!   stands in for push messaging. See [`wake`] for its message format.
+//! - `GET /metrics`: the router's counters in the Prometheus text format 0.0.4
+//!   ([`prometheus`]).
+//!
+//! Limits: tungstenite is configured with the router's `max_message_size` for both message
+//! and frame size; an oversize message is refused while reading, and since tungstenite sends
+//! no close frame by itself, the driver sends close 1009. After any close frame the driver
+//! keeps reading (and discarding) for a short linger, so the peer gets the close frame rather
+//! than a TCP reset. A client has [`config::DEFAULT_HANDSHAKE_TIMEOUT`] to send its request.
+//!
+//! Plain `ws://` only: TLS (`wss://`) is not built in; put a TLS-terminating proxy in front
+//! to serve real phones.
+//!
+//! Modules: [`config`] (what `serve` takes), [`error`] (why it could not start), [`wake`]
+//! (the side channel), [`prometheus`] (the metrics page); internally `server` (accept
+//! loop, timers, shutdown), `conn` (one connection), `shared` (the router behind a mutex
+//! and the output pump), `http` (just enough HTTP/1.1).
+
+pub mod config;
+mod conn;
+pub mod error;
+mod http;
+pub mod prometheus;
+mod server;
+mod shared;
+pub mod wake;
+
+pub use config::ServeConfig;
+pub use error::NetError;
+pub use server::{bind, serve, ServeReport, Server};
+pub use wake::{wake_path, WakeUp, WAKE_PATH_PREFIX};
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM: the usual `shutdown` future for [`serve`].
+/// If signal handling cannot be set up, it never resolves (the server then runs until the
+/// process is killed).
+pub async fn ctrl_c_or_terminate() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    () = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => ctrl_c.await,
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}

@@ -1,0 +1,211 @@
+//! Binding, the accept loop, the timer task and shutdown.
+
+use crate::config::ServeConfig;
+use crate::conn;
+use crate::error::NetError;
+use crate::shared::{Settings, Shared};
+use hybridsim_tunnel::{Hex, Metrics, Router};
+use rand_core::{OsRng, RngCore};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio::time::{sleep, sleep_until, timeout};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tracing::{info, warn};
+
+/// Pause after a failed `accept` (e.g. out of file descriptors) before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// A bound tunnel server, not yet serving. Get one from [`bind`], read
+/// [`Server::local_addr`] (useful after binding port 0), then [`Server::run`] it.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown_grace: Duration,
+}
+
+/// What a server did, returned when it stops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeReport {
+    /// The address it listened on.
+    pub local_addr: SocketAddr,
+    /// TCP connections accepted (tunnel, wake and plain HTTP together).
+    pub tcp_connections: u64,
+    /// How long it served.
+    pub uptime: Duration,
+    /// The router's counters at the end.
+    pub metrics: Metrics,
+}
+
+impl std::fmt::Display for ServeReport {
+    /// One line for a log or a terminal.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = &self.metrics;
+        write!(
+            f,
+            "served {} for {:.1}s: {} TCP connections, {} accepted, {} rejected, {} tunnels paired, {} messages ({} bytes) relayed, {} wake-ups",
+            self.local_addr,
+            self.uptime.as_secs_f64(),
+            self.tcp_connections,
+            m.connections_accepted,
+            m.rejections.values().sum::<u64>(),
+            m.tunnels_paired,
+            m.messages_relayed,
+            m.bytes_relayed,
+            m.wakes_sent,
+        )
+    }
+}
+
+/// Binds the listening socket. Bind failures are typed ([`NetError::AddressInUse`], …).
+pub async fn bind(config: ServeConfig) -> Result<Server, NetError> {
+    let seed = match config.rng_seed {
+        Some(seed) => seed,
+        None => {
+            let mut seed = [0u8; 32];
+            OsRng
+                .try_fill_bytes(&mut seed)
+                .map_err(|e| NetError::Randomness(e.to_string()))?;
+            seed
+        }
+    };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| NetError::bind(config.listen, e))?;
+    let local_addr = listener.local_addr().map_err(NetError::LocalAddr)?;
+    let limit = config.tunnel.max_message_size;
+    let websocket = WebSocketConfig::default()
+        .max_message_size(Some(limit))
+        .max_frame_size(Some(limit));
+    let settings = Settings {
+        handshake_timeout: config.handshake_timeout,
+        close_linger: config.close_linger,
+        websocket,
+    };
+    info!(
+        %local_addr,
+        routing_id = %Hex(&config.tunnel.routing_id),
+        max_message_size = limit,
+        max_messages_per_peer = config.tunnel.max_messages_per_peer,
+        "tunnel server listening"
+    );
+    let router = Router::new(config.tunnel, seed);
+    Ok(Server {
+        listener,
+        local_addr,
+        shared: Arc::new(Shared::new(router, settings)),
+        shutdown_grace: config.shutdown_grace,
+    })
+}
+
+/// Binds and serves until `shutdown` resolves (e.g. [`crate::ctrl_c_or_terminate`]).
+pub async fn serve(
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<ServeReport, NetError> {
+    Ok(bind(config).await?.run(shutdown).await)
+}
+
+impl Server {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The router's counters now.
+    pub fn metrics(&self) -> Metrics {
+        self.shared.metrics()
+    }
+
+    /// Serves until `shutdown` resolves. Then it stops accepting, closes every open WebSocket
+    /// with 1001 ("going away"), waits up to the configured grace for them, and reports.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> ServeReport {
+        let Server {
+            listener,
+            local_addr,
+            shared,
+            shutdown_grace,
+        } = self;
+        let (stop, stopped) = watch::channel(false);
+        let timer = tokio::spawn(run_timers(Arc::clone(&shared), stopped.clone()));
+        let mut tasks = JoinSet::new();
+        let mut tcp_connections: u64 = 0;
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((tcp, peer)) => {
+                        tcp_connections = tcp_connections.saturating_add(1);
+                        tasks.spawn(conn::handle(Arc::clone(&shared), tcp, peer, stopped.clone()));
+                    }
+                    Err(e) => {
+                        warn!(error = %e, "accept failed");
+                        sleep(ACCEPT_BACKOFF).await;
+                    }
+                },
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            }
+        }
+        info!(open = tasks.len(), "shutting down");
+        drop(listener);
+        // Tunnel connections hear it from the router (close 1001), wake sockets and the
+        // timer from the watch.
+        shared.shutdown();
+        let _ = stop.send(true);
+        let drained = timeout(shutdown_grace, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            warn!(
+                left = tasks.len(),
+                "connections still open after the grace period; dropping them"
+            );
+        }
+        tasks.abort_all();
+        timer.abort();
+        let report = ServeReport {
+            local_addr,
+            tcp_connections,
+            uptime: shared.start.elapsed(),
+            metrics: shared.metrics(),
+        };
+        info!(
+            tcp_connections,
+            tunnels_paired = report.metrics.tunnels_paired,
+            messages_relayed = report.metrics.messages_relayed,
+            "tunnel server stopped"
+        );
+        report
+    }
+}
+
+/// Sleeps until the router's next deadline (re-reading it whenever an input may have moved
+/// it) and feeds the router the timeout.
+async fn run_timers(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+    loop {
+        let deadline = shared.poll_timeout().and_then(|at| {
+            shared
+                .start
+                .checked_add(Duration::from_millis(at.as_millis()))
+        });
+        let wait = async {
+            match deadline {
+                Some(at) => sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = wait => shared.timeout(),
+            () = shared.timer_changed.notified() => {}
+            _ = stopped.changed() => return,
+        }
+    }
+}
