@@ -7,7 +7,8 @@ use std::path::PathBuf;
 /// FIDO2 hybrid-transport (caBLE v2) simulator and test harness.
 ///
 /// Exit codes: 0 success; 1 valid input that does not match (e.g. an advert made for another
-/// QR secret); 2 bad input or usage.
+/// QR secret); 2 bad input or usage; 3 the machine lacks something needed (e.g. the port is
+/// taken).
 #[derive(Debug, Parser)]
 #[command(name = "hybridsim", version, propagate_version = true)]
 pub struct Cli {
@@ -25,6 +26,48 @@ pub enum Command {
     /// Build a hybrid message.
     #[command(subcommand)]
     Encode(EncodeCommand),
+    /// Run a hybrid tunnel server.
+    #[command(subcommand)]
+    Tunnel(TunnelCommand),
+}
+
+/// `hybridsim tunnel …`
+#[derive(Debug, Subcommand)]
+pub enum TunnelCommand {
+    /// Serve /cable/new, /cable/connect and /cable/contact over WebSocket until Ctrl-C or
+    /// SIGTERM. Phones subscribe to contact wake-ups at /hybridsim/wake/{b64url contact id};
+    /// GET /metrics gives Prometheus counters.
+    Serve(TunnelServe),
+}
+
+/// `hybridsim tunnel serve`
+#[derive(Debug, Args)]
+pub struct TunnelServe {
+    /// Address and port to listen on (plain ws://; put a TLS proxy in front for wss://).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// This instance's 3-byte routing id (hex), sent in X-caBLE-Routing-ID; give each
+    /// instance of a fleet its own.
+    #[arg(long, value_name = "HEX6", default_value = "2A0000")]
+    pub routing_id: String,
+    /// Largest WebSocket message accepted, in bytes (larger: close 1009).
+    #[arg(long, default_value_t = hybridsim_tunnel::config::DEFAULT_MAX_MESSAGE_SIZE)]
+    pub max_message_size: usize,
+    /// Messages each side may send in one tunnel (more: close 1008).
+    #[arg(long, default_value_t = hybridsim_tunnel::config::DEFAULT_MAX_MESSAGES_PER_PEER)]
+    pub max_messages_per_peer: u32,
+    /// Seconds a tunnel may wait for its second side (then close 1008).
+    #[arg(long, value_name = "SECONDS", default_value_t = hybridsim_tunnel::config::DEFAULT_PENDING_TTL.as_secs())]
+    pub pending_ttl: u64,
+    /// Seconds a paired tunnel may live (then close 1008).
+    #[arg(long, value_name = "SECONDS", default_value_t = hybridsim_tunnel::config::DEFAULT_TUNNEL_TTL.as_secs())]
+    pub tunnel_ttl: u64,
+    /// Tunnels open at once (more: HTTP 503).
+    #[arg(long, default_value_t = hybridsim_tunnel::config::DEFAULT_MAX_TUNNELS)]
+    pub max_tunnels: usize,
+    /// Connections from one IP address at once (more: HTTP 429).
+    #[arg(long, default_value_t = hybridsim_tunnel::config::DEFAULT_MAX_CONNECTIONS_PER_IP)]
+    pub max_connections_per_ip: usize,
 }
 
 /// `hybridsim decode …`

@@ -8,6 +8,8 @@ pub enum Code {
     NoMatch = 1,
     /// Input that cannot be used: malformed, out of range, unreadable.
     BadInput = 2,
+    /// The machine lacks something the command needs (a free port, an adapter, …).
+    Environment = 3,
 }
 
 /// A failed command.
@@ -24,6 +26,14 @@ impl Failure {
     pub fn bad_input(message: impl Into<String>) -> Failure {
         Failure {
             code: Code::BadInput,
+            message: message.into(),
+        }
+    }
+
+    /// The environment cannot do what was asked: exit 3.
+    pub fn environment(message: impl Into<String>) -> Failure {
+        Failure {
+            code: Code::Environment,
             message: message.into(),
         }
     }

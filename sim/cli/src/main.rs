@@ -10,6 +10,7 @@ mod encode;
 mod failure;
 mod hex_arg;
 mod json;
+mod tunnel;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Decode(cmd) => decode::run(cmd),
         args::Command::Encode(cmd) => encode::run(cmd),
+        args::Command::Tunnel(cmd) => tunnel::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,51 @@
+//! `hybridsim tunnel serve`: the real tunnel server on a socket.
+
+use crate::args::{TunnelCommand, TunnelServe};
+use crate::failure::{Failure, Outcome};
+use crate::hex_arg;
+use hybridsim_net::ServeConfig;
+use std::time::Duration;
+
+/// Runs one tunnel command.
+pub fn run(command: TunnelCommand) -> Outcome {
+    match command {
+        TunnelCommand::Serve(args) => serve(&args),
+    }
+}
+
+fn serve(args: &TunnelServe) -> Outcome {
+    let mut config = ServeConfig::new(args.listen);
+    config.tunnel.routing_id = hex_arg::fixed::<3>("--routing-id", &args.routing_id)?;
+    config.tunnel.max_message_size = args.max_message_size;
+    config.tunnel.max_messages_per_peer = args.max_messages_per_peer;
+    config.tunnel.pending_ttl = Duration::from_secs(args.pending_ttl);
+    config.tunnel.tunnel_ttl = Duration::from_secs(args.tunnel_ttl);
+    config.tunnel.max_tunnels = args.max_tunnels;
+    config.tunnel.max_connections_per_ip = args.max_connections_per_ip;
+    init_logging();
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let server = hybridsim_net::bind(config)
+            .await
+            .map_err(|e| Failure::environment(e.to_string()))?;
+        eprintln!(
+            "hybridsim: tunnel server listening on ws://{} (routing id {}); Ctrl-C to stop",
+            server.local_addr(),
+            args.routing_id.to_ascii_uppercase()
+        );
+        let report = server.run(hybridsim_net::ctrl_c_or_terminate()).await;
+        eprintln!("hybridsim: {report}");
+        Ok(())
+    })
+}
+
+/// Logs go to stderr; `RUST_LOG` picks the level (default: info for the server).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
