@@ -29,6 +29,141 @@ pub enum Command {
     /// Run a hybrid tunnel server.
     #[command(subcommand)]
     Tunnel(TunnelCommand),
+    /// Act as a phone's passkey authenticator behind a browser: WebAuthn options JSON in,
+    /// response JSON out.
+    #[command(subcommand)]
+    Authenticator(AuthenticatorCommand),
+    /// Act as a strict relying party: check a WebAuthn response against the options issued.
+    #[command(subcommand)]
+    Rp(RpCommand),
+}
+
+/// `hybridsim authenticator …`
+#[derive(Debug, Subcommand)]
+pub enum AuthenticatorCommand {
+    /// List the built-in phone profiles.
+    Profiles(Profiles),
+    /// navigator.credentials.create(): read PublicKeyCredentialCreationOptionsJSON, print
+    /// RegistrationResponseJSON.
+    Create(AuthenticatorCreate),
+    /// navigator.credentials.get(): read PublicKeyCredentialRequestOptionsJSON, print
+    /// AuthenticationResponseJSON.
+    Get(AuthenticatorGet),
+}
+
+/// `hybridsim authenticator profiles`
+#[derive(Debug, Args)]
+pub struct Profiles {
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `create` and `get` share: the browser's origin, the state file, the user's answers.
+#[derive(Debug, Args)]
+pub struct AuthenticatorCommon {
+    /// The options file (the JSON an RP library emits; a {"publicKey": …} wrapper is fine).
+    #[arg(long, value_name = "FILE")]
+    pub options: PathBuf,
+    /// The web origin the browser is on, e.g. https://login.example.
+    #[arg(long, value_name = "URL")]
+    pub origin: String,
+    /// The authenticator's credentials between calls (created if missing; never overwritten
+    /// when unreadable).
+    #[arg(long, value_name = "STATE.json")]
+    pub state: PathBuf,
+    /// The user refuses the presence check.
+    #[arg(long)]
+    pub user_absent: bool,
+    /// User verification fails.
+    #[arg(long)]
+    pub uv_fails: bool,
+}
+
+/// `hybridsim authenticator create`
+#[derive(Debug, Args)]
+pub struct AuthenticatorCreate {
+    /// Shared options.
+    #[command(flatten)]
+    pub common: AuthenticatorCommon,
+    /// A built-in profile (see `hybridsim authenticator profiles`) or a profile TOML file;
+    /// needed when the state file is new, and must match the one it was made with otherwise.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Seed of the authenticator's randomness (credential ids and keys); kept in a new state
+    /// file, so the same seed and the same calls give the same bytes.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// `hybridsim authenticator get`
+#[derive(Debug, Args)]
+pub struct AuthenticatorGet {
+    /// Shared options.
+    #[command(flatten)]
+    pub common: AuthenticatorCommon,
+    /// When several discoverable credentials match, pick this one (0 = first).
+    #[arg(long, value_name = "INDEX")]
+    pub account: Option<usize>,
+}
+
+/// `hybridsim rp …`
+#[derive(Debug, Subcommand)]
+pub enum RpCommand {
+    /// Check a RegistrationResponseJSON against the creation options it answers.
+    VerifyRegistration(VerifyRegistration),
+    /// Check an AuthenticationResponseJSON against the request options and the stored
+    /// credential; the credential's sign counter is updated in place.
+    VerifyAuthentication(VerifyAuthentication),
+}
+
+/// `hybridsim rp verify-registration`
+#[derive(Debug, Args)]
+pub struct VerifyRegistration {
+    /// The creation options the RP issued.
+    #[arg(long, value_name = "FILE")]
+    pub options: PathBuf,
+    /// The RegistrationResponseJSON to check.
+    #[arg(long, value_name = "FILE")]
+    pub response: PathBuf,
+    /// The origin the RP is served from (repeat for several).
+    #[arg(long, value_name = "URL", required = true)]
+    pub origin: Vec<String>,
+    /// A PEM root certificate whose attestation chains are trusted (repeatable).
+    #[arg(long, value_name = "PEM")]
+    pub trust: Vec<PathBuf>,
+    /// Refuse `none` and self attestation: only chains to a --trust root pass.
+    #[arg(long)]
+    pub require_attestation: bool,
+    /// Time for certificate validity checks, UNIX seconds (default: now).
+    #[arg(long, value_name = "UNIX")]
+    pub now: Option<u64>,
+    /// Write the accepted credential here (refused if the file exists).
+    #[arg(long, value_name = "FILE")]
+    pub credential_out: Option<PathBuf>,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `hybridsim rp verify-authentication`
+#[derive(Debug, Args)]
+pub struct VerifyAuthentication {
+    /// The request options the RP issued.
+    #[arg(long, value_name = "FILE")]
+    pub options: PathBuf,
+    /// The AuthenticationResponseJSON to check.
+    #[arg(long, value_name = "FILE")]
+    pub response: PathBuf,
+    /// The origin the RP is served from (repeat for several).
+    #[arg(long, value_name = "URL", required = true)]
+    pub origin: Vec<String>,
+    /// The credential file written by verify-registration (its counter is updated).
+    #[arg(long, value_name = "FILE")]
+    pub credential: PathBuf,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `hybridsim tunnel …`

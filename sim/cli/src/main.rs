@@ -5,11 +5,15 @@
 //! for another QR secret), 2 bad input or usage, 3 the environment lacks something needed.
 
 mod args;
+mod authenticator;
+mod builtin;
 mod decode;
 mod encode;
 mod failure;
 mod hex_arg;
 mod json;
+mod rp;
+mod state_file;
 mod tunnel;
 
 use clap::Parser;
@@ -21,6 +25,8 @@ fn main() -> ExitCode {
         args::Command::Decode(cmd) => decode::run(cmd),
         args::Command::Encode(cmd) => encode::run(cmd),
         args::Command::Tunnel(cmd) => tunnel::run(cmd),
+        args::Command::Authenticator(cmd) => authenticator::run(cmd),
+        args::Command::Rp(cmd) => rp::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
