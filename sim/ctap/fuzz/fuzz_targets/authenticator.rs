@@ -22,12 +22,23 @@ const PROFILES: [&str; 2] = [
 fn registration() -> MakeCredentialRequest {
     MakeCredentialRequest {
         client_data_hash: vec![1; 32],
-        rp: RpEntity { id: "example.com".into(), name: None },
-        user: UserEntity { id: vec![2; 8], name: Some("u".into()), display_name: None },
+        rp: RpEntity {
+            id: "example.com".into(),
+            name: None,
+        },
+        user: UserEntity {
+            id: vec![2; 8],
+            name: Some("u".into()),
+            display_name: None,
+        },
         pub_key_cred_params: vec![PubKeyCredParam::public_key(-7)],
         exclude_list: None,
         extensions: None,
-        options: Options { rk: Some(true), up: None, uv: None },
+        options: Options {
+            rk: Some(true),
+            up: None,
+            uv: None,
+        },
         pin_uv_auth_param: None,
         pin_uv_auth_protocol: None,
         enterprise_attestation: None,

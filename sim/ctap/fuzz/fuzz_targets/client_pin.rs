@@ -6,6 +6,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(request) = ClientPinRequest::decode(data) {
-        assert_eq!(ClientPinRequest::decode(&request.encode()).ok(), Some(request));
+        assert_eq!(
+            ClientPinRequest::decode(&request.encode()).ok(),
+            Some(request)
+        );
     }
 });

@@ -7,7 +7,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(request) = GetAssertionRequest::decode(data) {
-        assert_eq!(GetAssertionRequest::decode(&request.encode()).ok(), Some(request));
+        assert_eq!(
+            GetAssertionRequest::decode(&request.encode()).ok(),
+            Some(request)
+        );
     }
     // Well-formed CBOR may hold floats and tags in extensions, which have no canonical form.
     let _ = GetAssertionRequest::decode_with(data, Strictness::WellFormed);

@@ -7,7 +7,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(request) = MakeCredentialRequest::decode(data) {
-        assert_eq!(MakeCredentialRequest::decode(&request.encode()).ok(), Some(request));
+        assert_eq!(
+            MakeCredentialRequest::decode(&request.encode()).ok(),
+            Some(request)
+        );
     }
     // Well-formed CBOR may hold floats and tags in extensions, which have no canonical form.
     let _ = MakeCredentialRequest::decode_with(data, Strictness::WellFormed);

@@ -254,3 +254,24 @@ fn sign_counter_policies() {
     );
     assert_eq!(counts(SignCountPolicy::GlobalIncrementing), [1, 2, 3, 4, 5]);
 }
+
+#[test]
+fn uv_request_without_built_in_uv_is_an_invalid_option() {
+    let mut profile = testkit::profile("buggy-wrong-rpid-hash");
+    profile.uv = crate::profile::UvBehaviour::Never;
+    profile.get_info.options.uv = None;
+    let mut auth = testkit::authenticator_for(profile);
+    let mut create = testkit::make_credential(b"alice");
+    create.options.uv = None;
+    let id = auth
+        .make_credential(&create)
+        .map(|_| auth.store().credentials[0].id.clone())
+        .unwrap();
+    assert_eq!(
+        status_of(auth.get_assertion(&testkit::get_assertion(&[&id]))),
+        Ctap2Code::InvalidOption
+    );
+    let mut no_uv = testkit::get_assertion(&[&id]);
+    no_uv.options.uv = Some(false);
+    assert!(auth.get_assertion(&no_uv).is_ok());
+}

@@ -88,6 +88,8 @@ fn non_canonical_quirk_emits_keys_out_of_order() {
         auth.handle(0x01, &testkit::make_credential(b"x").encode()),
         auth.handle(0x02, &testkit::get_assertion(&[]).encode()),
     ];
+    assert_eq!(auth.get_info_bytes(), replies[0][1..]);
+    assert_ne!(auth.get_info_bytes(), auth.get_info().encode());
     for reply in replies {
         assert_eq!(reply[0], 0);
         let body = &reply[1..];
@@ -101,8 +103,8 @@ fn non_canonical_quirk_emits_keys_out_of_order() {
     }
 }
 
-/// A scripted session: getInfo, two registrations, an exclusion, assertions, selection.
-fn session(seed: [u8; 32]) -> Vec<Vec<u8>> {
+/// A scripted run of commands: getInfo, two registrations, an exclusion, assertions, selection.
+fn scripted_run(seed: [u8; 32]) -> Vec<Vec<u8>> {
     let profile = testkit::profile("microsoft-authenticator-ios");
     let attester = testkit::attester(&profile);
     let mut auth = Authenticator::new(
@@ -126,11 +128,11 @@ fn session(seed: [u8; 32]) -> Vec<Vec<u8>> {
 
 #[test]
 fn same_seed_same_bytes() {
-    let a = session(testkit::SEED);
-    assert_eq!(a, session(testkit::SEED));
+    let a = scripted_run(testkit::SEED);
+    assert_eq!(a, scripted_run(testkit::SEED));
     assert_eq!(a.last(), Some(&vec![0x00]));
     assert_eq!(a[5], [0x19]);
-    let b = session([8; 32]);
+    let b = scripted_run([8; 32]);
     assert_eq!(a[0], b[0], "getInfo does not depend on the seed");
     assert_ne!(a[1], b[1], "a different seed gives other keys");
 }
