@@ -72,7 +72,8 @@ pub struct AuthenticatorCommon {
     /// when unreadable).
     #[arg(long, value_name = "STATE.json")]
     pub state: PathBuf,
-    /// The user refuses the presence check.
+    /// The user refuses the presence check (a successful user verification also counts as
+    /// presence, so this bites only when no UV happens).
     #[arg(long)]
     pub user_absent: bool,
     /// User verification fails.
