@@ -21,6 +21,7 @@
 //! - [`message`]: message types and CTAP framing, revisions 0 and 1 (§7.3, §7.5).
 //! - [`post_handshake`]: the phone's first message and update messages (§7.4, §8.2).
 //! - [`linking`]: linking info, its signature, and the contact client payload (§8).
+//! - [`time`]: the virtual-time type every sans-IO state machine takes (`Millis`).
 
 pub mod advert;
 pub mod base10;
@@ -35,6 +36,7 @@ pub mod noise;
 pub mod padding;
 pub mod post_handshake;
 pub mod qr;
+pub mod time;
 pub mod tunnel_url;
 
 #[cfg(test)]
