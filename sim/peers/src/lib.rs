@@ -11,10 +11,25 @@
 //! A map of the code:
 //!
 //! - [`io`]: the inputs, outputs, events and errors every peer shares.
-//! - `desktop`: the client side (QR flow and linked flow).
-//! - `phone`: the authenticator side.
+//! - [`desktop`]: the client side (QR flow and linked flow): [`Desktop`], [`DesktopConfig`].
+//! - [`phone`]: the authenticator side: [`Phone`], [`PhoneConfig`].
+//! - `common`: the output queue, tunnel endpoints and header names, seeded draws.
+//! - `failure`: every check that ends a transaction, and the layer it belongs to.
+//!
+//! Both peers draw every random byte from a ChaCha20 stream seeded in their configuration,
+//! in an order their configuration documents, so one seed replays the same bytes.
 
+mod common;
+pub mod desktop;
+mod failure;
 pub mod io;
+pub mod phone;
 
+pub use common::{
+    TunnelEndpoint, CLIENT_PAYLOAD_HEADER, ORIGIN_HEADER, ROUTING_ID_HEADER,
+    SIGNAL_CONNECTION_HEADER, SUBPROTOCOL, SUBPROTOCOL_HEADER,
+};
+pub use desktop::{Desktop, DesktopConfig, LinkedDevice};
 pub use hybridsim_proto::time::Millis;
 pub use io::{Input, Layer, Output, Peer, PeerError, PeerEvent, SocketId};
+pub use phone::{Phone, PhoneConfig};

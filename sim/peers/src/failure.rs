@@ -1,0 +1,245 @@
+//! Why a peer gives up: one variant per check (reference.md §9), each knowing its layer.
+//!
+//! Peers report failures to the driver as [`PeerError`] (layer and one line); this enum is
+//! where the checks are named and where the layer of each is decided, in one place.
+
+use crate::io::{Layer, PeerError};
+use core::time::Duration;
+use hybridsim_proto::cbor::CborError;
+use hybridsim_proto::crypter::CrypterError;
+use hybridsim_proto::keys::KeyError;
+use hybridsim_proto::linking::{ClientPayloadError, LinkingError};
+use hybridsim_proto::message::{MessageError, MessageType};
+use hybridsim_proto::noise::NoiseError;
+use hybridsim_proto::post_handshake::{PostHandshakeError, UpdateError};
+use hybridsim_proto::qr::QrError;
+
+/// What a peer was waiting for when its timer ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Waiting {
+    /// Desktop: a matching BLE advert.
+    Advert,
+    /// Either side: the tunnel server to open the WebSocket.
+    TunnelOpen,
+    /// Desktop, linked flow: the server's `00` connect signal.
+    ConnectSignal,
+    /// Desktop: Noise message 2. Phone: Noise message 1.
+    Handshake,
+    /// Desktop: the post-handshake message.
+    PostHandshake,
+    /// Desktop: the CTAP response. Phone: the CTAP request.
+    Ctap,
+    /// Phone: the desktop's shutdown or close after the reply.
+    Shutdown,
+}
+
+impl Waiting {
+    fn layer(self) -> Layer {
+        match self {
+            Waiting::Advert => Layer::Ble,
+            Waiting::TunnelOpen | Waiting::ConnectSignal => Layer::Tunnel,
+            Waiting::Handshake => Layer::Noise,
+            Waiting::PostHandshake | Waiting::Shutdown => Layer::Transport,
+            Waiting::Ctap => Layer::Ctap,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Waiting::Advert => "a BLE advert that matches",
+            Waiting::TunnelOpen => "the tunnel server to open the WebSocket",
+            Waiting::ConnectSignal => "the tunnel server's connect signal",
+            Waiting::Handshake => "the Noise handshake message",
+            Waiting::PostHandshake => "the post-handshake message",
+            Waiting::Ctap => "the CTAP message",
+            Waiting::Shutdown => "the desktop's shutdown or close",
+        }
+    }
+}
+
+/// Every way a desktop or phone transaction ends in failure.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub(crate) enum Failure {
+    /// The phone refused the scanned QR code (Chromium `qr::Parse`).
+    #[error("QR code refused: {0}")]
+    Qr(QrError),
+    /// A timer ran out.
+    #[error("timed out after {} ms waiting for {}", .after.as_millis(), .waiting.describe())]
+    Timeout {
+        /// What was awaited.
+        waiting: Waiting,
+        /// How long.
+        after: Duration,
+    },
+    /// The tunnel server answered the upgrade with an HTTP error, or nothing answered.
+    #[error("tunnel server refused the WebSocket: HTTP {status} {reason}")]
+    Refused {
+        /// HTTP status (0: unreachable).
+        status: u16,
+        /// Body or reason.
+        reason: String,
+    },
+    /// HTTP 410 on `/cable/contact`: the contact id is gone for good.
+    #[error("tunnel server answered HTTP 410 Gone for the contact id: the linking record must be deleted")]
+    ContactGone,
+    /// The 101 response did not select `fido.cable` (Chromium drops the connection).
+    #[error("tunnel server did not select the fido.cable subprotocol (selected: {0:?})")]
+    Subprotocol(Option<String>),
+    /// The `/cable/new` response lacks a usable `X-caBLE-Routing-ID` (Chromium phone:
+    /// TUNNEL_SERVER_CONNECT_FAILED).
+    #[error("tunnel server gave no usable X-caBLE-Routing-ID: {0}")]
+    RoutingId(String),
+    /// A text WebSocket message (Chromium accepts binary frames only).
+    #[error("text WebSocket message received; hybrid tunnels carry binary messages only")]
+    TextMessage,
+    /// The WebSocket closed before the transaction was over.
+    #[error("the tunnel closed (code {code}) while waiting for {}", .waiting.describe())]
+    Closed {
+        /// Close code.
+        code: u16,
+        /// What was awaited.
+        waiting: Waiting,
+    },
+    /// Data arrived where the protocol has none (e.g. before the advert on a linked tunnel
+    /// without a connect signal).
+    #[error("unexpected {len}-byte message while waiting for {}", .waiting.describe())]
+    UnexpectedData {
+        /// Its length.
+        len: usize,
+        /// What was awaited.
+        waiting: Waiting,
+    },
+    /// The connect signal is not exactly one 0x00 byte.
+    #[error("connect signal must be exactly one 00 byte, got {0:02x?}")]
+    ConnectSignal(Vec<u8>),
+    /// The stored linking record names a domain id no tunnel server has.
+    #[error("stored linking record names domain id {0}, which is not a tunnel server")]
+    LinkedDomain(u16),
+    /// A domain id (the phone's own, or one from an advert) that names no tunnel server.
+    #[error("domain id {0} names no tunnel server")]
+    Domain(u16),
+    /// A binary message over Chromium's 1 MiB limit (`WebSocketAdapter`).
+    #[error("a {0}-byte message is over the 1 MiB limit")]
+    TooBig(usize),
+    /// The wake-up's client payload does not parse.
+    #[error("wake-up client payload refused: {0}")]
+    ClientPayload(ClientPayloadError),
+    /// A Noise handshake step failed.
+    #[error("Noise handshake failed: {0}")]
+    Noise(NoiseError),
+    /// A transport message did not encrypt or decrypt.
+    #[error("transport: {0}")]
+    Crypter(CrypterError),
+    /// The post-handshake message was refused (Chromium `kPostHandshakeFailed`).
+    #[error("post-handshake message refused: {0}")]
+    PostHandshake(PostHandshakeError),
+    /// The phone does not offer CTAP but the request is CTAP (Chromium `must_support_ctap`).
+    #[error("post-handshake message: the phone's features {0:?} do not include \"ctap\"")]
+    NoCtap(Vec<String>),
+    /// Linking info in the post-handshake message did not verify (Chromium: post-handshake
+    /// failed).
+    #[error("post-handshake linking info refused: {0}")]
+    PostHandshakeLinking(LinkingError),
+    /// A decrypted message is not a message (empty, unknown type byte).
+    #[error("transport message refused: {0}")]
+    Message(MessageError),
+    /// The phone sent a shutdown message; Chromium treats it as a remote close.
+    #[error(
+        "the phone sent a shutdown message before the CTAP response (treated as a remote close)"
+    )]
+    PhoneShutdown,
+    /// A reply of another type than the request.
+    #[error("reply is a {0} message; the request was CTAP")]
+    ReplyType(MessageType),
+    /// An update message that is not a CBOR map, or whose linking info is invalid
+    /// (Chromium: "invalid update frame", then a remote close).
+    #[error("invalid update message: {0}")]
+    Update(UpdateError),
+    /// Linking info in an update message whose signature does not verify.
+    #[error("invalid update message: {0}")]
+    UpdateLinking(LinkingError),
+    /// Phone: a CTAP request Chromium's phone refuses (INVALID_CTAP).
+    #[error("invalid CTAP request: {0}")]
+    InvalidCtap(String),
+    /// Phone: a second makeCredential/getAssertion in one session.
+    #[error("a second CTAP request (command {0:#04x}) after the first transaction; one transaction per session")]
+    SecondRequest(u8),
+    /// Phone: authenticatorSelection ends the transaction without a reply (Chromium
+    /// AUTHENTICATOR_SELECTION_RECEIVED).
+    #[error("authenticatorSelection received: the transaction ends without a reply")]
+    Selection,
+    /// Phone: an update message from the desktop that is not CBOR (Chromium's phone
+    /// disconnects).
+    #[error("update message from the desktop is not CBOR: {0}")]
+    DesktopUpdate(CborError),
+    /// Phone: the desktop ended the session before sending a request (Chromium
+    /// UNEXPECTED_EOF).
+    #[error("the desktop ended the session before sending a CTAP request")]
+    EndedBeforeRequest,
+    /// A key the peer derived or was given is unusable (with keys checked where they are
+    /// made, this does not happen in practice).
+    #[error("unusable key material: {0}")]
+    Key(KeyError),
+}
+
+impl Failure {
+    /// The protocol layer the failed check belongs to.
+    pub(crate) fn layer(&self) -> Layer {
+        match self {
+            Failure::Qr(_) => Layer::Qr,
+            Failure::Timeout { waiting, .. } => waiting.layer(),
+            Failure::Refused { .. }
+            | Failure::ContactGone
+            | Failure::Subprotocol(_)
+            | Failure::RoutingId(_)
+            | Failure::TextMessage
+            | Failure::Closed { .. }
+            | Failure::UnexpectedData { .. }
+            | Failure::ConnectSignal(_)
+            | Failure::LinkedDomain(_)
+            | Failure::Domain(_)
+            | Failure::TooBig(_)
+            | Failure::ClientPayload(_) => Layer::Tunnel,
+            Failure::Noise(_) | Failure::Key(_) => Layer::Noise,
+            Failure::Crypter(_)
+            | Failure::PostHandshake(_)
+            | Failure::NoCtap(_)
+            | Failure::PostHandshakeLinking(_)
+            | Failure::Message(_)
+            | Failure::PhoneShutdown
+            | Failure::ReplyType(_)
+            | Failure::Update(_)
+            | Failure::UpdateLinking(_)
+            | Failure::DesktopUpdate(_)
+            | Failure::EndedBeforeRequest => Layer::Transport,
+            Failure::InvalidCtap(_) | Failure::SecondRequest(_) | Failure::Selection => Layer::Ctap,
+        }
+    }
+}
+
+impl From<Failure> for PeerError {
+    fn from(failure: Failure) -> PeerError {
+        PeerError {
+            layer: failure.layer(),
+            message: failure.to_string(),
+        }
+    }
+}
+
+impl From<NoiseError> for Failure {
+    fn from(e: NoiseError) -> Failure {
+        Failure::Noise(e)
+    }
+}
+
+impl From<CrypterError> for Failure {
+    fn from(e: CrypterError) -> Failure {
+        Failure::Crypter(e)
+    }
+}
+
+impl From<MessageError> for Failure {
+    fn from(e: MessageError) -> Failure {
+        Failure::Message(e)
+    }
+}

@@ -1,0 +1,302 @@
+//! The phone (authenticator): scans the QR code or is woken for a linked desktop, opens its
+//! tunnel, advertises, answers the Noise handshake as responder, sends the post-handshake
+//! and update messages and answers one CTAP request (reference.md §1, §2.4, §4, §6, §7,
+//! §8; Chromium `v2_authenticator.cc`).
+//!
+//! States, each a struct consumed by its transitions (`state.rs`):
+//!
+//! ```text
+//! Idle ─QrScanned / WakeUp─▶ Starting ─250 ms─▶ Connecting ─open: advertise─▶ AwaitingHandshake
+//!      ─msg 1: send msg 2, post-handshake [, update]─▶ AwaitingRequest ─request: reply─▶
+//!      AwaitingShutdown ─shutdown or close─▶ Finished(Ok)
+//! ```
+//!
+//! One transaction per session, as Chromium's phone and the phones webauthn-rs describes: a
+//! second makeCredential or getAssertion ends the session with an error and no reply
+//! (getInfo is answered any number of times), and authenticatorSelection ends it without a
+//! reply (Chromium `AUTHENTICATOR_SELECTION_RECEIVED`).
+
+mod config;
+mod state;
+#[cfg(test)]
+mod tests;
+
+pub use config::{
+    CtapHandler, PhoneConfig, PhoneFaults, UpdateTiming, DEFAULT_CONNECT_DELAY, DEFAULT_PHONE_NAME,
+    DEFAULT_PHONE_TIMEOUT,
+};
+
+use crate::common::{Deadline, Outbox, CLOSE_NORMAL, CLOSE_PROTOCOL_ERROR};
+use crate::failure::Failure;
+use crate::io::{Input, Layer, Output, Peer, PeerError, SocketId};
+use hybridsim_ctap::authenticator::Authenticator;
+use hybridsim_proto::keys;
+use hybridsim_proto::linking;
+use hybridsim_proto::time::Millis;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use state::State;
+
+/// The one WebSocket a phone opens.
+pub const PHONE_SOCKET: SocketId = SocketId(0);
+
+/// Where the phone's WebSocket is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Socket {
+    None,
+    Requested,
+    Open,
+    Gone,
+}
+
+/// What the transaction produced so far.
+#[derive(Debug, Default)]
+struct Record {
+    handshake_hash: Option<[u8; 32]>,
+    linking_sent: bool,
+    result: Option<Result<(), PeerError>>,
+}
+
+/// What a state transition may touch besides its own state.
+struct Cx<'a, H> {
+    now: Millis,
+    config: &'a mut PhoneConfig<H>,
+    rng: &'a mut ChaCha20Rng,
+    out: &'a mut Outbox,
+    record: &'a mut Record,
+    socket: &'a mut Socket,
+}
+
+impl<H> Cx<'_, H> {
+    /// Ends the transaction successfully, closing the socket if it is up.
+    fn succeed(&mut self) -> State {
+        if matches!(*self.socket, Socket::Requested | Socket::Open) {
+            self.out.close(PHONE_SOCKET, CLOSE_NORMAL);
+            *self.socket = Socket::Gone;
+        }
+        self.record.result = Some(Ok(()));
+        self.out.finish(Ok(()));
+        State::Finished
+    }
+}
+
+/// The phone side of one hybrid transaction, as a sans-IO state machine.
+///
+/// Calling convention (the [`Peer`] trait, as quinn-proto's `Connection`): feed inputs with
+/// [`Peer::handle_input`] (`QrScanned` or `WakeUp` starts it) and expired timers with
+/// [`Peer::handle_timeout`]; after each call drain [`Peer::poll_output`] until `None` and
+/// carry the outputs out in order; then ask [`Peer::poll_timeout`] for the next deadline.
+///
+/// A phone runs one transaction; make a new one (from the same [`PhoneConfig`] values, and
+/// the authenticator taken back with [`Phone::into_authenticator`]) for the next.
+pub struct Phone<H: CtapHandler = Authenticator> {
+    config: PhoneConfig<H>,
+    rng: ChaCha20Rng,
+    out: Outbox,
+    state: State,
+    record: Record,
+    socket: Socket,
+    /// The transaction timer, from the scan or wake-up.
+    deadline: Option<Deadline>,
+}
+
+impl<H: CtapHandler> std::fmt::Debug for Phone<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Phone")
+            .field("config", &self.config)
+            .field("state", &self.state)
+            .field("socket", &self.socket)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H: CtapHandler> Phone<H> {
+    /// An idle phone, waiting for `QrScanned` or `WakeUp`.
+    pub fn new(config: PhoneConfig<H>) -> Phone<H> {
+        Phone {
+            rng: ChaCha20Rng::from_seed(config.seed),
+            config,
+            out: Outbox::default(),
+            state: State::Idle,
+            record: Record::default(),
+            socket: Socket::None,
+            deadline: None,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &PhoneConfig<H> {
+        &self.config
+    }
+
+    /// The authenticator.
+    pub fn authenticator(&self) -> &H {
+        &self.config.authenticator
+    }
+
+    /// The authenticator, mutable (to script the user, plant credentials).
+    pub fn authenticator_mut(&mut self) -> &mut H {
+        &mut self.config.authenticator
+    }
+
+    /// The authenticator, for the phone's next transaction.
+    pub fn into_authenticator(self) -> H {
+        self.config.authenticator
+    }
+
+    /// The phone's identity public key (uncompressed), from its root secret (§8.3): what a
+    /// linked desktop runs NKpsk0 against.
+    pub fn identity_public_key(&self) -> Option<[u8; 65]> {
+        keys::public_of(&linking::identity_private_key(&self.config.root_secret)).ok()
+    }
+
+    /// The Noise handshake hash, once the handshake is done.
+    pub fn handshake_hash(&self) -> Option<[u8; 32]> {
+        self.record.handshake_hash
+    }
+
+    /// Whether linking information was sent to the desktop.
+    pub fn linking_sent(&self) -> bool {
+        self.record.linking_sent
+    }
+
+    /// How the transaction ended, once it has.
+    pub fn result(&self) -> Option<&Result<(), PeerError>> {
+        self.record.result.as_ref()
+    }
+
+    /// Whether the transaction is over.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.state, State::Finished)
+    }
+
+    fn step(
+        &mut self,
+        now: Millis,
+        f: impl FnOnce(State, &mut Cx<'_, H>) -> Result<State, Failure>,
+    ) {
+        let state = std::mem::replace(&mut self.state, State::Finished);
+        let mut cx = Cx {
+            now,
+            config: &mut self.config,
+            rng: &mut self.rng,
+            out: &mut self.out,
+            record: &mut self.record,
+            socket: &mut self.socket,
+        };
+        match f(state, &mut cx) {
+            Ok(next) => self.state = next,
+            Err(failure) => self.fail(failure),
+        }
+    }
+
+    fn fail(&mut self, failure: Failure) {
+        if matches!(self.socket, Socket::Requested | Socket::Open) {
+            self.out.close(PHONE_SOCKET, CLOSE_PROTOCOL_ERROR);
+            self.socket = Socket::Gone;
+        }
+        let error = PeerError::from(failure);
+        self.record.result = Some(Err(error.clone()));
+        self.out.finish(Err(error));
+        self.state = State::Finished;
+    }
+
+    fn start(&mut self, now: Millis) {
+        self.deadline = Some(Deadline::after(now, self.config.timeout));
+    }
+}
+
+impl<H: CtapHandler> Peer for Phone<H> {
+    fn handle_input(&mut self, now: Millis, input: Input) {
+        if self.is_finished() {
+            return;
+        }
+        let idle = matches!(self.state, State::Idle);
+        match input {
+            Input::QrScanned(text) if idle => {
+                self.start(now);
+                self.step(now, |state, cx| state.on_qr(cx, &text));
+            }
+            Input::WakeUp {
+                tunnel_id,
+                routing_id,
+                client_payload,
+            } if idle => {
+                self.start(now);
+                self.step(now, |state, cx| {
+                    state.on_wake_up(cx, tunnel_id, routing_id, &client_payload)
+                });
+            }
+            Input::QrScanned(_) | Input::WakeUp { .. } => {
+                self.out.event(
+                    Layer::Qr,
+                    "scan or wake-up ignored: a transaction is running",
+                    [],
+                );
+            }
+            Input::Advert { .. } => {}
+            Input::SocketOpened { socket, headers } if socket == PHONE_SOCKET => {
+                self.socket = Socket::Open;
+                self.step(now, |state, cx| state.on_open(cx, &headers));
+            }
+            Input::SocketRefused {
+                socket,
+                status,
+                reason,
+            } if socket == PHONE_SOCKET => {
+                self.socket = Socket::Gone;
+                self.step(now, |_, _| Err(Failure::Refused { status, reason }));
+            }
+            Input::Message { socket, data } if socket == PHONE_SOCKET => {
+                self.step(now, |state, cx| state.on_message(cx, data));
+            }
+            Input::TextMessage { socket } if socket == PHONE_SOCKET => {
+                self.step(now, State::on_text);
+            }
+            Input::SocketClosed { socket, code } if socket == PHONE_SOCKET => {
+                self.socket = Socket::Gone;
+                self.step(now, |state, cx| state.on_closed(cx, code));
+            }
+            Input::SocketOpened { .. }
+            | Input::SocketRefused { .. }
+            | Input::Message { .. }
+            | Input::TextMessage { .. }
+            | Input::SocketClosed { .. } => {
+                self.out
+                    .event(Layer::Tunnel, "input for an unknown socket ignored", []);
+            }
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Millis) {
+        if self.is_finished() {
+            return;
+        }
+        if self.state.deadline().is_some_and(|d| d.passed(now)) {
+            self.step(now, State::on_timer);
+        }
+        if !self.is_finished() {
+            if let Some(deadline) = self.deadline.filter(|d| d.passed(now)) {
+                self.step(now, |state, cx| {
+                    state.on_transaction_timeout(cx, deadline.after)
+                });
+            }
+        }
+    }
+
+    fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop()
+    }
+
+    fn poll_timeout(&self) -> Option<Millis> {
+        if self.is_finished() {
+            return None;
+        }
+        let state = self.state.deadline().map(|d| d.at);
+        let transaction = self.deadline.map(|d| d.at);
+        match (state, transaction) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
