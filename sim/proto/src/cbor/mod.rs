@@ -10,6 +10,7 @@
 //! not say where the input went wrong. Every [`CborError`] carries the byte offset.
 
 mod decode;
+pub mod diag;
 mod encode;
 
 pub use ciborium::Value;
