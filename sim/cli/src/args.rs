@@ -174,6 +174,47 @@ pub enum TunnelCommand {
     /// SIGTERM. Phones subscribe to contact wake-ups at /hybridsim/wake/{b64url contact id};
     /// GET /metrics gives Prometheus counters.
     Serve(TunnelServe),
+    /// Check any tunnel server against the hybrid rules over real sockets (routes, headers,
+    /// pairing, buffering, boundaries, close, limits); exit 1 if a case fails.
+    Check(TunnelCheck),
+    /// Load a tunnel server: pairings per second, relayed messages per second, relay latency
+    /// and memory per idle pending tunnel.
+    Bench(TunnelBench),
+}
+
+/// `hybridsim tunnel check`
+#[derive(Debug, Args)]
+pub struct TunnelCheck {
+    /// The server, e.g. ws://127.0.0.1:8080.
+    pub target: String,
+    /// Also write the results as JUnit XML (one testcase per case).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// The message size limit to probe, in bytes (default: try 16 KiB+1 and 1 MiB+1).
+    #[arg(long, value_name = "BYTES")]
+    pub message_limit: Option<usize>,
+}
+
+/// `hybridsim tunnel bench`
+#[derive(Debug, Args)]
+pub struct TunnelBench {
+    /// The server, e.g. ws://127.0.0.1:8080.
+    pub target: String,
+    /// Concurrent pairings to time.
+    #[arg(long, default_value_t = 1000)]
+    pub pairs: usize,
+    /// Messages per second in the relay phase.
+    #[arg(long, default_value_t = 10_000)]
+    pub rate: u32,
+    /// Length of the relay phase, seconds.
+    #[arg(long, default_value_t = 5)]
+    pub seconds: u64,
+    /// Idle pending tunnels to hold open for the memory figure (0 skips it).
+    #[arg(long, default_value_t = 20_000)]
+    pub idle: usize,
+    /// The server's process id, to read its memory (VmRSS) from /proc.
+    #[arg(long, value_name = "PID")]
+    pub server_pid: Option<u32>,
 }
 
 /// `hybridsim tunnel serve`

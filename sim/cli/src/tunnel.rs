@@ -1,6 +1,6 @@
 //! `hybridsim tunnel serve`: the real tunnel server on a socket.
 
-use crate::args::{TunnelCommand, TunnelServe};
+use crate::args::{TunnelBench, TunnelCheck, TunnelCommand, TunnelServe};
 use crate::failure::{Failure, Outcome};
 use crate::hex_arg;
 use hybridsim_net::ServeConfig;
@@ -10,7 +10,49 @@ use std::time::Duration;
 pub fn run(command: TunnelCommand) -> Outcome {
     match command {
         TunnelCommand::Serve(args) => serve(&args),
+        TunnelCommand::Check(args) => check(&args),
+        TunnelCommand::Bench(args) => bench(&args),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))
+}
+
+fn check(args: &TunnelCheck) -> Outcome {
+    let options = hybridsim_net::CheckOptions {
+        message_limit: args.message_limit,
+        ..hybridsim_net::CheckOptions::default()
+    };
+    let report = runtime()?.block_on(hybridsim_net::check(&args.target, options));
+    println!("{report}");
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report.to_junit_xml())
+            .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if report.passed() {
+        Ok(())
+    } else {
+        Err(Failure::no_match(format!(
+            "{} does not behave like a hybrid tunnel server (see the table)",
+            args.target
+        )))
+    }
+}
+
+fn bench(args: &TunnelBench) -> Outcome {
+    let options = hybridsim_net::BenchOptions {
+        pairs: args.pairs,
+        rate: args.rate,
+        seconds: Duration::from_secs(args.seconds),
+        idle: args.idle,
+        server_pid: args.server_pid,
+        ..hybridsim_net::BenchOptions::default()
+    };
+    let report = runtime()?.block_on(hybridsim_net::bench(&args.target, options));
+    println!("{report}");
+    Ok(())
 }
 
 fn serve(args: &TunnelServe) -> Outcome {
@@ -23,8 +65,7 @@ fn serve(args: &TunnelServe) -> Outcome {
     config.tunnel.max_tunnels = args.max_tunnels;
     config.tunnel.max_connections_per_ip = args.max_connections_per_ip;
     init_logging();
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))?;
+    let runtime = runtime()?;
     runtime.block_on(async {
         let server = hybridsim_net::bind(config)
             .await

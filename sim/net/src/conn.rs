@@ -46,12 +46,15 @@ pub(crate) async fn handle(
         Ok(Err(HeadError::Io(e))) => return debug!(%peer, error = %e, "no request"),
         Err(_) => return debug!(%peer, "no request head in time"),
     };
+    // Every connection task is as large as the largest state of this future, for the
+    // connection's whole life; the rarer branches are boxed so they do not set that size
+    // for the many tunnel connections (reports/BENCHMARKS.md has the measurement).
     if !head.upgrade {
-        return plain_http(&shared, tcp, &head).await;
+        return Box::pin(plain_http(&shared, tcp, &head)).await;
     }
     let socket = Prefixed::new(bytes, tcp);
     if head.path.starts_with(WAKE_PATH_PREFIX) {
-        wake::serve_wake(shared, socket, peer, shutdown).await;
+        Box::pin(wake::serve_wake(shared, socket, peer, shutdown)).await;
     } else {
         // Shutdown reaches tunnel connections through the router (close 1001 in the inbox).
         serve_tunnel(shared, socket, peer).await;
@@ -124,7 +127,8 @@ async fn serve_tunnel(shared: Arc<Shared>, socket: Socket, peer: SocketAddr) {
     let settings = shared.settings.clone();
     let handshake =
         tokio_tungstenite::accept_hdr_async_with_config(socket, callback, Some(settings.websocket));
-    let ws = match timeout(settings.handshake_timeout, handshake).await {
+    // Boxed: tungstenite's handshake state is over 1.5 KiB and only lives until the upgrade.
+    let ws = match timeout(settings.handshake_timeout, Box::pin(handshake)).await {
         Ok(Ok(ws)) => ws,
         Ok(Err(WsError::Http(_))) => return, // rejected; already logged
         Ok(Err(e)) => {
@@ -262,7 +266,9 @@ pub(crate) async fn close_and_linger(
         }
         let stream = ws.get_mut();
         let _ = stream.shutdown().await;
-        let mut scratch = [0u8; 4096];
+        // On the heap, and only now: an array here would sit in every connection task's
+        // future, idle or not, for the connection's whole life.
+        let mut scratch = vec![0u8; 4096];
         while let Ok(n) = stream.read(&mut scratch).await {
             if n == 0 {
                 break;
@@ -270,4 +276,31 @@ pub(crate) async fn close_and_linger(
         }
     })
     .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::shared::{Settings, Shared};
+
+    /// Every open connection holds one task of this future's size, so it must stay small:
+    /// 5.8 KiB before stack buffers and rare branches were moved out (1.7 KiB after, in a
+    /// debug build). The bound is loose, to survive compiler changes.
+    #[tokio::test]
+    async fn a_connection_task_stays_small() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (tcp, peer) = listener.accept().await.unwrap();
+        let router = hybridsim_tunnel::Router::new(hybridsim_tunnel::Config::default(), [0; 32]);
+        let settings = Settings {
+            handshake_timeout: std::time::Duration::from_secs(1),
+            close_linger: std::time::Duration::from_secs(1),
+            websocket: Default::default(),
+        };
+        let shared = std::sync::Arc::new(Shared::new(router, settings));
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        let task = super::handle(shared, tcp, peer, stopped);
+        let size = std::mem::size_of_val(&task);
+        assert!(size < 3 * 1024, "connection future is {size} bytes");
+    }
 }

@@ -34,15 +34,16 @@ pub(crate) enum HeadError {
 pub(crate) async fn read_head<S: AsyncRead + Unpin>(
     stream: &mut S,
 ) -> Result<(Head, Vec<u8>), HeadError> {
+    // Read straight into the buffer: a chunk array here would make every connection
+    // task's future that much larger for the connection's whole life.
     let mut buffer = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 2048];
     loop {
-        let n = stream.read(&mut chunk).await.map_err(HeadError::Io)?;
+        buffer.reserve(1024);
+        let n = stream.read_buf(&mut buffer).await.map_err(HeadError::Io)?;
         if n == 0 {
             let e = io::Error::new(io::ErrorKind::UnexpectedEof, "closed before a request");
             return Err(HeadError::Io(e));
         }
-        buffer.extend_from_slice(chunk.get(..n).unwrap_or_default());
         if let Some(head) = parse_head(&buffer)? {
             return Ok((head, buffer));
         }
@@ -61,6 +62,15 @@ pub(crate) fn parse_head(bytes: &[u8]) -> Result<Option<Head>, HeadError> {
     match request.parse(bytes) {
         Ok(httparse::Status::Partial) => Ok(None),
         Ok(httparse::Status::Complete(_)) => {
+            let path = request.path.unwrap_or_default();
+            if !path.starts_with('/') {
+                // Not origin-form (`cable/new/…`, `../…`, `*`): tungstenite would drop the
+                // connection without an answer; say why instead.
+                return Err(HeadError::Malformed(format!(
+                    "request target {:?} does not start with '/'",
+                    path.chars().take(64).collect::<String>()
+                )));
+            }
             let upgrade = request.headers.iter().any(|h| {
                 h.name.eq_ignore_ascii_case("upgrade")
                     && std::str::from_utf8(h.value).is_ok_and(|v| {
@@ -70,7 +80,7 @@ pub(crate) fn parse_head(bytes: &[u8]) -> Result<Option<Head>, HeadError> {
             });
             Ok(Some(Head {
                 method: request.method.unwrap_or_default().to_owned(),
-                path: request.path.unwrap_or_default().to_owned(),
+                path: path.to_owned(),
                 upgrade,
             }))
         }
@@ -189,6 +199,10 @@ mod tests {
             .unwrap()
             .is_none());
         assert!(parse_head(b"\x16\x03\x01 not http\r\n\r\n").is_err());
+        assert!(matches!(
+            parse_head(b"GET ../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"),
+            Err(HeadError::Malformed(why)) if why == "request target \"../etc/passwd\" does not start with '/'"
+        ));
     }
 
     #[tokio::test]

@@ -34,15 +34,31 @@
 //! no close frame by itself, the driver sends close 1009. After any close frame the driver
 //! keeps reading (and discarding) for a short linger, so the peer gets the close frame rather
 //! than a TCP reset. A client has [`config::DEFAULT_HANDSHAKE_TIMEOUT`] to send its request.
+//! A request target that is not an absolute path (`../etc/passwd`) gets 400 before any
+//! routing.
+//!
+//! Footprint: each connection's WebSocket read buffer is [`READ_BUFFER_SIZE`] (4 KiB, not
+//! tungstenite's 128 KiB, which it zero-fills, so that idle connections held it all
+//! resident), and its task future is kept small; an idle pending tunnel costs the server
+//! about 9 KiB (reports/BENCHMARKS.md). The listen backlog is [`LISTEN_BACKLOG`].
+//!
+//! Testing any tunnel server, ours or another: [`check()`] runs one conformance case per rule
+//! of reference.md §5 and reports a table or JUnit XML; [`bench()`] measures pairings per
+//! second, relay rate and latency, and memory per idle pending tunnel. Both drive real
+//! sockets through [`client`].
 //!
 //! Plain `ws://` only: TLS (`wss://`) is not built in; put a TLS-terminating proxy in front
 //! to serve real phones.
 //!
 //! Modules: [`config`] (what `serve` takes), [`error`] (why it could not start), [`wake`]
-//! (the side channel), [`prometheus`] (the metrics page); internally `server` (accept
+//! (the side channel), [`prometheus`] (the metrics page), [`mod@check`] (conformance),
+//! [`mod@bench`] (load), [`client`] (probing clients); internally `server` (accept
 //! loop, timers, shutdown), `conn` (one connection), `shared` (the router behind a mutex
 //! and the output pump), `http` (just enough HTTP/1.1).
 
+pub mod bench;
+pub mod check;
+pub mod client;
 pub mod config;
 mod conn;
 pub mod error;
@@ -52,9 +68,13 @@ mod server;
 mod shared;
 pub mod wake;
 
+pub use bench::{bench, BenchOptions, BenchReport};
+pub use check::{check, CheckOptions, CheckReport};
 pub use config::ServeConfig;
 pub use error::NetError;
-pub use server::{bind, serve, ServeReport, Server};
+pub use server::{
+    bind, serve, ServeReport, Server, ServerHandle, LISTEN_BACKLOG, READ_BUFFER_SIZE,
+};
 pub use wake::{wake_path, WakeUp, WAKE_PATH_PREFIX};
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM: the usual `shutdown` future for [`serve`].

@@ -152,7 +152,7 @@ pub(crate) async fn serve_wake(
     let settings = shared.settings.clone();
     let handshake =
         tokio_tungstenite::accept_hdr_async_with_config(socket, callback, Some(settings.websocket));
-    let result = timeout(settings.handshake_timeout, handshake).await;
+    let result = timeout(settings.handshake_timeout, Box::pin(handshake)).await;
     let Some(subscription) = subscription else {
         return;
     };
