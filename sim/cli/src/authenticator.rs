@@ -31,7 +31,7 @@ const STATE_VERSION: u32 = 1;
 /// seed, how many operations ran (each draws fresh randomness) and the credentials.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct State {
+pub(crate) struct State {
     format: String,
     version: u32,
     profile: String,
@@ -136,14 +136,18 @@ fn get(args: &AuthenticatorGet) -> Outcome {
     Ok(())
 }
 
-fn read(path: &Path) -> Result<String, Failure> {
+pub(crate) fn read(path: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(path)
         .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", path.display())))
 }
 
 /// The state in the file, or a new one for `profile`; a profile different from the one the
 /// file was made with is refused rather than silently switched.
-fn load_or_start(path: &Path, profile: Option<&str>, seed: u64) -> Result<State, Failure> {
+pub(crate) fn load_or_start(
+    path: &Path,
+    profile: Option<&str>,
+    seed: u64,
+) -> Result<State, Failure> {
     match state_file::load::<State>(path)? {
         Some(state) => {
             check_format(&state, path)?;
@@ -177,7 +181,7 @@ fn load_or_start(path: &Path, profile: Option<&str>, seed: u64) -> Result<State,
     }
 }
 
-fn check_format(state: &State, path: &Path) -> Result<(), Failure> {
+pub(crate) fn check_format(state: &State, path: &Path) -> Result<(), Failure> {
     if state.format != STATE_FORMAT || state.version != STATE_VERSION {
         return Err(Failure::bad_input(format!(
             "{} is a {} v{} file; this build reads {STATE_FORMAT} v{STATE_VERSION} (left untouched)",
@@ -208,7 +212,7 @@ fn profile_text(asked: &str) -> Result<(String, String), Failure> {
     Ok((profile.name, text))
 }
 
-fn user(common: &AuthenticatorCommon, account: Option<usize>) -> ScriptedUser {
+pub(crate) fn user(common: &AuthenticatorCommon, account: Option<usize>) -> ScriptedUser {
     let mut user = ScriptedUser::approving();
     if common.user_absent {
         user = user.then_presence(false);
@@ -224,7 +228,7 @@ fn user(common: &AuthenticatorCommon, account: Option<usize>) -> ScriptedUser {
 
 /// The authenticator the state describes, with randomness fresh for this operation but fixed
 /// by (seed, operation number).
-fn build(state: &State, user: ScriptedUser) -> Result<Authenticator, Failure> {
+pub(crate) fn build(state: &State, user: ScriptedUser) -> Result<Authenticator, Failure> {
     let profile = Profile::from_toml_str(&state.profile_toml).map_err(|e| {
         Failure::bad_input(format!("profile {} in the state file: {e}", state.profile))
     })?;
@@ -251,7 +255,7 @@ fn success_body(reply: &[u8]) -> Result<&[u8], Failure> {
     }
 }
 
-fn finish(path: &Path, state: &mut State, authenticator: &Authenticator) -> Outcome {
+pub(crate) fn finish(path: &Path, state: &mut State, authenticator: &Authenticator) -> Outcome {
     state.credentials = authenticator.store().clone();
     state.operations += 1;
     state_file::save(path, state)

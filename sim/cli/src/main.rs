@@ -7,6 +7,7 @@
 mod args;
 mod authenticator;
 mod builtin;
+mod ceremony;
 mod decode;
 mod encode;
 mod failure;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         args::Command::Tunnel(cmd) => tunnel::run(cmd),
         args::Command::Authenticator(cmd) => authenticator::run(cmd),
         args::Command::Rp(cmd) => rp::run(cmd),
+        args::Command::Ceremony(cmd) => ceremony::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -78,14 +78,23 @@ fn serves_metrics_and_stops_on_sigterm() {
     // Our own conformance check passes against our own server, with a JUnit report.
     let junit = std::env::temp_dir().join(format!("hybridsim-check-{}.xml", std::process::id()));
     let checked = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
-        .args(["tunnel", "check", &format!("ws://{addr}"), "--junit", junit.to_str().unwrap()])
+        .args([
+            "tunnel",
+            "check",
+            &format!("ws://{addr}"),
+            "--junit",
+            junit.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     let table = String::from_utf8_lossy(&checked.stdout);
     assert_eq!(checked.status.code(), Some(0), "{table}");
     assert!(table.contains("0 failed"), "{table}");
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("<testsuite") && xml.contains("failures=\"0\""), "{xml}");
+    assert!(
+        xml.contains("<testsuite") && xml.contains("failures=\"0\""),
+        "{xml}"
+    );
     std::fs::remove_file(junit).unwrap();
 
     let pid = server.0.id().to_string();

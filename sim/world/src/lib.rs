@@ -15,7 +15,9 @@
 //! - [`trace`]: the typed trace and its JSON-lines form.
 //! - [`queue`]: the (time, sequence) delivery queue.
 
+pub mod ceremony;
 pub mod fault;
+pub mod faults;
 pub mod queue;
 pub mod radio;
 pub mod trace;

@@ -4,8 +4,13 @@
 //! the step bound is hit, which is reported as a livelock, never a hang). Each popped
 //! delivery is handed to its peer or to the tunnel router, and what they emit is scheduled
 //! with the medium's latency after passing the fault rules.
+//!
+//! Besides the rules, the world can misbehave on its own terms for fault injection: an
+//! actor's clock can run ahead of the world's ([`World::set_clock_offset`]), and an actor
+//! can go silent after a number of messages ([`World::silence_after`]), as a hung app whose
+//! socket stays open. After a run, [`World::take_peer`] hands a peer back for its results.
 
-use crate::fault::{InFlight, Medium, Rule, Verdict};
+use crate::fault::{ConnectRule, InFlight, Medium, Rule, Verdict};
 use crate::queue::Queue;
 use crate::radio::{self, RadioConfig};
 use crate::trace::{Direction, Trace};
@@ -17,6 +22,7 @@ use hybridsim_tunnel::{
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -41,9 +47,47 @@ pub enum WorldError {
     },
 }
 
+/// A peer the world can hand back after the run, as its concrete type.
+trait AnyPeer: Peer {
+    fn as_any(&self) -> &dyn Any;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+impl<T: Peer + Any> AnyPeer for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+/// What stands in for a peer taken back with [`World::take_peer`]: it does nothing.
+struct Taken;
+
+impl Peer for Taken {
+    fn handle_input(&mut self, _: Millis, _: Input) {}
+    fn handle_timeout(&mut self, _: Millis) {}
+    fn poll_output(&mut self) -> Option<Output> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+}
+
+/// How one delivery of a message goes out after the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Binary,
+    Text,
+    Held,
+}
+
 struct Actor {
     name: String,
-    peer: Box<dyn Peer>,
+    peer: Box<dyn AnyPeer>,
     /// Receives the QR codes desktops show (a phone whose camera points at the screen).
     scans_qr: bool,
     /// Receives adverts (a desktop scanning BLE).
@@ -51,14 +95,36 @@ struct Actor {
     advert: Option<(u16, Vec<u8>)>,
     advert_generation: u64,
     finished: Option<Result<(), PeerError>>,
+    finished_at: Option<Millis>,
     sends: u64,
+    /// QR codes its camera read.
+    scans: u64,
+    /// Messages the tunnel relayed to it.
+    relayed: u64,
+    /// How far its clock runs ahead of the world's.
+    clock_offset_ms: u64,
+    /// Goes silent once it has sent this many network messages.
+    silent_after: Option<u64>,
+    /// Takes no more inputs or timers and emits nothing.
+    silent: bool,
+}
+
+impl Actor {
+    /// Whether the run need not wait for it.
+    fn done(&self) -> bool {
+        self.finished.is_some() || self.silent
+    }
+
+    fn local(&self, now: Millis) -> Millis {
+        Millis(now.as_millis().saturating_add(self.clock_offset_ms))
+    }
 }
 
 enum Event {
     ToActor(ActorId, Input),
     ActorTimer(ActorId),
     Broadcast(ActorId, u64),
-    Connect(ActorId, SocketId, ConnectionRequest),
+    Connect(ActorId, SocketId, ConnectionRequest, u64),
     ToRouter(ConnectionId, Incoming),
     RouterClose(ConnectionId),
     RouterTimer,
@@ -79,6 +145,9 @@ pub struct World {
     network_latency_ms: u64,
     camera_delay_ms: u64,
     rules: Vec<Box<dyn Rule>>,
+    connect_rules: Vec<Box<dyn ConnectRule>>,
+    connects: u64,
+    held: BTreeMap<(ActorId, SocketId), Vec<Vec<u8>>>,
     trace: Trace,
     steps: u64,
 }
@@ -103,6 +172,9 @@ impl World {
             network_latency_ms: 20,
             camera_delay_ms: 1500,
             rules: Vec::new(),
+            connect_rules: Vec::new(),
+            connects: 0,
+            held: BTreeMap::new(),
             trace: Trace::new(reveal_secrets),
             steps: 0,
         }
@@ -118,24 +190,64 @@ impl World {
         self.network_latency_ms = ms;
     }
 
+    /// Sets the time from a desktop showing a QR code to a phone's camera reading it.
+    pub fn set_camera_delay(&mut self, ms: u64) {
+        self.camera_delay_ms = ms;
+    }
+
     /// Installs a fault rule after the ones already installed.
     pub fn add_rule(&mut self, rule: Box<dyn Rule>) {
         self.rules.push(rule);
     }
 
+    /// Installs a rule on WebSocket upgrades after the ones already installed.
+    pub fn add_connect_rule(&mut self, rule: Box<dyn ConnectRule>) {
+        self.connect_rules.push(rule);
+    }
+
+    /// Makes `actor`'s clock run `ahead_ms` ahead of the world's: every time it is told
+    /// (inputs, timers) is shifted, and its deadlines are shifted back. Clock skew between
+    /// parties.
+    pub fn set_clock_offset(&mut self, actor: ActorId, ahead_ms: u64) {
+        if let Some(a) = self.actors.get_mut(actor.0) {
+            a.clock_offset_ms = ahead_ms;
+        }
+    }
+
+    /// Makes `actor` go silent once it has sent `sends` network messages (0: from the start):
+    /// from then on it takes no inputs or timers and emits nothing, but its WebSocket stays
+    /// open, as a hung app's would. The run does not wait for a silent actor.
+    pub fn silence_after(&mut self, actor: ActorId, sends: u64) {
+        if let Some(a) = self.actors.get_mut(actor.0) {
+            a.silent_after = Some(sends);
+            a.silent = sends == 0;
+        }
+    }
+
     /// Adds a desktop-like actor: it hears adverts; the QR codes it shows go to scanning
     /// phones.
-    pub fn add_desktop(&mut self, name: &str, peer: Box<dyn Peer>) -> ActorId {
+    pub fn add_desktop<P: Peer + Any>(&mut self, name: &str, peer: Box<P>) -> ActorId {
         self.add(name, peer, false, true)
     }
 
     /// Adds a phone-like actor whose camera reads the QR codes desktops show (`scans_qr`),
     /// or one that only waits for wake-ups (linked flow).
-    pub fn add_phone(&mut self, name: &str, peer: Box<dyn Peer>, scans_qr: bool) -> ActorId {
+    pub fn add_phone<P: Peer + Any>(
+        &mut self,
+        name: &str,
+        peer: Box<P>,
+        scans_qr: bool,
+    ) -> ActorId {
         self.add(name, peer, scans_qr, false)
     }
 
-    fn add(&mut self, name: &str, peer: Box<dyn Peer>, scans_qr: bool, listens: bool) -> ActorId {
+    fn add(
+        &mut self,
+        name: &str,
+        peer: Box<dyn AnyPeer>,
+        scans_qr: bool,
+        listens: bool,
+    ) -> ActorId {
         let id = ActorId(self.actors.len());
         self.actors.push(Actor {
             name: name.to_owned(),
@@ -145,9 +257,30 @@ impl World {
             advert: None,
             advert_generation: 0,
             finished: None,
+            finished_at: None,
             sends: 0,
+            scans: 0,
+            relayed: 0,
+            clock_offset_ms: 0,
+            silent_after: None,
+            silent: false,
         });
         id
+    }
+
+    /// The peer of `actor`, as its concrete type (e.g. `world.peer::<Desktop>(id)`).
+    pub fn peer<T: Any>(&self, actor: ActorId) -> Option<&T> {
+        self.actors
+            .get(actor.0)
+            .and_then(|a| a.peer.as_any().downcast_ref::<T>())
+    }
+
+    /// Takes `actor`'s peer out of the world (for its results after a run: downcast it with
+    /// `Box::<dyn Any>::downcast`). The actor stays, inert; taking it twice gives the stand-in.
+    pub fn take_peer(&mut self, actor: ActorId) -> Option<Box<dyn Any>> {
+        let a = self.actors.get_mut(actor.0)?;
+        let peer = std::mem::replace(&mut a.peer, Box::new(Taken));
+        Some(peer.into_any())
     }
 
     /// Registers `actor` for contact wake-ups of `contact_id` (the push channel).
@@ -172,7 +305,7 @@ impl World {
     pub fn run(&mut self, max_steps: u64) -> Result<(), WorldError> {
         self.start();
         loop {
-            if self.actors.iter().all(|a| a.finished.is_some()) {
+            if self.actors.iter().all(Actor::done) {
                 return Ok(());
             }
             if self.steps >= max_steps {
@@ -186,16 +319,38 @@ impl World {
                     running: self.running(),
                 });
             };
+            if self.inert(&event) {
+                // Nothing would happen: the clock does not move for it.
+                continue;
+            }
             self.now = self.now.max(at);
             self.steps += 1;
             self.deliver(event);
         }
     }
 
+    /// Whether delivering `event` would do nothing: an input or timer for an actor that is
+    /// done, a broadcast of an advert no longer on the air.
+    fn inert(&self, event: &Event) -> bool {
+        match event {
+            Event::ToActor(actor, _) | Event::ActorTimer(actor) => {
+                self.actors.get(actor.0).is_none_or(Actor::done)
+            }
+            Event::Broadcast(actor, generation) => self
+                .actors
+                .get(actor.0)
+                .is_none_or(|a| a.advert.is_none() || a.advert_generation != *generation),
+            Event::Connect(..)
+            | Event::ToRouter(..)
+            | Event::RouterClose(..)
+            | Event::RouterTimer => false,
+        }
+    }
+
     fn running(&self) -> Vec<String> {
         self.actors
             .iter()
-            .filter(|a| a.finished.is_none())
+            .filter(|a| !a.done())
             .map(|a| a.name.clone())
             .collect()
     }
@@ -208,6 +363,21 @@ impl World {
     /// How an actor finished, if it has.
     pub fn outcome(&self, actor: ActorId) -> Option<&Result<(), PeerError>> {
         self.actors.get(actor.0).and_then(|a| a.finished.as_ref())
+    }
+
+    /// When an actor finished (world time), if it has.
+    pub fn finished_at(&self, actor: ActorId) -> Option<Millis> {
+        self.actors.get(actor.0).and_then(|a| a.finished_at)
+    }
+
+    /// Whether an actor went silent ([`World::silence_after`]).
+    pub fn is_silent(&self, actor: ActorId) -> bool {
+        self.actors.get(actor.0).is_some_and(|a| a.silent)
+    }
+
+    /// The actor's name.
+    pub fn actor_name(&self, actor: ActorId) -> Option<&str> {
+        self.actors.get(actor.0).map(|a| a.name.as_str())
     }
 
     /// The trace so far.
@@ -235,20 +405,24 @@ impl World {
         match event {
             Event::ToActor(actor, input) => self.hand_to_actor(actor, input),
             Event::ActorTimer(actor) => {
-                let due = self
-                    .actors
-                    .get(actor.0)
-                    .and_then(|a| a.peer.poll_timeout())
-                    .is_some_and(|t| t <= self.now);
+                let due = self.actors.get(actor.0).is_some_and(|a| {
+                    !a.silent
+                        && a.peer
+                            .poll_timeout()
+                            .is_some_and(|t| t <= a.local(self.now))
+                });
                 if due {
                     if let Some(a) = self.actors.get_mut(actor.0) {
-                        a.peer.handle_timeout(self.now);
+                        let local = a.local(self.now);
+                        a.peer.handle_timeout(local);
                     }
                     self.drain(actor);
                 }
             }
             Event::Broadcast(actor, generation) => self.broadcast(actor, generation),
-            Event::Connect(actor, socket, request) => self.connect(actor, socket, request),
+            Event::Connect(actor, socket, request, index) => {
+                self.connect(actor, socket, request, index)
+            }
             Event::ToRouter(conn, incoming) => {
                 self.router.handle_message(self.now, conn, incoming);
                 self.drain_router();
@@ -270,7 +444,7 @@ impl World {
         let Some(a) = self.actors.get_mut(actor.0) else {
             return;
         };
-        if a.finished.is_some() {
+        if a.done() {
             return;
         }
         let (layer, what, bytes) = describe_input(&input);
@@ -278,7 +452,8 @@ impl World {
         self.trace
             .record(self.now, &name, layer, Direction::Recv, what, &bytes, false);
         if let Some(a) = self.actors.get_mut(actor.0) {
-            a.peer.handle_input(self.now, input);
+            let local = a.local(self.now);
+            a.peer.handle_input(local, input);
         }
         self.drain(actor);
     }
@@ -288,11 +463,17 @@ impl World {
         while let Some(output) = self
             .actors
             .get_mut(actor.0)
+            .filter(|a| !a.silent)
             .and_then(|a| a.peer.poll_output())
         {
             self.carry_out(actor, output);
         }
-        if let Some(deadline) = self.actors.get(actor.0).and_then(|a| a.peer.poll_timeout()) {
+        let deadline = self.actors.get(actor.0).and_then(|a| {
+            let local = a.peer.poll_timeout()?;
+            // Back from the actor's clock to the world's.
+            Some(Millis(local.as_millis().saturating_sub(a.clock_offset_ms)))
+        });
+        if let Some(deadline) = deadline {
             self.queue
                 .push(deadline.max(self.now), Event::ActorTimer(actor));
         }
@@ -317,9 +498,24 @@ impl World {
                     .filter(|id| self.actors.get(id.0).is_some_and(|a| a.scans_qr))
                     .collect();
                 for phone in scanners {
-                    let at = self.at(self.camera_delay_ms);
-                    self.queue
-                        .push(at, Event::ToActor(phone, Input::QrScanned(text.clone())));
+                    let to = self.name(phone);
+                    let index = self.actors.get_mut(phone.0).map_or(0, |a| {
+                        a.scans += 1;
+                        a.scans - 1
+                    });
+                    let copies = self.apply_rules(
+                        Medium::Camera,
+                        &name,
+                        &to,
+                        index,
+                        text.as_bytes().to_vec(),
+                    );
+                    for (delay, bytes, _) in copies {
+                        let read = String::from_utf8_lossy(&bytes).into_owned();
+                        let at = self.at(self.camera_delay_ms + delay);
+                        self.queue
+                            .push(at, Event::ToActor(phone, Input::QrScanned(read)));
+                    }
                 }
             }
             Output::Advertise { uuid, data } => {
@@ -377,7 +573,7 @@ impl World {
                 };
                 let conn = ConnectionId(self.next_conn);
                 self.next_conn += 1;
-                let request = ConnectionRequest {
+                let mut request = ConnectionRequest {
                     conn,
                     peer_ip: IpAddr::V4(Ipv4Addr::new(
                         10,
@@ -392,8 +588,30 @@ impl World {
                     client_payload: header("X-caBLE-Client-Payload"),
                     signal_connection: header("X-caBLE-Signal-Connection"),
                 };
+                let index = self.connects;
+                self.connects += 1;
+                for rule in &mut self.connect_rules {
+                    if rule.on_request(&name, index, &mut request) {
+                        let what = format!(
+                            "upgrade request rewritten by {}: {} (subprotocols: {})",
+                            rule.name(),
+                            request.path,
+                            request.subprotocols.join(", ")
+                        );
+                        self.trace.record(
+                            now,
+                            &name,
+                            Layer::Tunnel,
+                            Direction::Note,
+                            what,
+                            &[],
+                            false,
+                        );
+                    }
+                }
                 let at = self.at(self.network_latency_ms);
-                self.queue.push(at, Event::Connect(actor, socket, request));
+                self.queue
+                    .push(at, Event::Connect(actor, socket, request, index));
             }
             Output::Send { socket, data } => {
                 self.trace.record(
@@ -409,15 +627,34 @@ impl World {
                     return;
                 };
                 let index = self.actors.get(actor.0).map_or(0, |a| a.sends);
+                let mut silenced = false;
                 if let Some(a) = self.actors.get_mut(actor.0) {
                     a.sends += 1;
+                    if a.silent_after.is_some_and(|n| a.sends >= n) {
+                        a.silent = true;
+                        silenced = true;
+                    }
                 }
-                for (delay, bytes) in
+                for (delay, bytes, frame) in
                     self.apply_rules(Medium::Network, &name, "tunnel", index, data)
                 {
                     let at = self.at(self.network_latency_ms + delay);
-                    self.queue
-                        .push(at, Event::ToRouter(conn, Incoming::Binary(bytes)));
+                    let incoming = match frame {
+                        Frame::Text => Incoming::Text,
+                        Frame::Binary | Frame::Held => Incoming::Binary(bytes),
+                    };
+                    self.queue.push(at, Event::ToRouter(conn, incoming));
+                }
+                if silenced {
+                    self.trace.record(
+                        now,
+                        &name,
+                        Layer::Tunnel,
+                        Direction::Note,
+                        "went silent (fault): no more inputs, timers or outputs",
+                        &[],
+                        false,
+                    );
                 }
             }
             Output::Close { socket, code } => {
@@ -437,6 +674,9 @@ impl World {
                 }
             }
             Output::Event(event) => {
+                for rule in &mut self.rules {
+                    rule.observe(&name, &event);
+                }
                 self.trace.record(
                     now,
                     &name,
@@ -457,13 +697,15 @@ impl World {
                     .record(now, &name, layer, Direction::Note, what, &[], false);
                 if let Some(a) = self.actors.get_mut(actor.0) {
                     a.finished = Some(result);
+                    a.finished_at = Some(now);
                     a.advert = None;
                 }
             }
         }
     }
 
-    /// Runs a message past the fault rules: the copies to deliver, each with an extra delay.
+    /// Runs a message past the fault rules: the copies to deliver, each with an extra delay
+    /// and how it goes out.
     fn apply_rules(
         &mut self,
         medium: Medium,
@@ -471,7 +713,7 @@ impl World {
         to: &str,
         index: u64,
         data: Vec<u8>,
-    ) -> Vec<(u64, Vec<u8>)> {
+    ) -> Vec<(u64, Vec<u8>, Frame)> {
         let now = self.now;
         let mut verdict = Verdict::Pass;
         let mut rule_name = String::new();
@@ -492,10 +734,15 @@ impl World {
         }
         let layer = match medium {
             Medium::Radio => Layer::Ble,
-            Medium::Network => Layer::Tunnel,
+            Medium::Network | Medium::Relay => Layer::Tunnel,
+            Medium::Camera => Layer::Qr,
+        };
+        let frames = matches!(medium, Medium::Network | Medium::Relay);
+        let note = |trace: &mut Trace, what: String, bytes: &[u8]| {
+            trace.record(now, from, layer, Direction::Note, what, bytes, false);
         };
         match verdict {
-            Verdict::Pass => vec![(0, data)],
+            Verdict::Pass => vec![(0, data, Frame::Binary)],
             Verdict::Drop => {
                 self.trace.record(
                     now,
@@ -508,20 +755,42 @@ impl World {
                 );
                 Vec::new()
             }
-            Verdict::Delay(ms) => vec![(ms, data)],
+            Verdict::Delay(ms) => vec![(ms, data, Frame::Binary)],
             Verdict::Replace(bytes) => {
-                self.trace.record(
-                    now,
-                    from,
-                    layer,
-                    Direction::Note,
-                    format!("replaced by {rule_name}"),
-                    &bytes,
-                    false,
-                );
-                vec![(0, bytes)]
+                note(&mut self.trace, format!("replaced by {rule_name}"), &bytes);
+                vec![(0, bytes, Frame::Binary)]
             }
-            Verdict::Duplicate => vec![(0, data.clone()), (0, data)],
+            Verdict::Duplicate => {
+                note(&mut self.trace, format!("duplicated by {rule_name}"), &data);
+                vec![(0, data.clone(), Frame::Binary), (0, data, Frame::Binary)]
+            }
+            Verdict::Many(messages) => {
+                for (i, bytes) in messages.iter().enumerate() {
+                    let what = format!(
+                        "replaced by {rule_name}: message {} of {}",
+                        i + 1,
+                        messages.len()
+                    );
+                    note(&mut self.trace, what, bytes);
+                }
+                messages
+                    .into_iter()
+                    .map(|bytes| (0, bytes, Frame::Binary))
+                    .collect()
+            }
+            Verdict::Text if frames => {
+                note(
+                    &mut self.trace,
+                    format!("sent as a text frame by {rule_name}"),
+                    &data,
+                );
+                vec![(0, data, Frame::Text)]
+            }
+            Verdict::Hold if medium == Medium::Relay => {
+                note(&mut self.trace, format!("held back by {rule_name}"), &data);
+                vec![(0, data, Frame::Held)]
+            }
+            Verdict::Text | Verdict::Hold => vec![(0, data, Frame::Binary)],
         }
     }
 
@@ -557,7 +826,7 @@ impl World {
             } else {
                 1
             };
-            for (delay, bytes) in
+            for (delay, bytes, _) in
                 self.apply_rules(Medium::Radio, &from, &to, generation, data.clone())
             {
                 for _ in 0..copies {
@@ -575,8 +844,15 @@ impl World {
         self.queue.push(next, Event::Broadcast(actor, generation));
     }
 
-    fn connect(&mut self, actor: ActorId, socket: SocketId, request: ConnectionRequest) {
+    fn connect(
+        &mut self,
+        actor: ActorId,
+        socket: SocketId,
+        request: ConnectionRequest,
+        index: u64,
+    ) {
         let conn = request.conn;
+        let name = self.name(actor);
         let input = match self.router.handle_connection(self.now, request) {
             Decision::Accept(accept) => {
                 self.sockets.insert(conn, (actor, socket));
@@ -587,6 +863,26 @@ impl World {
                     .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
                     .collect();
                 headers.push(("sec-websocket-protocol".into(), accept.subprotocol.into()));
+                for rule in &mut self.connect_rules {
+                    if rule.on_accept(&name, index, &mut headers) {
+                        let shown: Vec<String> =
+                            headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                        let what = format!(
+                            "upgrade response rewritten by {}: {}",
+                            rule.name(),
+                            shown.join("; ")
+                        );
+                        self.trace.record(
+                            self.now,
+                            "tunnel",
+                            Layer::Tunnel,
+                            Direction::Note,
+                            what,
+                            &[],
+                            false,
+                        );
+                    }
+                }
                 Input::SocketOpened { socket, headers }
             }
             Decision::Reject(reject) => Input::SocketRefused {
@@ -605,22 +901,13 @@ impl World {
             match output {
                 RouterOutput::Transmit(t) => {
                     if let Some(&(actor, socket)) = self.sockets.get(&t.to) {
-                        let at = self.at(self.network_latency_ms);
-                        self.queue.push(
-                            at,
-                            Event::ToActor(
-                                actor,
-                                Input::Message {
-                                    socket,
-                                    data: t.message,
-                                },
-                            ),
-                        );
+                        self.relay(actor, socket, t.message);
                     }
                 }
                 RouterOutput::Close(c) => {
                     if let Some((actor, socket)) = self.sockets.remove(&c.conn) {
                         self.by_socket.remove(&(actor, socket));
+                        self.held.remove(&(actor, socket));
                         let at = self.at(self.network_latency_ms);
                         let input = Input::SocketClosed {
                             socket,
@@ -648,9 +935,46 @@ impl World {
     }
 }
 
+impl World {
+    /// One message the tunnel relays to `actor`, past the rules (split, text, held back…).
+    fn relay(&mut self, actor: ActorId, socket: SocketId, message: Vec<u8>) {
+        let to = self.name(actor);
+        let index = self.actors.get_mut(actor.0).map_or(0, |a| {
+            a.relayed += 1;
+            a.relayed - 1
+        });
+        let earlier = self.held.remove(&(actor, socket)).unwrap_or_default();
+        let mut delivered = false;
+        for (delay, data, frame) in self.apply_rules(Medium::Relay, "tunnel", &to, index, message) {
+            let input = match frame {
+                Frame::Held => {
+                    self.held.entry((actor, socket)).or_default().push(data);
+                    continue;
+                }
+                Frame::Text => Input::TextMessage { socket },
+                Frame::Binary => Input::Message { socket, data },
+            };
+            delivered = true;
+            let at = self.at(self.network_latency_ms + delay);
+            self.queue.push(at, Event::ToActor(actor, input));
+        }
+        if delivered {
+            let at = self.at(self.network_latency_ms);
+            for data in earlier {
+                self.queue
+                    .push(at, Event::ToActor(actor, Input::Message { socket, data }));
+            }
+        } else if !earlier.is_empty() {
+            let slot = self.held.entry((actor, socket)).or_default();
+            let later = std::mem::replace(slot, earlier);
+            slot.extend(later);
+        }
+    }
+}
+
 /// A 32-byte seed for one user of randomness: the world seed and a label, so that streams
 /// do not overlap.
-fn derive_seed(seed: u64, label: &[u8]) -> [u8; 32] {
+pub(crate) fn derive_seed(seed: u64, label: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     for (i, byte) in seed.to_le_bytes().iter().chain(label.iter()).enumerate() {
         if let Some(slot) = out.get_mut(i % 32) {

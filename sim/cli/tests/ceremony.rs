@@ -1,0 +1,231 @@
+//! `hybridsim ceremony create|get`: the JSON of `authenticator create|get` through the
+//! simulated hybrid path, verified by `hybridsim rp`; traces byte-identical under one seed;
+//! faults exit 1 naming the layer, and still leave a trace.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ORIGIN: &str = "https://login.example";
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hybridsim-ceremony-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("create.json"),
+        json!({
+            "rp": {"id": "login.example", "name": "Login"},
+            "user": {"id": "dXNlci0x", "name": "kim", "displayName": "Kim"},
+            "challenge": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA",
+            "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
+            "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
+            "attestation": "direct"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("get.json"),
+        json!({"challenge": "c2lnbi1pbg", "rpId": "login.example", "userVerification": "required"})
+            .to_string(),
+    )
+    .unwrap();
+    dir
+}
+
+fn hybridsim(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn ceremony(dir: &Path, verb: &str, state: &str, extra: &[&str]) -> Output {
+    let options = if verb == "create" {
+        "create.json"
+    } else {
+        "get.json"
+    };
+    let mut args = vec![
+        "ceremony",
+        verb,
+        "--options",
+        options,
+        "--origin",
+        ORIGIN,
+        "--state",
+        state,
+    ];
+    if verb == "create" {
+        args.extend_from_slice(&["--profile", "microsoft-authenticator-ios"]);
+    }
+    args.extend_from_slice(extra);
+    hybridsim(dir, &args)
+}
+
+#[track_caller]
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn create_then_get_with_the_same_state_verified_by_the_relying_party() {
+    let dir = scratch("flow");
+    let created = ceremony(&dir, "create", "phone.json", &["--seed", "3"]);
+    assert_ok(&created);
+    std::fs::write(dir.join("registration.json"), &created.stdout).unwrap();
+    let ca = format!(
+        "{}/../../fixtures/attestation/ca.pem",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let verified = hybridsim(
+        &dir,
+        &[
+            "rp",
+            "verify-registration",
+            "--options",
+            "create.json",
+            "--response",
+            "registration.json",
+            "--origin",
+            ORIGIN,
+            "--trust",
+            &ca,
+            "--require-attestation",
+            "--now",
+            "1800000000",
+            "--credential-out",
+            "cred.json",
+        ],
+    );
+    assert_ok(&verified);
+
+    let got = ceremony(&dir, "get", "phone.json", &["--seed", "4"]);
+    assert_ok(&got);
+    std::fs::write(dir.join("assertion.json"), &got.stdout).unwrap();
+    let checked = hybridsim(
+        &dir,
+        &[
+            "rp",
+            "verify-authentication",
+            "--options",
+            "get.json",
+            "--response",
+            "assertion.json",
+            "--origin",
+            ORIGIN,
+            "--credential",
+            "cred.json",
+        ],
+    );
+    assert_ok(&checked);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_trace_is_identical_across_runs_with_the_same_seed() {
+    let dir = scratch("trace");
+    let run = |state: &str, trace: &str, seed: &str| {
+        let out = ceremony(&dir, "create", state, &["--seed", seed, "--trace", trace]);
+        assert_ok(&out);
+        (out.stdout, std::fs::read(dir.join(trace)).unwrap())
+    };
+    let (json_a, trace_a) = run("a.json", "a.jsonl", "9");
+    let (json_b, trace_b) = run("b.json", "b.jsonl", "9");
+    let (_, trace_c) = run("c.json", "c.jsonl", "10");
+    assert_eq!(json_a, json_b);
+    assert_eq!(trace_a, trace_b);
+    assert_ne!(trace_a, trace_c);
+    let text = String::from_utf8(trace_a).unwrap();
+    assert!(text.lines().count() > 20);
+    for line in text.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(
+            record["t_ms"].is_u64() && record["layer"].is_string(),
+            "{line}"
+        );
+    }
+    // Secrets stay hidden unless asked for.
+    assert!(text.contains("\"hex\":\"secret\""));
+    let revealed = ceremony(
+        &dir,
+        "create",
+        "d.json",
+        &["--seed", "9", "--trace", "d.jsonl", "--reveal-secrets"],
+    );
+    assert_ok(&revealed);
+    let revealed = std::fs::read_to_string(dir.join("d.jsonl")).unwrap();
+    assert!(!revealed.contains("\"hex\":\"secret\""));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_fault_exits_1_naming_the_layer_and_still_writes_the_trace() {
+    let dir = scratch("fault");
+    let out = ceremony(
+        &dir,
+        "create",
+        "phone.json",
+        &["--fault", "tunnel-unknown", "--trace", "fault.jsonl"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("the desktop failed at the tunnel layer") && stderr.contains("404"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    let trace = std::fs::read_to_string(dir.join("fault.jsonl")).unwrap();
+    assert!(trace.contains("refused 404"), "{trace}");
+
+    // A fault that leaves the ceremony working (a duplicated advert is ignored).
+    let ignored = ceremony(
+        &dir,
+        "create",
+        "other.json",
+        &["--fault", "advert-duplicated"],
+    );
+    assert_ok(&ignored);
+
+    // Faults at a step, and a silent phone: the desktop's 30 s timer, in no wall time.
+    let silent = ceremony(
+        &dir,
+        "create",
+        "silent.json",
+        &["--fault", "phone-silent@1"],
+    );
+    assert_eq!(silent.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&silent.stderr).contains("at the transport layer after 31.800s")
+    );
+
+    // An unknown fault or step is a usage error.
+    for bad in ["no-such-fault", "ws-split@0", "qr-stale@1"] {
+        let out = ceremony(&dir, "create", "bad.json", &["--fault", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn get_needs_an_existing_state_file() {
+    let dir = scratch("nostate");
+    let out = ceremony(&dir, "get", "missing.json", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ceremony create"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
