@@ -4,14 +4,19 @@
 //! Nothing here waits: the world keeps one queue of deliveries ordered by (virtual time,
 //! sequence number), pops the earliest, hands it to the peer or the tunnel router, and
 //! schedules whatever they emit. A 120 s timeout costs no wall time. All randomness (radio
-//! loss and duplication, RSSI jitter) comes from one seeded stream, and every delivery is a
+//! loss and duplication) comes from one seeded stream, and every delivery is a
 //! [`trace::TraceRecord`], so the same seed gives a byte-identical trace.
 //!
 //! A map of the code:
 //!
-//! - [`world`]: [`World`], its builder-style setup and the run loop.
-//! - [`radio`]: how adverts travel (latency, loss, duplication, range, other advertisers).
-//! - [`fault`]: ordered fault rules that see every radio and network message.
+//! - [`ceremony`]: start here. [`ceremony::Ceremony`] runs a registration, a sign-in or a
+//!   linked sign-in from WebAuthn options JSON in a few lines, with faults by name.
+//! - [`faults`]: the named fault catalogue (`advert-dropped`, `ws-split@3`, …) and how each
+//!   is injected.
+//! - [`world`]: [`World`], its setup (desktops, phones, beacons, camera, clock offsets) and
+//!   the run loop.
+//! - [`radio`]: how adverts travel (latency, loss, duplication, RSSI).
+//! - [`fault`]: ordered fault rules that see every radio, camera and network message.
 //! - [`trace`]: the typed trace and its JSON-lines form.
 //! - [`queue`]: the (time, sequence) delivery queue.
 

@@ -144,6 +144,9 @@ pub struct World {
     radio: RadioConfig,
     network_latency_ms: u64,
     camera_delay_ms: u64,
+    /// Pixels per QR module when the camera reads rendered images (`None`: the text passes
+    /// straight through).
+    camera_image_px: Option<u32>,
     rules: Vec<Box<dyn Rule>>,
     connect_rules: Vec<Box<dyn ConnectRule>>,
     connects: u64,
@@ -171,6 +174,7 @@ impl World {
             radio: RadioConfig::default(),
             network_latency_ms: 20,
             camera_delay_ms: 1500,
+            camera_image_px: None,
             rules: Vec::new(),
             connect_rules: Vec::new(),
             connects: 0,
@@ -193,6 +197,27 @@ impl World {
     /// Sets the time from a desktop showing a QR code to a phone's camera reading it.
     pub fn set_camera_delay(&mut self, ms: u64) {
         self.camera_delay_ms = ms;
+    }
+
+    /// Makes phone cameras read QR codes as a real camera would: the desktop's text is
+    /// rendered to a PNG at `module_px` pixels per module and decoded from the image, so a QR
+    /// code that scanners cannot read fails here too.
+    pub fn set_camera_reads_images(&mut self, module_px: u32) {
+        self.camera_image_px = Some(module_px);
+    }
+
+    /// Adds an unrelated advertiser to the room: it broadcasts `data` under `uuid` at the
+    /// radio's interval for the whole run and takes no other part (a fitness band, another
+    /// phone's stale advert). Desktops must ignore it.
+    pub fn add_beacon(&mut self, name: &str, uuid: u16, data: Vec<u8>) -> ActorId {
+        let id = self.add(name, Box::new(Beacon), false, false);
+        if let Some(actor) = self.actors.get_mut(id.0) {
+            actor.advert = Some((uuid, data));
+            actor.advert_generation = 1;
+            actor.finished = Some(Ok(()));
+        }
+        self.queue.push(self.now, Event::Broadcast(id, 1));
+        id
     }
 
     /// Installs a fault rule after the ones already installed.
@@ -266,6 +291,33 @@ impl World {
             silent: false,
         });
         id
+    }
+
+    /// What a phone's camera reads from the screen: the text itself, or, when the camera
+    /// reads images, what rqrr decodes from the rendered PNG (`None` when it cannot).
+    fn photograph(&mut self, phone: &str, text: String) -> Option<String> {
+        let Some(module_px) = self.camera_image_px else {
+            return Some(text);
+        };
+        let read = hybridsim_optical::render_png(&text, module_px)
+            .map_err(|e| e.to_string())
+            .and_then(|png| hybridsim_optical::read_image(&png).map_err(|e| e.to_string()));
+        match read {
+            Ok(texts) if !texts.is_empty() => texts.into_iter().next(),
+            Ok(_) => None,
+            Err(reason) => {
+                self.trace.record(
+                    self.now,
+                    phone,
+                    Layer::Qr,
+                    Direction::Drop,
+                    format!("camera could not read the QR code: {reason}"),
+                    text.as_bytes(),
+                    false,
+                );
+                None
+            }
+        }
     }
 
     /// The peer of `actor`, as its concrete type (e.g. `world.peer::<Desktop>(id)`).
@@ -511,7 +563,10 @@ impl World {
                         text.as_bytes().to_vec(),
                     );
                     for (delay, bytes, _) in copies {
-                        let read = String::from_utf8_lossy(&bytes).into_owned();
+                        let text = String::from_utf8_lossy(&bytes).into_owned();
+                        let Some(read) = self.photograph(&to, text) else {
+                            continue;
+                        };
                         let at = self.at(self.camera_delay_ms + delay);
                         self.queue
                             .push(at, Event::ToActor(phone, Input::QrScanned(read)));
@@ -1011,5 +1066,19 @@ fn describe_input(input: &Input) -> (Layer, String, Vec<u8>) {
         Input::WakeUp { client_payload, .. } => {
             (Layer::Tunnel, "wake-up".into(), client_payload.clone())
         }
+    }
+}
+
+/// The peer behind an unrelated advertiser: it does nothing; the world broadcasts for it.
+struct Beacon;
+
+impl Peer for Beacon {
+    fn handle_input(&mut self, _now: Millis, _input: Input) {}
+    fn handle_timeout(&mut self, _now: Millis) {}
+    fn poll_output(&mut self) -> Option<Output> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
     }
 }

@@ -220,3 +220,32 @@ fn a_corrupted_handshake_message_fails_the_noise_layer() {
         Layer::Noise
     );
 }
+
+#[test]
+fn the_camera_can_read_the_qr_code_from_a_rendered_image() {
+    let (pending, _) = registration();
+    let (mut world, desktop, phone) = world(3, &pending);
+    world.set_camera_reads_images(4);
+    world.run(STEPS).unwrap();
+    assert_eq!(world.outcome(desktop), Some(&Ok(())));
+    assert_eq!(world.outcome(phone), Some(&Ok(())));
+}
+
+#[test]
+fn unrelated_advertisers_in_the_room_are_ignored() {
+    let (pending, _) = registration();
+    let (mut world, desktop, _) = world(4, &pending);
+    world.add_beacon("fitness band", 0xfff9, vec![0x5a; 20]);
+    world.add_beacon("other phone", 0xfde2, vec![0xa5; 22]);
+    world.run(STEPS).unwrap();
+    assert_eq!(world.outcome(desktop), Some(&Ok(())));
+    let heard = world
+        .trace()
+        .records()
+        .iter()
+        .filter(|r| {
+            r.actor == "desktop" && r.what.starts_with("advert") && r.hex.starts_with("5a5a")
+        })
+        .count();
+    assert!(heard > 0, "the desktop heard the band's advert and went on");
+}
