@@ -72,6 +72,12 @@ pub struct CeremonyRun {
     /// `hybridsim_world::faults`.
     #[arg(long, value_name = "NAME[@STEP]")]
     pub fault: Vec<String>,
+    /// Run over this real tunnel server (ws://HOST:PORT) instead of the simulated one: the
+    /// desktop and the phone stay emulated and the QR and BLE hops stay in-process, every
+    /// tunnel message crosses real sockets. `--trace` then gets the peers' log as text;
+    /// `--fault` needs the simulated tunnel.
+    #[arg(long, value_name = "ws://HOST:PORT", conflicts_with = "fault")]
+    pub tunnel: Option<String>,
 }
 
 /// `hybridsim ceremony create`

@@ -244,7 +244,7 @@ pub(crate) fn build(state: &State, user: ScriptedUser) -> Result<Authenticator, 
 }
 
 /// Splits `status ‖ CBOR`; a refusal by the authenticator is exit 1 with its status name.
-fn success_body(reply: &[u8]) -> Result<&[u8], Failure> {
+pub(crate) fn success_body(reply: &[u8]) -> Result<&[u8], Failure> {
     match reply.split_first() {
         Some((0, body)) => Ok(body),
         Some((status, _)) => Err(Failure::no_match(format!(

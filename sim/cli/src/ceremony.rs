@@ -12,7 +12,7 @@
 use crate::args::{AuthenticatorCommon, CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
 use crate::authenticator::{self, State};
 use crate::failure::{Failure, Outcome as CommandOutcome};
-use crate::state_file;
+use crate::{ceremony_tunnel, state_file};
 use hybridsim_ctap::Authenticator;
 use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome};
 use hybridsim_world::faults::FaultAt;
@@ -32,6 +32,10 @@ fn create(args: &CeremonyCreate) -> CommandOutcome {
     let mut state =
         authenticator::load_or_start(&common.state, args.profile.as_deref(), args.run.seed)?;
     let options = authenticator::read(&common.options)?;
+    if let Some(tunnel) = &args.run.tunnel {
+        let request = ceremony_tunnel::Request::Create(options);
+        return ceremony_tunnel::run(tunnel, &args.run, common, &mut state, None, &request);
+    }
     let ceremony = ceremony(&args.run, common, &state, None)?;
     let outcome = ceremony.register(&options).map_err(refused)?;
     finish(&args.run, common, &mut state, outcome)
@@ -47,6 +51,17 @@ fn get(args: &CeremonyGet) -> CommandOutcome {
     })?;
     authenticator::check_format(&state, &common.state)?;
     let options = authenticator::read(&common.options)?;
+    if let Some(tunnel) = &args.run.tunnel {
+        let request = ceremony_tunnel::Request::Get(options);
+        return ceremony_tunnel::run(
+            tunnel,
+            &args.run,
+            common,
+            &mut state,
+            args.account,
+            &request,
+        );
+    }
     let ceremony = ceremony(&args.run, common, &state, args.account)?;
     let outcome = ceremony.sign_in(&options).map_err(refused)?;
     finish(&args.run, common, &mut state, outcome)

@@ -8,6 +8,7 @@ mod args;
 mod authenticator;
 mod builtin;
 mod ceremony;
+mod ceremony_tunnel;
 mod decode;
 mod encode;
 mod failure;

@@ -47,20 +47,29 @@
 //! second, relay rate and latency, and memory per idle pending tunnel. Both drive real
 //! sockets through [`client`].
 //!
+//! Running the real peers ([`hybridsim_peers`]' desktop and phone) through any tunnel server:
+//! [`run_peers`] ([`drive`]) opens their WebSockets, delivers their messages and timers, and
+//! wakes a linked phone through the wake channel; the QR code and the BLE advert stay
+//! in-process. [`ceremony`] builds full registrations and linked sign-ins on it, which
+//! [`check()`] runs by default (`ceremony/…` cases).
+//!
 //! Plain `ws://` only: TLS (`wss://`) is not built in; put a TLS-terminating proxy in front
 //! to serve real phones.
 //!
 //! Modules: [`config`] (what `serve` takes), [`error`] (why it could not start), [`wake`]
 //! (the side channel), [`prometheus`] (the metrics page), [`mod@check`] (conformance),
-//! [`mod@bench`] (load), [`client`] (probing clients); internally `server` (accept
+//! [`mod@bench`] (load), [`client`] (probing clients), [`drive`] (the peers on sockets),
+//! [`ceremony`] (full ceremonies as check cases); internally `server` (accept
 //! loop, timers, shutdown), `conn` (one connection), `shared` (the router behind a mutex
 //! and the output pump), `http` (just enough HTTP/1.1).
 
 pub mod bench;
+pub mod ceremony;
 pub mod check;
 pub mod client;
 pub mod config;
 mod conn;
+pub mod drive;
 pub mod error;
 mod http;
 pub mod prometheus;
@@ -69,8 +78,10 @@ mod shared;
 pub mod wake;
 
 pub use bench::{bench, BenchOptions, BenchReport};
+pub use ceremony::ceremony_cases;
 pub use check::{check, CheckOptions, CheckReport};
 pub use config::ServeConfig;
+pub use drive::{run_peers, DriveOptions, PeersOutcome};
 pub use error::NetError;
 pub use server::{
     bind, serve, ServeReport, Server, ServerHandle, LISTEN_BACKLOG, READ_BUFFER_SIZE,

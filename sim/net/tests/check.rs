@@ -130,7 +130,8 @@ async fn every_case_passes_against_our_server() {
         print(&report);
         assert!(report.passed(), "{report}");
         assert_eq!(report.count(Outcome::Pass), report.cases.len(), "{report}");
-        assert_eq!(report.cases.len(), 16);
+        // 15 built-in cases, the 2 full ceremonies of the defaults, and the hook.
+        assert_eq!(report.cases.len(), 18);
         let observed = |name: &str| report.case(name).unwrap().observed.clone();
         assert_eq!(
             observed("new/upgrade"),
@@ -159,6 +160,22 @@ async fn every_case_passes_against_our_server() {
             "HTTP 410 'unknown contact id'"
         );
         assert_eq!(observed("extra/hook"), "routing id 2A0000");
+        assert!(
+            observed("ceremony/qr-registration")
+                .starts_with("microsoft-authenticator-ios registered through the tunnel in "),
+            "{report}"
+        );
+        assert!(
+            observed("ceremony/qr-registration")
+                .ends_with("; packed attestation with a trusted chain verified"),
+            "{report}"
+        );
+        assert!(
+            observed("ceremony/linked-sign-in").starts_with(
+                "linked during a QR registration; woken through /hybridsim/wake; assertion verified"
+            ),
+            "{report}"
+        );
         let served = server.stop().await;
         assert_eq!(served.metrics.connections_open, 0);
     })
@@ -211,7 +228,7 @@ async fn a_lax_stand_in_fails_the_relevant_cases_with_useful_observations() {
         assert!(!report.passed());
         let row = |name: &str| report.case(name).unwrap();
         for case in &report.cases {
-            if case.name.starts_with("wake/") {
+            if case.name.starts_with("wake/") || case.name == "ceremony/linked-sign-in" {
                 assert_eq!(case.outcome, Outcome::Skip, "{report}");
             } else {
                 assert_eq!(
@@ -245,6 +262,14 @@ async fn a_lax_stand_in_fails_the_relevant_cases_with_useful_observations() {
         assert!(row("wake/contact-flow (hybridsim extension)")
             .observed
             .starts_with("no /hybridsim/wake on this server (HTTP 404 '"));
+        // The phone refuses a tunnel that does not select fido.cable: the ceremony fails
+        // fast at the tunnel layer, naming the phone.
+        assert!(
+            row("ceremony/qr-registration")
+                .observed
+                .starts_with("QR registration: phone: Tunnel: "),
+            "{report}"
+        );
     })
     .await;
 }

@@ -23,10 +23,12 @@
 //! | `contact/unknown-410` | `/cable/contact` with an unknown contact id: HTTP 410 |
 //! | `wake/contact-flow` | hybridsim extension: wake socket, `/cable/contact`, the `00` connect signal, relay; skipped where `/hybridsim/wake` is not served |
 //! | `relay/ceremony-shaped` | a QR ceremony's byte pattern ([`CEREMONY_SHAPE`]) relayed intact |
+//! | `ceremony/qr-registration` | a real desktop and phone register a passkey through the server; a relying party verifies it ([`crate::ceremony`]) |
+//! | `ceremony/linked-sign-in` | link, then a linked sign-in woken through `/hybridsim/wake`; skipped where the wake socket is refused with a 4xx |
 //!
-//! Callers append their own cases with [`CheckOptions::extra_cases`] (e.g. full
-//! cryptographic ceremonies once the peers are available); they get a [`Probe`] to open
-//! tunnels with. The report renders as an aligned table ([`CheckReport`]'s `Display`) or
+//! The two `ceremony/…` cases are [`CheckOptions::extra_cases`] by default
+//! ([`crate::ceremony_cases`]); callers append their own cases there (or replace the list);
+//! each gets a [`Probe`] to open tunnels with. The report renders as an aligned table ([`CheckReport`]'s `Display`) or
 //! as JUnit XML ([`CheckReport::to_junit_xml`]).
 
 mod cases;
@@ -73,7 +75,8 @@ pub struct CheckOptions {
     pub malformed_paths: Vec<String>,
     /// Run the built-in cases (default `true`); `false` runs only [`Self::extra_cases`].
     pub builtin_cases: bool,
-    /// Cases run after the built-in ones, in order.
+    /// Cases run after the built-in ones, in order. Default: the full ceremonies of
+    /// [`crate::ceremony_cases`]; push to keep them, assign to replace them.
     pub extra_cases: Vec<ExtraCase>,
 }
 
@@ -85,7 +88,7 @@ impl Default for CheckOptions {
             message_limit: None,
             malformed_paths: default_malformed_paths(),
             builtin_cases: true,
-            extra_cases: Vec::new(),
+            extra_cases: crate::ceremony::ceremony_cases(),
         }
     }
 }

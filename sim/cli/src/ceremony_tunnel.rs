@@ -1,0 +1,109 @@
+//! `hybridsim ceremony … --tunnel ws://HOST:PORT`: the ceremony over a real tunnel server.
+//!
+//! The same desktop and phone as in the simulated world, driven over real WebSockets by
+//! `hybridsim-net`; the QR code and the advert go from one to the other in-process. The
+//! response JSON and the state file behave as in the simulated ceremony.
+
+use crate::args::{AuthenticatorCommon, CeremonyRun};
+use crate::authenticator::{self, State};
+use crate::failure::{Failure, Outcome};
+use hybridsim_ctap::{GetAssertionResponse, MakeCredentialResponse};
+use hybridsim_net::drive::tunnel_endpoint;
+use hybridsim_net::{run_peers, DriveOptions};
+use hybridsim_peers::desktop::{Desktop, DesktopConfig};
+use hybridsim_peers::phone::{Phone, PhoneConfig};
+use hybridsim_peers::Millis;
+use hybridsim_webauthn::client::{self, Caller};
+use hybridsim_webauthn::json::{CreationOptionsJson, RequestOptionsJson};
+use sha2::{Digest, Sha256};
+
+/// What the browser asked for, and how to turn the CTAP answer into response JSON.
+pub enum Request {
+    /// navigator.credentials.create()
+    Create(String),
+    /// navigator.credentials.get()
+    Get(String),
+}
+
+/// Runs one ceremony through `tunnel` and prints the response JSON.
+pub fn run(
+    tunnel: &str,
+    run: &CeremonyRun,
+    common: &AuthenticatorCommon,
+    state: &mut State,
+    account: Option<usize>,
+    request: &Request,
+) -> Outcome {
+    let caller = Caller::new(&common.origin);
+    let refuse = |e: String| Failure::bad_input(format!("the browser refuses these options: {e}"));
+    let (command, params, create, get) = match request {
+        Request::Create(json) => {
+            let options =
+                CreationOptionsJson::from_json(json).map_err(|e| refuse(e.to_string()))?;
+            let pending = client::create(&options, &caller).map_err(|e| refuse(e.to_string()))?;
+            (0x01, pending.request.encode(), Some(pending), None)
+        }
+        Request::Get(json) => {
+            let options = RequestOptionsJson::from_json(json).map_err(|e| refuse(e.to_string()))?;
+            let pending = client::get(&options, &caller).map_err(|e| refuse(e.to_string()))?;
+            (0x02, pending.request.encode(), None, Some(pending))
+        }
+    };
+    let endpoint = tunnel_endpoint(tunnel)
+        .map_err(|e| Failure::bad_input(format!("--tunnel {tunnel}: {e}")))?;
+    let mut desktop_config = DesktopConfig::new(command, params, seed(run.seed, b"desktop"));
+    desktop_config.tunnel = Some(endpoint.clone());
+    let authenticator = authenticator::build(state, authenticator::user(common, account))?;
+    let mut phone_config = PhoneConfig::new(authenticator, seed(run.seed, b"phone"));
+    phone_config.tunnel = Some(endpoint);
+    let desktop = Desktop::new(desktop_config, Millis::ZERO);
+    let phone = Phone::new(phone_config);
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))?;
+    let outcome = runtime.block_on(run_peers(tunnel, desktop, phone, DriveOptions::default()));
+    if let Some(path) = &run.trace {
+        std::fs::write(path, outcome.log_text())
+            .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    // The earliest failure of either party names the cause; the other's is a consequence.
+    let verdict = outcome.ok();
+    let authenticator = outcome.phone.into_authenticator();
+    authenticator::finish(&common.state, state, &authenticator)?;
+    if let Err(failure) = verdict {
+        return Err(Failure::no_match(format!(
+            "ceremony failed over {tunnel}: {failure}"
+        )));
+    }
+    let reply = outcome.ctap_response.ok_or_else(|| {
+        Failure::no_match("ceremony failed: the desktop received no CTAP response")
+    })?;
+    let body = authenticator::success_body(&reply)?;
+    let bad = |e: String| Failure::bad_input(format!("authenticator response: {e}"));
+    let json = match (create, get) {
+        (Some(pending), _) => {
+            let response = MakeCredentialResponse::decode(body).map_err(|e| bad(e.to_string()))?;
+            let transports = authenticator.get_info().transports.unwrap_or_default();
+            client::registration_response(&pending, &response, &transports)
+                .map_err(|e| bad(e.to_string()))?
+                .to_json()
+        }
+        (None, Some(pending)) => {
+            let response = GetAssertionResponse::decode(body).map_err(|e| bad(e.to_string()))?;
+            client::authentication_response(&pending, &response)
+                .map_err(|e| bad(e.to_string()))?
+                .to_json()
+        }
+        (None, None) => return Err(Failure::bad_input("no request")),
+    };
+    println!("{json}");
+    Ok(())
+}
+
+/// A peer's 32-byte seed from the run's seed and the peer's role.
+fn seed(seed: u64, role: &[u8]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(b"hybridsim ceremony over a tunnel");
+    hash.update(seed.to_le_bytes());
+    hash.update(role);
+    hash.finalize().into()
+}
