@@ -291,9 +291,15 @@ pub struct TunnelBench {
 /// `hybridsim tunnel serve`
 #[derive(Debug, Args)]
 pub struct TunnelServe {
-    /// Address and port to listen on (plain ws://; put a TLS proxy in front for wss://).
+    /// Address and port to listen on (ws://, or wss:// with --tls-cert and --tls-key).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
+    /// PEM certificate chain (leaf first) to serve wss:// with.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key (PKCS#8, SEC1 or PKCS#1) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// This instance's 3-byte routing id (hex), sent in X-caBLE-Routing-ID; give each
     /// instance of a fleet its own.
     #[arg(long, value_name = "HEX6", default_value = "2A0000")]

@@ -64,14 +64,16 @@ fn serve(args: &TunnelServe) -> Outcome {
     config.tunnel.tunnel_ttl = Duration::from_secs(args.tunnel_ttl);
     config.tunnel.max_tunnels = args.max_tunnels;
     config.tunnel.max_connections_per_ip = args.max_connections_per_ip;
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        config.tls = Some(hybridsim_net::TlsFiles::new(cert.clone(), key.clone()));
+    }
     init_logging();
     let runtime = runtime()?;
     runtime.block_on(async {
-        let server = hybridsim_net::bind(config)
-            .await
-            .map_err(|e| Failure::environment(e.to_string()))?;
+        let server = hybridsim_net::bind(config).await.map_err(bind_failure)?;
         eprintln!(
-            "hybridsim: tunnel server listening on ws://{} (routing id {}); Ctrl-C to stop",
+            "hybridsim: tunnel server listening on {}://{} (routing id {}); Ctrl-C to stop",
+            if args.tls_cert.is_some() { "wss" } else { "ws" },
             server.local_addr(),
             args.routing_id.to_ascii_uppercase()
         );
@@ -79,6 +81,21 @@ fn serve(args: &TunnelServe) -> Outcome {
         eprintln!("hybridsim: {report}");
         Ok(())
     })
+}
+
+/// Unusable TLS files are bad input (exit 2); a taken or forbidden address is the
+/// machine's (exit 3).
+fn bind_failure(error: hybridsim_net::NetError) -> Failure {
+    use hybridsim_net::NetError::*;
+    match error {
+        TlsRead { .. }
+        | TlsPem { .. }
+        | TlsNoCertificate { .. }
+        | TlsNoPrivateKey { .. }
+        | TlsKeyMismatch { .. }
+        | TlsConfig { .. } => Failure::bad_input(error.to_string()),
+        other => Failure::environment(other.to_string()),
+    }
 }
 
 /// Logs go to stderr; `RUST_LOG` picks the level (default: info for the server).

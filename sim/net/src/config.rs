@@ -1,8 +1,10 @@
-//! What `serve` needs: where to listen, the tunnel's configuration, and the driver's timeouts.
+//! What `serve` needs: where to listen, the tunnel's configuration, the driver's timeouts,
+//! and optionally a TLS certificate and key.
 
 use core::time::Duration;
 use hybridsim_tunnel::Config;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// How long a client has to send its request head and finish the WebSocket handshake.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,6 +30,30 @@ pub struct ServeConfig {
     pub close_linger: Duration,
     /// See [`DEFAULT_SHUTDOWN_GRACE`].
     pub shutdown_grace: Duration,
+    /// Serve `wss://` with this certificate and key; `None` (the default) serves plain
+    /// `ws://`. The files are read by [`bind`](crate::bind), which fails with a typed
+    /// [`NetError`](crate::NetError) (`Tls…`) before listening if they are unusable.
+    pub tls: Option<TlsFiles>,
+}
+
+/// A PEM certificate chain and its private key, for `wss://`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// PEM `CERTIFICATE` sections, leaf first, then any intermediates.
+    pub cert: PathBuf,
+    /// A PEM private key: `PRIVATE KEY` (PKCS#8), `EC PRIVATE KEY` (SEC1) or
+    /// `RSA PRIVATE KEY` (PKCS#1). P-256, P-384, Ed25519 and RSA keys work.
+    pub key: PathBuf,
+}
+
+impl TlsFiles {
+    /// The certificate chain in `cert` and the key in `key`.
+    pub fn new(cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> TlsFiles {
+        TlsFiles {
+            cert: cert.into(),
+            key: key.into(),
+        }
+    }
 }
 
 impl ServeConfig {
@@ -40,6 +66,7 @@ impl ServeConfig {
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             close_linger: DEFAULT_CLOSE_LINGER,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            tls: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::http::{self, HeadError, Prefixed};
 use crate::prometheus;
 use crate::shared::{Shared, ToConn};
+use crate::tls::{self, Stream};
 use crate::wake::{self, WAKE_PATH_PREFIX};
 use futures_util::{SinkExt, StreamExt};
 use hybridsim_tunnel::{ConnectionId, ConnectionRequest, Decision, Incoming};
@@ -23,17 +24,30 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 use tracing::{debug, info, warn};
 
-/// The byte stream a WebSocket runs on: the TCP stream with the request head replayed.
-pub(crate) type Socket = Prefixed<TcpStream>;
+/// The byte stream a WebSocket runs on: the TCP (or TLS) stream with the request head
+/// replayed.
+pub(crate) type Socket = Prefixed<Stream>;
 
 /// Serves one TCP connection to the end.
 pub(crate) async fn handle(
     shared: Arc<Shared>,
-    mut tcp: TcpStream,
+    tcp: TcpStream,
     peer: SocketAddr,
     shutdown: watch::Receiver<bool>,
 ) {
     let _ = tcp.set_nodelay(true);
+    let mut tcp = match &shared.settings.tls {
+        None => Stream::Plain(tcp),
+        Some(config) => {
+            // Boxed: the handshake state only lives until the TLS session is up.
+            let handshake = Box::pin(tls::accept(Arc::clone(config), tcp));
+            match timeout(shared.settings.handshake_timeout, handshake).await {
+                Ok(Ok(stream)) => Stream::Tls(Box::new(stream)),
+                Ok(Err(e)) => return debug!(%peer, error = %e, "TLS handshake failed"),
+                Err(_) => return debug!(%peer, "TLS handshake timed out"),
+            }
+        }
+    };
     let head = timeout(shared.settings.handshake_timeout, http::read_head(&mut tcp)).await;
     let (head, bytes) = match head {
         Ok(Ok(read)) => read,
@@ -62,7 +76,7 @@ pub(crate) async fn handle(
 }
 
 /// A request without `Upgrade: websocket`: `/metrics`, or an error.
-async fn plain_http(shared: &Shared, mut tcp: TcpStream, head: &http::Head) {
+async fn plain_http(shared: &Shared, mut tcp: Stream, head: &http::Head) {
     let path = head.path.split('?').next().unwrap_or_default();
     let text = "text/plain; charset=utf-8";
     let (status, headers, content_type, body): (u16, &[(&str, &str)], &str, String) =
@@ -296,6 +310,7 @@ mod tests {
             handshake_timeout: std::time::Duration::from_secs(1),
             close_linger: std::time::Duration::from_secs(1),
             websocket: Default::default(),
+            tls: None,
         };
         let shared = std::sync::Arc::new(Shared::new(router, settings));
         let (_stop, stopped) = tokio::sync::watch::channel(false);

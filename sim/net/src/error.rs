@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,48 @@ pub enum NetError {
     /// The operating system gave no random seed for tunnel ids.
     #[error("no randomness from the operating system: {0}")]
     Randomness(String),
+    /// A TLS certificate or key file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    TlsRead {
+        /// The file named in [`TlsFiles`](crate::config::TlsFiles).
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// A TLS certificate or key file is not valid PEM.
+    #[error("bad PEM in {}: {reason}", path.display())]
+    TlsPem {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The certificate file holds no `CERTIFICATE` section.
+    #[error("no certificate in {}", path.display())]
+    TlsNoCertificate {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The key file holds no private key (PKCS#8, SEC1 or PKCS#1 PEM section).
+    #[error("no private key in {}", path.display())]
+    TlsNoPrivateKey {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The private key is not the key of the certificate chain's first (leaf) certificate.
+    #[error("key {} does not match certificate {}", key.display(), cert.display())]
+    TlsKeyMismatch {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The key file.
+        key: PathBuf,
+    },
+    /// rustls refused the certificate or key for another reason (e.g. an unsupported key type).
+    #[error("TLS configuration: {reason}")]
+    TlsConfig {
+        /// rustls' explanation, with the files.
+        reason: String,
+    },
 }
 
 impl NetError {

@@ -53,14 +53,22 @@
 //! in-process. [`ceremony`] builds full registrations and linked sign-ins on it, which
 //! [`check()`] runs by default (`ceremony/…` cases).
 //!
-//! Plain `ws://` only: TLS (`wss://`) is not built in; put a TLS-terminating proxy in front
-//! to serve real phones.
+//! TLS: by default the server speaks plain `ws://`. With [`ServeConfig::tls`] set to a PEM
+//! certificate chain and private key ([`TlsFiles`]), every accepted TCP stream first does a
+//! TLS handshake (rustls on the `ring` provider, TLS 1.2 and 1.3, bounded by the handshake
+//! timeout) and the same port serves `wss://` and `https://…/metrics`, with the same routes
+//! and wake channel; a plain `ws://` client then just fails its handshake. [`bind`] reads the
+//! files and reports unusable ones (missing, no certificate, no key, key not matching the
+//! certificate) as typed [`NetError`]s before listening. The certificate is loaded once;
+//! restart to rotate it. The probing clients ([`client`], [`check()`], [`bench()`],
+//! [`run_peers`]) speak `ws://` only.
 //!
 //! Modules: [`config`] (what `serve` takes), [`error`] (why it could not start), [`wake`]
 //! (the side channel), [`prometheus`] (the metrics page), [`mod@check`] (conformance),
 //! [`mod@bench`] (load), [`client`] (probing clients), [`drive`] (the peers on sockets),
 //! [`ceremony`] (full ceremonies as check cases); internally `server` (accept
-//! loop, timers, shutdown), `conn` (one connection), `shared` (the router behind a mutex
+//! loop, timers, shutdown), `conn` (one connection), `tls` (certificate loading, the
+//! plain-or-TLS stream), `shared` (the router behind a mutex
 //! and the output pump), `http` (just enough HTTP/1.1).
 
 pub mod bench;
@@ -75,12 +83,13 @@ mod http;
 pub mod prometheus;
 mod server;
 mod shared;
+mod tls;
 pub mod wake;
 
 pub use bench::{bench, BenchOptions, BenchReport};
 pub use ceremony::ceremony_cases;
 pub use check::{check, CheckOptions, CheckReport};
-pub use config::ServeConfig;
+pub use config::{ServeConfig, TlsFiles};
 pub use drive::{run_peers, DriveOptions, PeersOutcome};
 pub use error::NetError;
 pub use server::{

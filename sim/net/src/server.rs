@@ -4,6 +4,7 @@ use crate::config::ServeConfig;
 use crate::conn;
 use crate::error::NetError;
 use crate::shared::{Settings, Shared};
+use crate::tls;
 use hybridsim_tunnel::{Hex, Metrics, Router};
 use rand_core::{OsRng, RngCore};
 use std::future::Future;
@@ -107,6 +108,8 @@ pub async fn bind(config: ServeConfig) -> Result<Server, NetError> {
             seed
         }
     };
+    // Unusable TLS files are reported before anything listens.
+    let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
     let listener = listen(config.listen).map_err(|e| NetError::bind(config.listen, e))?;
     let local_addr = listener.local_addr().map_err(NetError::LocalAddr)?;
     let limit = config.tunnel.max_message_size;
@@ -118,9 +121,11 @@ pub async fn bind(config: ServeConfig) -> Result<Server, NetError> {
         handshake_timeout: config.handshake_timeout,
         close_linger: config.close_linger,
         websocket,
+        tls,
     };
     info!(
         %local_addr,
+        tls = settings.tls.is_some(),
         routing_id = %Hex(&config.tunnel.routing_id),
         max_message_size = limit,
         max_messages_per_peer = config.tunnel.max_messages_per_peer,

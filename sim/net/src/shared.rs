@@ -40,6 +40,8 @@ pub(crate) struct Settings {
     pub(crate) handshake_timeout: core::time::Duration,
     pub(crate) close_linger: core::time::Duration,
     pub(crate) websocket: WebSocketConfig,
+    /// Set for `wss://`: every accepted TCP stream does this TLS handshake first.
+    pub(crate) tls: Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>,
 }
 
 pub(crate) struct Shared {
