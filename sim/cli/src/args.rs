@@ -26,7 +26,7 @@ pub enum Command {
     /// Build a hybrid message.
     #[command(subcommand)]
     Encode(EncodeCommand),
-    /// Run a hybrid tunnel server.
+    /// Run a hybrid tunnel server, check any tunnel server against the rules, or load one.
     #[command(subcommand)]
     Tunnel(TunnelCommand),
     /// Act as a phone's passkey authenticator behind a browser: WebAuthn options JSON in,
