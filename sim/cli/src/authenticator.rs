@@ -7,15 +7,12 @@
 use crate::args::{
     AuthenticatorCommand, AuthenticatorCommon, AuthenticatorCreate, AuthenticatorGet, Profiles,
 };
+use crate::browser::{self, Pending};
 use crate::failure::{Failure, Outcome};
 use crate::{builtin, json, state_file};
 use hybridsim_ctap::store::CredentialStore;
 use hybridsim_ctap::user::{ScriptedUser, Verification};
-use hybridsim_ctap::{
-    Authenticator, GetAssertionResponse, MakeCredentialResponse, Profile, StatusCode,
-};
-use hybridsim_webauthn::client::{self, Caller};
-use hybridsim_webauthn::json::{CreationOptionsJson, RequestOptionsJson};
+use hybridsim_ctap::{Authenticator, Profile};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -88,24 +85,8 @@ fn profiles(args: &Profiles) -> Outcome {
 fn create(args: &AuthenticatorCreate) -> Outcome {
     let common = &args.common;
     let mut state = load_or_start(&common.state, args.profile.as_deref(), args.seed)?;
-    let options = CreationOptionsJson::from_json(&read(&common.options)?)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", common.options.display())))?;
-    let pending = client::create(&options, &Caller::new(&common.origin))
-        .map_err(|e| Failure::bad_input(format!("the browser refuses these options: {e}")))?;
-    let mut authenticator = build(&state, user(common, None))?;
-    let reply = authenticator.handle(0x01, &pending.request.encode());
-    let body = success_body(&reply)?;
-    let response = MakeCredentialResponse::decode(body)
-        .map_err(|e| Failure::bad_input(format!("authenticator response: {e}")))?;
-    let transports = authenticator.get_info().transports.unwrap_or_default();
-    let json = client::registration_response(&pending, &response, &transports).map_err(|e| {
-        Failure::bad_input(format!(
-            "the browser refuses the authenticator's answer: {e}"
-        ))
-    })?;
-    finish(&common.state, &mut state, &authenticator)?;
-    println!("{}", json.to_json());
-    Ok(())
+    let pending = Pending::create(&common.options, &common.origin)?;
+    answer(common, &mut state, None, &pending)
 }
 
 fn get(args: &AuthenticatorGet) -> Outcome {
@@ -117,28 +98,26 @@ fn get(args: &AuthenticatorGet) -> Outcome {
         ))
     })?;
     check_format(&state, &common.state)?;
-    let options = RequestOptionsJson::from_json(&read(&common.options)?)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", common.options.display())))?;
-    let pending = client::get(&options, &Caller::new(&common.origin))
-        .map_err(|e| Failure::bad_input(format!("the browser refuses these options: {e}")))?;
-    let mut authenticator = build(&state, user(common, args.account))?;
-    let reply = authenticator.handle(0x02, &pending.request.encode());
-    let body = success_body(&reply)?;
-    let response = GetAssertionResponse::decode(body)
-        .map_err(|e| Failure::bad_input(format!("authenticator response: {e}")))?;
-    let json = client::authentication_response(&pending, &response).map_err(|e| {
-        Failure::bad_input(format!(
-            "the browser refuses the authenticator's answer: {e}"
-        ))
-    })?;
-    finish(&common.state, &mut state, &authenticator)?;
-    println!("{}", json.to_json());
-    Ok(())
+    let pending = Pending::get(&common.options, &common.origin)?;
+    answer(common, &mut state, args.account, &pending)
 }
 
-pub(crate) fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", path.display())))
+/// Hands the browser's request to the state's authenticator, saves the state and prints
+/// the response JSON.
+fn answer(
+    common: &AuthenticatorCommon,
+    state: &mut State,
+    account: Option<usize>,
+    pending: &Pending,
+) -> Outcome {
+    let mut authenticator = build(state, user(common, account))?;
+    let (command, params) = pending.ctap_request();
+    let reply = authenticator.handle(command, &params);
+    let transports = authenticator.get_info().transports.unwrap_or_default();
+    let json = pending.response_json(&reply, &transports)?;
+    finish(&common.state, state, &authenticator)?;
+    println!("{json}");
+    Ok(())
 }
 
 /// The state in the file, or a new one for `profile`; a profile different from the one the
@@ -206,7 +185,7 @@ fn profile_text(asked: &str) -> Result<(String, String), Failure> {
             names.join(", ")
         )));
     }
-    let text = read(path)?;
+    let text = browser::read(path)?;
     let profile =
         Profile::from_toml_str(&text).map_err(|e| Failure::bad_input(format!("{asked}: {e}")))?;
     Ok((profile.name, text))
@@ -241,18 +220,6 @@ pub(crate) fn build(state: &State, user: ScriptedUser) -> Result<Authenticator, 
     hash.update(state.operations.to_le_bytes());
     let seed: [u8; 32] = hash.finalize().into();
     Ok(Authenticator::new(profile, attester, seed, user).with_store(state.credentials.clone()))
-}
-
-/// Splits `status ‖ CBOR`; a refusal by the authenticator is exit 1 with its status name.
-pub(crate) fn success_body(reply: &[u8]) -> Result<&[u8], Failure> {
-    match reply.split_first() {
-        Some((0, body)) => Ok(body),
-        Some((status, _)) => Err(Failure::no_match(format!(
-            "the authenticator refused: {}",
-            StatusCode::from(*status)
-        ))),
-        None => Err(Failure::bad_input("the authenticator answered nothing")),
-    }
 }
 
 pub(crate) fn finish(path: &Path, state: &mut State, authenticator: &Authenticator) -> Outcome {

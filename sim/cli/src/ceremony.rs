@@ -11,6 +11,7 @@
 
 use crate::args::{AuthenticatorCommon, CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
 use crate::authenticator::{self, State};
+use crate::browser::{read, Pending};
 use crate::failure::{Failure, Outcome as CommandOutcome};
 use crate::{ceremony_tunnel, state_file};
 use hybridsim_ctap::Authenticator;
@@ -31,11 +32,11 @@ fn create(args: &CeremonyCreate) -> CommandOutcome {
     let common = &args.common;
     let mut state =
         authenticator::load_or_start(&common.state, args.profile.as_deref(), args.run.seed)?;
-    let options = authenticator::read(&common.options)?;
     if let Some(tunnel) = &args.run.tunnel {
-        let request = ceremony_tunnel::Request::Create(options);
-        return ceremony_tunnel::run(tunnel, &args.run, common, &mut state, None, &request);
+        let pending = Pending::create(&common.options, &common.origin)?;
+        return ceremony_tunnel::run(tunnel, &args.run, common, &mut state, None, &pending);
     }
+    let options = read(&common.options)?;
     let ceremony = ceremony(&args.run, common, &state, None)?;
     let outcome = ceremony.register(&options).map_err(refused)?;
     finish(&args.run, common, &mut state, outcome)
@@ -50,18 +51,18 @@ fn get(args: &CeremonyGet) -> CommandOutcome {
         ))
     })?;
     authenticator::check_format(&state, &common.state)?;
-    let options = authenticator::read(&common.options)?;
     if let Some(tunnel) = &args.run.tunnel {
-        let request = ceremony_tunnel::Request::Get(options);
+        let pending = Pending::get(&common.options, &common.origin)?;
         return ceremony_tunnel::run(
             tunnel,
             &args.run,
             common,
             &mut state,
             args.account,
-            &request,
+            &pending,
         );
     }
+    let options = read(&common.options)?;
     let ceremony = ceremony(&args.run, common, &state, args.account)?;
     let outcome = ceremony.sign_in(&options).map_err(refused)?;
     finish(&args.run, common, &mut state, outcome)

@@ -6,24 +6,14 @@
 
 use crate::args::{AuthenticatorCommon, CeremonyRun};
 use crate::authenticator::{self, State};
+use crate::browser::Pending;
 use crate::failure::{Failure, Outcome};
-use hybridsim_ctap::{GetAssertionResponse, MakeCredentialResponse};
 use hybridsim_net::drive::tunnel_endpoint;
 use hybridsim_net::{run_peers, DriveOptions};
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_peers::Millis;
-use hybridsim_webauthn::client::{self, Caller};
-use hybridsim_webauthn::json::{CreationOptionsJson, RequestOptionsJson};
 use sha2::{Digest, Sha256};
-
-/// What the browser asked for, and how to turn the CTAP answer into response JSON.
-pub enum Request {
-    /// navigator.credentials.create()
-    Create(String),
-    /// navigator.credentials.get()
-    Get(String),
-}
 
 /// Runs one ceremony through `tunnel` and prints the response JSON.
 pub fn run(
@@ -32,23 +22,9 @@ pub fn run(
     common: &AuthenticatorCommon,
     state: &mut State,
     account: Option<usize>,
-    request: &Request,
+    pending: &Pending,
 ) -> Outcome {
-    let caller = Caller::new(&common.origin);
-    let refuse = |e: String| Failure::bad_input(format!("the browser refuses these options: {e}"));
-    let (command, params, create, get) = match request {
-        Request::Create(json) => {
-            let options =
-                CreationOptionsJson::from_json(json).map_err(|e| refuse(e.to_string()))?;
-            let pending = client::create(&options, &caller).map_err(|e| refuse(e.to_string()))?;
-            (0x01, pending.request.encode(), Some(pending), None)
-        }
-        Request::Get(json) => {
-            let options = RequestOptionsJson::from_json(json).map_err(|e| refuse(e.to_string()))?;
-            let pending = client::get(&options, &caller).map_err(|e| refuse(e.to_string()))?;
-            (0x02, pending.request.encode(), None, Some(pending))
-        }
-    };
+    let (command, params) = pending.ctap_request();
     let endpoint = tunnel_endpoint(tunnel)
         .map_err(|e| Failure::bad_input(format!("--tunnel {tunnel}: {e}")))?;
     let mut desktop_config = DesktopConfig::new(command, params, seed(run.seed, b"desktop"));
@@ -77,24 +53,8 @@ pub fn run(
     let reply = outcome.ctap_response.ok_or_else(|| {
         Failure::no_match("ceremony failed: the desktop received no CTAP response")
     })?;
-    let body = authenticator::success_body(&reply)?;
-    let bad = |e: String| Failure::bad_input(format!("authenticator response: {e}"));
-    let json = match (create, get) {
-        (Some(pending), _) => {
-            let response = MakeCredentialResponse::decode(body).map_err(|e| bad(e.to_string()))?;
-            let transports = authenticator.get_info().transports.unwrap_or_default();
-            client::registration_response(&pending, &response, &transports)
-                .map_err(|e| bad(e.to_string()))?
-                .to_json()
-        }
-        (None, Some(pending)) => {
-            let response = GetAssertionResponse::decode(body).map_err(|e| bad(e.to_string()))?;
-            client::authentication_response(&pending, &response)
-                .map_err(|e| bad(e.to_string()))?
-                .to_json()
-        }
-        (None, None) => return Err(Failure::bad_input("no request")),
-    };
+    let transports = authenticator.get_info().transports.unwrap_or_default();
+    let json = pending.response_json(&reply, &transports)?;
     println!("{json}");
     Ok(())
 }

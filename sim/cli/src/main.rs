@@ -6,6 +6,7 @@
 
 mod args;
 mod authenticator;
+mod browser;
 mod builtin;
 mod ceremony;
 mod ceremony_tunnel;

@@ -5,6 +5,7 @@
 //! A response that fails a check exits 1 naming the check; unreadable input exits 2.
 
 use crate::args::{RpCommand, VerifyAuthentication, VerifyRegistration};
+use crate::browser::read;
 use crate::failure::{Failure, Outcome};
 use crate::{json, state_file};
 use hybridsim_webauthn::json::{
@@ -15,7 +16,6 @@ use hybridsim_webauthn::rp::{
 };
 use hybridsim_webauthn::x509::pem_to_der;
 use serde_json::json;
-use std::path::Path;
 
 /// The checks a registration passes, in the order they run (each has its own error).
 const REGISTRATION_CHECKS: &[&str] = &[
@@ -129,11 +129,6 @@ fn report(value: &serde_json::Value, as_json: bool) {
             println!("  {name}: {field}");
         }
     }
-}
-
-fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", path.display())))
 }
 
 /// The host of the first origin: the RP ID when the options name none, as in browsers.
