@@ -71,7 +71,7 @@ fn profiles(args: &Profiles) -> Outcome {
     }
     for row in &rows {
         let field = |k: &str| row[k].as_str().unwrap_or_default().to_owned();
-        println!(
+        say!(
             "{:<32} {}  backup={} attestation={}",
             field("name"),
             field("aaguid"),
@@ -116,7 +116,7 @@ fn answer(
     let transports = authenticator.get_info().transports.unwrap_or_default();
     let json = pending.response_json(&reply, &transports)?;
     finish(&common.state, state, &authenticator)?;
-    println!("{json}");
+    say!("{json}");
     Ok(())
 }
 

@@ -110,7 +110,7 @@ fn finish(
         authenticator::finish(&common.state, state, &phone.authenticator)?;
     }
     if let Some(json) = &outcome.response_json {
-        println!("{json}");
+        say!("{json}");
     }
     if let Some(failure) = outcome.first_failure() {
         let when = failure.at.map_or_else(

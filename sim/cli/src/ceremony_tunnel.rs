@@ -55,7 +55,7 @@ pub fn run(
     })?;
     let transports = authenticator.get_info().transports.unwrap_or_default();
     let json = pending.response_json(&reply, &transports)?;
-    println!("{json}");
+    say!("{json}");
     Ok(())
 }
 

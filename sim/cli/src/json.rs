@@ -5,7 +5,7 @@ use serde_json::json;
 
 /// Prints a JSON value as one line on stdout.
 pub fn print(value: &serde_json::Value) {
-    println!("{value}");
+    say!("{value}");
 }
 
 /// A CBOR value as JSON: integers, text, booleans and null map directly; byte strings become

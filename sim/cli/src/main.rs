@@ -4,6 +4,13 @@
 //! code. Exit codes: 0 success, 1 a well-formed input that does not match (e.g. an advert
 //! for another QR secret), 2 bad input or usage, 3 the environment lacks something needed.
 
+/// `println!` for results: one line on stdout, without panicking on a closed pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
+
 mod args;
 mod authenticator;
 mod browser;
@@ -15,6 +22,7 @@ mod encode;
 mod failure;
 mod hex_arg;
 mod json;
+mod output;
 mod rp;
 mod state_file;
 mod tunnel;

@@ -8,6 +8,7 @@ use crate::args::{RpCommand, VerifyAuthentication, VerifyRegistration};
 use crate::browser::read;
 use crate::failure::{Failure, Outcome};
 use crate::{json, state_file};
+use hybridsim_webauthn::client;
 use hybridsim_webauthn::json::{
     AuthenticationResponseJson, CreationOptionsJson, RegistrationResponseJson, RequestOptionsJson,
 };
@@ -119,34 +120,29 @@ fn report(value: &serde_json::Value, as_json: bool) {
         json::print(value);
         return;
     }
-    println!("accepted");
+    say!("accepted");
     for check in value["checked"].as_array().into_iter().flatten() {
-        println!("  [ok] {}", check.as_str().unwrap_or_default());
+        say!("  [ok] {}", check.as_str().unwrap_or_default());
     }
     let detail = value.get("credential").or_else(|| value.get("result"));
     if let Some(serde_json::Value::Object(fields)) = detail {
         for (name, field) in fields {
-            println!("  {name}: {field}");
+            say!("  {name}: {field}");
         }
     }
 }
 
-/// The host of the first origin: the RP ID when the options name none, as in browsers.
+/// The first origin's host: the RP ID when the options name none, as in browsers.
 fn origin_host(origins: &[String]) -> Result<String, Failure> {
     let origin = origins.first().map(String::as_str).unwrap_or_default();
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .ok_or_else(|| {
-            Failure::bad_input(format!("--origin {origin:?} is not an http(s) origin"))
-        })?;
-    let host = rest.split(['/', ':']).next().unwrap_or_default();
-    if host.is_empty() {
+    let parsed =
+        client::Origin::parse(origin).map_err(|e| Failure::bad_input(format!("--origin: {e}")))?;
+    if parsed.scheme != "https" && parsed.scheme != "http" {
         return Err(Failure::bad_input(format!(
-            "--origin {origin:?} has no host"
+            "--origin {origin:?} is not an http(s) origin"
         )));
     }
-    Ok(host.to_owned())
+    Ok(parsed.host)
 }
 
 fn unix_now() -> u64 {

@@ -26,7 +26,7 @@ fn check(args: &TunnelCheck) -> Outcome {
         ..hybridsim_net::CheckOptions::default()
     };
     let report = runtime()?.block_on(hybridsim_net::check(&args.target, options));
-    println!("{report}");
+    say!("{report}");
     if let Some(path) = &args.junit {
         std::fs::write(path, report.to_junit_xml())
             .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
@@ -51,7 +51,7 @@ fn bench(args: &TunnelBench) -> Outcome {
         ..hybridsim_net::BenchOptions::default()
     };
     let report = runtime()?.block_on(hybridsim_net::bench(&args.target, options));
-    println!("{report}");
+    say!("{report}");
     Ok(())
 }
 

@@ -389,3 +389,24 @@ fn usage_errors_exit_2() {
         .unwrap()
         .contains("Exit codes"));
 }
+
+#[test]
+fn a_closed_stdout_pipe_is_not_a_panic() {
+    // `hybridsim … | head -1`: the reader may be gone before the tool writes.
+    for args in [
+        &["authenticator", "profiles"][..],
+        &["decode", "qr", CHROME_2022][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

@@ -111,6 +111,6 @@ fn report(
             serde_json::Value::Null => "(none)".to_owned(),
             other => other.to_string(),
         };
-        println!("{name:<12} {shown}");
+        say!("{name:<12} {shown}");
     }
 }

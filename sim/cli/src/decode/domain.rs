@@ -18,7 +18,7 @@ pub fn run(args: &DecodeDomain) -> Outcome {
         };
         json::print(&json!({ "id": id, "host": host, "kind": kind }));
     } else {
-        println!("{host}");
+        say!("{host}");
     }
     Ok(())
 }

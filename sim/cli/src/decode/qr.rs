@@ -86,6 +86,6 @@ fn print_lines(fields: &serde_json::Value) {
             serde_json::Value::Null => "(absent)".to_owned(),
             other => other.to_string(),
         };
-        println!("{name:<24} {shown}");
+        say!("{name:<24} {shown}");
     }
 }

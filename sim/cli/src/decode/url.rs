@@ -137,8 +137,8 @@ fn print(url: &TunnelUrl, checks: &[Check], as_json: bool) {
         }));
         return;
     }
-    println!("route       {}", url.route.name());
-    println!(
+    say!("route       {}", url.route.name());
+    say!(
         "host        {}{}",
         url.host,
         url.port.map(|p| format!(":{p}")).unwrap_or_default()
@@ -149,12 +149,12 @@ fn print(url: &TunnelUrl, checks: &[Check], as_json: bool) {
         ("contact id", contact),
     ] {
         if let Some(v) = value {
-            println!("{name:<11} {v}");
+            say!("{name:<11} {v}");
         }
     }
-    println!("canonical   {url}");
+    say!("canonical   {url}");
     for c in checks {
-        println!(
+        say!(
             "[{}] {}: {}",
             if c.ok { "ok" } else { "!!" },
             c.name,

@@ -16,6 +16,6 @@ pub fn run(args: &EncodeAdvert) -> Outcome {
         domain_id: domain_id(&args.domain_id)?,
     };
     let bytes = advert::encrypt(&derive::eid_key(&secret), &eid.to_plaintext());
-    println!("{}", hex::encode(bytes));
+    say!("{}", hex::encode(bytes));
     Ok(())
 }

@@ -29,11 +29,11 @@ pub fn run(args: &EncodeQr) -> Outcome {
         std::fs::write(path, png)
             .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
     }
-    println!("{url}");
+    say!("{url}");
     if args.terminal {
         let drawing = hybridsim_optical::render_terminal(&url)
             .map_err(|e| Failure::bad_input(format!("cannot draw the QR code: {e}")))?;
-        println!("{drawing}");
+        say!("{drawing}");
     }
     Ok(())
 }
