@@ -50,7 +50,7 @@ pub fn decode_strict(text: &str) -> Result<Vec<u8>, Base32Error> {
         return Err(Base32Error::BadCharacter { position, found });
     }
     let padding = text.len() - unpadded.len();
-    if padding != 0 && (text.len() % 8 != 0 || padding >= 8) {
+    if padding != 0 && (!text.len().is_multiple_of(8) || padding >= 8) {
         return Err(Base32Error::BadLength {
             length: unpadded.len(),
         });
