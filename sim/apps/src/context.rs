@@ -1,0 +1,92 @@
+//! What a migration runs in: the quirks switched on, the random source, the cloud services
+//! (backup storage, key escrow, keychain) and the trail of what happened to each account.
+
+use crate::quirk::Quirks;
+use hybridsim_otp::OtpAccount;
+use rand_core::RngCore;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A note about one account of the old phone (by its index) or about the whole migration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trail {
+    /// Notes per old-phone account index.
+    pub accounts: BTreeMap<usize, Vec<String>>,
+    /// Notes about the migration as a whole.
+    pub general: Vec<String>,
+}
+
+impl Trail {
+    /// Records what happened to the old phone's account `index`.
+    pub fn account(&mut self, index: usize, note: impl Into<String>) {
+        self.accounts.entry(index).or_default().push(note.into());
+    }
+
+    /// Records something about the whole migration.
+    pub fn general(&mut self, note: impl Into<String>) {
+        self.general.push(note.into());
+    }
+
+    /// The notes recorded for account `index`.
+    pub fn notes(&self, index: usize) -> &[String] {
+        self.accounts.get(&index).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// The vendor's cloud: the backup service, the identity provider's key escrow and device
+/// registrations, and the platform keychain. Plain data, so a scenario can keep it between
+/// steps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cloud {
+    /// Encrypted app backups by recovery account (one per account: a new one replaces it).
+    pub backups: BTreeMap<String, StoredBackup>,
+    /// Backup keys held by the identity provider, by recovery account (hex).
+    pub escrow: BTreeMap<String, String>,
+    /// Per-device OTP credentials of personal Microsoft accounts, by user: every device that
+    /// registered one. The identity provider accepts codes from any of them.
+    pub device_credentials: BTreeMap<String, Vec<OtpAccount>>,
+    /// The platform keychain by platform account: what syncs to the user's other devices.
+    pub keychain: BTreeMap<String, Vec<crate::account::AppAccount>>,
+}
+
+/// One backup blob as the backup service stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredBackup {
+    /// AES-256-GCM nonce, hex.
+    pub nonce: String,
+    /// Ciphertext with its tag, hex.
+    pub ciphertext: String,
+    /// How many accounts it holds (the service can see the count, not the contents).
+    pub accounts: usize,
+}
+
+/// Everything a mechanism may use.
+pub struct Context<'a> {
+    /// The quirks switched on.
+    pub quirks: &'a Quirks,
+    /// Where keys, nonces, salts and batch ids come from.
+    pub rng: &'a mut dyn RngCore,
+    /// The vendor's cloud.
+    pub cloud: &'a mut Cloud,
+    /// What happened, for the report.
+    pub trail: Trail,
+}
+
+impl<'a> Context<'a> {
+    /// A context with an empty trail.
+    pub fn new(quirks: &'a Quirks, rng: &'a mut dyn RngCore, cloud: &'a mut Cloud) -> Self {
+        Self {
+            quirks,
+            rng,
+            cloud,
+            trail: Trail::default(),
+        }
+    }
+
+    /// `N` random bytes.
+    pub fn random<const N: usize>(&mut self) -> [u8; N] {
+        let mut bytes = [0u8; N];
+        self.rng.fill_bytes(&mut bytes);
+        bytes
+    }
+}

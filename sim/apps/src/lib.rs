@@ -1,0 +1,38 @@
+//! Authenticator-app models for hybridsim: sites enrol TOTP/HOTP, phones hold accounts of every
+//! kind, and accounts move to a new phone by the mechanisms real apps use, with switches that
+//! reproduce real migration bugs and a report that says what moved and what broke.
+//!
+//! Background: `../shared/migration/background.md` (formats, how sites verify, Microsoft
+//! backup) and `bugs.md` (the catalogue the [`quirk`]s reproduce). Sans-IO: time is passed in
+//! as Unix seconds and randomness as an `RngCore`.
+//!
+//! A map of the code:
+//!
+//! - [`account`]: the kinds of entry an app holds (OTP, per-device Microsoft credential, push,
+//!   passkey).
+//! - [`phone`]: an app on a phone, how it adds accounts, its clock.
+//! - [`site`]: the site behind each account and how it decides a sign-in.
+//! - [`enrol`]: TOTP/HOTP enrolment through a QR code picture.
+//! - [`mechanism`]: cloud backup, keychain sync, Google transfer QR codes, Aegis and 2FAS files.
+//! - [`quirk`]: the bug switches.
+//! - [`migrate`] and [`report`]: run a migration, report per account.
+//! - [`context`]: the quirks, random source, cloud services and trail a migration runs in.
+
+pub mod account;
+pub mod context;
+pub mod enrol;
+pub mod mechanism;
+pub mod migrate;
+pub mod phone;
+pub mod quirk;
+pub mod report;
+pub mod site;
+
+pub use account::AppAccount;
+pub use context::{Cloud, Context};
+pub use mechanism::Mechanism;
+pub use migrate::migrate;
+pub use phone::{AppModel, Phone};
+pub use quirk::{Quirk, Quirks};
+pub use report::{Arrival, MigrationReport};
+pub use site::Site;

@@ -1,0 +1,325 @@
+//! Google Authenticator transfer: phone A shows a batch of `otpauth-migration://` QR codes,
+//! phone B's camera scans them one at a time (background.md §3). Every picture is rendered
+//! and read back, so an unreadable code fails here as it would in a hand.
+
+use super::admit::{admit, Arriving, Incoming};
+use super::MigrationFailure;
+use crate::account::AppAccount;
+use crate::context::Context;
+use crate::phone::{AppModel, Phone};
+use crate::quirk::Quirk;
+use hybridsim_export::google::{
+    self, BatchAssembler, BatchRules, GoogleExportOptions, ImportRules, Payload, ScanOutcome,
+    SplitIssuer, UriMode, UriStyle,
+};
+use hybridsim_otp::OtpKind;
+use serde::{Deserialize, Serialize};
+
+/// How the transfer is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// Accounts per QR code (10 in GA 6).
+    #[serde(default = "ten")]
+    pub accounts_per_qr: usize,
+    /// Which QR codes the user scans, 0-based, in order; all in order when absent (a partial
+    /// batch when some are left out).
+    #[serde(default)]
+    pub scan: Option<Vec<usize>>,
+    /// Pixels per QR module on phone A's screen.
+    #[serde(default = "four")]
+    pub module_px: u32,
+}
+
+fn ten() -> usize {
+    10
+}
+
+fn four() -> u32 {
+    4
+}
+
+impl Default for Transfer {
+    fn default() -> Self {
+        Self {
+            accounts_per_qr: ten(),
+            scan: None,
+            module_px: four(),
+        }
+    }
+}
+
+/// A batch as phone A shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    /// The URIs, one per QR code.
+    pub uris: Vec<String>,
+    /// The QR codes as PNG pictures.
+    pub pictures: Vec<Vec<u8>>,
+    /// For each exported entry in batch order, the old-phone account index.
+    pub carried: Vec<usize>,
+}
+
+impl Transfer {
+    /// Exports on `old` and imports on `new`.
+    pub fn run(
+        &self,
+        old: &Phone,
+        new: &mut Phone,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), MigrationFailure> {
+        let shown = self.export(old, ctx)?;
+        self.import(new, &shown, ctx)
+    }
+
+    /// Phone A's side: the batch of QR codes.
+    pub fn export(&self, old: &Phone, ctx: &mut Context<'_>) -> Result<Shown, MigrationFailure> {
+        let quirks = ctx.quirks.clone();
+        let mut accounts = Vec::new();
+        let mut carried = Vec::new();
+        for (index, account) in old.accounts.iter().enumerate() {
+            let AppAccount::Otp(otp) = account else {
+                ctx.trail.account(index, "Google transfer QR codes carry OTP accounts only");
+                continue;
+            };
+            if let OtpKind::Totp { period } = otp.kind {
+                if period != 30 && !quirks.has(Quirk::GaExportIgnoresPeriod) {
+                    ctx.trail.account(index, format!(
+                        "left out of the export: the format has no period field and this account uses {period} s"
+                    ));
+                    continue;
+                }
+            }
+            accounts.push(otp.clone());
+            carried.push(index);
+        }
+        let batch_id = i32::from_le_bytes(ctx.random());
+        let options = GoogleExportOptions {
+            accounts_per_qr: self.accounts_per_qr,
+            batch_id,
+            write_zero_batch_index: !quirks.has(Quirk::GaExportOmitsZeroBatchIndex),
+            name_with_issuer_prefix: old.app == AppModel::GoogleAuthenticator,
+            uri_style: if quirks.has(Quirk::TransportFormDecodesPlus) {
+                UriStyle::RawBase64
+            } else {
+                UriStyle::PercentEncoded
+            },
+            ..GoogleExportOptions::default()
+        };
+        let mut export = google::export(&accounts, &options)
+            .map_err(|e| MigrationFailure::Broken(format!("cannot export: {e}")))?;
+        for (position, loss) in &export.losses {
+            if let Some(&index) = carried.get(*position) {
+                let note = match loss {
+                    google::Loss::Period { period } if quirks.has(Quirk::GaExportIgnoresPeriod) => format!(
+                        "exported although the format cannot say its period is {period} s: the new phone will run it at 30 s ({})",
+                        Quirk::GaExportIgnoresPeriod.cite()
+                    ),
+                    other => format!("the export cannot carry it whole: {other:?}"),
+                };
+                ctx.trail.account(index, note);
+            }
+        }
+        if quirks.has(Quirk::ExportDropsAlgorithmAndDigits) {
+            for (position, entry) in export.payloads.iter_mut().flat_map(|p| p.entries.iter_mut()).enumerate() {
+                entry.algorithm = google::algorithm::UNSPECIFIED;
+                entry.digits = 0;
+                if let Some(&index) = carried.get(position) {
+                    ctx.trail.account(index, format!(
+                        "exported without algorithm and digits ({})",
+                        Quirk::ExportDropsAlgorithmAndDigits.cite()
+                    ));
+                }
+            }
+            let encode = google::PayloadEncodeOptions {
+                write_zero_batch_index: options.write_zero_batch_index,
+            };
+            export.uris = export
+                .payloads
+                .iter()
+                .map(|p| google::encode_uri(p, &encode, options.uri_style))
+                .collect();
+        }
+        let mut pictures = Vec::new();
+        for uri in &export.uris {
+            let png = hybridsim_optical::render_png(uri, self.module_px)
+                .map_err(|e| MigrationFailure::Broken(format!("cannot draw the QR code: {e}")))?;
+            pictures.push(png);
+        }
+        Ok(Shown {
+            uris: export.uris,
+            pictures,
+            carried,
+        })
+    }
+
+    /// Phone B's side: scan the pictures in the order the user shows them.
+    pub fn import(
+        &self,
+        new: &mut Phone,
+        shown: &Shown,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), MigrationFailure> {
+        let quirks = ctx.quirks.clone();
+        let total = shown.pictures.len();
+        let order: Vec<usize> = self.scan.clone().unwrap_or_else(|| (0..total).collect());
+        // GA needs every index on the wire; Aegis' camera scanner takes codes in order and
+        // reads batch id 0 as unset; other importers take images in any order.
+        let ga = new.app == AppModel::GoogleAuthenticator;
+        let rules = BatchRules {
+            zero_batch_id_is_unset: new.app == AppModel::Aegis,
+            in_order: ga || new.app == AppModel::Aegis,
+        };
+        let mut assembler = BatchAssembler::new(rules);
+        let mut loose: Vec<Payload> = Vec::new();
+        let mut refused = false;
+        for (n, &which) in order.iter().enumerate() {
+            let Some(picture) = shown.pictures.get(which) else {
+                ctx.trail.general(format!("QR {} does not exist (the batch has {total})", which + 1));
+                continue;
+            };
+            if quirks.has(Quirk::ImportFirstQrOnly) && n > 0 {
+                ctx.trail.general(format!(
+                    "the importer stopped after the first QR code and did not read QR {} of {total} ({})",
+                    which + 1,
+                    Quirk::ImportFirstQrOnly.cite()
+                ));
+                continue;
+            }
+            let picture = if quirks.has(Quirk::ScanDownscaledScreenshot) {
+                screenshot(picture)?
+            } else {
+                picture.clone()
+            };
+            let text = match hybridsim_optical::read_image(&picture) {
+                Ok(texts) => texts.into_iter().next(),
+                Err(e) => {
+                    let cite = if quirks.has(Quirk::ScanDownscaledScreenshot) {
+                        format!(" ({})", Quirk::ScanDownscaledScreenshot.cite())
+                    } else {
+                        String::new()
+                    };
+                    ctx.trail.general(format!("QR {} of {total} could not be read: {e}{cite}", which + 1));
+                    continue;
+                }
+            };
+            let Some(mut text) = text else {
+                ctx.trail.general(format!("no QR code found in picture {}", which + 1));
+                continue;
+            };
+            if quirks.has(Quirk::TransportFormDecodesPlus) {
+                text = text.replace('+', " ");
+            }
+            let decoded = match google::decode_uri(&text, UriMode::Strict) {
+                Ok(decoded) => decoded,
+                Err(e) => {
+                    let cite = if quirks.has(Quirk::TransportFormDecodesPlus) {
+                        format!(" ({})", Quirk::TransportFormDecodesPlus.cite())
+                    } else {
+                        String::new()
+                    };
+                    ctx.trail.general(format!("QR {} of {total} refused: {e}{cite}", which + 1));
+                    continue;
+                }
+            };
+            let payload = decoded.payload;
+            if ga && payload.batch_index.is_none() && payload.batch_size.unwrap_or(1) > 1 {
+                // GA imports such a code but cannot place it in the batch.
+                loose.push(payload);
+                continue;
+            }
+            if refused {
+                continue;
+            }
+            match assembler.offer(payload) {
+                ScanOutcome::Accepted { .. } | ScanOutcome::Complete { .. } => {}
+                ScanOutcome::OutOfOrder { index, expected } => {
+                    let size = assembler.batch_size().max(total as i32);
+                    let mut note = format!(
+                        "QR {} of {size} refused: \"Incorrect QR code. Make sure QR code {} of {size} is displayed\"",
+                        index + 1,
+                        expected + 1
+                    );
+                    if !loose.is_empty() {
+                        note.push_str(&format!(
+                            "; QR 1 had no batch index on the wire ({})",
+                            Quirk::GaExportOmitsZeroBatchIndex.cite()
+                        ));
+                        refused = true;
+                    }
+                    ctx.trail.general(note);
+                }
+                other => ctx.trail.general(format!("QR {} of {total}: {other:?}", which + 1)),
+            }
+        }
+        let missing = assembler.missing_indices();
+        if !missing.is_empty() && loose.is_empty() {
+            let list: Vec<String> = missing.iter().map(|i| (i + 1).to_string()).collect();
+            ctx.trail.general(format!(
+                "the batch is incomplete (QR {} of {} not scanned); the importer kept what it had",
+                list.join(", "),
+                assembler.batch_size()
+            ));
+        }
+        let per_qr = self.accounts_per_qr.max(1);
+        let mut placed: Vec<(i32, Payload)> = loose.into_iter().map(|p| (0, p)).collect();
+        placed.extend(assembled(&assembler));
+        let import_rules = ImportRules {
+            split_issuer: if quirks.has(Quirk::ImportKeepsIssuerPrefixInName) {
+                SplitIssuer::WhenIssuerEmpty
+            } else {
+                SplitIssuer::WhenConsistent
+            },
+            ..ImportRules::default()
+        };
+        let mut incoming = Vec::new();
+        for (index, payload) in placed {
+            for (k, entry) in payload.entries.iter().enumerate() {
+                let position = usize::try_from(index).unwrap_or(0) * per_qr + k;
+                let source = shown.carried.get(position).copied();
+                match entry.to_account(&import_rules) {
+                    Ok((account, findings)) => {
+                        for finding in findings {
+                            if let (Some(i), google::Finding::NameHasIssuerPrefix { .. }) = (source, &finding) {
+                                ctx.trail.account(i, format!(
+                                    "the importer kept the issuer prefix in the name ({})",
+                                    Quirk::ImportKeepsIssuerPrefixInName.cite()
+                                ));
+                            }
+                        }
+                        incoming.push(Incoming { source, account: AppAccount::Otp(account) });
+                    }
+                    Err(e) => {
+                        if let Some(i) = source {
+                            ctx.trail.account(i, format!("the importer refused the entry: {e}"));
+                        }
+                    }
+                }
+            }
+        }
+        admit(new, incoming, Arriving::Import, ctx);
+        Ok(())
+    }
+}
+
+/// The payloads an assembler holds, with their batch indices.
+fn assembled(assembler: &BatchAssembler) -> Vec<(i32, Payload)> {
+    assembler.payloads().into_iter().map(|(i, p)| (i, p.clone())).collect()
+}
+
+/// A phone screenshot of the QR code shrunk to a third, as shared through a messenger: the
+/// modules blur together and dense codes no longer decode (M03).
+fn screenshot(png: &[u8]) -> Result<Vec<u8>, MigrationFailure> {
+    let broken = |e: String| MigrationFailure::Broken(format!("cannot make the screenshot: {e}"));
+    let image = image::load_from_memory(png).map_err(|e| broken(e.to_string()))?;
+    let small = image.resize(
+        (image.width() / 3).max(1),
+        (image.height() / 3).max(1),
+        image::imageops::FilterType::Triangle,
+    );
+    let mut out = Vec::new();
+    small
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .map_err(|e| broken(e.to_string()))?;
+    Ok(out)
+}
