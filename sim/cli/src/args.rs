@@ -40,6 +40,9 @@ pub enum Command {
     /// the JSON of `authenticator create|get`, every byte through the simulated path.
     #[command(subcommand)]
     Ceremony(CeremonyCommand),
+    /// TOTP/HOTP: the code for an otpauth:// URI, or how strictly such a URI parses.
+    #[command(subcommand)]
+    Totp(crate::totp::TotpCommand),
 }
 
 /// `hybridsim ceremony …`

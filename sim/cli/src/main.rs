@@ -25,6 +25,7 @@ mod json;
 mod output;
 mod rp;
 mod state_file;
+mod totp;
 mod tunnel;
 
 use clap::Parser;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         args::Command::Authenticator(cmd) => authenticator::run(cmd),
         args::Command::Rp(cmd) => rp::run(cmd),
         args::Command::Ceremony(cmd) => ceremony::run(cmd),
+        args::Command::Totp(cmd) => totp::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
