@@ -112,8 +112,9 @@ pub fn export(
     })
 }
 
-/// How an importer judges the QR codes of a batch.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How an importer judges the QR codes of a batch. The default is ente's fixed reading:
+/// 0 is a real batch id, any order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BatchRules {
     /// `batch_id == 0` means "not set yet" (Aegis' scanner): a later QR with another id is
     /// adopted instead of being reported as unrelated. `false` treats 0 as a real id (ente's
@@ -122,15 +123,6 @@ pub struct BatchRules {
     /// Only the next index is accepted (Aegis' camera scanner); otherwise any order (image
     /// import).
     pub in_order: bool,
-}
-
-impl Default for BatchRules {
-    fn default() -> Self {
-        Self {
-            zero_batch_id_is_unset: false,
-            in_order: false,
-        }
-    }
 }
 
 /// What happened to one scanned payload.
@@ -204,16 +196,13 @@ impl BatchAssembler {
         let id = payload.batch_id.unwrap_or(0);
         let size = payload.batch_size.unwrap_or(0).max(1);
         let index = payload.batch_index.unwrap_or(0);
-        match self.batch_id {
-            Some(current) if current != id => {
-                if !(self.rules.zero_batch_id_is_unset && current == 0) {
-                    return ScanOutcome::UnrelatedBatch {
-                        expected_batch_id: current,
-                        found_batch_id: id,
-                    };
-                }
+        if let Some(current) = self.batch_id.filter(|c| *c != id) {
+            if !(self.rules.zero_batch_id_is_unset && current == 0) {
+                return ScanOutcome::UnrelatedBatch {
+                    expected_batch_id: current,
+                    found_batch_id: id,
+                };
             }
-            _ => {}
         }
         let batch_size = if self.received.is_empty() {
             size

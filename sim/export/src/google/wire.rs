@@ -335,17 +335,10 @@ mod tests {
             .next_field("payload")
             .unwrap_err();
         assert_eq!((e.offset, e.kind), (1, WireErrorKind::TruncatedVarint));
-        let e = Reader::new(
-            &[0x08; 1]
-                .repeat(1)
-                .into_iter()
-                .chain([0xff; 10])
-                .chain([0x02])
-                .collect::<Vec<_>>(),
-            0,
-        )
-        .next_field("payload")
-        .unwrap_err();
+        let mut long = vec![0x08];
+        long.extend([0xff; 10]);
+        long.push(0x02);
+        let e = Reader::new(&long, 0).next_field("payload").unwrap_err();
         assert_eq!(e.kind, WireErrorKind::VarintTooLong);
         let e = Reader::new(&[0x0b], 0).next_field("payload").unwrap_err();
         assert_eq!(e.kind, WireErrorKind::UnsupportedWireType(3));
