@@ -328,9 +328,8 @@ fn parse_sealed(text: &str, path: &str) -> Result<Sealed, TwofasError> {
     })
 }
 
-fn open(sealed: &Sealed, password: &[u8], iterations: u32) -> Option<Vec<u8>> {
-    let key = derive_key(password, &sealed.salt, iterations);
-    Aes256Gcm::new(&key.into())
+fn open(sealed: &Sealed, key: &[u8; 32]) -> Option<Vec<u8>> {
+    Aes256Gcm::new(key.into())
         .decrypt(Nonce::from_slice(&sealed.iv), sealed.ciphertext.as_slice())
         .ok()
 }
@@ -371,11 +370,16 @@ pub fn decode(
                 })?;
             let reference = parse_sealed(reference, "reference")?;
             let sealed = parse_sealed(encrypted, "servicesEncrypted")?;
-            let plain_ref =
-                open(&reference, password, options.iterations).ok_or(TwofasError::WrongPassword)?;
+            let ref_key = derive_key(password, &reference.salt, options.iterations);
+            let plain_ref = open(&reference, &ref_key).ok_or(TwofasError::WrongPassword)?;
             unexpected_reference = plain_ref != REFERENCE.as_bytes();
-            let plain = open(&sealed, password, options.iterations)
-                .ok_or(TwofasError::ServicesAuthentication)?;
+            // 2FAS uses one salt for both fields; derive again only if this file does not.
+            let key = if sealed.salt == reference.salt {
+                ref_key
+            } else {
+                derive_key(password, &sealed.salt, options.iterations)
+            };
+            let plain = open(&sealed, &key).ok_or(TwofasError::ServicesAuthentication)?;
             let prefix = "servicesEncrypted(decrypted)";
             let mut de = serde_json::Deserializer::from_slice(&plain);
             let services: Vec<RawService> =
