@@ -1,0 +1,21 @@
+//! Sans-IO export and backup formats that authenticator apps use to move OTP accounts between
+//! phones: read them, write them, and say precisely what was unusual or lost.
+//!
+//! Background: `../shared/migration/background.md` (formats in §3 and §4) and
+//! `../shared/migration/bugs.md` (the M-numbered bugs the options here can reproduce).
+//!
+//! * [`google`]: Google Authenticator `otpauth-migration://` QR payloads (§3): protobuf
+//!   wire format, entry ↔ account conversion, the URI layer, batches.
+//! * [`aegis`]: Aegis vault JSON, plain and password-encrypted (§4.1).
+//! * [`twofas`]: 2FAS `.2fas` backups, schema v1–v4, plain and encrypted (§4.2).
+//! * [`secret`]: Base32 secret text as backups carry it, with the repairs apps make (M09).
+//!
+//! Nothing here reads files, clocks or random sources: file bytes, timestamps and every random
+//! value (salts, nonces, keys, UUIDs) are passed in. Decoders keep the raw values they read
+//! beside the normalised [`hybridsim_otp::OtpAccount`], and encoders and decoders take plain
+//! option structs, so models of real (buggy) exporters and importers can be built on them.
+
+pub mod aegis;
+pub mod google;
+pub mod secret;
+pub mod twofas;
