@@ -137,7 +137,8 @@ pub fn enrol(
         digits: offer.digits,
         kind: offer.kind,
     };
-    let mut site = Site::for_otp(site_account.clone()).map_err(|e| EnrolError::Offer(e.to_string()))?;
+    let mut site =
+        Site::for_otp(site_account.clone()).map_err(|e| EnrolError::Offer(e.to_string()))?;
     let uri = enrolment_uri(&site_account, &offer.style);
     let png = hybridsim_optical::render_png(&uri, offer.module_px)
         .map_err(|e| EnrolError::Render(e.to_string()))?;
@@ -193,7 +194,7 @@ pub fn enrolment_uri(account: &OtpAccount, style: &UriStyle) -> String {
     };
     let mut secret = base32::encode(&account.secret);
     if style.padded_secret {
-        while secret.len() % 8 != 0 {
+        while !secret.len().is_multiple_of(8) {
             secret.push('=');
         }
     }

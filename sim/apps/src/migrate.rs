@@ -25,7 +25,16 @@ pub fn migrate(
     if let Err(failure) = mechanism.run(old, new, ctx) {
         ctx.trail.general(failure.to_string());
     }
-    build_report(old, &before, new, sites, at, &ctx.trail, ctx.cloud, mechanism.name())
+    build_report(
+        old,
+        &before,
+        new,
+        sites,
+        at,
+        &ctx.trail,
+        ctx.cloud,
+        mechanism.name(),
+    )
 }
 
 /// The report of a migration that has happened: `before` is what `new` held beforehand.
@@ -92,7 +101,13 @@ pub fn build_report(
         if same_code == Some(false) {
             why.push("the new phone shows a different code than the old one".into());
         }
-        let site_accepts = match (target, sites.get(i).cloned().or_else(|| Site::enrolled(account).ok())) {
+        let site_accepts = match (
+            target,
+            sites
+                .get(i)
+                .cloned()
+                .or_else(|| Site::enrolled(account).ok()),
+        ) {
             (None, _) => false,
             (Some(_), None) => {
                 why.push("no site to sign in to".into());
@@ -149,7 +164,11 @@ fn best_match(account: &AppAccount, new: &Phone, taken: &[bool]) -> Option<usize
     let free = |j: &usize| !taken.get(*j).copied().unwrap_or(true);
     let candidates: Vec<usize> = (0..new.accounts.len())
         .filter(free)
-        .filter(|&j| new.accounts.get(j).is_some_and(|n| same_credential(account, n)))
+        .filter(|&j| {
+            new.accounts
+                .get(j)
+                .is_some_and(|n| same_credential(account, n))
+        })
         .collect();
     let get = |j: usize| new.accounts.get(j);
     candidates
@@ -197,7 +216,11 @@ pub fn otp_differences(a: &OtpAccount, b: &OtpAccount) -> Vec<String> {
         out.push(format!("name {:?} → {:?}", a.name, b.name));
     }
     if a.algorithm != b.algorithm {
-        out.push(format!("algorithm {} → {}", a.algorithm.name(), b.algorithm.name()));
+        out.push(format!(
+            "algorithm {} → {}",
+            a.algorithm.name(),
+            b.algorithm.name()
+        ));
     }
     if a.digits != b.digits {
         out.push(format!("digits {} → {}", a.digits, b.digits));

@@ -164,7 +164,10 @@ mod tests {
     fn identical_accounts_are_added_once_unless_dedupe_is_off() {
         let mut phone = Phone::new(AppModel::Aegis);
         assert_eq!(phone.add(totp("A", "u", b"k1"), true), Added::Added);
-        assert_eq!(phone.add(totp("A", "u", b"k1"), true), Added::AlreadyPresent);
+        assert_eq!(
+            phone.add(totp("A", "u", b"k1"), true),
+            Added::AlreadyPresent
+        );
         assert_eq!(phone.accounts.len(), 1);
         assert_eq!(phone.add(totp("A", "u", b"k1"), false), Added::Added);
         assert_eq!(phone.accounts.len(), 2);
@@ -184,7 +187,7 @@ mod tests {
             Added::Replaced(_)
         ));
         assert_eq!(phone.accounts.len(), 2);
-        assert_eq!(phone.otp_accounts().nth(0).unwrap().secret, b"tenant-3");
+        assert_eq!(phone.otp_accounts().next().unwrap().secret, b"tenant-3");
     }
 
     #[test]

@@ -106,7 +106,9 @@ impl Site {
     ) -> Result<String, String> {
         match self {
             Site::Totp(verifier) => {
-                let otp = account.otp().ok_or("the account on the phone has no OTP secret")?;
+                let otp = account
+                    .otp()
+                    .ok_or("the account on the phone has no OTP secret")?;
                 let code = code(otp, phone.clock(true_unix))?;
                 match verifier.verify(&code, true_unix) {
                     Ok(outcome) => explain(outcome, &code, verifier.account.kind, phone),
@@ -114,7 +116,9 @@ impl Site {
                 }
             }
             Site::Hotp(verifier) => {
-                let otp = account.otp().ok_or("the account on the phone has no OTP secret")?;
+                let otp = account
+                    .otp()
+                    .ok_or("the account on the phone has no OTP secret")?;
                 let code = code(otp, phone.clock(true_unix))?;
                 let site_counter = verifier.counter();
                 let outcome = verifier.verify(&code);
@@ -133,7 +137,9 @@ impl Site {
                 let registered = cloud.device_credentials.get(user.as_str());
                 let known = registered.is_some_and(|all| all.iter().any(|c| c == otp));
                 if !known {
-                    return Err("the identity provider never registered this device's credential".into());
+                    return Err(
+                        "the identity provider never registered this device's credential".into(),
+                    );
                 }
                 let mut verifier = TotpVerifier::new(otp.clone(), TotpPolicy::default())
                     .map_err(|e| e.to_string())?;
@@ -169,7 +175,9 @@ impl Site {
                 verifying
                     .verify(&challenge, &signature)
                     .map(|()| "signature verified".to_string())
-                    .map_err(|_| format!("{label}: the signature does not match the registered key"))
+                    .map_err(|_| {
+                        format!("{label}: the signature does not match the registered key")
+                    })
             }
         }
     }
@@ -196,9 +204,9 @@ fn explain(outcome: Outcome, code: &str, kind: OtpKind, phone: &Phone) -> Result
                 phone.clock_offset
             ))
         }
-        Outcome::Rejected(Rejection::Replayed { step }) => Err(format!(
-            "code {code} refused: step {step} was already used"
-        )),
+        Outcome::Rejected(Rejection::Replayed { step }) => {
+            Err(format!("code {code} refused: step {step} was already used"))
+        }
         Outcome::Rejected(other) => Err(format!("code {code} refused: {}", rejection(&other))),
     }
 }
@@ -211,7 +219,9 @@ fn explain_hotp(
 ) -> Result<String, String> {
     let phone_counter = match otp.kind {
         OtpKind::Hotp { counter } => counter,
-        OtpKind::Totp { .. } => return Err("the phone runs it as TOTP; the site expects HOTP codes".into()),
+        OtpKind::Totp { .. } => {
+            return Err("the phone runs it as TOTP; the site expects HOTP codes".into())
+        }
     };
     match outcome {
         Outcome::Accepted { step, .. } | Outcome::Resynced { step } => {

@@ -5,7 +5,12 @@
 //! account kinds it is meant to carry in full (background.md §3–§4.5): vault files, the cloud
 //! backup and 2FAS all OTP accounts; the keychain TOTP accounts; Google transfer codes the
 //! accounts its protobuf can describe (period 30, 6 or 8 digits).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -15,9 +20,21 @@ use hybridsim_otp::{Algorithm, OtpAccount, OtpKind};
 use proptest::prelude::*;
 
 fn account(google_compatible: bool, totp_only: bool) -> impl Strategy<Value = OtpAccount> {
-    let algorithm = prop_oneof![Just(Algorithm::Sha1), Just(Algorithm::Sha256), Just(Algorithm::Sha512)];
-    let digits = if google_compatible { prop_oneof![Just(6u8), Just(8u8)].boxed() } else { (6u8..=8).boxed() };
-    let period = if google_compatible { Just(30u32).boxed() } else { prop_oneof![Just(30u32), Just(60), Just(15), 1u32..=300].boxed() };
+    let algorithm = prop_oneof![
+        Just(Algorithm::Sha1),
+        Just(Algorithm::Sha256),
+        Just(Algorithm::Sha512)
+    ];
+    let digits = if google_compatible {
+        prop_oneof![Just(6u8), Just(8u8)].boxed()
+    } else {
+        (6u8..=8).boxed()
+    };
+    let period = if google_compatible {
+        Just(30u32).boxed()
+    } else {
+        prop_oneof![Just(30u32), Just(60), Just(15), 1u32..=300].boxed()
+    };
     let kind = if totp_only {
         period.prop_map(|period| OtpKind::Totp { period }).boxed()
     } else {
@@ -36,14 +53,16 @@ fn account(google_compatible: bool, totp_only: bool) -> impl Strategy<Value = Ot
         digits,
         kind,
     )
-        .prop_map(|(issuer, name, secret, algorithm, digits, kind)| OtpAccount {
-            issuer: issuer.trim().to_string(),
-            name: name.trim().to_string(),
-            secret,
-            algorithm,
-            digits,
-            kind,
-        })
+        .prop_map(
+            |(issuer, name, secret, algorithm, digits, kind)| OtpAccount {
+                issuer: issuer.trim().to_string(),
+                name: name.trim().to_string(),
+                secret,
+                algorithm,
+                digits,
+                kind,
+            },
+        )
         .prop_filter("a name", |a| !a.name.is_empty())
 }
 
@@ -60,7 +79,11 @@ fn phone(accounts: Vec<OtpAccount>) -> Phone {
 
 fn check(old: &Phone, mechanism: &Mechanism) {
     let (new, report) = run(old, AppModel::Aegis, mechanism, &[]);
-    assert!(report.lossless(), "{}\nold: {old:#?}\nnew: {new:#?}", report.to_table());
+    assert!(
+        report.lossless(),
+        "{}\nold: {old:#?}\nnew: {new:#?}",
+        report.to_table()
+    );
     assert_eq!(new.accounts.len(), old.accounts.len());
 }
 

@@ -519,6 +519,9 @@ pub struct TwofasEncodeOptions {
     pub app_version_name: String,
     /// `appOrigin`.
     pub app_origin: String,
+    /// Write secrets in space-separated groups of four, as files seen in the wild have them
+    /// (the input of bug M09).
+    pub spaced_secrets: bool,
 }
 
 impl Default for TwofasEncodeOptions {
@@ -528,6 +531,7 @@ impl Default for TwofasEncodeOptions {
             app_version_code: 5_000_009,
             app_version_name: "5.1.0".into(),
             app_origin: "android".into(),
+            spaced_secrets: false,
         }
     }
 }
@@ -610,6 +614,26 @@ pub fn services_json(accounts: &[OtpAccount], updated_at_ms: i64) -> Value {
     )
 }
 
+/// The `services` array as `options` asks for it.
+fn services_for(accounts: &[OtpAccount], options: &TwofasEncodeOptions) -> Value {
+    let mut services = services_json(accounts, options.updated_at_ms);
+    if options.spaced_secrets {
+        if let Value::Array(list) = &mut services {
+            for service in list {
+                if let Some(Value::String(secret)) = service.get_mut("secret") {
+                    let grouped: Vec<String> = secret
+                        .as_bytes()
+                        .chunks(4)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect();
+                    *secret = grouped.join(" ");
+                }
+            }
+        }
+    }
+    services
+}
+
 fn top(services: Value, options: &TwofasEncodeOptions) -> Value {
     json!({
         "services": services,
@@ -624,7 +648,7 @@ fn top(services: Value, options: &TwofasEncodeOptions) -> Value {
 
 /// A plain schema-v4 backup.
 pub fn encode_plain(accounts: &[OtpAccount], options: &TwofasEncodeOptions) -> String {
-    top(services_json(accounts, options.updated_at_ms), options).to_string()
+    top(services_for(accounts, options), options).to_string()
 }
 
 fn seal(key: &[u8; 32], salt: &[u8], iv: &[u8; 12], plaintext: &[u8]) -> String {
@@ -647,7 +671,7 @@ pub fn encode_encrypted(
     options: &TwofasEncodeOptions,
 ) -> String {
     let key = derive_key(password, &random.salt, ITERATIONS);
-    let services = services_json(accounts, options.updated_at_ms).to_string();
+    let services = services_for(accounts, options).to_string();
     let mut out = top(json!([]), options);
     if let Value::Object(map) = &mut out {
         map.insert(

@@ -38,10 +38,14 @@ pub fn admit(
     let claimed = incoming.len();
     if quirks.has(Quirk::ImportReportsSuccessAddsNothing) {
         for item in &incoming {
-            note(ctx, item.source, format!(
-                "the importer said it added {claimed} accounts but added none ({})",
-                Quirk::ImportReportsSuccessAddsNothing.cite()
-            ));
+            note(
+                ctx,
+                item.source,
+                format!(
+                    "the importer said it added {claimed} accounts but added none ({})",
+                    Quirk::ImportReportsSuccessAddsNothing.cite()
+                ),
+            );
         }
         return claimed;
     }
@@ -65,14 +69,22 @@ pub fn admit(
         match phone.add(account, dedupe) {
             Added::Added => {}
             Added::AlreadyPresent => note(ctx, source, "already on the new phone; not added again"),
-            Added::Replaced(previous) => note(ctx, source, format!(
-                "overwrote {previous} on the new phone: same issuer and name ({})",
-                Quirk::KeyedOnIssuerAndName.cite()
-            )),
-            Added::MergedInto(kept) => note(ctx, source, format!(
-                "merged into {kept}: same secret ({})",
-                Quirk::DedupeOnSecret.cite()
-            )),
+            Added::Replaced(previous) => note(
+                ctx,
+                source,
+                format!(
+                    "overwrote {previous} on the new phone: same issuer and name ({})",
+                    Quirk::KeyedOnIssuerAndName.cite()
+                ),
+            ),
+            Added::MergedInto(kept) => note(
+                ctx,
+                source,
+                format!(
+                    "merged into {kept}: same secret ({})",
+                    Quirk::DedupeOnSecret.cite()
+                ),
+            ),
         }
     }
     claimed
@@ -98,32 +110,48 @@ fn importer_rules(
             return None;
         }
         if quirks.has(Quirk::ImportDropsHotpAndOddPeriods) {
-            note(ctx, source, format!(
-                "the importer has no HOTP support and dropped it ({})",
-                Quirk::ImportDropsHotpAndOddPeriods.cite()
-            ));
+            note(
+                ctx,
+                source,
+                format!(
+                    "the importer has no HOTP support and dropped it ({})",
+                    Quirk::ImportDropsHotpAndOddPeriods.cite()
+                ),
+            );
             return None;
         }
         if quirks.has(Quirk::ImportHotpAsTotp) {
-            note(ctx, source, format!(
-                "the importer ignored the type and made it TOTP ({})",
-                Quirk::ImportHotpAsTotp.cite()
-            ));
+            note(
+                ctx,
+                source,
+                format!(
+                    "the importer ignored the type and made it TOTP ({})",
+                    Quirk::ImportHotpAsTotp.cite()
+                ),
+            );
             otp.kind = OtpKind::Totp { period: 30 };
         } else if quirks.has(Quirk::ImportResetsHotpCounter) && counter != 0 {
-            note(ctx, source, format!(
-                "the importer started the counter at 0 instead of {counter} ({})",
-                Quirk::ImportResetsHotpCounter.cite()
-            ));
+            note(
+                ctx,
+                source,
+                format!(
+                    "the importer started the counter at 0 instead of {counter} ({})",
+                    Quirk::ImportResetsHotpCounter.cite()
+                ),
+            );
             otp.kind = OtpKind::Hotp { counter: 0 };
         }
     }
     if let OtpKind::Totp { period } = otp.kind {
         if period != 30 && quirks.has(Quirk::ImportDropsHotpAndOddPeriods) {
-            note(ctx, source, format!(
-                "the importer supports only 30 s TOTP and dropped this {period} s one ({})",
-                Quirk::ImportDropsHotpAndOddPeriods.cite()
-            ));
+            note(
+                ctx,
+                source,
+                format!(
+                    "the importer supports only 30 s TOTP and dropped this {period} s one ({})",
+                    Quirk::ImportDropsHotpAndOddPeriods.cite()
+                ),
+            );
             return None;
         }
     }

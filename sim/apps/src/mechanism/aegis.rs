@@ -35,8 +35,13 @@ pub fn export(
                 db_nonce: ctx.random(),
                 entry_uuid_seed: ctx.random(),
             };
-            aegis::encode_encrypted(&accounts, password.as_bytes(), &random, &ScryptCost::default())
-                .map_err(|e| MigrationFailure::Broken(format!("cannot encrypt the vault: {e}")))?
+            aegis::encode_encrypted(
+                &accounts,
+                password.as_bytes(),
+                &random,
+                &ScryptCost::default(),
+            )
+            .map_err(|e| MigrationFailure::Broken(format!("cannot encrypt the vault: {e}")))?
         }
     };
     Ok(VaultFile { json, carried })
@@ -65,7 +70,10 @@ pub fn import(
             }),
             Imported::Unsupported { entry_type } => {
                 if let Some(i) = source {
-                    ctx.trail.account(i, format!("the importer does not support {entry_type} entries"));
+                    ctx.trail.account(
+                        i,
+                        format!("the importer does not support {entry_type} entries"),
+                    );
                 }
             }
         }

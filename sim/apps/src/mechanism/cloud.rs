@@ -41,12 +41,20 @@ pub fn backup(
         let item = match account {
             AppAccount::Otp(otp) => Item::Otp(otp.clone()),
             AppAccount::MicrosoftPersonal(c) => {
-                ctx.trail.account(index, "backed up as the user name only: each device has its own credential");
-                Item::MicrosoftPersonal { user: c.user.clone() }
+                ctx.trail.account(
+                    index,
+                    "backed up as the user name only: each device has its own credential",
+                );
+                Item::MicrosoftPersonal {
+                    user: c.user.clone(),
+                }
             }
             AppAccount::Push(p) => {
                 ctx.trail.account(index, "backed up as names only: the private key is in the phone's keystore and never leaves it");
-                Item::Push { tenant: p.tenant.clone(), user: p.user.clone() }
+                Item::Push {
+                    tenant: p.tenant.clone(),
+                    user: p.user.clone(),
+                }
             }
             AppAccount::Passkey(p) => {
                 ctx.trail.account(index, if p.synced {
@@ -69,7 +77,8 @@ pub fn backup(
                     Quirk::BackupOverwrittenByEmpty.cite()
                 ));
             } else {
-                ctx.trail.general("the app did not replace a stored backup with an empty one");
+                ctx.trail
+                    .general("the app did not replace a stored backup with an empty one");
                 return Ok(carried);
             }
         }
@@ -89,7 +98,9 @@ pub fn backup(
             accounts: items.len(),
         },
     );
-    ctx.cloud.escrow.insert(recovery.to_string(), hex::encode(key));
+    ctx.cloud
+        .escrow
+        .insert(recovery.to_string(), hex::encode(key));
     Ok(carried)
 }
 
@@ -125,7 +136,9 @@ pub fn restore(
         .get(recovery)
         .and_then(|k| hex::decode(k).ok())
         .filter(|k| k.len() == 32)
-        .ok_or_else(|| MigrationFailure::Broken("the identity provider has no usable key".into()))?;
+        .ok_or_else(|| {
+            MigrationFailure::Broken("the identity provider has no usable key".into())
+        })?;
     let nonce = hex::decode(&stored.nonce)
         .ok()
         .filter(|n| n.len() == 12)
@@ -134,9 +147,12 @@ pub fn restore(
         .map_err(|_| MigrationFailure::Broken("the stored backup is damaged".into()))?;
     let plaintext = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key))
         .decrypt(Nonce::from_slice(&nonce), ciphertext.as_slice())
-        .map_err(|_| MigrationFailure::Broken("the backup does not decrypt with the escrowed key".into()))?;
-    let items: Vec<Item> = serde_json::from_slice(&plaintext)
-        .map_err(|e| MigrationFailure::Broken(format!("the backup's contents are not readable: {e}")))?;
+        .map_err(|_| {
+            MigrationFailure::Broken("the backup does not decrypt with the escrowed key".into())
+        })?;
+    let items: Vec<Item> = serde_json::from_slice(&plaintext).map_err(|e| {
+        MigrationFailure::Broken(format!("the backup's contents are not readable: {e}"))
+    })?;
     let mut incoming = Vec::new();
     for (position, item) in items.into_iter().enumerate() {
         let source = carried.get(position).copied();
@@ -147,13 +163,20 @@ pub fn restore(
                 if let Some(index) = source {
                     ctx.trail.account(index, "the user signed in to recover it; the identity provider registered a new credential for this device, so its codes differ from the old phone's while both stay valid");
                 }
-                AppAccount::MicrosoftPersonal(DeviceCredential { user, otp: Some(otp) })
+                AppAccount::MicrosoftPersonal(DeviceCredential {
+                    user,
+                    otp: Some(otp),
+                })
             }
             Item::Push { tenant, user } => {
                 if let Some(index) = source {
                     ctx.trail.account(index, format!("restored as a name only: scan a QR code from {tenant} to register this phone"));
                 }
-                AppAccount::Push(PushAccount { tenant, user, device_key: None })
+                AppAccount::Push(PushAccount {
+                    tenant,
+                    user,
+                    device_key: None,
+                })
             }
         };
         incoming.push(Incoming { source, account });

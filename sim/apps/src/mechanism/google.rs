@@ -79,7 +79,8 @@ impl Transfer {
         let mut carried = Vec::new();
         for (index, account) in old.accounts.iter().enumerate() {
             let AppAccount::Otp(otp) = account else {
-                ctx.trail.account(index, "Google transfer QR codes carry OTP accounts only");
+                ctx.trail
+                    .account(index, "Google transfer QR codes carry OTP accounts only");
                 continue;
             };
             if let OtpKind::Totp { period } = otp.kind {
@@ -121,14 +122,22 @@ impl Transfer {
             }
         }
         if quirks.has(Quirk::ExportDropsAlgorithmAndDigits) {
-            for (position, entry) in export.payloads.iter_mut().flat_map(|p| p.entries.iter_mut()).enumerate() {
-                entry.algorithm = google::algorithm::UNSPECIFIED;
+            for (position, entry) in export
+                .payloads
+                .iter_mut()
+                .flat_map(|p| p.entries.iter_mut())
+                .enumerate()
+            {
+                entry.algorithm = google::payload::algorithm::UNSPECIFIED;
                 entry.digits = 0;
                 if let Some(&index) = carried.get(position) {
-                    ctx.trail.account(index, format!(
-                        "exported without algorithm and digits ({})",
-                        Quirk::ExportDropsAlgorithmAndDigits.cite()
-                    ));
+                    ctx.trail.account(
+                        index,
+                        format!(
+                            "exported without algorithm and digits ({})",
+                            Quirk::ExportDropsAlgorithmAndDigits.cite()
+                        ),
+                    );
                 }
             }
             let encode = google::PayloadEncodeOptions {
@@ -175,7 +184,10 @@ impl Transfer {
         let mut refused = false;
         for (n, &which) in order.iter().enumerate() {
             let Some(picture) = shown.pictures.get(which) else {
-                ctx.trail.general(format!("QR {} does not exist (the batch has {total})", which + 1));
+                ctx.trail.general(format!(
+                    "QR {} does not exist (the batch has {total})",
+                    which + 1
+                ));
                 continue;
             };
             if quirks.has(Quirk::ImportFirstQrOnly) && n > 0 {
@@ -199,12 +211,16 @@ impl Transfer {
                     } else {
                         String::new()
                     };
-                    ctx.trail.general(format!("QR {} of {total} could not be read: {e}{cite}", which + 1));
+                    ctx.trail.general(format!(
+                        "QR {} of {total} could not be read: {e}{cite}",
+                        which + 1
+                    ));
                     continue;
                 }
             };
             let Some(mut text) = text else {
-                ctx.trail.general(format!("no QR code found in picture {}", which + 1));
+                ctx.trail
+                    .general(format!("no QR code found in picture {}", which + 1));
                 continue;
             };
             if quirks.has(Quirk::TransportFormDecodesPlus) {
@@ -218,7 +234,8 @@ impl Transfer {
                     } else {
                         String::new()
                     };
-                    ctx.trail.general(format!("QR {} of {total} refused: {e}{cite}", which + 1));
+                    ctx.trail
+                        .general(format!("QR {} of {total} refused: {e}{cite}", which + 1));
                     continue;
                 }
             };
@@ -249,7 +266,9 @@ impl Transfer {
                     }
                     ctx.trail.general(note);
                 }
-                other => ctx.trail.general(format!("QR {} of {total}: {other:?}", which + 1)),
+                other => ctx
+                    .trail
+                    .general(format!("QR {} of {total}: {other:?}", which + 1)),
             }
         }
         let missing = assembler.missing_indices();
@@ -280,18 +299,27 @@ impl Transfer {
                 match entry.to_account(&import_rules) {
                     Ok((account, findings)) => {
                         for finding in findings {
-                            if let (Some(i), google::Finding::NameHasIssuerPrefix { .. }) = (source, &finding) {
-                                ctx.trail.account(i, format!(
-                                    "the importer kept the issuer prefix in the name ({})",
-                                    Quirk::ImportKeepsIssuerPrefixInName.cite()
-                                ));
+                            if let (Some(i), google::Finding::NameHasIssuerPrefix { .. }) =
+                                (source, &finding)
+                            {
+                                ctx.trail.account(
+                                    i,
+                                    format!(
+                                        "the importer kept the issuer prefix in the name ({})",
+                                        Quirk::ImportKeepsIssuerPrefixInName.cite()
+                                    ),
+                                );
                             }
                         }
-                        incoming.push(Incoming { source, account: AppAccount::Otp(account) });
+                        incoming.push(Incoming {
+                            source,
+                            account: AppAccount::Otp(account),
+                        });
                     }
                     Err(e) => {
                         if let Some(i) = source {
-                            ctx.trail.account(i, format!("the importer refused the entry: {e}"));
+                            ctx.trail
+                                .account(i, format!("the importer refused the entry: {e}"));
                         }
                     }
                 }
@@ -302,19 +330,22 @@ impl Transfer {
     }
 }
 
+/// Width of the screenshot thumbnail.
+const THUMBNAIL_PX: u32 = 200;
+
 /// The payloads an assembler holds, with their batch indices.
 fn assembled(assembler: &BatchAssembler) -> Vec<(i32, Payload)> {
-    assembler.payloads().into_iter().map(|(i, p)| (i, p.clone())).collect()
+    assembler.payloads().map(|(i, p)| (i, p.clone())).collect()
 }
 
-/// A phone screenshot of the QR code shrunk to a third, as shared through a messenger: the
-/// modules blur together and dense codes no longer decode (M03).
+/// The QR code as a messenger thumbnail 200 px wide: a sparse code keeps about three pixels
+/// per module and still decodes; a dense one blurs below two and does not (M03).
 fn screenshot(png: &[u8]) -> Result<Vec<u8>, MigrationFailure> {
     let broken = |e: String| MigrationFailure::Broken(format!("cannot make the screenshot: {e}"));
     let image = image::load_from_memory(png).map_err(|e| broken(e.to_string()))?;
     let small = image.resize(
-        (image.width() / 3).max(1),
-        (image.height() / 3).max(1),
+        THUMBNAIL_PX,
+        THUMBNAIL_PX,
         image::imageops::FilterType::Triangle,
     );
     let mut out = Vec::new();

@@ -21,21 +21,41 @@ pub fn sync(old: &Phone, new: &mut Phone, platform_account: &str, ctx: &mut Cont
                 }
             },
             AppAccount::MicrosoftPersonal(c) => {
-                ctx.trail.account(index, "synced as a name only: the user signs in to finish");
-                Some(AppAccount::MicrosoftPersonal(DeviceCredential { user: c.user.clone(), otp: None }))
+                ctx.trail
+                    .account(index, "synced as a name only: the user signs in to finish");
+                Some(AppAccount::MicrosoftPersonal(DeviceCredential {
+                    user: c.user.clone(),
+                    otp: None,
+                }))
             }
             AppAccount::Push(p) => {
-                ctx.trail.account(index, format!("synced as a name only: scan a QR code from {} to register this phone", p.tenant));
-                Some(AppAccount::Push(PushAccount { tenant: p.tenant.clone(), user: p.user.clone(), device_key: None }))
+                ctx.trail.account(
+                    index,
+                    format!(
+                        "synced as a name only: scan a QR code from {} to register this phone",
+                        p.tenant
+                    ),
+                );
+                Some(AppAccount::Push(PushAccount {
+                    tenant: p.tenant.clone(),
+                    user: p.user.clone(),
+                    device_key: None,
+                }))
             }
             AppAccount::Passkey(p) if p.synced => Some(account.clone()),
             AppAccount::Passkey(_) => {
-                ctx.trail.account(index, "device-bound passkey: it never leaves the old phone; re-create it");
+                ctx.trail.account(
+                    index,
+                    "device-bound passkey: it never leaves the old phone; re-create it",
+                );
                 None
             }
         };
         if let Some(account) = carried {
-            incoming.push(Incoming { source: Some(index), account });
+            incoming.push(Incoming {
+                source: Some(index),
+                account,
+            });
         }
     }
     ctx.cloud.keychain.insert(

@@ -82,9 +82,17 @@ impl Mechanism {
     }
 
     /// Moves `old`'s accounts to `new`.
-    pub fn run(&self, old: &Phone, new: &mut Phone, ctx: &mut Context<'_>) -> Result<(), MigrationFailure> {
+    pub fn run(
+        &self,
+        old: &Phone,
+        new: &mut Phone,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), MigrationFailure> {
         match self {
-            Self::CloudBackup { recovery, strong_auth } => {
+            Self::CloudBackup {
+                recovery,
+                strong_auth,
+            } => {
                 let carried = cloud::backup(old, recovery, *strong_auth, ctx)?;
                 cloud::restore(new, recovery, *strong_auth, &carried, ctx)
             }

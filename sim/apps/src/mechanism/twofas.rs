@@ -31,7 +31,13 @@ pub fn export(
     let spaced = ctx.quirks.has(Quirk::ExportSpacedSecrets);
     if spaced {
         for &i in &carried {
-            ctx.trail.account(i, format!("exported with spaces in the secret ({})", Quirk::ExportSpacedSecrets.cite()));
+            ctx.trail.account(
+                i,
+                format!(
+                    "exported with spaces in the secret ({})",
+                    Quirk::ExportSpacedSecrets.cite()
+                ),
+            );
         }
     }
     let options = TwofasEncodeOptions {
@@ -67,19 +73,31 @@ pub fn import(
     let quirks = ctx.quirks.clone();
     let swap = quirks.has(Quirk::ImportSwapsNameAndService);
     let options = TwofasDecodeOptions {
-        schema_versions: if quirks.has(Quirk::ImportRefusesSchemaV4) { 1..=3 } else { 1..=4 },
+        schema_versions: if quirks.has(Quirk::ImportRefusesSchemaV4) {
+            1..=3
+        } else {
+            1..=4
+        },
         repair_secrets: !quirks.has(Quirk::ImportStrictBase32),
-        issuer_from: if swap { IssuerSource::OtpIssuer } else { IssuerSource::ServiceName },
-        name_from: if swap { NameSource::ServiceName } else { NameSource::OtpAccount },
+        issuer_from: if swap {
+            IssuerSource::OtpIssuer
+        } else {
+            IssuerSource::ServiceName
+        },
+        name_from: if swap {
+            NameSource::ServiceName
+        } else {
+            NameSource::OtpAccount
+        },
         ..TwofasDecodeOptions::default()
     };
     let backup = twofas::decode(file.json.as_bytes(), password.map(str::as_bytes), &options)
         .map_err(|e| {
-            let cite = if quirks.has(Quirk::ImportRefusesSchemaV4) {
-                format!(" ({})", Quirk::ImportRefusesSchemaV4.cite())
-            } else {
-                String::new()
-            };
+            let cite: String = [Quirk::ImportRefusesSchemaV4, Quirk::ImportStrictBase32]
+                .into_iter()
+                .filter(|q| quirks.has(*q))
+                .map(|q| format!(" ({})", q.cite()))
+                .collect();
             MigrationFailure::Unreadable(format!("the 2FAS file: {e}{cite}"))
         })?;
     let mut incoming = Vec::new();
@@ -89,13 +107,19 @@ pub fn import(
             Imported::Account(account) => {
                 if swap {
                     if let Some(i) = source {
-                        ctx.trail.account(i, format!(
-                            "the importer read the service name as the account name ({})",
-                            Quirk::ImportSwapsNameAndService.cite()
-                        ));
+                        ctx.trail.account(
+                            i,
+                            format!(
+                                "the importer read the service name as the account name ({})",
+                                Quirk::ImportSwapsNameAndService.cite()
+                            ),
+                        );
                     }
                 }
-                incoming.push(Incoming { source, account: AppAccount::Otp(account) });
+                incoming.push(Incoming {
+                    source,
+                    account: AppAccount::Otp(account),
+                });
             }
             Imported::Unsupported { .. } => {
                 if let Some(i) = source {
@@ -104,10 +128,13 @@ pub fn import(
                     } else {
                         String::new()
                     };
-                    ctx.trail.account(i, format!(
+                    ctx.trail.account(
+                        i,
+                        format!(
                         "the importer skipped this service without telling the user: {:?}{cite}",
                         service.findings
-                    ));
+                    ),
+                    );
                 }
             }
         }

@@ -263,6 +263,11 @@ impl BatchAssembler {
             .collect()
     }
 
+    /// The payloads received so far with their batch indices, in batch order.
+    pub fn payloads(&self) -> impl Iterator<Item = (i32, &Payload)> {
+        self.received.iter().map(|(i, p)| (*i, p))
+    }
+
     /// The entries received so far, in batch order (a partial import if incomplete).
     pub fn entries(&self) -> Vec<Entry> {
         self.received
