@@ -65,18 +65,18 @@ fn findings_json(findings: &[Finding]) -> Value {
 }
 
 fn account_json(account: &OtpAccount) -> Value {
-    let mut value = json!({
-        "issuer": account.issuer,
-        "name": account.name,
-        "algorithm": account.algorithm.name(),
-        "digits": account.digits,
-        "secret_bits": account.secret.len() * 8,
-    });
-    match account.kind {
-        OtpKind::Totp { period } => value["period"] = json!(period),
-        OtpKind::Hotp { counter } => value["counter"] = json!(counter),
-    }
-    value
+    let (key, number) = match account.kind {
+        OtpKind::Totp { period } => ("period", u64::from(period)),
+        OtpKind::Hotp { counter } => ("counter", counter),
+    };
+    let mut value = serde_json::Map::new();
+    value.insert("issuer".into(), json!(account.issuer));
+    value.insert("name".into(), json!(account.name));
+    value.insert("algorithm".into(), json!(account.algorithm.name()));
+    value.insert("digits".into(), json!(account.digits));
+    value.insert("secret_bits".into(), json!(account.secret.len() * 8));
+    value.insert(key.into(), json!(number));
+    Value::Object(value)
 }
 
 fn code(args: &CodeArgs) -> Outcome {
@@ -108,16 +108,14 @@ fn code(args: &CodeArgs) -> Outcome {
         let step = account
             .current_step(at)
             .map_err(|e| Failure::bad_input(format!("--uri: {e}")))?;
-        let mut value = json!({
+        let at = matches!(account.kind, OtpKind::Totp { .. }).then_some(at);
+        json::print(&json!({
             "code": code,
             "step": step,
+            "at": at,
             "account": account_json(account),
             "findings": findings_json(&parsed.findings),
-        });
-        if let OtpKind::Totp { .. } = account.kind {
-            value["at"] = json!(at);
-        }
-        json::print(&value);
+        }));
     } else {
         say!("{code}");
     }

@@ -9,8 +9,8 @@
 //! * [`account`]: one OTP account as apps store it ([`OtpAccount`]), the shared vocabulary of
 //!   the app models and export formats built on this crate.
 //! * [`base32`]: RFC 4648 Base32 for secrets, canonical form only.
-//! * [`hotp`]: HOTP codes (RFC 4226) for SHA-1/256/512 and 6–10 digits; [`OtpError`].
-//! * [`totp`]: TOTP codes (RFC 6238), time steps past 2^32, and [`OtpAccount::code_at`].
+//! * [`mod@hotp`]: HOTP codes (RFC 4226) for SHA-1/256/512 and 6–10 digits; [`OtpError`].
+//! * [`mod@totp`]: TOTP codes (RFC 6238), time steps past 2^32, and [`OtpAccount::code_at`].
 //! * [`uri`]: `otpauth://` Key URIs: strict and lenient parsing, the recommended emitted form.
 //! * [`finding`]: the named deviations a lenient parse tolerated ([`Finding`]).
 //! * [`verify`]: site-side checking: TOTP window, drift, replay; HOTP look-ahead and resync.

@@ -103,7 +103,7 @@ mod tests {
     #[test]
     fn steps_beyond_32_bits() {
         assert_eq!(step(u64::MAX, 1, 0), Ok(u64::MAX));
-        assert_eq!(step(20_000_000_000, 30, 0), Ok(0x2_7BC8_6AA));
+        assert_eq!(step(20_000_000_000, 30, 0), Ok(0x27BC_86AA));
     }
 
     #[test]
