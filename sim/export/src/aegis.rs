@@ -820,4 +820,64 @@ mod tests {
         let err = decode(text.as_bytes(), Some(b"pw"), &AegisDecodeOptions::default()).unwrap_err();
         assert!(matches!(err, AegisError::ScryptParams { .. }), "{err:?}");
     }
+
+    #[test]
+    fn raw_and_biometric_slots_are_skipped_with_a_note() {
+        let text = encode_encrypted(&[account()], b"pw", &random(), &CHEAP).unwrap();
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        let mut raw = v["header"]["slots"][0].clone();
+        raw["type"] = json!(0);
+        let mut bio = raw.clone();
+        bio["type"] = json!(2);
+        let password_slot = v["header"]["slots"][0].clone();
+        v["header"]["slots"] = json!([raw, bio, password_slot]);
+        let vault = decode(
+            v.to_string().as_bytes(),
+            Some(b"pw"),
+            &AegisDecodeOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(vault.opened_by, Some(2));
+        assert_eq!(
+            vault.notes,
+            [
+                VaultNote::SlotSkipped {
+                    index: 0,
+                    slot_type: 0
+                },
+                VaultNote::SlotSkipped {
+                    index: 1,
+                    slot_type: 2
+                }
+            ]
+        );
+        v["header"]["slots"] = json!([v["header"]["slots"][0].clone()]);
+        assert_eq!(
+            decode(
+                v.to_string().as_bytes(),
+                Some(b"pw"),
+                &AegisDecodeOptions::default()
+            ),
+            Err(AegisError::NoPasswordSlot)
+        );
+    }
+
+    #[test]
+    fn other_entry_types_are_kept_as_unsupported() {
+        let mut v: Value = serde_json::from_str(&encode_plain(&[account()], &[0; 32])).unwrap();
+        v["db"]["entries"][0]["type"] = json!("motp");
+        v["db"]["entries"][0]["info"]["algo"] = json!("MD5");
+        let vault = decode(
+            v.to_string().as_bytes(),
+            None,
+            &AegisDecodeOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            vault.entries[0].imported,
+            Imported::Unsupported {
+                entry_type: "motp".into()
+            }
+        );
+    }
 }
