@@ -704,6 +704,9 @@ pub fn encode_encrypted(
     let mut kek = [0u8; 32];
     scrypt::scrypt(password, &random.salt, &params, &mut kek)
         .map_err(|e| AegisEncodeError::Scrypt(e.to_string()))?;
+    let n = 1u64
+        .checked_shl(u32::from(cost.log_n))
+        .ok_or_else(|| AegisEncodeError::Scrypt(format!("log_n {} too large", cost.log_n)))?;
     let (wrapped, key_tag) = gcm_seal(&kek, &random.key_nonce, &random.master_key);
     let content = content_json(accounts, &random.entry_uuid_seed).to_string();
     let (db, db_tag) = gcm_seal(&random.master_key, &random.db_nonce, content.as_bytes());
@@ -715,7 +718,7 @@ pub fn encode_encrypted(
                 "uuid": uuid_text(random.slot_uuid),
                 "key": hex::encode(wrapped),
                 "key_params": {"nonce": hex::encode(random.key_nonce), "tag": hex::encode(key_tag)},
-                "n": 1u64 << cost.log_n,
+                "n": n,
                 "r": cost.r,
                 "p": cost.p,
                 "salt": hex::encode(random.salt),
