@@ -704,6 +704,9 @@ pub fn encode_encrypted(
     let mut kek = [0u8; 32];
     scrypt::scrypt(password, &random.salt, &params, &mut kek)
         .map_err(|e| AegisEncodeError::Scrypt(e.to_string()))?;
+    let n = 1u64
+        .checked_shl(u32::from(cost.log_n))
+        .ok_or_else(|| AegisEncodeError::Scrypt(format!("log_n {} too large", cost.log_n)))?;
     let (wrapped, key_tag) = gcm_seal(&kek, &random.key_nonce, &random.master_key);
     let content = content_json(accounts, &random.entry_uuid_seed).to_string();
     let (db, db_tag) = gcm_seal(&random.master_key, &random.db_nonce, content.as_bytes());
@@ -715,7 +718,7 @@ pub fn encode_encrypted(
                 "uuid": uuid_text(random.slot_uuid),
                 "key": hex::encode(wrapped),
                 "key_params": {"nonce": hex::encode(random.key_nonce), "tag": hex::encode(key_tag)},
-                "n": 1u64 << cost.log_n,
+                "n": n,
                 "r": cost.r,
                 "p": cost.p,
                 "salt": hex::encode(random.salt),
@@ -819,5 +822,65 @@ mod tests {
         let text = text.replace("\"n\":16", "\"n\":4294967296");
         let err = decode(text.as_bytes(), Some(b"pw"), &AegisDecodeOptions::default()).unwrap_err();
         assert!(matches!(err, AegisError::ScryptParams { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn raw_and_biometric_slots_are_skipped_with_a_note() {
+        let text = encode_encrypted(&[account()], b"pw", &random(), &CHEAP).unwrap();
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        let mut raw = v["header"]["slots"][0].clone();
+        raw["type"] = json!(0);
+        let mut bio = raw.clone();
+        bio["type"] = json!(2);
+        let password_slot = v["header"]["slots"][0].clone();
+        v["header"]["slots"] = json!([raw, bio, password_slot]);
+        let vault = decode(
+            v.to_string().as_bytes(),
+            Some(b"pw"),
+            &AegisDecodeOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(vault.opened_by, Some(2));
+        assert_eq!(
+            vault.notes,
+            [
+                VaultNote::SlotSkipped {
+                    index: 0,
+                    slot_type: 0
+                },
+                VaultNote::SlotSkipped {
+                    index: 1,
+                    slot_type: 2
+                }
+            ]
+        );
+        v["header"]["slots"] = json!([v["header"]["slots"][0].clone()]);
+        assert_eq!(
+            decode(
+                v.to_string().as_bytes(),
+                Some(b"pw"),
+                &AegisDecodeOptions::default()
+            ),
+            Err(AegisError::NoPasswordSlot)
+        );
+    }
+
+    #[test]
+    fn other_entry_types_are_kept_as_unsupported() {
+        let mut v: Value = serde_json::from_str(&encode_plain(&[account()], &[0; 32])).unwrap();
+        v["db"]["entries"][0]["type"] = json!("motp");
+        v["db"]["entries"][0]["info"]["algo"] = json!("MD5");
+        let vault = decode(
+            v.to_string().as_bytes(),
+            None,
+            &AegisDecodeOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            vault.entries[0].imported,
+            Imported::Unsupported {
+                entry_type: "motp".into()
+            }
+        );
     }
 }

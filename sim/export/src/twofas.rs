@@ -760,4 +760,39 @@ mod tests {
             Err(TwofasError::UnsupportedSchema(4))
         );
     }
+
+    #[test]
+    fn reference_decides_the_password_before_services() {
+        let random = TwofasRandom {
+            salt: vec![1; 256],
+            services_iv: [2; 12],
+            reference_iv: [3; 12],
+        };
+        let text = encode_encrypted(&[], b"pw", &random, &TwofasEncodeOptions::default());
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        let sealed = v["servicesEncrypted"].as_str().unwrap().to_owned();
+        // Flip the first ciphertext character: services no longer authenticate.
+        let flipped = format!(
+            "{}{}",
+            if sealed.starts_with('A') { "B" } else { "A" },
+            &sealed[1..]
+        );
+        v["servicesEncrypted"] = json!(flipped);
+        let tampered = v.to_string();
+        let options = TwofasDecodeOptions::default();
+        assert_eq!(
+            decode(tampered.as_bytes(), Some(b"wrong"), &options),
+            Err(TwofasError::WrongPassword)
+        );
+        assert_eq!(
+            decode(tampered.as_bytes(), Some(b"pw"), &options),
+            Err(TwofasError::ServicesAuthentication)
+        );
+        v["reference"] = json!("AAAA:AAAA");
+        let err = decode(v.to_string().as_bytes(), Some(b"pw"), &options).unwrap_err();
+        assert!(
+            matches!(err, TwofasError::BadValue { ref path, .. } if path == "reference"),
+            "{err:?}"
+        );
+    }
 }
