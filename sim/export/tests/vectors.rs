@@ -12,7 +12,7 @@
 use hybridsim_export::google::{
     decode_uri, ImportRules, PayloadEncodeOptions, UriError, UriFinding, UriMode,
 };
-use hybridsim_export::{aegis, twofas};
+use hybridsim_export::{aegis, google, twofas};
 use hybridsim_otp::{Algorithm, OtpKind};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -293,4 +293,36 @@ fn twofas_fixtures_decode_to_the_recorded_services() {
         twofas::decode(&encrypted, None, &options),
         Err(twofas::TwofasError::PasswordRequired)
     );
+}
+
+/// dim13's example: the decoded account shows the code dim13 records for 2009-11-10T23:00:00Z
+/// (SHA-1, 6 digits and 30 s assumed for the unspecified enums), and the account equals the
+/// one in dim13's expected otpauth URL.
+#[test]
+fn dim13_example_shows_the_recorded_code() {
+    let vectors = vector("otpauth_migration.json");
+    let case = vectors["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "dim13-example")
+        .unwrap();
+    let decoded =
+        google::decode_uri(case["url"].as_str().unwrap(), google::UriMode::Strict).unwrap();
+    let rules = google::ImportRules {
+        split_issuer: google::SplitIssuer::WhenConsistent,
+        ..google::ImportRules::default()
+    };
+    let (account, _) = decoded.payload.entries[0].to_account(&rules).unwrap();
+    let expected = &case["source_expected_totp"];
+    let at = expected["unix_time"].as_u64().unwrap();
+    assert_eq!(
+        account.code_at(at).unwrap(),
+        expected["code"].as_str().unwrap()
+    );
+    let uri = case["source_expected_otpauth_url"].as_str().unwrap();
+    let from_uri = hybridsim_otp::parse(uri, hybridsim_otp::Mode::Lenient)
+        .unwrap()
+        .account;
+    assert_eq!(account, from_uri);
 }
