@@ -40,6 +40,118 @@ pub enum Command {
     /// the JSON of `authenticator create|get`, every byte through the simulated path.
     #[command(subcommand)]
     Ceremony(CeremonyCommand),
+    /// Be the desktop (browser) of a hybrid ceremony, alone in this process: show a QR code,
+    /// hear the phone's advert from a line of text, run the tunnel, Noise and CTAP, print the
+    /// response JSON. Tests someone else's phone authenticator.
+    #[command(subcommand)]
+    Desktop(DesktopCommand),
+    /// Be the phone of a hybrid ceremony, alone in this process: scan a QR code, write the
+    /// advert as a line of text, answer over the tunnel with a profile's authenticator. Tests
+    /// someone else's desktop client.
+    Phone(PhoneArgs),
+}
+
+/// `hybridsim desktop …`
+#[derive(Debug, Subcommand)]
+pub enum DesktopCommand {
+    /// navigator.credentials.create() with the phone elsewhere: read
+    /// PublicKeyCredentialCreationOptionsJSON, print RegistrationResponseJSON.
+    Create(DesktopRun),
+    /// navigator.credentials.get() with the phone elsewhere: read
+    /// PublicKeyCredentialRequestOptionsJSON, print AuthenticationResponseJSON.
+    Get(DesktopRun),
+}
+
+/// What `desktop create` and `desktop get` take.
+#[derive(Debug, Args)]
+pub struct DesktopRun {
+    /// The options file (the JSON an RP library emits; a {"publicKey": …} wrapper is fine).
+    #[arg(long, value_name = "FILE")]
+    pub options: PathBuf,
+    /// The web origin the browser is on, e.g. https://login.example.
+    #[arg(long, value_name = "URL")]
+    pub origin: String,
+    /// The tunnel server to open /cable/connect/{routing}/{tunnel} on, instead of the host
+    /// the advert names (the path is kept). Needed for now: connecting to a real tunnel
+    /// domain (wss://) is not built yet.
+    #[arg(long, value_name = "ws://HOST:PORT")]
+    pub tunnel: Option<String>,
+    /// Write the FIDO:/ string here as one line ("-": stdout, before the response JSON).
+    #[arg(long, value_name = "FILE|-", default_value = "-")]
+    pub qr_out: String,
+    /// Also draw the QR code as a PNG image to this file (for a real phone's camera).
+    #[arg(long, value_name = "FILE")]
+    pub qr_png: Option<PathBuf>,
+    /// Read the phone's adverts here, one hex service-data payload per line, optionally
+    /// prefixed fff9: or fde2: (a file, a FIFO, or "-" for stdin). Lines that are not
+    /// adverts, and adverts for another QR code, are noted in the trace and ignored; the
+    /// input ending before a match fails the ceremony (exit 1).
+    #[arg(long, value_name = "FILE|-", default_value = "-")]
+    pub advert_in: String,
+    /// Write the desktop's log here as JSON lines (also when the ceremony fails).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
+    #[arg(long)]
+    pub reveal_secrets: bool,
+    /// Give up after this many seconds (the desktop's own advert timer is 300 s).
+    #[arg(long, value_name = "S", default_value_t = 300)]
+    pub timeout: u64,
+    /// Seed of the desktop's randomness (QR key pair and secret, Noise ephemeral key): the
+    /// desktop `hybridsim ceremony --seed S` runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// `hybridsim phone`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("code").required(true).args(["qr", "qr_image"])))]
+pub struct PhoneArgs {
+    /// The FIDO:/ string the desktop shows.
+    #[arg(long, value_name = "FIDO:/…")]
+    pub qr: Option<String>,
+    /// A picture (PNG) of the desktop's QR code instead.
+    #[arg(long, value_name = "FILE")]
+    pub qr_image: Option<PathBuf>,
+    /// A built-in profile or a profile TOML file; needed when the state file is new, and
+    /// must match the one it was made with otherwise.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// The authenticator's credentials between runs (the file `authenticator` and
+    /// `ceremony` use; created if missing).
+    #[arg(long, value_name = "STATE.json")]
+    pub state: PathBuf,
+    /// The tunnel server to open /cable/new/{tunnel} on, instead of the phone's own domain
+    /// (the path is kept). Needed for now: connecting to a real tunnel domain (wss://) is not
+    /// built yet.
+    #[arg(long, value_name = "ws://HOST:PORT")]
+    pub tunnel: Option<String>,
+    /// Write each advert as one hex line (fff9:…) here, for the desktop's radio ("-":
+    /// stdout).
+    #[arg(long, value_name = "FILE|-", default_value = "-")]
+    pub advert_out: String,
+    /// Write the phone's log here as JSON lines (also when it fails).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
+    #[arg(long)]
+    pub reveal_secrets: bool,
+    /// Give up after this many seconds (the phone's own transaction timer is 120 s).
+    #[arg(long, value_name = "S", default_value_t = 120)]
+    pub timeout: u64,
+    /// Seed of the phone's randomness (advert nonce, Noise ephemeral key, identity) and, for
+    /// a new state file, of the authenticator: the phone `hybridsim ceremony --seed S` runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The user refuses the presence check.
+    #[arg(long)]
+    pub user_absent: bool,
+    /// User verification fails.
+    #[arg(long)]
+    pub uv_fails: bool,
+    /// When several discoverable credentials match, pick this one (0 = first).
+    #[arg(long, value_name = "INDEX")]
+    pub account: Option<usize>,
 }
 
 /// `hybridsim ceremony …`

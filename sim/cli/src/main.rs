@@ -18,12 +18,16 @@ mod builtin;
 mod ceremony;
 mod ceremony_tunnel;
 mod decode;
+mod desktop;
 mod encode;
 mod failure;
 mod hex_arg;
 mod json;
 mod output;
+mod phone;
+mod process_trace;
 mod rp;
+mod standalone;
 mod state_file;
 mod tunnel;
 
@@ -39,6 +43,8 @@ fn main() -> ExitCode {
         args::Command::Authenticator(cmd) => authenticator::run(cmd),
         args::Command::Rp(cmd) => rp::run(cmd),
         args::Command::Ceremony(cmd) => ceremony::run(cmd),
+        args::Command::Desktop(cmd) => desktop::run(cmd),
+        args::Command::Phone(args) => phone::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
