@@ -8,6 +8,10 @@
 //! is needed; each challenge is good for one result (a replay is refused). Users and their
 //! credentials live in memory for the life of the process.
 
+// Reading a serde_json::Value by key gives Null for a missing member and never panics;
+// members are only written through `pointer_mut`.
+#![allow(clippy::indexing_slicing)]
+
 use crate::args::RpServe;
 use crate::browser::read;
 use crate::failure::{Failure, Outcome};

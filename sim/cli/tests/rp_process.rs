@@ -10,7 +10,7 @@
 )]
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 const ORIGIN: &str = "https://login.example";
@@ -38,7 +38,7 @@ fn url_in(line: &str) -> String {
         .to_owned()
 }
 
-fn check(url: &str, junit: &PathBuf) -> (Option<i32>, String) {
+fn check(url: &str, junit: &Path) -> (Option<i32>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
         .args(["rp", "check", url, "--junit", junit.to_str().unwrap()])
         .output()
@@ -52,7 +52,7 @@ fn check(url: &str, junit: &PathBuf) -> (Option<i32>, String) {
 }
 
 #[track_caller]
-fn assert_all_pass(code: Option<i32>, table: &str, junit: &PathBuf) {
+fn assert_all_pass(code: Option<i32>, table: &str, junit: &Path) {
     assert_eq!(code, Some(0), "{table}");
     for name in [
         "attestation options well formed",
