@@ -43,6 +43,118 @@ pub enum Command {
     /// TOTP/HOTP: the code for an otpauth:// URI, or how strictly such a URI parses.
     #[command(subcommand)]
     Totp(crate::totp::TotpCommand),
+    /// Be the desktop (browser) of a hybrid ceremony, alone in this process: show a QR code,
+    /// hear the phone's advert from a line of text, run the tunnel, Noise and CTAP, print the
+    /// response JSON. Tests someone else's phone authenticator.
+    #[command(subcommand)]
+    Desktop(DesktopCommand),
+    /// Be the phone of a hybrid ceremony, alone in this process: scan a QR code, write the
+    /// advert as a line of text, answer over the tunnel with a profile's authenticator. Tests
+    /// someone else's desktop client.
+    Phone(PhoneArgs),
+}
+
+/// `hybridsim desktop …`
+#[derive(Debug, Subcommand)]
+pub enum DesktopCommand {
+    /// navigator.credentials.create() with the phone elsewhere: read
+    /// PublicKeyCredentialCreationOptionsJSON, print RegistrationResponseJSON.
+    Create(DesktopRun),
+    /// navigator.credentials.get() with the phone elsewhere: read
+    /// PublicKeyCredentialRequestOptionsJSON, print AuthenticationResponseJSON.
+    Get(DesktopRun),
+}
+
+/// What `desktop create` and `desktop get` take.
+#[derive(Debug, Args)]
+pub struct DesktopRun {
+    /// The options file (the JSON an RP library emits; a {"publicKey": …} wrapper is fine).
+    #[arg(long, value_name = "FILE")]
+    pub options: PathBuf,
+    /// The web origin the browser is on, e.g. https://login.example.
+    #[arg(long, value_name = "URL")]
+    pub origin: String,
+    /// The tunnel server to open /cable/connect/{routing}/{tunnel} on, instead of the host
+    /// the advert names (the path is kept). Needed for now: connecting to a real tunnel
+    /// domain (wss://) is not built yet.
+    #[arg(long, value_name = "ws://HOST:PORT")]
+    pub tunnel: Option<String>,
+    /// Write the FIDO:/ string here as one line ("-": stdout, before the response JSON).
+    #[arg(long, value_name = "FILE|-", default_value = "-")]
+    pub qr_out: String,
+    /// Also draw the QR code as a PNG image to this file (for a real phone's camera).
+    #[arg(long, value_name = "FILE")]
+    pub qr_png: Option<PathBuf>,
+    /// Read the phone's adverts here, one hex service-data payload per line, optionally
+    /// prefixed fff9: or fde2: (a file, a FIFO, or "-" for stdin). Lines that are not
+    /// adverts, and adverts for another QR code, are noted in the trace and ignored; the
+    /// input ending before a match fails the ceremony (exit 1).
+    #[arg(long, value_name = "FILE|-", default_value = "-")]
+    pub advert_in: String,
+    /// Write the desktop's log here as JSON lines (also when the ceremony fails).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
+    #[arg(long)]
+    pub reveal_secrets: bool,
+    /// Give up after this many seconds (the desktop's own advert timer is 300 s).
+    #[arg(long, value_name = "S", default_value_t = 300)]
+    pub timeout: u64,
+    /// Seed of the desktop's randomness (QR key pair and secret, Noise ephemeral key): the
+    /// desktop `hybridsim ceremony --seed S` runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// `hybridsim phone`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("code").required(true).args(["qr", "qr_image"])))]
+pub struct PhoneArgs {
+    /// The FIDO:/ string the desktop shows.
+    #[arg(long, value_name = "FIDO:/…")]
+    pub qr: Option<String>,
+    /// A picture (PNG) of the desktop's QR code instead.
+    #[arg(long, value_name = "FILE")]
+    pub qr_image: Option<PathBuf>,
+    /// A built-in profile or a profile TOML file; needed when the state file is new, and
+    /// must match the one it was made with otherwise.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// The authenticator's credentials between runs (the file `authenticator` and
+    /// `ceremony` use; created if missing).
+    #[arg(long, value_name = "STATE.json")]
+    pub state: PathBuf,
+    /// The tunnel server to open /cable/new/{tunnel} on, instead of the phone's own domain
+    /// (the path is kept). Needed for now: connecting to a real tunnel domain (wss://) is not
+    /// built yet.
+    #[arg(long, value_name = "ws://HOST:PORT")]
+    pub tunnel: Option<String>,
+    /// Write each advert as one hex line (fff9:…) here, for the desktop's radio ("-":
+    /// stdout).
+    #[arg(long, value_name = "FILE|-", default_value = "-")]
+    pub advert_out: String,
+    /// Write the phone's log here as JSON lines (also when it fails).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
+    #[arg(long)]
+    pub reveal_secrets: bool,
+    /// Give up after this many seconds (the phone's own transaction timer is 120 s).
+    #[arg(long, value_name = "S", default_value_t = 120)]
+    pub timeout: u64,
+    /// Seed of the phone's randomness (advert nonce, Noise ephemeral key, identity) and, for
+    /// a new state file, of the authenticator: the phone `hybridsim ceremony --seed S` runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The user refuses the presence check.
+    #[arg(long)]
+    pub user_absent: bool,
+    /// User verification fails.
+    #[arg(long)]
+    pub uv_fails: bool,
+    /// When several discoverable credentials match, pick this one (0 = first).
+    #[arg(long, value_name = "INDEX")]
+    pub account: Option<usize>,
 }
 
 /// `hybridsim ceremony …`
@@ -190,6 +302,63 @@ pub enum RpCommand {
     /// Check an AuthenticationResponseJSON against the request options and the stored
     /// credential; the credential's sign counter is updated in place.
     VerifyAuthentication(VerifyAuthentication),
+    /// Serve the strict relying party over HTTP with the FIDO2 server conformance API:
+    /// POST /attestation/options, /attestation/result, /assertion/options,
+    /// /assertion/result; verification errors come back in errorMessage. Runs until Ctrl-C or
+    /// SIGTERM; prints its address on stderr once listening.
+    Serve(RpServe),
+    /// Drive a relying party that serves the FIDO2 conformance API through full hybrid
+    /// ceremonies with our desktop and phone (simulated hybrid path), and report each check
+    /// as pass/fail; exit 1 if one fails.
+    Check(RpCheck),
+}
+
+/// `hybridsim rp serve`
+#[derive(Debug, Args)]
+pub struct RpServe {
+    /// Address and port to listen on (port 0: any free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub listen: std::net::SocketAddr,
+    /// The RP ID.
+    #[arg(long, value_name = "ID")]
+    pub rp_id: String,
+    /// The origin the RP is served from (repeat for several).
+    #[arg(long, value_name = "URL", required = true)]
+    pub origin: Vec<String>,
+    /// A PEM root certificate whose attestation chains are trusted (repeatable); without
+    /// one, registrations with an x5c attestation chain are refused (ask for attestation
+    /// "none" to avoid that).
+    #[arg(long, value_name = "PEM")]
+    pub trust: Vec<PathBuf>,
+}
+
+/// `hybridsim rp check`
+#[derive(Debug, Args)]
+pub struct RpCheck {
+    /// The relying party's base URL, e.g. http://127.0.0.1:8081 (plain HTTP).
+    pub url: String,
+    /// The origin our browser claims; default https:// and the RP ID from the options.
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+    /// The phone's profile (built-in name or TOML file).
+    #[arg(
+        long,
+        value_name = "NAME|FILE",
+        default_value = "microsoft-authenticator-ios"
+    )]
+    pub profile: String,
+    /// Seed of the ceremonies (and of the phone's authenticator).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The username to register (the RP keeps it).
+    #[arg(long, default_value = "hybridsim-check")]
+    pub username: String,
+    /// Seconds each HTTP request may take.
+    #[arg(long, value_name = "S", default_value_t = 10)]
+    pub timeout: u64,
+    /// Also write the results as JUnit XML (one testcase per check).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `hybridsim rp verify-registration`

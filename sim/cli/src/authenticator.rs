@@ -192,11 +192,20 @@ fn profile_text(asked: &str) -> Result<(String, String), Failure> {
 }
 
 pub(crate) fn user(common: &AuthenticatorCommon, account: Option<usize>) -> ScriptedUser {
+    scripted_user(common.user_absent, common.uv_fails, account)
+}
+
+/// The user's scripted answers: refuse presence, fail verification, pick an account.
+pub(crate) fn scripted_user(
+    user_absent: bool,
+    uv_fails: bool,
+    account: Option<usize>,
+) -> ScriptedUser {
     let mut user = ScriptedUser::approving();
-    if common.user_absent {
+    if user_absent {
         user = user.then_presence(false);
     }
-    if common.uv_fails {
+    if uv_fails {
         user = user.then_verification(Verification::Failed);
     }
     if let Some(index) = account {

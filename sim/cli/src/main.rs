@@ -18,12 +18,19 @@ mod builtin;
 mod ceremony;
 mod ceremony_tunnel;
 mod decode;
+mod desktop;
 mod encode;
 mod failure;
 mod hex_arg;
+mod http1;
 mod json;
 mod output;
+mod phone;
+mod process_trace;
 mod rp;
+mod rp_check;
+mod rp_serve;
+mod standalone;
 mod state_file;
 mod totp;
 mod tunnel;
@@ -41,6 +48,8 @@ fn main() -> ExitCode {
         args::Command::Rp(cmd) => rp::run(cmd),
         args::Command::Ceremony(cmd) => ceremony::run(cmd),
         args::Command::Totp(cmd) => totp::run(cmd),
+        args::Command::Desktop(cmd) => desktop::run(cmd),
+        args::Command::Phone(args) => phone::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

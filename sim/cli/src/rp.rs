@@ -48,6 +48,8 @@ pub fn run(command: RpCommand) -> Outcome {
     match command {
         RpCommand::VerifyRegistration(args) => verify_registration(&args),
         RpCommand::VerifyAuthentication(args) => verify_authentication(&args),
+        RpCommand::Serve(args) => crate::rp_serve::serve(&args),
+        RpCommand::Check(args) => crate::rp_check::check(&args),
     }
 }
 

@@ -68,6 +68,7 @@ use hybridsim_peers::{
     Desktop, Input, Layer, LinkedDevice, Millis, Output, Peer, PeerError, PeerEvent, Phone,
     SocketId, TunnelEndpoint,
 };
+use hybridsim_proto::advert_line::AdvertLine;
 use hybridsim_proto::tunnel_url::{Scheme, TunnelUrl};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -174,6 +175,11 @@ pub struct LogEntry {
     pub what: String,
     /// The bytes concerned, in hex (empty if none; `(secret, N B)` for hidden secrets).
     pub bytes: String,
+    /// Whether this is one of the peer's own events ([`Output::Event`]) rather than the
+    /// driver's note of what it did on the wire.
+    pub peer_event: bool,
+    /// The length of secret bytes left out of [`LogEntry::bytes`], when they were.
+    pub secret_len: Option<usize>,
 }
 
 impl fmt::Display for LogEntry {
@@ -315,6 +321,164 @@ pub async fn run_peers<H: CtapHandler>(
     phone: Phone<H>,
     options: DriveOptions,
 ) -> PeersOutcome<H> {
+    let (mut desktop, mut phone) = (desktop, phone);
+    let report = drive(
+        tunnel,
+        Some(&mut desktop),
+        Some(&mut phone),
+        Links::default(),
+        options,
+    )
+    .await;
+    PeersOutcome {
+        desktop_result: report.desktop_result,
+        phone_result: report.phone_result,
+        ctap_response: desktop.ctap_response().map(<[u8]>::to_vec),
+        linked_device: desktop.linked_device().cloned(),
+        log: report.log,
+        timed_out: report.timed_out,
+        elapsed: report.elapsed,
+        desktop,
+        phone,
+    }
+}
+
+/// Runs only the desktop against the tunnel server at `tunnel` (`ws://HOST:PORT`): the phone
+/// is somewhere else (another process, another machine, a real phone). The caller shows the
+/// QR code ([`Desktop::qr_url`]) however it likes; the phone's adverts arrive on `adverts`
+/// (see [`read_advert_lines`](crate::advert_feed::read_advert_lines) for a file, a FIFO or
+/// stdin). Adverts that do not match are noted in the log and ignored, as a desktop ignores
+/// strangers' adverts. When `adverts` closes while the desktop still waits for a match, the
+/// desktop fails at once with [`Layer::Ble`] instead of waiting out its advert timer.
+///
+/// The linked flow is not driven here: its wake-up needs the phone's wake socket, which
+/// only a run with both peers opens.
+pub async fn run_desktop(
+    tunnel: &str,
+    desktop: Desktop,
+    adverts: UnboundedReceiver<FedAdvert>,
+    options: DriveOptions,
+) -> DesktopOutcome {
+    let mut desktop = desktop;
+    let links = Links {
+        adverts_in: Some(adverts),
+        adverts_out: None,
+    };
+    let report = drive::<Authenticator>(tunnel, Some(&mut desktop), None, links, options).await;
+    DesktopOutcome {
+        result: report.desktop_result,
+        ctap_response: desktop.ctap_response().map(<[u8]>::to_vec),
+        linked_device: desktop.linked_device().cloned(),
+        log: report.log,
+        timed_out: report.timed_out,
+        elapsed: report.elapsed,
+        desktop,
+    }
+}
+
+/// Runs only the phone against the tunnel server at `tunnel` (`ws://HOST:PORT`): it scans
+/// `qr` (a `FIDO:/` string from a desktop elsewhere), and every advert it starts is sent on
+/// `adverts` for the other side's radio (see
+/// [`write_advert_lines`](crate::advert_feed::write_advert_lines)). The run ends when the
+/// phone finishes, or at [`DriveOptions::timeout`].
+pub async fn run_phone<H: CtapHandler>(
+    tunnel: &str,
+    phone: Phone<H>,
+    qr: &str,
+    adverts: UnboundedSender<AdvertLine>,
+    options: DriveOptions,
+) -> PhoneOutcome<H> {
+    let mut phone = phone;
+    phone.handle_input(Millis::ZERO, Input::QrScanned(qr.to_owned()));
+    let links = Links {
+        adverts_in: None,
+        adverts_out: Some(adverts),
+    };
+    let report = drive(tunnel, None, Some(&mut phone), links, options).await;
+    PhoneOutcome {
+        result: report.phone_result,
+        log: report.log,
+        timed_out: report.timed_out,
+        elapsed: report.elapsed,
+        phone,
+    }
+}
+
+/// What [`run_desktop`] produced.
+#[derive(Debug)]
+pub struct DesktopOutcome {
+    /// How the desktop's transaction ended: its own result, or why the driver gave up on it.
+    pub result: Result<(), PeerError>,
+    /// The phone's CTAP response, `status ‖ CBOR` ([`Desktop::ctap_response`]).
+    pub ctap_response: Option<Vec<u8>>,
+    /// The link the desktop stored, when the phone offered linking and it verified.
+    pub linked_device: Option<LinkedDevice>,
+    /// Every desktop event and socket action, in order.
+    pub log: Vec<LogEntry>,
+    /// Whether the run hit [`DriveOptions::timeout`].
+    pub timed_out: bool,
+    /// How long the run took.
+    pub elapsed: Duration,
+    /// The desktop after the run.
+    pub desktop: Desktop,
+}
+
+/// What [`run_phone`] produced.
+pub struct PhoneOutcome<H: CtapHandler = Authenticator> {
+    /// How the phone's transaction ended: its own result, or why the driver gave up on it.
+    pub result: Result<(), PeerError>,
+    /// Every phone event and socket action, in order.
+    pub log: Vec<LogEntry>,
+    /// Whether the run hit [`DriveOptions::timeout`].
+    pub timed_out: bool,
+    /// How long the run took.
+    pub elapsed: Duration,
+    /// The phone after the run (its authenticator holds any new credential).
+    pub phone: Phone<H>,
+}
+
+impl<H: CtapHandler> fmt::Debug for PhoneOutcome<H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PhoneOutcome")
+            .field("result", &self.result)
+            .field("timed_out", &self.timed_out)
+            .field("elapsed", &self.elapsed)
+            .field("log", &self.log.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One advert from outside the process, or a line that could not be read as one (kept to be
+/// noted in the log).
+pub type FedAdvert = Result<AdvertLine, String>;
+
+/// The hops that leave the process when only one peer runs here.
+#[derive(Default)]
+struct Links {
+    /// Desktop alone: where the phone's adverts come from.
+    adverts_in: Option<UnboundedReceiver<FedAdvert>>,
+    /// Phone alone: where its adverts go.
+    adverts_out: Option<UnboundedSender<AdvertLine>>,
+}
+
+/// How a run ended, before the caller puts its peers back in.
+struct Report {
+    desktop_result: Result<(), PeerError>,
+    phone_result: Result<(), PeerError>,
+    log: Vec<LogEntry>,
+    timed_out: bool,
+    elapsed: Duration,
+}
+
+/// Drives whichever peers are given: both (in-process QR and radio), or one, with `links`
+/// carrying the hops to the other.
+async fn drive<H: CtapHandler>(
+    tunnel: &str,
+    desktop: Option<&mut Desktop>,
+    phone: Option<&mut Phone<H>>,
+    links: Links,
+    options: DriveOptions,
+) -> Report {
     let started = Instant::now();
     let target = match Target::parse(tunnel) {
         Ok(target) => target,
@@ -323,16 +487,12 @@ pub async fn run_peers<H: CtapHandler>(
                 layer: Layer::Tunnel,
                 message: e.to_string(),
             };
-            return PeersOutcome {
+            return Report {
                 desktop_result: Err(error.clone()),
                 phone_result: Err(error),
-                ctap_response: None,
-                linked_device: None,
                 log: Vec::new(),
                 timed_out: false,
                 elapsed: started.elapsed(),
-                desktop,
-                phone,
             };
         }
     };
@@ -343,6 +503,7 @@ pub async fn run_peers<H: CtapHandler>(
         options,
         desktop,
         phone,
+        links,
         events,
         inbox,
         tasks: JoinSet::new(),
@@ -356,6 +517,14 @@ pub async fn run_peers<H: CtapHandler>(
     };
     driver.run().await;
     driver.finish().await
+}
+
+/// The next advert from outside, or never when there is no feed.
+async fn next_fed(feed: &mut Option<UnboundedReceiver<FedAdvert>>) -> Option<FedAdvert> {
+    match feed {
+        Some(feed) => feed.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// What the driver sends a socket task.
@@ -427,12 +596,13 @@ enum WakeState {
     Failed(String),
 }
 
-struct Driver<H: CtapHandler> {
+struct Driver<'a, H: CtapHandler> {
     started: Instant,
     target: Target,
     options: DriveOptions,
-    desktop: Desktop,
-    phone: Phone<H>,
+    desktop: Option<&'a mut Desktop>,
+    phone: Option<&'a mut Phone<H>>,
+    links: Links,
     events: UnboundedSender<NetEvent>,
     inbox: UnboundedReceiver<NetEvent>,
     tasks: JoinSet<()>,
@@ -448,7 +618,7 @@ struct Driver<H: CtapHandler> {
     timed_out: bool,
 }
 
-impl<H: CtapHandler> Driver<H> {
+impl<H: CtapHandler> Driver<'_, H> {
     fn now(&self) -> Millis {
         Millis::from(self.started.elapsed())
     }
@@ -465,20 +635,27 @@ impl<H: CtapHandler> Driver<H> {
             layer,
             what: what.into(),
             bytes: hex::encode(bytes),
+            peer_event: false,
+            secret_len: None,
         });
     }
 
     fn is_done(&self, side: Side) -> bool {
+        // An absent peer (it runs elsewhere) has nothing left to do here.
         self.forced.contains_key(&side)
             || match side {
-                Side::Desktop => self.desktop.is_finished(),
-                Side::Phone => self.phone.is_finished(),
+                Side::Desktop => self.desktop.as_ref().is_none_or(|d| d.is_finished()),
+                Side::Phone => self.phone.as_ref().is_none_or(|p| p.is_finished()),
             }
     }
 
     async fn run(&mut self) {
         let deadline = self.started + self.options.timeout;
-        if self.options.wake_channel && self.desktop.config().linked_device.is_some() {
+        let linked = self
+            .desktop
+            .as_ref()
+            .is_some_and(|d| d.config().linked_device.is_some());
+        if self.options.wake_channel && linked && self.phone.is_some() {
             self.open_wake_channel(deadline).await;
         }
         loop {
@@ -486,10 +663,13 @@ impl<H: CtapHandler> Driver<H> {
             if self.is_done(Side::Desktop) && self.is_done(Side::Phone) {
                 return;
             }
-            let timer = [self.desktop.poll_timeout(), self.phone.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .min();
+            let timer = [
+                self.desktop.as_ref().and_then(|d| d.poll_timeout()),
+                self.phone.as_ref().and_then(|p| p.poll_timeout()),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let timer_at = timer.map(|at| self.instant_of(at));
             let cut_at = self.cut_at;
             tokio::select! {
@@ -498,10 +678,17 @@ impl<H: CtapHandler> Driver<H> {
                     // Unreachable while the driver holds a sender; treat as stuck.
                     None => return self.abandon_all(false),
                 },
+                fed = next_fed(&mut self.links.adverts_in), if self.links.adverts_in.is_some() => {
+                    self.on_fed(fed);
+                }
                 () = sleep_until(timer_at.unwrap_or(deadline)), if timer_at.is_some() => {
                     let now = self.now().max(timer.unwrap_or_default());
-                    self.desktop.handle_timeout(now);
-                    self.phone.handle_timeout(now);
+                    if let Some(desktop) = self.desktop.as_mut() {
+                        desktop.handle_timeout(now);
+                    }
+                    if let Some(phone) = self.phone.as_mut() {
+                        phone.handle_timeout(now);
+                    }
                 }
                 () = sleep_until(cut_at.unwrap_or(deadline)), if cut_at.is_some() => {
                     return self.abandon_all(false);
@@ -519,11 +706,11 @@ impl<H: CtapHandler> Driver<H> {
     fn pump(&mut self) {
         loop {
             let mut progress = false;
-            while let Some(output) = self.desktop.poll_output() {
+            while let Some(output) = self.desktop.as_mut().and_then(|d| d.poll_output()) {
                 progress = true;
                 self.carry_out(Side::Desktop, output);
             }
-            while let Some(output) = self.phone.poll_output() {
+            while let Some(output) = self.phone.as_mut().and_then(|p| p.poll_output()) {
                 progress = true;
                 self.carry_out(Side::Phone, output);
             }
@@ -536,25 +723,40 @@ impl<H: CtapHandler> Driver<H> {
     fn carry_out(&mut self, side: Side, output: Output) {
         let now = self.now();
         match output {
-            Output::ShowQr(text) => {
-                self.note(side, Layer::Qr, "QR code shown; the phone scans it", &[]);
-                self.phone.handle_input(now, Input::QrScanned(text));
-            }
-            Output::Advertise { uuid, data } => {
-                self.note(
+            Output::ShowQr(text) => match self.phone.as_mut() {
+                Some(phone) => {
+                    phone.handle_input(now, Input::QrScanned(text));
+                    self.note(side, Layer::Qr, "QR code shown; the phone scans it", &[]);
+                }
+                None => self.note(
                     side,
-                    Layer::Ble,
-                    format!("advertising under {uuid:#06x}; the desktop hears it"),
-                    &data,
-                );
-                self.desktop.handle_input(
-                    now,
-                    Input::Advert {
+                    Layer::Qr,
+                    "QR code shown, for a phone outside this process",
+                    text.as_bytes(),
+                ),
+            },
+            Output::Advertise { uuid, data } => {
+                if let Some(desktop) = self.desktop.as_mut() {
+                    let input = Input::Advert {
                         uuid,
-                        data,
+                        data: data.clone(),
                         rssi: ADVERT_RSSI,
-                    },
-                );
+                    };
+                    desktop.handle_input(now, input);
+                    let what = format!("advertising under {uuid:#06x}; the desktop hears it");
+                    self.note(side, Layer::Ble, what, &data);
+                } else if let Some(out) = &self.links.adverts_out {
+                    let line = AdvertLine {
+                        uuid,
+                        data: data.clone(),
+                    };
+                    let what = if out.send(line).is_ok() {
+                        format!("advertising under {uuid:#06x}; handed out for the desktop's radio")
+                    } else {
+                        format!("advertising under {uuid:#06x}; nobody takes the advert out")
+                    };
+                    self.note(side, Layer::Ble, what, &data);
+                }
             }
             Output::StopAdvertising => {
                 self.note(side, Layer::Ble, "advertising stopped", &[]);
@@ -599,7 +801,8 @@ impl<H: CtapHandler> Driver<H> {
     }
 
     fn peer_event(&mut self, side: Side, event: PeerEvent) {
-        let bytes = if event.secret && !self.options.log_secrets && !event.bytes.is_empty() {
+        let hidden = event.secret && !self.options.log_secrets && !event.bytes.is_empty();
+        let bytes = if hidden {
             format!("(secret, {} B)", event.bytes.len())
         } else {
             hex::encode(&event.bytes)
@@ -611,6 +814,8 @@ impl<H: CtapHandler> Driver<H> {
             layer: event.layer,
             what: event.what,
             bytes,
+            peer_event: true,
+            secret_len: hidden.then_some(event.bytes.len()),
         });
     }
 
@@ -747,7 +952,8 @@ impl<H: CtapHandler> Driver<H> {
                         "wake-up received on the wake socket",
                         text.as_bytes(),
                     );
-                    self.phone.handle_input(
+                    self.input(
+                        Side::Phone,
                         now,
                         Input::WakeUp {
                             tunnel_id: wake.tunnel_id,
@@ -783,14 +989,71 @@ impl<H: CtapHandler> Driver<H> {
 
     fn input(&mut self, side: Side, now: Millis, input: Input) {
         match side {
-            Side::Desktop => self.desktop.handle_input(now, input),
-            Side::Phone => self.phone.handle_input(now, input),
+            Side::Desktop => {
+                if let Some(desktop) = self.desktop.as_mut() {
+                    desktop.handle_input(now, input);
+                }
+            }
+            Side::Phone => {
+                if let Some(phone) = self.phone.as_mut() {
+                    phone.handle_input(now, input);
+                }
+            }
+        }
+    }
+
+    /// An advert (or an unreadable line) from outside, for the desktop running alone.
+    fn on_fed(&mut self, fed: Option<FedAdvert>) {
+        let now = self.now();
+        match fed {
+            Some(Ok(advert)) => {
+                let what = format!("advert heard under {:#06x} (from outside)", advert.uuid);
+                self.note(Side::Desktop, Layer::Ble, what, &advert.data);
+                let input = Input::Advert {
+                    uuid: advert.uuid,
+                    data: advert.data,
+                    rssi: ADVERT_RSSI,
+                };
+                self.input(Side::Desktop, now, input);
+            }
+            Some(Err(why)) => {
+                let what = format!("advert input ignored: {}", one_line(&why));
+                self.note(Side::Desktop, Layer::Ble, what, &[]);
+            }
+            None => {
+                self.links.adverts_in = None;
+                self.note(Side::Desktop, Layer::Ble, "advert input ended", &[]);
+                let waiting = self.desktop.as_ref().is_some_and(|d| {
+                    matches!(
+                        state_name(&format!("{d:?}")).as_str(),
+                        "AwaitingAdvert" | "AwaitingLinkedAdvert"
+                    )
+                });
+                if waiting && !self.forced.contains_key(&Side::Desktop) {
+                    let message = "the advert input ended without an advert for this QR code";
+                    self.note(
+                        Side::Desktop,
+                        Layer::Ble,
+                        format!("{FAILED_PREFIX}: {message}"),
+                        &[],
+                    );
+                    self.forced.insert(
+                        Side::Desktop,
+                        PeerError {
+                            layer: Layer::Ble,
+                            message: message.to_owned(),
+                        },
+                    );
+                }
+            }
         }
     }
 
     /// Registers the phone's contact id on the wake socket before the desktop contacts it.
     async fn open_wake_channel(&mut self, deadline: Instant) {
-        let contact = self.phone.config().contact_id.clone();
+        let Some(contact) = self.phone.as_ref().map(|p| p.config().contact_id.clone()) else {
+            return;
+        };
         let path = wake_path(&contact);
         self.note(
             Side::Phone,
@@ -875,6 +1138,7 @@ impl<H: CtapHandler> Driver<H> {
             Side::Desktop => state_name(&format!("{:?}", self.desktop)),
             Side::Phone => state_name(&format!("{:?}", self.phone)),
         };
+        let alone = self.desktop.is_none() || self.phone.is_none();
         let socket = self
             .sockets
             .iter()
@@ -888,6 +1152,10 @@ impl<H: CtapHandler> Driver<H> {
                     "the tunnel server's answer to the upgrade of {}",
                     socket.map(|s| s.path.as_str()).unwrap_or_default()
                 ),
+            ),
+            (Side::Phone, "AwaitingHandshake") if alone => (
+                Layer::Noise,
+                "Noise handshake message 1 from the desktop (did it hear the advert?)".to_owned(),
             ),
             (Side::Phone, "Idle") => match &self.wake {
                 WakeState::Open { .. } => (
@@ -956,7 +1224,7 @@ impl<H: CtapHandler> Driver<H> {
     }
 
     /// Lets the socket tasks send their close frames (bounded), then reports.
-    async fn finish(mut self) -> PeersOutcome<H> {
+    async fn finish(mut self) -> Report {
         // Dropping the command senders tells each socket task to close (if the peer did not)
         // and to finish once the server answered or the linger is over.
         self.sockets.clear();
@@ -979,18 +1247,17 @@ impl<H: CtapHandler> Driver<H> {
         };
         // A peer that finished on its own reports its own result, even if the driver had
         // given up on it for another reason (the wake channel) before.
-        let desktop_result = result(Side::Desktop, self.desktop.result());
-        let phone_result = result(Side::Phone, self.phone.result());
-        PeersOutcome {
+        let desktop_result = result(
+            Side::Desktop,
+            self.desktop.as_ref().and_then(|d| d.result()),
+        );
+        let phone_result = result(Side::Phone, self.phone.as_ref().and_then(|p| p.result()));
+        Report {
             desktop_result,
             phone_result,
-            ctap_response: self.desktop.ctap_response().map(<[u8]>::to_vec),
-            linked_device: self.desktop.linked_device().cloned(),
             log: self.log,
             timed_out: self.timed_out,
             elapsed: self.started.elapsed(),
-            desktop: self.desktop,
-            phone: self.phone,
         }
     }
 }
@@ -1189,6 +1456,8 @@ mod tests {
             layer: Layer::Tunnel,
             what: "sent 81 B".into(),
             bytes: "ab".repeat(81),
+            peer_event: false,
+            secret_len: None,
         };
         let line = entry.to_string();
         assert!(

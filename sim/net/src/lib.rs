@@ -65,12 +65,14 @@
 //!
 //! Modules: [`config`] (what `serve` takes), [`error`] (why it could not start), [`wake`]
 //! (the side channel), [`prometheus`] (the metrics page), [`mod@check`] (conformance),
-//! [`mod@bench`] (load), [`client`] (probing clients), [`drive`] (the peers on sockets),
+//! [`mod@bench`] (load), [`client`] (probing clients), [`drive`] (the peers on sockets, together
+//! or each alone), [`advert_feed`] (the BLE hop as text lines between processes),
 //! [`ceremony`] (full ceremonies as check cases); internally `server` (accept
 //! loop, timers, shutdown), `conn` (one connection), `tls` (certificate loading, the
 //! plain-or-TLS stream), `shared` (the router behind a mutex
 //! and the output pump), `http` (just enough HTTP/1.1).
 
+pub mod advert_feed;
 pub mod bench;
 pub mod ceremony;
 pub mod check;
@@ -90,7 +92,9 @@ pub use bench::{bench, BenchOptions, BenchReport};
 pub use ceremony::ceremony_cases;
 pub use check::{check, CheckOptions, CheckReport};
 pub use config::{ServeConfig, TlsFiles};
-pub use drive::{run_peers, DriveOptions, PeersOutcome};
+pub use drive::{
+    run_desktop, run_peers, run_phone, DesktopOutcome, DriveOptions, PeersOutcome, PhoneOutcome,
+};
 pub use error::NetError;
 pub use server::{
     bind, serve, ServeReport, Server, ServerHandle, LISTEN_BACKLOG, READ_BUFFER_SIZE,

@@ -13,6 +13,7 @@
 //! - [`keys`]: P-256 key checks and conversions (§2.3, §6.1).
 //! - [`derive`](mod@derive): HKDF-SHA256 with little-endian purposes (§3).
 //! - [`advert`]: the 20-byte encrypted BLE advert (§4).
+//! - [`advert_line`]: an advert as a hex text line, for a BLE hop carried over a pipe.
 //! - [`domain`]: tunnel-server domain ids and hashed host names (§5.1).
 //! - [`tunnel_url`]: `/cable/new`, `/cable/connect`, `/cable/contact` paths (§5.2).
 //! - [`noise`]: the KNpsk0 / NKpsk0 handshakes over `snow` (§6).
@@ -24,6 +25,7 @@
 //! - [`time`]: the virtual-time type every sans-IO state machine takes (`Millis`).
 
 pub mod advert;
+pub mod advert_line;
 pub mod base10;
 pub mod cbor;
 pub mod crypter;

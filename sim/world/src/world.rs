@@ -1028,8 +1028,10 @@ impl World {
 }
 
 /// A 32-byte seed for one user of randomness: the world seed and a label, so that streams
-/// do not overlap.
-pub(crate) fn derive_seed(seed: u64, label: &[u8]) -> [u8; 32] {
+/// do not overlap. Public so that peers run outside the world (in separate processes) can be
+/// given the very seeds a [`crate::ceremony::Ceremony`] gives them (`b"desktop"`,
+/// `b"phone"`), and their traces compared with the simulated one.
+pub fn derive_seed(seed: u64, label: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     for (i, byte) in seed.to_le_bytes().iter().chain(label.iter()).enumerate() {
         if let Some(slot) = out.get_mut(i % 32) {

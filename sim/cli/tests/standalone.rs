@@ -1,0 +1,417 @@
+//! `hybridsim desktop` and `hybridsim phone` as separate processes over `hybridsim tunnel
+//! serve` on loopback, the advert carried through a pipe (registration) and a FIFO
+//! (sign-in): the responses verify with `hybridsim rp`, are byte-identical to the simulated
+//! ceremony's under the same seeds, and so are both peers' decrypted events (QR payload,
+//! EID, handshake hash, getInfo, CTAP request and response, update message).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+
+const ORIGIN: &str = "https://login.example";
+const PROFILE: &str = "microsoft-authenticator-ios";
+
+/// Kills a process a failing test leaves behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn hybridsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+}
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hybridsim-procs-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("create.json"),
+        json!({
+            "rp": {"id": "login.example", "name": "Login"},
+            "user": {"id": "dXNlci0x", "name": "kim", "displayName": "Kim"},
+            "challenge": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA",
+            "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
+            "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
+            "attestation": "direct"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("get.json"),
+        json!({"challenge": "c2lnbi1pbg", "rpId": "login.example", "userVerification": "required"})
+            .to_string(),
+    )
+    .unwrap();
+    dir
+}
+
+/// `hybridsim tunnel serve` on a free loopback port; its address from the banner it prints.
+fn tunnel_server() -> (Running, String) {
+    let mut child = hybridsim()
+        .args(["tunnel", "serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let banner = lines.next().unwrap().unwrap();
+    let addr = banner
+        .split("ws://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"))
+        .to_owned();
+    std::thread::spawn(move || lines.for_each(drop));
+    (Running(child), format!("ws://{addr}"))
+}
+
+#[track_caller]
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The desktop's QR line, then whatever it prints after it (the response JSON).
+fn qr_line(stdout: &mut BufReader<ChildStdout>) -> String {
+    let mut qr = String::new();
+    stdout.read_line(&mut qr).unwrap();
+    assert!(qr.starts_with("FIDO:/"), "{qr:?}");
+    qr.trim().to_owned()
+}
+
+fn rest(mut stdout: BufReader<ChildStdout>) -> String {
+    let mut text = String::new();
+    stdout.read_to_string(&mut text).unwrap();
+    text
+}
+
+fn desktop(dir: &Path, verb: &str, tunnel: &str, seed: &str, advert_in: &str) -> Command {
+    let options = if verb == "create" {
+        "create.json"
+    } else {
+        "get.json"
+    };
+    let mut cmd = hybridsim();
+    cmd.current_dir(dir).args([
+        "desktop",
+        verb,
+        "--options",
+        options,
+        "--origin",
+        ORIGIN,
+        "--tunnel",
+        tunnel,
+        "--seed",
+        seed,
+        "--advert-in",
+        advert_in,
+        "--trace",
+        &format!("desktop-{verb}.jsonl"),
+        "--timeout",
+        "60",
+    ]);
+    cmd
+}
+
+fn phone(dir: &Path, qr: &str, tunnel: &str, seed: &str, advert_out: &str, tag: &str) -> Command {
+    let mut cmd = hybridsim();
+    cmd.current_dir(dir).args([
+        "phone",
+        "--qr",
+        qr,
+        "--profile",
+        PROFILE,
+        "--state",
+        "phone.json",
+        "--tunnel",
+        tunnel,
+        "--seed",
+        seed,
+        "--advert-out",
+        advert_out,
+        "--trace",
+        &format!("phone-{tag}.jsonl"),
+        "--timeout",
+        "60",
+    ]);
+    cmd
+}
+
+/// The peer's own events (`dir: note`) as (layer, what, hex), from a trace file. The world
+/// also notes each peer's end as `finished`; the driver logs that as its own line instead.
+fn peer_events(path: &Path, actor: &str) -> Vec<(String, String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|r| r["actor"] == actor && r["dir"] == "note" && r["what"] != "finished")
+        .map(|r| {
+            let field = |k: &str| r[k].as_str().unwrap().to_owned();
+            (field("layer"), field("what"), field("hex"))
+        })
+        .collect()
+}
+
+fn simulated(dir: &Path, verb: &str, seed: &str) -> String {
+    let options = if verb == "create" {
+        "create.json"
+    } else {
+        "get.json"
+    };
+    let trace = format!("sim-{verb}.jsonl");
+    let mut args = vec![
+        "ceremony",
+        verb,
+        "--options",
+        options,
+        "--origin",
+        ORIGIN,
+        "--state",
+        "sim-phone.json",
+        "--seed",
+        seed,
+        "--trace",
+        &trace,
+    ];
+    if verb == "create" {
+        args.extend_from_slice(&["--profile", PROFILE]);
+    }
+    let out = hybridsim().current_dir(dir).args(&args).output().unwrap();
+    assert_ok(&out);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[track_caller]
+fn assert_same_events(dir: &Path, verb: &str, actor: &str, process_trace: &str) {
+    let simulated = peer_events(&dir.join(format!("sim-{verb}.jsonl")), actor);
+    let process = peer_events(&dir.join(process_trace), actor);
+    assert!(simulated.len() > 10, "{simulated:?}");
+    let whats: Vec<&str> = simulated.iter().map(|e| e.1.as_str()).collect();
+    for needed in ["handshake hash", "ctap request", "ctap response"] {
+        assert!(whats.contains(&needed), "{actor} {verb}: {whats:?}");
+    }
+    assert_eq!(process, simulated, "{actor} {verb}");
+}
+
+#[test]
+fn desktop_and_phone_processes_register_and_sign_in_like_the_simulated_ceremony() {
+    let dir = scratch("pair");
+    let (_server, tunnel) = tunnel_server();
+
+    // Registration: the phone's stdout (its advert lines) piped into the desktop's stdin.
+    let mut desktop_run = Running(
+        desktop(&dir, "create", &tunnel, "5", "-")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut desktop_out = BufReader::new(desktop_run.0.stdout.take().unwrap());
+    let qr = qr_line(&mut desktop_out);
+    let mut desktop_in = desktop_run.0.stdin.take().unwrap();
+    let mut phone_run = Running(
+        phone(&dir, &qr, &tunnel, "5", "-", "create")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let phone_out = BufReader::new(phone_run.0.stdout.take().unwrap());
+    let adverts = std::thread::spawn(move || {
+        let mut carried = String::new();
+        for line in phone_out.lines() {
+            let line = line.unwrap();
+            // Once the desktop has its advert it may stop reading; later lines are moot.
+            let _ = writeln!(desktop_in, "{line}");
+            carried.push_str(&line);
+            carried.push('\n');
+        }
+        carried
+    });
+    let registration = rest(desktop_out);
+    let desktop_status = desktop_run.0.wait().unwrap();
+    let mut desktop_err = String::new();
+    desktop_run
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut desktop_err)
+        .unwrap();
+    assert!(desktop_status.success(), "desktop: {desktop_err}");
+    let phone_done = phone_run.0.wait_with_output_taken();
+    assert!(phone_done.0.success(), "phone: {}", phone_done.1);
+    assert!(phone_done.1.contains("served makeCredential: status 0x00"));
+    let carried = adverts.join().unwrap();
+    assert!(carried.starts_with("fff9:"), "{carried:?}");
+    std::fs::write(dir.join("registration.json"), &registration).unwrap();
+
+    let verified = hybridsim()
+        .current_dir(&dir)
+        .args([
+            "rp",
+            "verify-registration",
+            "--options",
+            "create.json",
+            "--response",
+            "registration.json",
+            "--origin",
+            ORIGIN,
+            "--trust",
+            &format!(
+                "{}/../../fixtures/attestation/ca.pem",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+            "--require-attestation",
+            "--now",
+            "1800000000",
+            "--credential-out",
+            "cred.json",
+        ])
+        .output()
+        .unwrap();
+    assert_ok(&verified);
+
+    // The simulated ceremony with the same seeds gives the same bytes.
+    assert_eq!(registration, simulated(&dir, "create", "5"));
+    assert_same_events(&dir, "create", "desktop", "desktop-create.jsonl");
+    assert_same_events(&dir, "create", "phone", "phone-create.jsonl");
+
+    // Sign-in with the same phone state: the advert through a FIFO the phone writes.
+    let fifo = dir.join("adverts.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    let mut desktop_run = Running(
+        desktop(&dir, "get", &tunnel, "6", fifo)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut desktop_out = BufReader::new(desktop_run.0.stdout.take().unwrap());
+    let qr = qr_line(&mut desktop_out);
+    let phone_run = phone(&dir, &qr, &tunnel, "6", fifo, "get")
+        .output()
+        .unwrap();
+    assert_ok(&phone_run);
+    assert_eq!(
+        String::from_utf8_lossy(&phone_run.stdout).trim(),
+        "served getAssertion: status 0x00"
+    );
+    let assertion = rest(desktop_out);
+    let (status, err) = desktop_run.0.wait_with_output_taken();
+    assert!(status.success(), "desktop: {err}");
+    std::fs::write(dir.join("assertion.json"), &assertion).unwrap();
+    let checked = hybridsim()
+        .current_dir(&dir)
+        .args([
+            "rp",
+            "verify-authentication",
+            "--options",
+            "get.json",
+            "--response",
+            "assertion.json",
+            "--origin",
+            ORIGIN,
+            "--credential",
+            "cred.json",
+        ])
+        .output()
+        .unwrap();
+    assert_ok(&checked);
+    assert_eq!(assertion, simulated(&dir, "get", "6"));
+    assert_same_events(&dir, "get", "desktop", "desktop-get.jsonl");
+    assert_same_events(&dir, "get", "phone", "phone-get.jsonl");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn adverts_for_another_qr_code_are_ignored_and_the_input_ending_fails_the_desktop() {
+    let dir = scratch("foreign");
+    let (_server, tunnel) = tunnel_server();
+    let mut run = Running(
+        desktop(&dir, "create", &tunnel, "1", "-")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = BufReader::new(run.0.stdout.take().unwrap());
+    qr_line(&mut out);
+    let mut stdin = run.0.stdin.take().unwrap();
+    // A well-formed advert made for some other QR secret, and a line that is not hex.
+    writeln!(stdin, "fff9:{}", "ab".repeat(20)).unwrap();
+    writeln!(stdin, "not an advert").unwrap();
+    drop(stdin);
+    let (status, err) = run.0.wait_with_output_taken();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the desktop failed at the ble layer: the advert input ended"),
+        "{err}"
+    );
+    let trace = std::fs::read_to_string(dir.join("desktop-create.jsonl")).unwrap();
+    assert!(trace.contains("advert input ignored: line 2"), "{trace}");
+    assert!(trace.contains("MAC mismatch"), "{trace}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn without_a_tunnel_flag_the_processes_say_what_is_missing() {
+    let dir = scratch("notunnel");
+    let out = hybridsim()
+        .current_dir(&dir)
+        .args([
+            "desktop",
+            "create",
+            "--options",
+            "create.json",
+            "--origin",
+            ORIGIN,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
+    let bad_qr = hybridsim()
+        .current_dir(&dir)
+        .args(["phone", "--qr", "FIDO:/123", "--state", "p.json"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_qr.status.code(), Some(2));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Waits for a child whose stdout was taken, returning its status and stderr.
+trait WaitTaken {
+    fn wait_with_output_taken(&mut self) -> (std::process::ExitStatus, String);
+}
+
+impl WaitTaken for Child {
+    fn wait_with_output_taken(&mut self) -> (std::process::ExitStatus, String) {
+        let mut err = String::new();
+        if let Some(mut stderr) = self.stderr.take() {
+            stderr.read_to_string(&mut err).unwrap();
+        }
+        (self.wait().unwrap(), err)
+    }
+}
