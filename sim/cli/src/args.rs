@@ -43,6 +43,10 @@ pub enum Command {
     /// TOTP/HOTP: the code for an otpauth:// URI, or how strictly such a URI parses.
     #[command(subcommand)]
     Totp(crate::totp::TotpCommand),
+    /// Authenticator-app accounts and moving them to a new phone: decode export files and
+    /// QR codes, keep OTP accounts in a state file, export, import, run a whole migration.
+    #[command(subcommand)]
+    Migrate(crate::migrate::MigrateCommand),
 }
 
 /// `hybridsim ceremony …`

@@ -22,6 +22,7 @@ mod encode;
 mod failure;
 mod hex_arg;
 mod json;
+mod migrate;
 mod output;
 mod rp;
 mod state_file;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         args::Command::Rp(cmd) => rp::run(cmd),
         args::Command::Ceremony(cmd) => ceremony::run(cmd),
         args::Command::Totp(cmd) => totp::run(cmd),
+        args::Command::Migrate(cmd) => migrate::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
