@@ -20,9 +20,11 @@ pub(crate) const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 /// `hybridsim migrate decode`
 #[derive(Debug, Args)]
-#[command(after_help = "Exit codes: 0 decoded; 1 a Google batch is incomplete (the accounts \
+#[command(
+    after_help = "Exit codes: 0 decoded; 1 a Google batch is incomplete (the accounts \
     of the QR codes given are still listed, the missing ones are named); 2 the input is none \
-    of the formats, is damaged, or the password is missing or wrong (one line on stderr).")]
+    of the formats, is damaged, or the password is missing or wrong (one line on stderr)."
+)]
 pub struct DecodeArgs {
     /// What to decode: an otpauth-migration:// URI (quote it), or files: PNG pictures of
     /// Google transfer QR codes (give every picture of a batch), text files with one
@@ -251,8 +253,7 @@ fn decode_google(texts: &[(String, String)], lenient: bool) -> Result<Decoded, F
         for finding in &decoded.findings {
             out.notes.push(uri_note(origin, finding));
         }
-        out.payloads
-            .push((origin.clone(), decoded.payload.clone()));
+        out.payloads.push((origin.clone(), decoded.payload.clone()));
         match assembler.offer(decoded.payload) {
             ScanOutcome::Accepted { index, .. } | ScanOutcome::Complete { index } => {
                 origins.insert(index, origin.clone());
@@ -334,10 +335,7 @@ fn uri_note(origin: &str, finding: &google::UriFinding) -> Note {
             "surrounding-whitespace",
             "whitespace around the URI was trimmed".to_owned(),
         ),
-        F::PrefixCase => (
-            "prefix-case",
-            "scheme or host not in lower case".to_owned(),
-        ),
+        F::PrefixCase => ("prefix-case", "scheme or host not in lower case".to_owned()),
         F::ExtraParameter { name } => (
             "extra-parameter",
             format!("query parameter {name:?} ignored"),
@@ -416,8 +414,10 @@ fn decode_aegis(origin: &str, bytes: &[u8], password: Option<&[u8]>) -> Result<D
         .map_err(|e| password_error(origin, e))?;
     let mut out = Decoded::new("aegis");
     if !vault.slots.is_empty() {
-        out.notes
-            .push(Note::new("encrypted", "the vault was encrypted (password slot opened)"));
+        out.notes.push(Note::new(
+            "encrypted",
+            "the vault was encrypted (password slot opened)",
+        ));
     }
     for note in &vault.notes {
         out.notes.push(match note {
@@ -491,7 +491,9 @@ fn decode_twofas(origin: &str, bytes: &[u8], password: Option<&[u8]>) -> Result<
 fn service_note(finding: &ServiceFinding) -> Note {
     match finding {
         ServiceFinding::SecretRepaired(repair) => repair_note(repair),
-        ServiceFinding::DigitsDefaulted => Note::new("digits-defaulted", "no otp.digits: 6 assumed"),
+        ServiceFinding::DigitsDefaulted => {
+            Note::new("digits-defaulted", "no otp.digits: 6 assumed")
+        }
         ServiceFinding::PeriodDefaulted => {
             Note::new("period-defaulted", "no otp.period: 30 s assumed")
         }
@@ -560,7 +562,9 @@ fn print_json(d: &Decoded) {
     let skipped: Vec<Value> = d
         .skipped
         .iter()
-        .map(|s| json!({"source": s.source, "issuer": s.issuer, "name": s.name, "reason": s.reason}))
+        .map(
+            |s| json!({"source": s.source, "issuer": s.issuer, "name": s.name, "reason": s.reason}),
+        )
         .collect();
     let mut out = json!({
         "format": d.format,
@@ -572,10 +576,7 @@ fn print_json(d: &Decoded) {
         if d.format == "google-migration" {
             map.insert(
                 "payloads".into(),
-                d.payloads
-                    .iter()
-                    .map(|(o, p)| payload_json(o, p))
-                    .collect(),
+                d.payloads.iter().map(|(o, p)| payload_json(o, p)).collect(),
             );
             map.insert("batch".into(), d.batch.clone().unwrap_or(Value::Null));
         }

@@ -145,7 +145,11 @@ fn load_existing(path: &Path) -> Result<State, Failure> {
 }
 
 /// The state at `path` (or a new one) with a phone of the asked app.
-fn load_or_create(path: &Path, new: &NewPhoneArgs, default_app: AppModel) -> Result<State, Failure> {
+fn load_or_create(
+    path: &Path,
+    new: &NewPhoneArgs,
+    default_app: AppModel,
+) -> Result<State, Failure> {
     let profile = match (&new.profile, path.exists()) {
         (Some(p), _) => Some(p.as_str()),
         (None, true) => None,

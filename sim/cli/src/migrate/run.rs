@@ -28,9 +28,11 @@ pub enum MechanismName {
 
 /// `hybridsim migrate run`
 #[derive(Debug, Args)]
-#[command(after_help = "Exit 0 if every account arrived unchanged, shows the same code and \
+#[command(
+    after_help = "Exit 0 if every account arrived unchanged, shows the same code and \
     signs in (the report is lossless); 1 if anything was lost or changed; 2 for bad input. \
-    STATE_B is written in both the 0 and 1 cases. Quirk names: `hybridsim migrate quirks`.")]
+    STATE_B is written in both the 0 and 1 cases. Quirk names: `hybridsim migrate quirks`."
+)]
 pub struct RunArgs {
     /// The old phone's state file (read only).
     #[arg(long, value_name = "STATE_A")]
@@ -70,7 +72,9 @@ pub struct RunArgs {
 /// Runs the migration and saves the new phone.
 pub fn run(args: &RunArgs) -> Outcome {
     if args.from == args.to {
-        return Err(Failure::bad_input("--from and --to must be different files"));
+        return Err(Failure::bad_input(
+            "--from and --to must be different files",
+        ));
     }
     let quirks = parse_quirks(&args.quirk)?;
     let old_state = load_existing(&args.from)?;

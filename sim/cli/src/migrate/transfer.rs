@@ -50,8 +50,10 @@ pub struct ExportArgs {
 
 /// `hybridsim migrate import`
 #[derive(Debug, Args)]
-#[command(after_help = "Quirk names: `hybridsim migrate quirks`. Exit 0 when the input was \
-    read (look at the notes for what did not come through), 2 when it cannot be read.")]
+#[command(
+    after_help = "Quirk names: `hybridsim migrate quirks`. Exit 0 when the input was \
+    read (look at the notes for what did not come through), 2 when it cannot be read."
+)]
 pub struct ImportArgs {
     /// The state file whose phone imports (created when missing).
     #[command(flatten)]
@@ -86,7 +88,9 @@ pub fn export(args: &ExportArgs) -> Outcome {
     let phone = phone_of(&state, path)?;
     let quirks = parse_quirks(&args.quirk)?;
     if args.format != Format::Google && args.png_dir.is_some() {
-        return Err(Failure::bad_input("--png-dir goes with --format google only"));
+        return Err(Failure::bad_input(
+            "--png-dir goes with --format google only",
+        ));
     }
     if args.format == Format::Google && args.password.is_some() {
         return Err(Failure::bad_input(
@@ -124,9 +128,8 @@ pub fn export(args: &ExportArgs) -> Outcome {
     };
     let notes = trail_lines(&ctx.trail, phone);
     if let Some(dir) = &args.png_dir {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Failure::bad_input(format!("cannot create {}: {e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::bad_input(format!("cannot create {}: {e}", dir.display())))?;
         let total = pictures.len();
         for (k, png) in pictures.iter().enumerate() {
             let file = dir.join(format!("qr-{}-of-{total}.png", k + 1));
