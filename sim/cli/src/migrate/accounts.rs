@@ -93,8 +93,8 @@ pub fn add(args: &AddArgs) -> Outcome {
         for f in findings {
             say!(
                 "  finding {}: {}",
-                f["name"].as_str().unwrap_or_default(),
-                f["explanation"].as_str().unwrap_or_default()
+                f.get("name").unwrap_or(&Value::Null).as_str().unwrap_or_default(),
+                f.get("explanation").unwrap_or(&Value::Null).as_str().unwrap_or_default()
             );
         }
     }
@@ -158,10 +158,10 @@ pub fn list(args: &ListArgs) -> Outcome {
     for row in &rows {
         say!(
             "{:>3}  {:<10}  {:<8}  {}",
-            row["index"].as_u64().unwrap_or_default(),
-            row["code"].as_str().unwrap_or("-"),
-            row["kind"].as_str().unwrap_or_default(),
-            row["label"].as_str().unwrap_or_default()
+            row.get("index").unwrap_or(&Value::Null).as_u64().unwrap_or_default(),
+            row.get("code").unwrap_or(&Value::Null).as_str().unwrap_or("-"),
+            row.get("kind").unwrap_or(&Value::Null).as_str().unwrap_or_default(),
+            row.get("label").unwrap_or(&Value::Null).as_str().unwrap_or_default()
         );
     }
     Ok(())

@@ -594,9 +594,9 @@ fn print_text(d: &Decoded) {
     if let Some(batch) = &d.batch {
         say!(
             "batch id {}, {} of {} QR code(s) received",
-            batch["id"],
-            batch["received_indices"].as_array().map_or(0, Vec::len),
-            batch["size"]
+            batch.get("id").unwrap_or(&Value::Null),
+            batch.get("received_indices").unwrap_or(&Value::Null).as_array().map_or(0, Vec::len),
+            batch.get("size").unwrap_or(&Value::Null)
         );
     }
     for (k, found) in d.accounts.iter().enumerate() {
