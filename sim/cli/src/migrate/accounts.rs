@@ -93,8 +93,10 @@ pub fn add(args: &AddArgs) -> Outcome {
         for f in findings {
             say!(
                 "  finding {}: {}",
-                f.get("name").unwrap_or(&Value::Null).as_str().unwrap_or_default(),
-                f.get("explanation").unwrap_or(&Value::Null).as_str().unwrap_or_default()
+                f.get("name").and_then(Value::as_str).unwrap_or_default(),
+                f.get("explanation")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
             );
         }
     }
@@ -158,10 +160,10 @@ pub fn list(args: &ListArgs) -> Outcome {
     for row in &rows {
         say!(
             "{:>3}  {:<10}  {:<8}  {}",
-            row.get("index").unwrap_or(&Value::Null).as_u64().unwrap_or_default(),
-            row.get("code").unwrap_or(&Value::Null).as_str().unwrap_or("-"),
-            row.get("kind").unwrap_or(&Value::Null).as_str().unwrap_or_default(),
-            row.get("label").unwrap_or(&Value::Null).as_str().unwrap_or_default()
+            row.get("index").and_then(Value::as_u64).unwrap_or_default(),
+            row.get("code").and_then(Value::as_str).unwrap_or("-"),
+            row.get("kind").and_then(Value::as_str).unwrap_or_default(),
+            row.get("label").and_then(Value::as_str).unwrap_or_default()
         );
     }
     Ok(())

@@ -595,7 +595,10 @@ fn print_text(d: &Decoded) {
         say!(
             "batch id {}, {} of {} QR code(s) received",
             batch.get("id").unwrap_or(&Value::Null),
-            batch.get("received_indices").unwrap_or(&Value::Null).as_array().map_or(0, Vec::len),
+            batch
+                .get("received_indices")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len),
             batch.get("size").unwrap_or(&Value::Null)
         );
     }
