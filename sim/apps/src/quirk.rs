@@ -21,6 +21,19 @@ pub enum Stage {
     Service,
 }
 
+impl Stage {
+    /// The stage's name in listings: `export`, `transport`, `import`, `app`, `service`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Export => "export",
+            Self::Transport => "transport",
+            Self::Import => "import",
+            Self::App => "app",
+            Self::Service => "service",
+        }
+    }
+}
+
 /// One bug-reproducing switch. Names are stable: scenarios refer to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -189,6 +202,35 @@ impl Quirk {
             | Self::RejectBase32Padding
             | Self::KeyedOnIssuerAndName => Stage::App,
             Self::BackupOverwrittenByEmpty => Stage::Service,
+        }
+    }
+
+    /// One sentence saying what the switch does, for listings (the variant docs say the same).
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::GaExportOmitsZeroBatchIndex => "the Google-format exporter leaves batch_index off the wire when it is 0",
+            Self::ImportFirstQrOnly => "the importer reads the first QR code of a batch and stops",
+            Self::ScanDownscaledScreenshot => "the scanner reads a downscaled screenshot of the QR codes, not the original",
+            Self::ImportReportsSuccessAddsNothing => "the importer says it added the accounts but adds nothing",
+            Self::RestoreDropsHotpSilently => "restore fails to decrypt HOTP entries and skips them without a word",
+            Self::RestoreReplacesExisting => "restore replaces the accounts already on the phone instead of adding to them",
+            Self::ImportKeepsIssuerPrefixInName => "the importer keeps an Issuer: prefix in the account name when an issuer is set",
+            Self::ImportSwapsNameAndService => "the importer reads the 2FAS service name as the account name and vice versa",
+            Self::ImportStrictBase32 => "the importer decodes secrets as strict Base32 and skips those with spaces",
+            Self::ExportSpacedSecrets => "the 2FAS exporter writes secrets in groups of four with spaces",
+            Self::ExportDropsAlgorithmAndDigits => "the exporter leaves out algorithm and digits, so the importer's defaults apply",
+            Self::GaExportIgnoresPeriod => "the Google-format exporter exports accounts whose period is not 30 s instead of refusing them",
+            Self::AppIgnoresOtpParameters => "the app accepts any algorithm, digits and period and uses SHA-1, 6 digits, 30 s",
+            Self::ImportHotpAsTotp => "the importer turns HOTP accounts into TOTP accounts",
+            Self::ImportDropsHotpAndOddPeriods => "the importer drops HOTP accounts and TOTP accounts whose period is not 30 s",
+            Self::ImportNoDedupe => "the importer adds an account again when it is already there",
+            Self::DedupeOnSecret => "the app treats two accounts with the same secret as one",
+            Self::ImportRefusesSchemaV4 => "the 2FAS importer refuses schema version 4 files",
+            Self::RejectBase32Padding => "the app refuses secrets with = padding",
+            Self::TransportFormDecodesPlus => "the migration QR text passes through form decoding, which turns + into spaces",
+            Self::BackupOverwrittenByEmpty => "a new, empty backup overwrites the only backup the service keeps",
+            Self::KeyedOnIssuerAndName => "the app keys accounts on (issuer, name), so a second account with both equal overwrites the first",
+            Self::ImportResetsHotpCounter => "the importer starts every HOTP account at counter 0",
         }
     }
 

@@ -52,6 +52,10 @@ pub enum Command {
     /// advert as a line of text, answer over the tunnel with a profile's authenticator. Tests
     /// someone else's desktop client.
     Phone(PhoneArgs),
+    /// Authenticator-app accounts and moving them to a new phone: decode export files and
+    /// QR codes, keep OTP accounts in a state file, export, import, run a whole migration.
+    #[command(subcommand)]
+    Migrate(crate::migrate::MigrateCommand),
 }
 
 /// `hybridsim desktop …`

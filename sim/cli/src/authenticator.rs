@@ -36,6 +36,11 @@ pub(crate) struct State {
     seed: u64,
     operations: u64,
     credentials: CredentialStore,
+    /// The phone's authenticator app and its accounts (`hybridsim migrate …`). Absent in files
+    /// made before the app existed and in files no migrate command touched, which keeps them
+    /// byte-for-byte readable by builds without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) phone: Option<hybridsim_apps::Phone>,
 }
 
 /// Runs one authenticator command.
@@ -155,6 +160,7 @@ pub(crate) fn load_or_start(
                 seed,
                 operations: 0,
                 credentials: CredentialStore::new(),
+                phone: None,
             })
         }
     }

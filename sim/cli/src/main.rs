@@ -24,6 +24,7 @@ mod failure;
 mod hex_arg;
 mod http1;
 mod json;
+mod migrate;
 mod output;
 mod phone;
 mod process_trace;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         args::Command::Totp(cmd) => totp::run(cmd),
         args::Command::Desktop(cmd) => desktop::run(cmd),
         args::Command::Phone(args) => phone::run(args),
+        args::Command::Migrate(cmd) => migrate::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

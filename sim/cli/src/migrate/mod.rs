@@ -1,0 +1,261 @@
+//! `hybridsim migrate …`: authenticator-app accounts and moving them to a new phone
+//! (hybridsim-apps and hybridsim-export; background.md §3–§5 in the migration material).
+//!
+//! The phone lives in the same state file as `hybridsim authenticator` (its `phone` field),
+//! so one file is one phone: its passkeys and its authenticator app.
+//!
+//! * [`decode`]: read an export (Google QR codes or URIs, Aegis vault, 2FAS backup) and list it.
+//! * [`accounts`]: `add` an `otpauth://` URI to a state file, `list` accounts with codes.
+//! * [`transfer`]: `export` a state file's accounts in a format, `import` them into another.
+//! * [`run`]: a whole migration between two state files, with the report.
+//! * [`quirks`]: the bug switches.
+
+mod accounts;
+mod decode;
+mod quirks;
+mod run;
+mod transfer;
+
+use crate::authenticator::{self, State};
+use crate::failure::Failure;
+use crate::state_file;
+use clap::{Args, Subcommand, ValueEnum};
+use hybridsim_apps::{AppModel, Quirk, Quirks};
+use hybridsim_otp::{OtpAccount, OtpKind};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// Exit-code rules shared by the subcommands' help.
+const EXIT_CODES: &str = "Exit codes: 0 done; 1 the input is well-formed but something did not \
+    come through (see each command); 2 bad input (unreadable file, wrong password, corrupt \
+    state: one line on stderr, nothing written); 3 environment problem.";
+
+/// `hybridsim migrate …`
+#[derive(Debug, Subcommand)]
+#[command(after_help = EXIT_CODES)]
+pub enum MigrateCommand {
+    /// List what an export holds: an otpauth-migration:// URI, PNG pictures of Google
+    /// Authenticator transfer QR codes (several files: one batch), an Aegis vault or a 2FAS
+    /// backup. The format is recognised from the content, never from the file name.
+    /// Exit 1 when a Google batch is incomplete (the accounts received are still listed).
+    Decode(decode::DecodeArgs),
+    /// Add an otpauth:// account to the phone in a state file (lenient parse; every deviation
+    /// it tolerated is printed).
+    Add(accounts::AddArgs),
+    /// List the phone's accounts with the codes it shows at a given time.
+    List(accounts::ListArgs),
+    /// Write the phone's OTP accounts as Google transfer URIs and QR pictures, an Aegis vault
+    /// or a 2FAS backup.
+    Export(transfer::ExportArgs),
+    /// Read exports into the phone in a state file, the way the chosen app imports them
+    /// (accounts are added, never silently overwritten; the app's duplicate rules apply).
+    Import(transfer::ImportArgs),
+    /// Move the accounts of one state file's phone to another's by a mechanism and print the
+    /// report. Exit 0 if every account arrived unchanged and signs in, 1 otherwise.
+    Run(run::RunArgs),
+    /// List the bug switches --quirk accepts: name, bug id, stage, what it does.
+    Quirks(quirks::QuirksArgs),
+}
+
+/// Runs one `migrate` command.
+pub fn run(command: MigrateCommand) -> crate::failure::Outcome {
+    match command {
+        MigrateCommand::Decode(args) => decode::run(&args),
+        MigrateCommand::Add(args) => accounts::add(&args),
+        MigrateCommand::List(args) => accounts::list(&args),
+        MigrateCommand::Export(args) => transfer::export(&args),
+        MigrateCommand::Import(args) => transfer::import(&args),
+        MigrateCommand::Run(args) => run::run(&args),
+        MigrateCommand::Quirks(args) => quirks::run(&args),
+    }
+}
+
+/// The authenticator apps modelled, as --app names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum App {
+    /// Google Authenticator.
+    GoogleAuthenticator,
+    /// Microsoft Authenticator.
+    MicrosoftAuthenticator,
+    /// Aegis.
+    Aegis,
+    /// 2FAS.
+    #[value(name = "2fas")]
+    TwoFas,
+}
+
+impl App {
+    fn model(self) -> AppModel {
+        match self {
+            Self::GoogleAuthenticator => AppModel::GoogleAuthenticator,
+            Self::MicrosoftAuthenticator => AppModel::MicrosoftAuthenticator,
+            Self::Aegis => AppModel::Aegis,
+            Self::TwoFas => AppModel::TwoFas,
+        }
+    }
+}
+
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Google Authenticator transfer: otpauth-migration:// URIs and their QR codes.
+    Google,
+    /// Aegis vault JSON (plain, or encrypted with --password).
+    Aegis,
+    /// 2FAS `.2fas` backup (plain, or encrypted with --password).
+    #[value(name = "2fas")]
+    TwoFas,
+}
+
+/// What add, list, export and import share: the state file and, for a new one, what it holds.
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// The state file holding the phone (the same file `hybridsim authenticator` uses; created
+    /// when missing, refused and left untouched when corrupt).
+    #[arg(long, value_name = "STATE.json")]
+    pub state: PathBuf,
+}
+
+/// For commands that may create the state file or its phone.
+#[derive(Debug, Args)]
+pub struct NewPhoneArgs {
+    /// The app on the phone, when the state file has no app yet (default
+    /// google-authenticator); refused if it already holds another app.
+    #[arg(long, value_enum, value_name = "APP")]
+    pub app: Option<App>,
+    /// The passkey profile of a new state file, as `authenticator create --profile`
+    /// (default google-password-manager); must match an existing file's profile if given.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+}
+
+/// The passkey profile a state file gets when a migrate command creates it.
+const DEFAULT_PROFILE: &str = "google-password-manager";
+
+/// The state at `path`, refused if missing.
+fn load_existing(path: &Path) -> Result<State, Failure> {
+    let state = state_file::load::<State>(path)?.ok_or_else(|| {
+        Failure::bad_input(format!(
+            "{} does not exist: add accounts first (`hybridsim migrate add`)",
+            path.display()
+        ))
+    })?;
+    authenticator::check_format(&state, path)?;
+    Ok(state)
+}
+
+/// The state at `path` (or a new one) with a phone of the asked app.
+fn load_or_create(
+    path: &Path,
+    new: &NewPhoneArgs,
+    default_app: AppModel,
+) -> Result<State, Failure> {
+    let profile = match (&new.profile, path.exists()) {
+        (Some(p), _) => Some(p.as_str()),
+        (None, true) => None,
+        (None, false) => Some(DEFAULT_PROFILE),
+    };
+    let mut state = authenticator::load_or_start(path, profile, 0)?;
+    let asked = new.app.map(App::model);
+    match (&state.phone, asked) {
+        (Some(phone), Some(app)) if phone.app != app => {
+            return Err(Failure::bad_input(format!(
+                "{} holds a {} phone, not {}: use another state file",
+                path.display(),
+                phone.app.name(),
+                app.name()
+            )))
+        }
+        (Some(_), _) => {}
+        (None, asked) => {
+            state.phone = Some(hybridsim_apps::Phone::new(asked.unwrap_or(default_app)));
+        }
+    }
+    Ok(state)
+}
+
+/// The phone of a loaded state, refused if it has none.
+fn phone_of<'a>(state: &'a State, path: &Path) -> Result<&'a hybridsim_apps::Phone, Failure> {
+    state.phone.as_ref().ok_or_else(|| {
+        Failure::bad_input(format!(
+            "{} holds no authenticator-app accounts: add some first (`hybridsim migrate add`)",
+            path.display()
+        ))
+    })
+}
+
+/// Quirks by name; an unknown name is bad input naming where to find the list.
+fn parse_quirks(names: &[String]) -> Result<Quirks, Failure> {
+    let mut quirks = Vec::new();
+    for name in names {
+        let quirk = Quirk::from_name(name).ok_or_else(|| {
+            Failure::bad_input(format!(
+                "no quirk {name:?}: `hybridsim migrate quirks` lists them"
+            ))
+        })?;
+        quirks.push(quirk);
+    }
+    Ok(Quirks::of(quirks))
+}
+
+/// The App-stage quirks of a set: those are properties of the app on the phone, not of the
+/// transfer, so they go onto the phone for the duration of one command.
+fn app_quirks(quirks: &Quirks) -> Quirks {
+    Quirks::of(
+        quirks
+            .0
+            .iter()
+            .copied()
+            .filter(|q| q.stage() == hybridsim_apps::quirk::Stage::App),
+    )
+}
+
+/// A deterministic random source for exports, batch ids and keys.
+fn rng(seed: u64) -> rand_chacha::ChaCha20Rng {
+    use rand_chacha::rand_core::SeedableRng;
+    rand_chacha::ChaCha20Rng::seed_from_u64(seed)
+}
+
+/// `totp` or `hotp`.
+fn kind_name(account: &OtpAccount) -> &'static str {
+    match account.kind {
+        OtpKind::Totp { .. } => "totp",
+        OtpKind::Hotp { .. } => "hotp",
+    }
+}
+
+/// An account as JSON, with the field names scripts rely on: type, issuer, name, secret
+/// (Base32, unpadded), algorithm, digits, and period (TOTP) or counter (HOTP), the other null.
+fn account_json(account: &OtpAccount) -> Value {
+    let (period, counter) = match account.kind {
+        OtpKind::Totp { period } => (json!(period), Value::Null),
+        OtpKind::Hotp { counter } => (Value::Null, json!(counter)),
+    };
+    json!({
+        "type": kind_name(account),
+        "issuer": account.issuer,
+        "name": account.name,
+        "secret": hybridsim_otp::base32::encode(&account.secret),
+        "algorithm": account.algorithm.name(),
+        "digits": account.digits,
+        "period": period,
+        "counter": counter,
+    })
+}
+
+/// An account on one line for people.
+fn account_line(account: &OtpAccount) -> String {
+    let drive = match account.kind {
+        OtpKind::Totp { period } => format!("period={period}"),
+        OtpKind::Hotp { counter } => format!("counter={counter}"),
+    };
+    format!(
+        "{} issuer={:?} name={:?} secret={} algorithm={} digits={} {drive}",
+        kind_name(account),
+        account.issuer,
+        account.name,
+        hybridsim_otp::base32::encode(&account.secret),
+        account.algorithm.name(),
+        account.digits
+    )
+}

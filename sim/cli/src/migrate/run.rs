@@ -1,0 +1,167 @@
+//! `hybridsim migrate run`: a whole migration between the phones of two state files
+//! (hybridsim-apps' `migrate` and its report; background.md §5 for what the quirks reproduce).
+
+use super::{app_quirks, load_existing, load_or_create, parse_quirks, phone_of, rng};
+use super::{App, NewPhoneArgs};
+use crate::failure::{Failure, Outcome};
+use crate::state_file;
+use clap::{Args, ValueEnum};
+use hybridsim_apps::mechanism::google::Transfer;
+use hybridsim_apps::{migrate, AppModel, Cloud, Context, Mechanism};
+use std::path::PathBuf;
+
+/// The mechanisms, as --mechanism names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MechanismName {
+    /// Microsoft-style cloud backup to a recovery account, restored on the new phone.
+    CloudBackup,
+    /// iCloud Keychain-style sync.
+    KeychainSync,
+    /// Google Authenticator transfer QR codes, scanned by the new phone.
+    GoogleTransfer,
+    /// An Aegis vault file.
+    AegisVault,
+    /// A 2FAS backup file.
+    #[value(name = "2fas")]
+    TwoFas,
+}
+
+/// `hybridsim migrate run`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit 0 if every account arrived unchanged, shows the same code and \
+    signs in (the report is lossless); 1 if anything was lost or changed; 2 for bad input. \
+    STATE_B is written in both the 0 and 1 cases. Quirk names: `hybridsim migrate quirks`."
+)]
+pub struct RunArgs {
+    /// The old phone's state file (read only).
+    #[arg(long, value_name = "STATE_A")]
+    pub from: PathBuf,
+    /// The new phone's state file (created when missing; accounts are added to what it has).
+    #[arg(long, value_name = "STATE_B")]
+    pub to: PathBuf,
+    /// How the accounts move.
+    #[arg(long, value_enum)]
+    pub mechanism: MechanismName,
+    /// Password for the Aegis vault or 2FAS backup (plain file when absent).
+    #[arg(long, value_name = "P")]
+    pub password: Option<String>,
+    /// The recovery account of cloud-backup, or the platform account of keychain-sync.
+    #[arg(long, value_name = "ACCOUNT", default_value = "user@example.com")]
+    pub account: String,
+    /// Switch on a bug (repeatable); app quirks go onto the new phone for this run only.
+    #[arg(long, value_name = "NAME")]
+    pub quirk: Vec<String>,
+    /// True Unix time of the checks (codes compared, sign-ins tried). Default: now.
+    #[arg(long, value_name = "UNIX")]
+    pub at: Option<u64>,
+    /// Seed of the randomness the migration draws (batch ids, keys, salts).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The app on the new phone when STATE_B has none yet (default: the mechanism's app).
+    #[arg(long, value_enum, value_name = "APP")]
+    pub app: Option<App>,
+    /// The passkey profile of a new STATE_B, as `authenticator create --profile`.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Print the report as one JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the migration and saves the new phone.
+pub fn run(args: &RunArgs) -> Outcome {
+    if args.from == args.to {
+        return Err(Failure::bad_input(
+            "--from and --to must be different files",
+        ));
+    }
+    let quirks = parse_quirks(&args.quirk)?;
+    let old_state = load_existing(&args.from)?;
+    let old = phone_of(&old_state, &args.from)?.clone();
+    let (mechanism, default_app) = match args.mechanism {
+        MechanismName::CloudBackup => (
+            Mechanism::CloudBackup {
+                recovery: args.account.clone(),
+                strong_auth: true,
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        MechanismName::KeychainSync => (
+            Mechanism::KeychainSync {
+                platform_account: args.account.clone(),
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        MechanismName::GoogleTransfer => (
+            Mechanism::GoogleTransfer(Transfer::default()),
+            AppModel::GoogleAuthenticator,
+        ),
+        MechanismName::AegisVault => (
+            Mechanism::AegisVault {
+                password: args.password.clone(),
+            },
+            AppModel::Aegis,
+        ),
+        MechanismName::TwoFas => (
+            Mechanism::TwoFas {
+                password: args.password.clone(),
+            },
+            AppModel::TwoFas,
+        ),
+    };
+    let new_args = NewPhoneArgs {
+        app: args.app,
+        profile: args.profile.clone(),
+    };
+    let mut new_state = load_or_create(&args.to, &new_args, default_app)?;
+    let Some(new) = new_state.phone.as_mut() else {
+        return Err(Failure::bad_input("internal: no phone after creating it"));
+    };
+    let at = match args.at {
+        Some(at) => at,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .map_err(|e| Failure::environment(format!("the system clock is before 1970: {e}")))?,
+    };
+    let stored_quirks = new.quirks.clone();
+    new.quirks.0.extend(app_quirks(&quirks).0);
+    let mut random = rng(args.seed);
+    let mut cloud = Cloud::default();
+    let mut ctx = Context::new(&quirks, &mut random, &mut cloud);
+    let report = migrate(&old, new, &mechanism, &[], at, &mut ctx);
+    new.quirks = stored_quirks;
+    state_file::save(&args.to, &new_state)?;
+    if args.json {
+        let value = serde_json::to_value(&report)
+            .map_err(|e| Failure::bad_input(format!("cannot serialise the report: {e}")))?;
+        let mut value = value;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("lossless".into(), serde_json::json!(report.lossless()));
+        }
+        crate::json::print(&value);
+    } else {
+        for line in report.to_table().lines() {
+            say!("{line}");
+        }
+    }
+    if report.lossless() {
+        Ok(())
+    } else {
+        let bad = report
+            .rows
+            .iter()
+            .filter(|r| {
+                r.arrival != hybridsim_apps::Arrival::Moved
+                    || r.same_code == Some(false)
+                    || !r.site_accepts
+            })
+            .count();
+        Err(Failure::no_match(format!(
+            "the migration was not lossless: {bad} of {} account(s) lost or changed, {} unexpected",
+            report.rows.len(),
+            report.unexpected.len()
+        )))
+    }
+}
