@@ -27,6 +27,16 @@ impl Trail {
         self.general.push(note.into());
     }
 
+    /// Records what happened to an entry of an export: against the old phone's account when
+    /// the entry is known to come from one, otherwise (a file from elsewhere) as a general
+    /// note naming the entry.
+    pub fn entry(&mut self, source: Option<usize>, entry: &str, note: impl Into<String>) {
+        match source {
+            Some(index) => self.account(index, note),
+            None => self.general(format!("{entry}: {}", note.into())),
+        }
+    }
+
     /// The notes recorded for account `index`.
     pub fn notes(&self, index: usize) -> &[String] {
         self.accounts.get(&index).map(Vec::as_slice).unwrap_or(&[])

@@ -69,12 +69,12 @@ pub fn import(
                 account: AppAccount::Otp(account),
             }),
             Imported::Unsupported { entry_type } => {
-                if let Some(i) = source {
-                    ctx.trail.account(
-                        i,
-                        format!("the importer does not support {entry_type} entries"),
-                    );
-                }
+                let label = format!("entry {} ({})", position + 1, entry.raw.name);
+                ctx.trail.entry(
+                    source,
+                    &label,
+                    format!("the importer does not support {entry_type} entries"),
+                );
             }
         }
     }

@@ -296,14 +296,14 @@ impl Transfer {
             for (k, entry) in payload.entries.iter().enumerate() {
                 let position = usize::try_from(index).unwrap_or(0) * per_qr + k;
                 let source = shown.carried.get(position).copied();
+                let label = format!("QR {} entry {} ({})", index + 1, k + 1, entry.name);
                 match entry.to_account(&import_rules) {
                     Ok((account, findings)) => {
                         for finding in findings {
-                            if let (Some(i), google::Finding::NameHasIssuerPrefix { .. }) =
-                                (source, &finding)
-                            {
-                                ctx.trail.account(
-                                    i,
+                            if let google::Finding::NameHasIssuerPrefix { .. } = &finding {
+                                ctx.trail.entry(
+                                    source,
+                                    &label,
                                     format!(
                                         "the importer kept the issuer prefix in the name ({})",
                                         Quirk::ImportKeepsIssuerPrefixInName.cite()
@@ -317,10 +317,11 @@ impl Transfer {
                         });
                     }
                     Err(e) => {
-                        if let Some(i) = source {
-                            ctx.trail
-                                .account(i, format!("the importer refused the entry: {e}"));
-                        }
+                        ctx.trail.entry(
+                            source,
+                            &label,
+                            format!("the importer refused the entry: {e}"),
+                        );
                     }
                 }
             }

@@ -103,18 +103,18 @@ pub fn import(
     let mut incoming = Vec::new();
     for (position, service) in backup.services.into_iter().enumerate() {
         let source = file.carried.get(position).copied();
+        let label = format!("service {} ({})", position + 1, service.raw.name);
         match service.imported {
             Imported::Account(account) => {
                 if swap {
-                    if let Some(i) = source {
-                        ctx.trail.account(
-                            i,
-                            format!(
-                                "the importer read the service name as the account name ({})",
-                                Quirk::ImportSwapsNameAndService.cite()
-                            ),
-                        );
-                    }
+                    ctx.trail.entry(
+                        source,
+                        &label,
+                        format!(
+                            "the importer read the service name as the account name ({})",
+                            Quirk::ImportSwapsNameAndService.cite()
+                        ),
+                    );
                 }
                 incoming.push(Incoming {
                     source,
@@ -122,20 +122,19 @@ pub fn import(
                 });
             }
             Imported::Unsupported { .. } => {
-                if let Some(i) = source {
-                    let cite = if quirks.has(Quirk::ImportStrictBase32) {
-                        format!(" ({})", Quirk::ImportStrictBase32.cite())
-                    } else {
-                        String::new()
-                    };
-                    ctx.trail.account(
-                        i,
-                        format!(
+                let cite = if quirks.has(Quirk::ImportStrictBase32) {
+                    format!(" ({})", Quirk::ImportStrictBase32.cite())
+                } else {
+                    String::new()
+                };
+                ctx.trail.entry(
+                    source,
+                    &label,
+                    format!(
                         "the importer skipped this service without telling the user: {:?}{cite}",
                         service.findings
                     ),
-                    );
-                }
+                );
             }
         }
     }
