@@ -13,6 +13,7 @@ macro_rules! say {
 
 mod args;
 mod authenticator;
+mod ble;
 mod browser;
 mod builtin;
 mod ceremony;
@@ -26,6 +27,7 @@ mod json;
 mod output;
 mod phone;
 mod process_trace;
+mod real_ble;
 mod rp;
 mod standalone;
 mod state_file;
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         args::Command::Ceremony(cmd) => ceremony::run(cmd),
         args::Command::Desktop(cmd) => desktop::run(cmd),
         args::Command::Phone(args) => phone::run(args),
+        args::Command::Ble(cmd) => ble::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
