@@ -78,7 +78,7 @@ pub struct BleScan {
     /// Scan for this many seconds. With --secret or --qr, exit 1 if no advert decrypted.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub seconds: u64,
-    /// Stop after this many adverts (with --secret or --qr: this many that decrypted).
+    /// Stop after listing this many adverts (decrypted or not).
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
     /// Print one JSON object per advert instead of lines.

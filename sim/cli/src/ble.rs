@@ -65,8 +65,7 @@ mod scan {
         runtime.shutdown_background();
         if !keys.is_empty() && matched == 0 {
             return Err(Failure::no_match(format!(
-                "no advert decrypted with the given secret(s) in {} s ({heard} hybrid adverts heard)",
-                args.seconds
+                "no advert decrypted with the given secret(s) ({heard} hybrid adverts heard)"
             )));
         }
         Ok(())
@@ -111,8 +110,7 @@ mod scan {
             } else {
                 print_lines(&shown);
             }
-            let counted = if keys.is_empty() { heard } else { matched };
-            if args.count.is_some_and(|n| counted >= n) {
+            if args.count.is_some_and(|n| heard >= n) {
                 break Ok(());
             }
         };
