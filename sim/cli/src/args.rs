@@ -56,6 +56,41 @@ pub enum Command {
     /// QR codes, keep OTP accounts in a state file, export, import, run a whole migration.
     #[command(subcommand)]
     Migrate(crate::migrate::MigrateCommand),
+    /// Use a real Bluetooth adapter (BlueZ on Linux): list the hybrid adverts of real phones
+    /// nearby.
+    #[command(subcommand)]
+    Ble(BleCommand),
+}
+
+/// `hybridsim ble …`
+#[derive(Debug, Subcommand)]
+pub enum BleCommand {
+    /// List every hybrid advert heard (service data under 0xFFF9 or 0xFDE2) with address,
+    /// RSSI and time; with --secret or --qr, also decrypt those made for that QR code.
+    /// Exit 3 (one line saying what to do) when there is no system bus, BlueZ, adapter,
+    /// power or permission.
+    Scan(BleScan),
+}
+
+/// `hybridsim ble scan`
+#[derive(Debug, Args)]
+pub struct BleScan {
+    /// A 16-byte QR secret (hex) to trial-decrypt adverts with; repeat for several.
+    #[arg(long, value_name = "HEX16")]
+    pub secret: Vec<String>,
+    /// Take a QR secret from this FIDO:/ string (what the desktop showed the phone); repeat
+    /// for several.
+    #[arg(long, value_name = "FIDO:/…")]
+    pub qr: Vec<String>,
+    /// Scan for this many seconds. With --secret or --qr, exit 1 if no advert decrypted.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub seconds: u64,
+    /// Stop after listing this many adverts (decrypted or not).
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Print one JSON object per advert instead of lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `hybridsim desktop …`
@@ -105,9 +140,15 @@ pub struct DesktopRun {
     #[arg(long, value_name = "S", default_value_t = 300)]
     pub timeout: u64,
     /// Seed of the desktop's randomness (QR key pair and secret, Noise ephemeral key): the
-    /// desktop `hybridsim ceremony --seed S` runs.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// desktop `hybridsim ceremony --seed S` runs. Default 0 (with --real-ble: fresh
+    /// randomness).
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<u64>,
+    /// Hear the phone on this machine's Bluetooth adapter instead of --advert-in: a real
+    /// phone scans the QR code (shown in the terminal too), and its advert decides the
+    /// tunnel. The QR secret is fresh each run unless --seed is given.
+    #[arg(long, conflicts_with = "advert_in")]
+    pub real_ble: bool,
 }
 
 /// `hybridsim phone`

@@ -10,7 +10,7 @@
 use crate::args::{DesktopCommand, DesktopRun};
 use crate::browser::Pending;
 use crate::failure::{Failure, Outcome};
-use crate::{process_trace, standalone};
+use crate::{process_trace, real_ble, standalone};
 use hybridsim_net::advert_feed::read_advert_lines;
 use hybridsim_net::run_desktop;
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
@@ -37,8 +37,11 @@ pub fn run(command: DesktopCommand) -> Outcome {
 fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     let (tunnel, endpoint) = standalone::tunnel(args.tunnel.as_deref())?;
     let options = standalone::options(args.timeout, args.reveal_secrets)?;
+    let runtime = standalone::runtime()?;
+    let radio = real_ble::open(args.real_ble, &runtime)?;
+    let seed = real_ble::seed(args.seed, args.real_ble);
     let (command, params) = pending.ctap_request();
-    let mut config = DesktopConfig::new(command, params, derive_seed(args.seed, b"desktop"));
+    let mut config = DesktopConfig::new(command, params, derive_seed(seed, b"desktop"));
     config.tunnel = Some(endpoint);
     let desktop = Desktop::new(config, Millis::ZERO);
     let qr = desktop
@@ -52,22 +55,26 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
             .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
     }
     write_qr(&args.qr_out, &qr)?;
+    if radio.is_real() {
+        real_ble::show_qr(&qr);
+    }
 
-    let runtime = standalone::runtime()?;
     let advert_in = args.advert_in.clone();
     let outcome = runtime.block_on(async move {
         let (feed, adverts) = unbounded_channel();
-        let reader = tokio::spawn(async move {
-            if advert_in == "-" {
-                read_advert_lines(BufReader::new(tokio::io::stdin()), feed).await;
-            } else {
-                match tokio::fs::File::open(&advert_in).await {
-                    Ok(file) => read_advert_lines(BufReader::new(file), feed).await,
-                    Err(e) => {
-                        let _ = feed.send(Err(format!("cannot open {advert_in}: {e}")));
+        let reader = radio.spawn_feed(feed).unwrap_or_else(|feed| {
+            tokio::spawn(async move {
+                if advert_in == "-" {
+                    read_advert_lines(BufReader::new(tokio::io::stdin()), feed).await;
+                } else {
+                    match tokio::fs::File::open(&advert_in).await {
+                        Ok(file) => read_advert_lines(BufReader::new(file), feed).await,
+                        Err(e) => {
+                            let _ = feed.send(Err(format!("cannot open {advert_in}: {e}")));
+                        }
                     }
                 }
-            }
+            })
         });
         let outcome = run_desktop(&tunnel, desktop, adverts, options).await;
         reader.abort();
@@ -80,6 +87,15 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
         process_trace::write(path, &outcome.log)?;
     }
     if let Err(error) = &outcome.result {
+        if let Some(failure) = args
+            .real_ble
+            .then(|| {
+                real_ble::unreachable_tunnel(args.tunnel.as_deref().unwrap_or_default(), error)
+            })
+            .flatten()
+        {
+            return Err(failure);
+        }
         return Err(standalone::failed("desktop", error));
     }
     let reply = outcome

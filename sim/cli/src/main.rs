@@ -13,6 +13,7 @@ macro_rules! say {
 
 mod args;
 mod authenticator;
+mod ble;
 mod browser;
 mod builtin;
 mod ceremony;
@@ -28,6 +29,7 @@ mod migrate;
 mod output;
 mod phone;
 mod process_trace;
+mod real_ble;
 mod rp;
 mod rp_check;
 mod rp_serve;
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         args::Command::Desktop(cmd) => desktop::run(cmd),
         args::Command::Phone(args) => phone::run(args),
         args::Command::Migrate(cmd) => migrate::run(cmd),
+        args::Command::Ble(cmd) => ble::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
