@@ -166,6 +166,7 @@ pub fn enrol(
         .cloned()
         .unwrap_or(AppAccount::Otp(parsed.account.clone()));
     let confirmation = site.sign_in(phone, &stored, at, &Cloud::default());
+    phone.press(&parsed.account.secret);
     Ok(Enrolment {
         uri,
         png,

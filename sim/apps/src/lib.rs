@@ -16,6 +16,7 @@
 //! - [`mechanism`]: cloud backup, keychain sync, Google transfer QR codes, Aegis and 2FAS files.
 //! - [`quirk`]: the bug switches.
 //! - [`migrate`] and [`report`]: run a migration, report per account.
+//! - [`session`]: [`AppWorld`], named phones and sites on one clock, for scenarios.
 //! - [`context`]: the quirks, random source, cloud services and trail a migration runs in.
 
 pub mod account;
@@ -26,6 +27,7 @@ pub mod migrate;
 pub mod phone;
 pub mod quirk;
 pub mod report;
+pub mod session;
 pub mod site;
 
 pub use account::AppAccount;
@@ -35,4 +37,5 @@ pub use migrate::migrate;
 pub use phone::{AppModel, Phone};
 pub use quirk::{Quirk, Quirks};
 pub use report::{Arrival, MigrationReport};
+pub use session::AppWorld;
 pub use site::Site;

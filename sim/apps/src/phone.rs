@@ -112,6 +112,24 @@ impl Phone {
         Added::Added
     }
 
+    /// The user pressed for a new code of the HOTP account with this secret: its counter moves
+    /// on, whether or not the site then accepts the code (RFC 4226 §7.4).
+    pub fn press(&mut self, secret: &[u8]) {
+        for account in &mut self.accounts {
+            if let AppAccount::Otp(OtpAccount {
+                secret: s,
+                kind: OtpKind::Hotp { counter },
+                ..
+            }) = account
+            {
+                if s.as_slice() == secret {
+                    *counter = counter.saturating_add(1);
+                    return;
+                }
+            }
+        }
+    }
+
     /// The OTP accounts (third-party TOTP and HOTP) in list order.
     pub fn otp_accounts(&self) -> impl Iterator<Item = &OtpAccount> {
         self.accounts.iter().filter_map(|a| match a {
