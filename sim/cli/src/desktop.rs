@@ -35,11 +35,11 @@ pub fn run(command: DesktopCommand) -> Outcome {
 }
 
 fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
-    let (tunnel, endpoint) = standalone::tunnel(args.tunnel.as_deref())?;
+    let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
     let options = standalone::options(args.timeout, args.reveal_secrets)?;
     let (command, params) = pending.ctap_request();
     let mut config = DesktopConfig::new(command, params, derive_seed(args.seed, b"desktop"));
-    config.tunnel = Some(endpoint);
+    config.tunnel = endpoint;
     let desktop = Desktop::new(config, Millis::ZERO);
     let qr = desktop
         .qr_url()
@@ -69,7 +69,7 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
                 }
             }
         });
-        let outcome = run_desktop(&tunnel, desktop, adverts, options).await;
+        let outcome = run_desktop(&route, desktop, adverts, options).await;
         reader.abort();
         outcome
     });
@@ -79,6 +79,7 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     if let Some(path) = &args.trace {
         process_trace::write(path, &outcome.log)?;
     }
+    standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {
         return Err(standalone::failed("desktop", error));
     }
