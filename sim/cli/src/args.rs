@@ -434,7 +434,7 @@ pub enum TunnelCommand {
 /// `hybridsim tunnel check`
 #[derive(Debug, Args)]
 pub struct TunnelCheck {
-    /// The server, e.g. ws://127.0.0.1:8080.
+    /// The server, e.g. ws://127.0.0.1:8080 (or wss://HOST[:PORT], trusting the WebPKI roots).
     pub target: String,
     /// Also write the results as JUnit XML (one testcase per case).
     #[arg(long, value_name = "FILE")]
@@ -447,7 +447,7 @@ pub struct TunnelCheck {
 /// `hybridsim tunnel bench`
 #[derive(Debug, Args)]
 pub struct TunnelBench {
-    /// The server, e.g. ws://127.0.0.1:8080.
+    /// The server, e.g. ws://127.0.0.1:8080 (or wss://HOST[:PORT], trusting the WebPKI roots).
     pub target: String,
     /// Concurrent pairings to time.
     #[arg(long, default_value_t = 1000)]

@@ -1579,6 +1579,23 @@ mod tests {
     }
 
     #[test]
+    fn peer_urls_keep_their_scheme_host_and_default_port() {
+        let tls = TlsClient::webpki().unwrap();
+        let route = hybridsim_proto::tunnel_url::Route::New {
+            tunnel_id: [0xab; 16],
+        };
+        let real = TunnelEndpoint::new(Scheme::Wss, "cable.ua5v.com", None).url(route.clone());
+        let target = url_target(&real, &tls).unwrap();
+        assert_eq!(
+            (target.to_string(), target.port(), target.is_tls()),
+            ("wss://cable.ua5v.com".to_owned(), 443, true)
+        );
+        let plain = TunnelEndpoint::new(Scheme::Ws, "127.0.0.1", Some(8080)).url(route);
+        let target = url_target(&plain, &tls).unwrap();
+        assert_eq!(target.to_string(), "ws://127.0.0.1:8080");
+    }
+
+    #[test]
     fn log_lines_shorten_their_bytes() {
         let entry = LogEntry {
             at: Millis(1_234),
