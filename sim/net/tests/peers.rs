@@ -478,7 +478,10 @@ async fn a_target_that_is_not_ws_or_wss_fails_both_at_once() {
     for result in [&outcome.desktop_result, &outcome.phone_result] {
         let error = result.as_ref().unwrap_err();
         assert_eq!(error.layer, Layer::Tunnel);
-        assert!(error.message.contains("not a ws:// or wss:// URL"), "{error}");
+        assert!(
+            error.message.contains("not a ws:// or wss:// URL"),
+            "{error}"
+        );
     }
     assert!(outcome.log.is_empty());
 }
