@@ -274,7 +274,7 @@ mod tests {
         assert!(report.lossless(), "{}", report.to_table());
         assert!(world.sign_in("new", "Example (alice)").unwrap().is_ok());
         assert!(matches!(
-            world.sign_in("nobody", "x"),
+            world.sign_in("nobody", "Example (alice)"),
             Err(WorldError::NoPhone(_))
         ));
     }

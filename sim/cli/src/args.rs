@@ -113,11 +113,14 @@ pub struct DesktopRun {
     /// The web origin the browser is on, e.g. https://login.example.
     #[arg(long, value_name = "URL")]
     pub origin: String,
-    /// The tunnel server to open /cable/connect/{routing}/{tunnel} on, instead of the host
-    /// the advert names (the path is kept). Needed for now: connecting to a real tunnel
-    /// domain (wss://) is not built yet.
-    #[arg(long, value_name = "ws://HOST:PORT")]
+    /// The tunnel server to open /cable/connect/{routing}/{tunnel} on, instead of
+    /// wss://<the domain the advert names> (the path is kept).
+    #[arg(long, value_name = "ws[s]://HOST[:PORT]")]
     pub tunnel: Option<String>,
+    /// Also trust the certificates in this PEM file for wss:// (a private CA or a
+    /// self-signed tunnel server), besides the WebPKI roots.
+    #[arg(long, value_name = "FILE")]
+    pub tunnel_ca: Option<PathBuf>,
     /// Write the FIDO:/ string here as one line ("-": stdout, before the response JSON).
     #[arg(long, value_name = "FILE|-", default_value = "-")]
     pub qr_out: String,
@@ -169,11 +172,14 @@ pub struct PhoneArgs {
     /// `ceremony` use; created if missing).
     #[arg(long, value_name = "STATE.json")]
     pub state: PathBuf,
-    /// The tunnel server to open /cable/new/{tunnel} on, instead of the phone's own domain
-    /// (the path is kept). Needed for now: connecting to a real tunnel domain (wss://) is not
-    /// built yet.
-    #[arg(long, value_name = "ws://HOST:PORT")]
+    /// The tunnel server to open /cable/new/{tunnel} on, instead of wss://<the phone's own
+    /// tunnel domain> (the path is kept).
+    #[arg(long, value_name = "ws[s]://HOST[:PORT]")]
     pub tunnel: Option<String>,
+    /// Also trust the certificates in this PEM file for wss:// (a private CA or a
+    /// self-signed tunnel server), besides the WebPKI roots.
+    #[arg(long, value_name = "FILE")]
+    pub tunnel_ca: Option<PathBuf>,
     /// Write each advert as one hex line (fff9:…) here, for the desktop's radio ("-":
     /// stdout).
     #[arg(long, value_name = "FILE|-", default_value = "-")]
@@ -473,7 +479,7 @@ pub enum TunnelCommand {
 /// `hybridsim tunnel check`
 #[derive(Debug, Args)]
 pub struct TunnelCheck {
-    /// The server, e.g. ws://127.0.0.1:8080.
+    /// The server, e.g. ws://127.0.0.1:8080 (or wss://HOST[:PORT], trusting the WebPKI roots).
     pub target: String,
     /// Also write the results as JUnit XML (one testcase per case).
     #[arg(long, value_name = "FILE")]
@@ -486,7 +492,7 @@ pub struct TunnelCheck {
 /// `hybridsim tunnel bench`
 #[derive(Debug, Args)]
 pub struct TunnelBench {
-    /// The server, e.g. ws://127.0.0.1:8080.
+    /// The server, e.g. ws://127.0.0.1:8080 (or wss://HOST[:PORT], trusting the WebPKI roots).
     pub target: String,
     /// Concurrent pairings to time.
     #[arg(long, default_value_t = 1000)]

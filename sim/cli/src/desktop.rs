@@ -35,14 +35,14 @@ pub fn run(command: DesktopCommand) -> Outcome {
 }
 
 fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
-    let (tunnel, endpoint) = standalone::tunnel(args.tunnel.as_deref())?;
+    let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
     let options = standalone::options(args.timeout, args.reveal_secrets)?;
     let runtime = standalone::runtime()?;
     let radio = real_ble::open(args.real_ble, &runtime)?;
     let seed = real_ble::seed(args.seed, args.real_ble);
     let (command, params) = pending.ctap_request();
     let mut config = DesktopConfig::new(command, params, derive_seed(seed, b"desktop"));
-    config.tunnel = Some(endpoint);
+    config.tunnel = endpoint;
     let desktop = Desktop::new(config, Millis::ZERO);
     let qr = desktop
         .qr_url()
@@ -76,7 +76,7 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
                 }
             })
         });
-        let outcome = run_desktop(&tunnel, desktop, adverts, options).await;
+        let outcome = run_desktop(&route, desktop, adverts, options).await;
         reader.abort();
         outcome
     });
@@ -86,6 +86,7 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     if let Some(path) = &args.trace {
         process_trace::write(path, &outcome.log)?;
     }
+    standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {
         if let Some(failure) = args
             .real_ble

@@ -22,7 +22,7 @@ use tokio::sync::mpsc::unbounded_channel;
 pub fn run(args: PhoneArgs) -> Outcome {
     let qr = qr_text(&args)?;
     QrPayload::parse(&qr).map_err(|e| Failure::bad_input(format!("QR code: {e}")))?;
-    let (tunnel, endpoint) = standalone::tunnel(args.tunnel.as_deref())?;
+    let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
     let options = standalone::options(args.timeout, args.reveal_secrets)?;
     let mut state = authenticator::load_or_start(&args.state, args.profile.as_deref(), args.seed)?;
     let user = authenticator::scripted_user(args.user_absent, args.uv_fails, args.account);
@@ -30,7 +30,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
         authenticator::build(&state, user)?,
         derive_seed(args.seed, b"phone"),
     );
-    config.tunnel = Some(endpoint);
+    config.tunnel = endpoint;
     let phone = Phone::new(config);
 
     let runtime = standalone::runtime()?;
@@ -45,7 +45,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
                 write_advert_lines(to_write, file).await
             }
         });
-        let outcome = run_phone(&tunnel, phone, &qr, adverts, options).await;
+        let outcome = run_phone(&route, phone, &qr, adverts, options).await;
         let written = match writer.await {
             Ok(result) => result.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -59,6 +59,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
     }
     let authenticator = outcome.phone.into_authenticator();
     authenticator::finish(&args.state, &mut state, &authenticator)?;
+    standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(e) = written {
         return Err(Failure::environment(format!(
             "cannot write the advert to {}: {e}",

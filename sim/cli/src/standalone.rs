@@ -1,25 +1,45 @@
-//! What `hybridsim desktop` and `hybridsim phone` share: the tunnel they use, the async
+//! What `hybridsim desktop` and `hybridsim phone` share: where their tunnel sockets go (one
+//! server, or wss:// to the tunnel domain the QR code or advert names), the async
 //! runtime, and how a side's failure becomes one line.
 
 use crate::failure::Failure;
-use hybridsim_net::drive::{tunnel_endpoint, DriveOptions};
+use hybridsim_net::client::{Target, TargetError};
+use hybridsim_net::drive::{tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable};
+use hybridsim_net::tls_client::TlsClient;
 use hybridsim_peers::{PeerError, TunnelEndpoint};
 use hybridsim_world::trace::layer_name;
+use std::path::Path;
 use std::time::Duration;
 
-/// The `--tunnel` target and the endpoint override for the peer's configuration. Without
-/// `--tunnel` the peer would need `wss://` to a real tunnel domain, which the socket driver
-/// does not speak yet: exit 3, saying so.
-pub fn tunnel(flag: Option<&str>) -> Result<(String, TunnelEndpoint), Failure> {
-    let Some(tunnel) = flag else {
-        return Err(Failure::environment(
-            "not built yet: connecting to a real tunnel domain (wss://) is not supported; \
-             give --tunnel ws://HOST:PORT (e.g. a `hybridsim tunnel serve`)",
-        ));
+/// Where the peer opens its tunnel sockets, and the endpoint override for its configuration.
+/// With `--tunnel` (ws:// or wss://) every socket goes to that server with the peer's path;
+/// without it, to `wss://` on the tunnel domain the QR code or advert names, as a real peer
+/// does. `--tunnel-ca` adds trust anchors to the WebPKI roots either way.
+pub fn tunnel(
+    flag: Option<&str>,
+    ca: Option<&Path>,
+) -> Result<(TunnelRoute, Option<TunnelEndpoint>), Failure> {
+    let tls = match ca {
+        Some(path) => TlsClient::with_extra_anchors(path)
+            .map_err(|e| Failure::bad_input(format!("--tunnel-ca: {e}")))?,
+        None => TlsClient::webpki()
+            .map_err(|e| Failure::environment(format!("cannot set up TLS: {e}")))?,
     };
-    let endpoint = tunnel_endpoint(tunnel)
-        .map_err(|e| Failure::bad_input(format!("--tunnel {tunnel}: {e}")))?;
-    Ok((tunnel.to_owned(), endpoint))
+    let Some(tunnel) = flag else {
+        return Ok((TunnelRoute::PeerUrls(tls), None));
+    };
+    let bad = |e: TargetError| Failure::bad_input(format!("--tunnel {tunnel}: {e}"));
+    let target = Target::parse_with(tunnel, &tls).map_err(bad)?;
+    let endpoint = tunnel_endpoint(tunnel).map_err(bad)?;
+    Ok((TunnelRoute::Server(target), Some(endpoint)))
+}
+
+/// Exit 3 naming the host and why, when a tunnel host could not be reached at all.
+pub fn unreachable(found: Option<&Unreachable>) -> Result<(), Failure> {
+    match found {
+        Some(found) => Err(Failure::environment(found.to_string())),
+        None => Ok(()),
+    }
 }
 
 /// The driver's options for a run bounded by `--timeout S`.

@@ -7,7 +7,11 @@
 //! goes out byte for byte as given (even `../etc/passwd`), and an idle socket costs the
 //! client nothing but its file descriptor. After a `101`, [`Upgraded::into_websocket`] hands
 //! the stream to tokio-tungstenite.
+//!
+//! `wss://` targets run the same exchange over TLS ([`crate::tls_client`]); a connection that
+//! cannot be made at all is a [`Refusal::Connect`] saying whether DNS, TCP or TLS failed.
 
+use crate::tls_client::{ClientStream, ConnectError, TlsClient};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use core::fmt;
@@ -24,7 +28,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 
 /// A client WebSocket on a tunnel route.
-pub type ClientSocket = WebSocketStream<TcpStream>;
+pub type ClientSocket = WebSocketStream<ClientStream>;
 
 /// The subprotocol every tunnel connection offers.
 pub const FIDO_CABLE: &str = "fido.cable";
@@ -40,36 +44,69 @@ const BODY_WITHOUT_LENGTH: Duration = Duration::from_millis(300);
 /// Longest body text quoted in a one-line summary.
 const SUMMARY_BODY: usize = 60;
 
-/// Where a tunnel server listens: parsed from `ws://HOST:PORT`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a tunnel server listens: parsed from `ws://HOST[:PORT]` or `wss://HOST[:PORT]`.
+#[derive(Debug, Clone)]
 pub struct Target {
+    /// The trust for `wss://`; `None` for plain `ws://`.
+    tls: Option<TlsClient>,
     authority: String,
     host: String,
     port: u16,
 }
 
+impl PartialEq for Target {
+    /// Same scheme, host and port (the trust anchors of a `wss://` target are not compared).
+    fn eq(&self, other: &Target) -> bool {
+        self.tls.is_some() == other.tls.is_some()
+            && self.authority == other.authority
+            && self.host == other.host
+            && self.port == other.port
+    }
+}
+
+impl Eq for Target {}
+
 /// Why a target URL was not understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
-    /// Not `ws://…` (TLS, `wss://`, is not built in).
-    #[error("target {0:?} is not a ws://HOST:PORT URL (plain ws:// only; no wss://)")]
+    /// Neither `ws://…` nor `wss://…`.
+    #[error("target {0:?} is not a ws:// or wss:// URL")]
     Scheme(String),
     /// No host, or a path after it.
-    #[error("target {0:?} is not a ws://HOST:PORT URL")]
+    #[error("target {0:?} is not a ws://HOST[:PORT] or wss://HOST[:PORT] URL")]
     Shape(String),
     /// The port is not a number from 1 to 65535.
     #[error("target {0:?} has no valid port")]
     Port(String),
+    /// The TLS client configuration could not be built.
+    #[error("target {0:?}: {1}")]
+    Tls(String, String),
 }
 
 impl Target {
-    /// Parses `ws://HOST:PORT` (a trailing `/` is allowed; the port defaults to 80; an IPv6
-    /// host goes in brackets, `ws://[::1]:8080`).
+    /// Parses `ws://HOST[:PORT]` or `wss://HOST[:PORT]` (a trailing `/` is allowed; the port
+    /// defaults to 80 or 443; an IPv6 host goes in brackets, `ws://[::1]:8080`). A `wss://`
+    /// target trusts the WebPKI roots; see [`Target::parse_with`] for more anchors.
     pub fn parse(url: &str) -> Result<Target, TargetError> {
-        let rest = url
-            .get(..5)
-            .filter(|s| s.eq_ignore_ascii_case("ws://"))
-            .and_then(|_| url.get(5..))
+        let tls = if has_scheme(url, "wss://") {
+            Some(TlsClient::webpki().map_err(|e| TargetError::Tls(url.to_owned(), e.to_string()))?)
+        } else {
+            None
+        };
+        Target::parse_inner(url, tls)
+    }
+
+    /// [`Target::parse`], a `wss://` target trusting `tls` (ignored for `ws://`).
+    pub fn parse_with(url: &str, tls: &TlsClient) -> Result<Target, TargetError> {
+        let tls = has_scheme(url, "wss://").then(|| tls.clone());
+        Target::parse_inner(url, tls)
+    }
+
+    fn parse_inner(url: &str, tls: Option<TlsClient>) -> Result<Target, TargetError> {
+        let scheme = if tls.is_some() { "wss://" } else { "ws://" };
+        let rest = Some(url)
+            .filter(|url| has_scheme(url, scheme))
+            .and_then(|url| url.get(scheme.len()..))
             .ok_or_else(|| TargetError::Scheme(url.to_owned()))?;
         let authority = rest.strip_suffix('/').unwrap_or(rest);
         if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
@@ -99,6 +136,7 @@ impl Target {
             return Err(TargetError::Shape(url.to_owned()));
         }
         let port = match port {
+            None if tls.is_some() => 443,
             None => 80,
             Some(p) => p
                 .parse::<u16>()
@@ -107,6 +145,7 @@ impl Target {
                 .ok_or_else(|| TargetError::Port(url.to_owned()))?,
         };
         Ok(Target {
+            tls,
             authority: authority.to_owned(),
             host: host.to_owned(),
             port,
@@ -116,15 +155,21 @@ impl Target {
     /// The target for a socket address, e.g. a server bound in-process.
     pub fn from_addr(addr: std::net::SocketAddr) -> Target {
         Target {
+            tls: None,
             authority: addr.to_string(),
             host: addr.ip().to_string(),
             port: addr.port(),
         }
     }
 
-    /// `ws://HOST:PORT`.
+    /// `ws://HOST:PORT` or `wss://HOST[:PORT]`, as given.
     pub fn url(&self) -> String {
-        format!("ws://{}", self.authority)
+        self.to_string()
+    }
+
+    /// Whether this is a `wss://` target.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
     }
 
     /// The host name or address (without brackets).
@@ -137,11 +182,37 @@ impl Target {
         self.port
     }
 
-    /// A TCP connection with Nagle's algorithm off (every message goes out at once).
-    pub async fn tcp(&self) -> io::Result<TcpStream> {
-        let tcp = TcpStream::connect((self.host.as_str(), self.port)).await?;
-        tcp.set_nodelay(true)?;
-        Ok(tcp)
+    /// A connection with Nagle's algorithm off (every message goes out at once): the name
+    /// resolved, then TCP to each address in turn, then (for `wss://`) the TLS handshake.
+    pub async fn connect(&self) -> Result<ClientStream, ConnectError> {
+        let (host, port) = (self.host.as_str(), self.port);
+        let addrs: Vec<_> = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| ConnectError::Dns {
+                host: host.to_owned(),
+                reason: one_line(&e.to_string()),
+            })?
+            .collect();
+        let mut failure = ConnectError::Dns {
+            host: host.to_owned(),
+            reason: "no addresses".to_owned(),
+        };
+        let mut connected = None;
+        for addr in addrs {
+            match TcpStream::connect(addr).await {
+                Ok(tcp) => {
+                    connected = Some(tcp);
+                    break;
+                }
+                Err(e) => failure = ConnectError::from_tcp(host, port, &e),
+            }
+        }
+        let tcp = connected.ok_or(failure)?;
+        let _ = tcp.set_nodelay(true);
+        match &self.tls {
+            None => Ok(ClientStream::Plain(tcp)),
+            Some(tls) => Ok(ClientStream::Tls(Box::new(tls.handshake(tcp, host).await?))),
+        }
     }
 
     /// Sends a WebSocket upgrade request for `path` (written into the request line as
@@ -189,10 +260,10 @@ impl Target {
             "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
             self.authority
         );
-        let tcp = timeout_at(deadline, self.tcp())
+        let tcp = timeout_at(deadline, self.connect())
             .await
             .map_err(|_| Refusal::TimedOut)?
-            .map_err(Refusal::Io)?;
+            .map_err(Refusal::Connect)?;
         let (mut head, mut stream, leftover) = exchange_on(tcp, &request, deadline).await?;
         head.body = read_body(&mut stream, leftover, &head, max_body, deadline).await;
         Ok(head)
@@ -202,11 +273,11 @@ impl Target {
         &self,
         request: &str,
         deadline: Instant,
-    ) -> Result<(Head, TcpStream, Vec<u8>), Refusal> {
-        let tcp = timeout_at(deadline, self.tcp())
+    ) -> Result<(Head, ClientStream, Vec<u8>), Refusal> {
+        let tcp = timeout_at(deadline, self.connect())
             .await
             .map_err(|_| Refusal::TimedOut)?
-            .map_err(Refusal::Io)?;
+            .map_err(Refusal::Connect)?;
         let (mut head, mut stream, leftover) = exchange_on(tcp, request, deadline).await?;
         if head.status == 101 {
             return Ok((head, stream, leftover));
@@ -217,19 +288,26 @@ impl Target {
 }
 
 impl fmt::Display for Target {
-    /// `ws://HOST:PORT`.
+    /// `ws://HOST:PORT` or `wss://HOST[:PORT]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ws://{}", self.authority)
+        let scheme = if self.tls.is_some() { "wss" } else { "ws" };
+        write!(f, "{scheme}://{}", self.authority)
     }
+}
+
+/// Whether `url` starts with `scheme` (ASCII case-insensitive).
+fn has_scheme(url: &str, scheme: &str) -> bool {
+    url.get(..scheme.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
 }
 
 /// Writes `request` and reads a response head. Returns the head, the stream and the bytes
 /// read past the head.
 async fn exchange_on(
-    mut tcp: TcpStream,
+    mut tcp: ClientStream,
     request: &str,
     deadline: Instant,
-) -> Result<(Head, TcpStream, Vec<u8>), Refusal> {
+) -> Result<(Head, ClientStream, Vec<u8>), Refusal> {
     // A write error is not final: the server may refuse and hang up before reading the
     // whole request, and its answer can still be waiting in our receive buffer.
     if timeout_at(deadline, tcp.write_all(request.as_bytes()))
@@ -245,9 +323,12 @@ async fn exchange_on(
             Err(_) => return Err(Refusal::TimedOut),
             Ok(Err(e)) if buffer.is_empty() => {
                 return Err(match e.kind() {
-                    io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe => Refusal::Closed,
+                    // TLS reports a hang-up without close_notify as an unexpected end.
+                    io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::BrokenPipe
+                    | io::ErrorKind::UnexpectedEof => Refusal::Closed,
                     _ => Refusal::Io(e),
-                })
+                });
             }
             Ok(Err(e)) => return Err(Refusal::Malformed(format!("read failed mid-head: {e}"))),
             Ok(Ok(n)) => n,
@@ -296,7 +377,7 @@ async fn exchange_on(
 /// Reads an error body: `Content-Length` bytes (at most `max`), or until the server hangs
 /// up (briefly) when there is no length.
 async fn read_body(
-    stream: &mut TcpStream,
+    stream: &mut ClientStream,
     mut body: Vec<u8>,
     head: &Head,
     max: usize,
@@ -367,8 +448,8 @@ impl Head {
 pub struct Upgraded {
     /// The `101` response head.
     pub head: Head,
-    /// The TCP stream, positioned after the head.
-    pub stream: TcpStream,
+    /// The stream (TCP, or TLS over TCP), positioned after the head.
+    pub stream: ClientStream,
     /// Bytes the server sent right after the head (already WebSocket frames).
     pub leftover: Vec<u8>,
 }
@@ -406,7 +487,9 @@ pub enum Refusal {
     Closed,
     /// No complete answer in time.
     TimedOut,
-    /// Could not connect, or the socket failed.
+    /// No connection: DNS, TCP or TLS failed.
+    Connect(ConnectError),
+    /// The socket failed after connecting.
     Io(io::Error),
     /// An answer that is not valid HTTP, or a `101` that is not a valid upgrade.
     Malformed(String),
@@ -429,6 +512,7 @@ impl fmt::Display for Refusal {
             Refusal::Status(head) => f.write_str(&head.summary()),
             Refusal::Closed => f.write_str("closed without an answer"),
             Refusal::TimedOut => f.write_str("no answer in time"),
+            Refusal::Connect(e) => write!(f, "{e}"),
             Refusal::Io(e) => write!(f, "socket error: {}", one_line(&e.to_string())),
             Refusal::Malformed(why) => write!(f, "bad answer: {}", one_line(why)),
         }
@@ -512,8 +596,25 @@ mod tests {
             (t.host(), t.port(), t.to_string()),
             ("::1", 9, "ws://[::1]:9".to_owned())
         );
+        let t = Target::parse("wss://cable.ua5v.com").unwrap();
+        assert_eq!(
+            (t.host(), t.port(), t.is_tls(), t.url()),
+            (
+                "cable.ua5v.com",
+                443,
+                true,
+                "wss://cable.ua5v.com".to_owned()
+            )
+        );
+        let t = Target::parse("WSS://localhost:8443/").unwrap();
+        assert_eq!((t.host(), t.port(), t.is_tls()), ("localhost", 8443, true));
+        assert!(!Target::parse("ws://a:1").unwrap().is_tls());
         assert!(matches!(
-            Target::parse("wss://a:1"),
+            Target::parse("wss://a:1/cable"),
+            Err(TargetError::Shape(_))
+        ));
+        assert!(matches!(
+            Target::parse("wssx://a:1"),
             Err(TargetError::Scheme(_))
         ));
         assert!(matches!(

@@ -26,6 +26,12 @@
 //!   started (build the desktop at [`Millis::ZERO`]), and their `poll_timeout` deadlines are
 //!   awaited with tokio timers.
 //!
+//! [`run_desktop`] and [`run_phone`] take a [`TunnelRoute`]: one server for every socket as
+//! above, or the URLs the peers make themselves, i.e. `wss://` to the tunnel domain the QR
+//! code or advert names (reference.md, "Tunnel server domains"), as a real desktop or phone
+//! does. A socket whose host cannot be reached at all (DNS, TCP, TLS) is refused with status
+//! 0 and recorded as the run's [`Unreachable`].
+//!
 //! A run is bounded by [`DriveOptions::timeout`] (30 s by default). A peer that has not
 //! finished by then gets an error naming its state and what it was waiting for (an advert,
 //! an upgrade answer, Noise message 2, …). Once one peer has failed, the other gets
@@ -59,6 +65,7 @@
 //! ```
 
 use crate::client::{one_line, ClientSocket, Refusal, Target, TargetError};
+use crate::tls_client::{ConnectError, TlsClient};
 use crate::wake::{wake_path, WakeUp};
 use core::fmt;
 use futures_util::{SinkExt, StreamExt};
@@ -161,6 +168,50 @@ impl fmt::Display for Side {
     }
 }
 
+/// Where the driver opens the peers' tunnel sockets.
+#[derive(Debug, Clone)]
+pub enum TunnelRoute {
+    /// Every socket on this server (`ws://` or `wss://`), keeping only the path of the peer's
+    /// URL: a `hybridsim tunnel serve`, or any server standing in for the tunnel domain.
+    Server(Target),
+    /// Each socket at the URL the peer made: the tunnel domain its QR code or advert names,
+    /// over `wss://` trusting these anchors (a `ws://` URL, from a peer configured so, stays
+    /// plain).
+    PeerUrls(TlsClient),
+}
+
+impl fmt::Display for TunnelRoute {
+    /// The server's URL, or `the peers' tunnel domains`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TunnelRoute::Server(target) => write!(f, "{target}"),
+            TunnelRoute::PeerUrls(_) => f.write_str("the peers' tunnel domains"),
+        }
+    }
+}
+
+/// A tunnel socket that could not be opened because its host could not be reached at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// The URL the upgrade was for, e.g. `wss://cable.ua5v.com/cable/new/…`.
+    pub url: String,
+    /// Why: DNS, TCP or TLS.
+    pub error: ConnectError,
+}
+
+impl fmt::Display for Unreachable {
+    /// `cannot reach the tunnel host H for wss://H/cable/new/…: connection to H:443 refused …`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot reach the tunnel host {} for {}: {}",
+            self.error.host(),
+            self.url,
+            self.error
+        )
+    }
+}
+
 /// One line of a run's log: a peer's own event, or what the driver did for it on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
@@ -220,6 +271,8 @@ pub struct PeersOutcome<H: CtapHandler = Authenticator> {
     pub log: Vec<LogEntry>,
     /// Whether the run hit [`DriveOptions::timeout`].
     pub timed_out: bool,
+    /// The first tunnel host that could not be reached at all, if any.
+    pub unreachable: Option<Unreachable>,
     /// How long the run took.
     pub elapsed: Duration,
     /// The desktop after the run (for its other accessors: handshake hash, revision, …).
@@ -290,7 +343,7 @@ impl<H: CtapHandler> fmt::Debug for PeersOutcome<H> {
 /// The `what` of the log line the driver writes when a peer finishes with an error.
 const FAILED_PREFIX: &str = "finished: failed";
 
-/// The [`TunnelEndpoint`] for `ws://HOST:PORT`: the override to put in both peers'
+/// The [`TunnelEndpoint`] for `ws://HOST:PORT` or `wss://HOST[:PORT]`: the override to put in both peers'
 /// configurations so that their URLs and `Origin` headers name the tunnel server.
 pub fn tunnel_endpoint(tunnel: &str) -> Result<TunnelEndpoint, TargetError> {
     let target = Target::parse(tunnel)?;
@@ -303,7 +356,12 @@ fn endpoint_of(target: &Target) -> TunnelEndpoint {
     } else {
         target.host().to_owned()
     };
-    TunnelEndpoint::new(Scheme::Ws, &host, Some(target.port()))
+    let scheme = if target.is_tls() {
+        Scheme::Wss
+    } else {
+        Scheme::Ws
+    };
+    TunnelEndpoint::new(scheme, &host, Some(target.port()))
 }
 
 /// Runs `desktop` and `phone` against the tunnel server at `tunnel` (`ws://HOST:PORT`)
@@ -322,8 +380,9 @@ pub async fn run_peers<H: CtapHandler>(
     options: DriveOptions,
 ) -> PeersOutcome<H> {
     let (mut desktop, mut phone) = (desktop, phone);
+    let route = Target::parse(tunnel).map(TunnelRoute::Server);
     let report = drive(
-        tunnel,
+        route,
         Some(&mut desktop),
         Some(&mut phone),
         Links::default(),
@@ -337,13 +396,14 @@ pub async fn run_peers<H: CtapHandler>(
         linked_device: desktop.linked_device().cloned(),
         log: report.log,
         timed_out: report.timed_out,
+        unreachable: report.unreachable,
         elapsed: report.elapsed,
         desktop,
         phone,
     }
 }
 
-/// Runs only the desktop against the tunnel server at `tunnel` (`ws://HOST:PORT`): the phone
+/// Runs only the desktop, its tunnel sockets opened as `route` says: the phone
 /// is somewhere else (another process, another machine, a real phone). The caller shows the
 /// QR code ([`Desktop::qr_url`]) however it likes; the phone's adverts arrive on `adverts`
 /// (see [`read_advert_lines`](crate::advert_feed::read_advert_lines) for a file, a FIFO or
@@ -354,7 +414,7 @@ pub async fn run_peers<H: CtapHandler>(
 /// The linked flow is not driven here: its wake-up needs the phone's wake socket, which
 /// only a run with both peers opens.
 pub async fn run_desktop(
-    tunnel: &str,
+    route: &TunnelRoute,
     desktop: Desktop,
     adverts: UnboundedReceiver<FedAdvert>,
     options: DriveOptions,
@@ -364,25 +424,27 @@ pub async fn run_desktop(
         adverts_in: Some(adverts),
         adverts_out: None,
     };
-    let report = drive::<Authenticator>(tunnel, Some(&mut desktop), None, links, options).await;
+    let route = Ok(route.clone());
+    let report = drive::<Authenticator>(route, Some(&mut desktop), None, links, options).await;
     DesktopOutcome {
         result: report.desktop_result,
         ctap_response: desktop.ctap_response().map(<[u8]>::to_vec),
         linked_device: desktop.linked_device().cloned(),
         log: report.log,
         timed_out: report.timed_out,
+        unreachable: report.unreachable,
         elapsed: report.elapsed,
         desktop,
     }
 }
 
-/// Runs only the phone against the tunnel server at `tunnel` (`ws://HOST:PORT`): it scans
+/// Runs only the phone, its tunnel sockets opened as `route` says: it scans
 /// `qr` (a `FIDO:/` string from a desktop elsewhere), and every advert it starts is sent on
 /// `adverts` for the other side's radio (see
 /// [`write_advert_lines`](crate::advert_feed::write_advert_lines)). The run ends when the
 /// phone finishes, or at [`DriveOptions::timeout`].
 pub async fn run_phone<H: CtapHandler>(
-    tunnel: &str,
+    route: &TunnelRoute,
     phone: Phone<H>,
     qr: &str,
     adverts: UnboundedSender<AdvertLine>,
@@ -394,11 +456,12 @@ pub async fn run_phone<H: CtapHandler>(
         adverts_in: None,
         adverts_out: Some(adverts),
     };
-    let report = drive(tunnel, None, Some(&mut phone), links, options).await;
+    let report = drive(Ok(route.clone()), None, Some(&mut phone), links, options).await;
     PhoneOutcome {
         result: report.phone_result,
         log: report.log,
         timed_out: report.timed_out,
+        unreachable: report.unreachable,
         elapsed: report.elapsed,
         phone,
     }
@@ -417,6 +480,8 @@ pub struct DesktopOutcome {
     pub log: Vec<LogEntry>,
     /// Whether the run hit [`DriveOptions::timeout`].
     pub timed_out: bool,
+    /// The first tunnel host that could not be reached at all, if any.
+    pub unreachable: Option<Unreachable>,
     /// How long the run took.
     pub elapsed: Duration,
     /// The desktop after the run.
@@ -431,6 +496,8 @@ pub struct PhoneOutcome<H: CtapHandler = Authenticator> {
     pub log: Vec<LogEntry>,
     /// Whether the run hit [`DriveOptions::timeout`].
     pub timed_out: bool,
+    /// The first tunnel host that could not be reached at all, if any.
+    pub unreachable: Option<Unreachable>,
     /// How long the run took.
     pub elapsed: Duration,
     /// The phone after the run (its authenticator holds any new credential).
@@ -442,6 +509,7 @@ impl<H: CtapHandler> fmt::Debug for PhoneOutcome<H> {
         f.debug_struct("PhoneOutcome")
             .field("result", &self.result)
             .field("timed_out", &self.timed_out)
+            .field("unreachable", &self.unreachable)
             .field("elapsed", &self.elapsed)
             .field("log", &self.log.len())
             .finish_non_exhaustive()
@@ -467,21 +535,22 @@ struct Report {
     phone_result: Result<(), PeerError>,
     log: Vec<LogEntry>,
     timed_out: bool,
+    unreachable: Option<Unreachable>,
     elapsed: Duration,
 }
 
 /// Drives whichever peers are given: both (in-process QR and radio), or one, with `links`
 /// carrying the hops to the other.
 async fn drive<H: CtapHandler>(
-    tunnel: &str,
+    route: Result<TunnelRoute, TargetError>,
     desktop: Option<&mut Desktop>,
     phone: Option<&mut Phone<H>>,
     links: Links,
     options: DriveOptions,
 ) -> Report {
     let started = Instant::now();
-    let target = match Target::parse(tunnel) {
-        Ok(target) => target,
+    let route = match route {
+        Ok(route) => route,
         Err(e) => {
             let error = PeerError {
                 layer: Layer::Tunnel,
@@ -492,6 +561,7 @@ async fn drive<H: CtapHandler>(
                 phone_result: Err(error),
                 log: Vec::new(),
                 timed_out: false,
+                unreachable: None,
                 elapsed: started.elapsed(),
             };
         }
@@ -499,7 +569,7 @@ async fn drive<H: CtapHandler>(
     let (events, inbox) = unbounded_channel();
     let mut driver = Driver {
         started,
-        target,
+        route,
         options,
         desktop,
         phone,
@@ -514,6 +584,7 @@ async fn drive<H: CtapHandler>(
         wake: WakeState::Unused,
         cut_at: None,
         timed_out: false,
+        unreachable: None,
     };
     driver.run().await;
     driver.finish().await
@@ -547,6 +618,7 @@ enum NetEvent {
         socket: SocketId,
         status: u16,
         reason: String,
+        unreachable: Option<Unreachable>,
     },
     Message {
         side: Side,
@@ -598,7 +670,7 @@ enum WakeState {
 
 struct Driver<'a, H: CtapHandler> {
     started: Instant,
-    target: Target,
+    route: TunnelRoute,
     options: DriveOptions,
     desktop: Option<&'a mut Desktop>,
     phone: Option<&'a mut Phone<H>>,
@@ -616,6 +688,8 @@ struct Driver<'a, H: CtapHandler> {
     /// When to abandon the peers still running after a failure.
     cut_at: Option<Instant>,
     timed_out: bool,
+    /// The first socket whose host could not be reached.
+    unreachable: Option<Unreachable>,
 }
 
 impl<H: CtapHandler> Driver<'_, H> {
@@ -833,21 +907,27 @@ impl<H: CtapHandler> Driver<'_, H> {
         headers: Vec<(String, String)>,
     ) {
         let path = url.route.path();
-        let mapped = endpoint_of(&self.target);
-        if url.host != mapped.host || url.port != mapped.port || url.scheme != Scheme::Ws {
-            self.note(
-                side,
-                Layer::Tunnel,
-                format!("{url} mapped to {}{path}", self.target),
-                &[],
-            );
-        }
-        self.note(
-            side,
-            Layer::Tunnel,
-            format!("upgrade {}{path}", self.target),
-            &[],
-        );
+        let target = match self.route.clone() {
+            TunnelRoute::Server(target) => {
+                let mapped = endpoint_of(&target);
+                if url.host != mapped.host || url.port != mapped.port || url.scheme != mapped.scheme
+                {
+                    self.note(
+                        side,
+                        Layer::Tunnel,
+                        format!("{url} mapped to {target}{path}"),
+                        &[],
+                    );
+                }
+                Ok(target)
+            }
+            TunnelRoute::PeerUrls(tls) => url_target(url, &tls),
+        };
+        let shown = match &target {
+            Ok(target) => format!("{target}{path}"),
+            Err(_) => url.to_string(),
+        };
+        self.note(side, Layer::Tunnel, format!("upgrade {shown}"), &[]);
         let (commands, receiver) = unbounded_channel();
         self.sockets.insert(
             (side, socket),
@@ -859,8 +939,21 @@ impl<H: CtapHandler> Driver<'_, H> {
                 received: 0,
             },
         );
+        let target = match target {
+            Ok(target) => target,
+            Err(e) => {
+                let _ = self.events.send(NetEvent::Refused {
+                    side,
+                    socket,
+                    status: 0,
+                    reason: e.to_string(),
+                    unreachable: None,
+                });
+                return;
+            }
+        };
         let task = SocketTask {
-            target: self.target.clone(),
+            target,
             side,
             socket,
             path,
@@ -900,7 +993,11 @@ impl<H: CtapHandler> Driver<'_, H> {
                 socket,
                 status,
                 reason,
+                unreachable,
             } => {
+                if self.unreachable.is_none() {
+                    self.unreachable = unreachable;
+                }
                 self.note(
                     side,
                     Layer::Tunnel,
@@ -1054,18 +1151,23 @@ impl<H: CtapHandler> Driver<'_, H> {
         let Some(contact) = self.phone.as_ref().map(|p| p.config().contact_id.clone()) else {
             return;
         };
+        // The wake channel is this server's own extension; a real tunnel domain has none.
+        let TunnelRoute::Server(target) = &self.route else {
+            return;
+        };
+        let target = target.clone();
         let path = wake_path(&contact);
         self.note(
             Side::Phone,
             Layer::Tunnel,
-            format!("wake socket {}{path}", self.target),
+            format!("wake socket {target}{path}"),
             &[],
         );
         let wait = self
             .options
             .upgrade_timeout
             .min(deadline.saturating_duration_since(Instant::now()));
-        match self.target.upgrade(&path, &[], wait).await {
+        match target.upgrade(&path, &[], wait).await {
             Ok(upgraded) => {
                 self.note(Side::Phone, Layer::Tunnel, "wake socket registered", &[]);
                 let ws = upgraded.into_websocket().await;
@@ -1257,9 +1359,25 @@ impl<H: CtapHandler> Driver<'_, H> {
             phone_result,
             log: self.log,
             timed_out: self.timed_out,
+            unreachable: self.unreachable,
             elapsed: self.started.elapsed(),
         }
     }
+}
+
+/// The target for a peer's own URL: its scheme, host and port (443 or 80 when it has none).
+fn url_target(url: &TunnelUrl, tls: &TlsClient) -> Result<Target, TargetError> {
+    let scheme = match url.scheme {
+        Scheme::Wss => "wss",
+        Scheme::Ws => "ws",
+    };
+    let host = if url.host.contains(':') && !url.host.starts_with('[') {
+        format!("[{}]", url.host)
+    } else {
+        url.host.clone()
+    };
+    let port = url.port.map(|p| format!(":{p}")).unwrap_or_default();
+    Target::parse_with(&format!("{scheme}://{host}{port}"), tls)
 }
 
 /// The state's name from a peer's `Debug` text (`… state: AwaitingHandshake(…) …`).
@@ -1306,11 +1424,19 @@ impl SocketTask {
                     Refusal::Status(head) => (head.status, head.body.trim().to_owned()),
                     other => (0, other.to_string()),
                 };
+                let unreachable = match refusal {
+                    Refusal::Connect(error) => Some(Unreachable {
+                        url: format!("{}{}", self.target, self.path),
+                        error,
+                    }),
+                    _ => None,
+                };
                 let _ = self.events.send(NetEvent::Refused {
                     side,
                     socket,
                     status,
                     reason,
+                    unreachable,
                 });
                 return;
             }
@@ -1445,7 +1571,28 @@ mod tests {
         );
         let v6 = tunnel_endpoint("ws://[::1]:9").map(|e| e.host);
         assert_eq!(v6, Ok("[::1]".to_owned()));
-        assert!(tunnel_endpoint("wss://example.com").is_err());
+        assert_eq!(
+            tunnel_endpoint("wss://example.com"),
+            Ok(TunnelEndpoint::new(Scheme::Wss, "example.com", Some(443)))
+        );
+        assert!(tunnel_endpoint("https://example.com").is_err());
+    }
+
+    #[test]
+    fn peer_urls_keep_their_scheme_host_and_default_port() {
+        let tls = TlsClient::webpki().unwrap();
+        let route = hybridsim_proto::tunnel_url::Route::New {
+            tunnel_id: [0xab; 16],
+        };
+        let real = TunnelEndpoint::new(Scheme::Wss, "cable.ua5v.com", None).url(route.clone());
+        let target = url_target(&real, &tls).unwrap();
+        assert_eq!(
+            (target.to_string(), target.port(), target.is_tls()),
+            ("wss://cable.ua5v.com".to_owned(), 443, true)
+        );
+        let plain = TunnelEndpoint::new(Scheme::Ws, "127.0.0.1", Some(8080)).url(route);
+        let target = url_target(&plain, &tls).unwrap();
+        assert_eq!(target.to_string(), "ws://127.0.0.1:8080");
     }
 
     #[test]

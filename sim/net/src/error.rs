@@ -76,6 +76,14 @@ pub enum NetError {
         /// The key file.
         key: PathBuf,
     },
+    /// A certificate in a trust-anchor file could not be used as an anchor.
+    #[error("cannot trust the certificate in {}: {reason}", path.display())]
+    TlsAnchor {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// rustls refused the certificate or key for another reason (e.g. an unsupported key type).
     #[error("TLS configuration: {reason}")]
     TlsConfig {

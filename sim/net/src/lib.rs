@@ -86,6 +86,7 @@ pub mod prometheus;
 mod server;
 mod shared;
 mod tls;
+pub mod tls_client;
 pub mod wake;
 
 pub use bench::{bench, BenchOptions, BenchReport};
@@ -94,6 +95,7 @@ pub use check::{check, CheckOptions, CheckReport};
 pub use config::{ServeConfig, TlsFiles};
 pub use drive::{
     run_desktop, run_peers, run_phone, DesktopOutcome, DriveOptions, PeersOutcome, PhoneOutcome,
+    TunnelRoute, Unreachable,
 };
 pub use error::NetError;
 pub use server::{

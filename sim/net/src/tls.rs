@@ -67,7 +67,7 @@ fn pem_error(path: &Path, e: pem::Error) -> NetError {
 }
 
 /// Every `CERTIFICATE` section, leaf first.
-fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, NetError> {
+pub(crate) fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, NetError> {
     let bytes = read(path)?;
     let certs = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()

@@ -126,7 +126,7 @@ async fn limits_and_bad_targets_are_reported_not_hidden() {
         let report = bench("http://127.0.0.1:1", BenchOptions::default()).await;
         assert!(matches!(report.idle, Phase::Skipped));
         assert_eq!(report.notes.len(), 1, "{report}");
-        assert!(report.notes[0].contains("not a ws://HOST:PORT URL"));
+        assert!(report.notes[0].contains("not a ws:// or wss:// URL"));
     })
     .await
     .expect("bench test took too long");

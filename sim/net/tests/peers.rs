@@ -466,10 +466,10 @@ async fn a_stuck_run_reports_what_each_peer_waited_for() {
 }
 
 #[tokio::test]
-async fn a_target_that_is_not_ws_fails_both_at_once() {
+async fn a_target_that_is_not_ws_or_wss_fails_both_at_once() {
     let (desktop, phone) = qr_peers("ws://127.0.0.1:9");
     let outcome = run_peers(
-        "wss://example.invalid",
+        "https://example.invalid",
         desktop,
         phone,
         DriveOptions::default(),
@@ -478,7 +478,10 @@ async fn a_target_that_is_not_ws_fails_both_at_once() {
     for result in [&outcome.desktop_result, &outcome.phone_result] {
         let error = result.as_ref().unwrap_err();
         assert_eq!(error.layer, Layer::Tunnel);
-        assert!(error.message.contains("plain ws:// only"), "{error}");
+        assert!(
+            error.message.contains("not a ws:// or wss:// URL"),
+            "{error}"
+        );
     }
     assert!(outcome.log.is_empty());
 }

@@ -616,7 +616,7 @@ async fn idle_phase(
                     .upgrade(&new_path(&random_bytes()), CABLE_HEADERS, HANDSHAKE_WAIT)
                     .await
                     .map_err(|r| format!("/cable/new: {r}"))?;
-                reset_on_drop(&upgraded.stream);
+                reset_on_drop(upgraded.stream.tcp());
                 Ok(upgraded.stream)
             }
         })
@@ -691,8 +691,8 @@ async fn pairing_phase(target: &Target, options: &BenchOptions) -> Phase<Pairing
     )
     .await;
     for (new, connect, _) in &pairs {
-        reset_on_drop(&new.stream);
-        reset_on_drop(&connect.stream);
+        reset_on_drop(new.stream.tcp());
+        reset_on_drop(connect.stream.tcp());
     }
     let elapsed = started.elapsed();
     let mut latencies: Vec<Duration> = pairs.iter().map(|(_, _, took)| *took).collect();

@@ -416,7 +416,7 @@ async fn malformed_refused(probe: Probe, settings: Arc<Settings>) -> Result<Verd
             }
             Err(Refusal::Closed) => *tally.entry("closed".to_owned()).or_default() += 1,
             Err(Refusal::Malformed(_)) => *tally.entry("bad answer".to_owned()).or_default() += 1,
-            Err(refusal @ (Refusal::TimedOut | Refusal::Io(_))) => {
+            Err(refusal @ (Refusal::TimedOut | Refusal::Io(_) | Refusal::Connect(_))) => {
                 wrong.push(format!("'{}' {refusal}", shorten(path, 40)))
             }
             Ok(_) => wrong.push(format!("'{}' accepted", shorten(path, 40))),
