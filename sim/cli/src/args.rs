@@ -40,6 +40,9 @@ pub enum Command {
     /// the JSON of `authenticator create|get`, every byte through the simulated path.
     #[command(subcommand)]
     Ceremony(CeremonyCommand),
+    /// Run scenario files (default scenarios/): in parallel, with a summary table, trace
+    /// approval and JUnit/JSON/HTML reports.
+    Run(crate::run::RunArgs),
 }
 
 /// `hybridsim ceremony …`

@@ -24,6 +24,7 @@ mod hex_arg;
 mod json;
 mod output;
 mod rp;
+mod run;
 mod state_file;
 mod tunnel;
 
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         args::Command::Authenticator(cmd) => authenticator::run(cmd),
         args::Command::Rp(cmd) => rp::run(cmd),
         args::Command::Ceremony(cmd) => ceremony::run(cmd),
+        args::Command::Run(cmd) => run::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
