@@ -127,7 +127,10 @@ fn split(
     let message = inner.message().trim().to_owned();
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((key, _)) = rest.split_once('`') {
-            path.push(Segment::Key(key.to_owned()));
+            let named = Segment::Key(key.to_owned());
+            if path.last() != Some(&named) {
+                path.push(named);
+            }
         }
     }
     (path, message, inner.span())
