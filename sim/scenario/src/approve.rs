@@ -102,7 +102,8 @@ fn short_digest(parts: &[&str]) -> String {
     hex::encode(hash.finalize()).chars().take(16).collect()
 }
 
-fn same_kind(a: &TraceRecord, b: &TraceRecord) -> bool {
+/// Whether two records differ only in time and bytes.
+pub fn same_kind(a: &TraceRecord, b: &TraceRecord) -> bool {
     a.actor == b.actor && a.layer == b.layer && a.dir == b.dir && a.what == b.what && a.len == b.len
 }
 
@@ -115,7 +116,7 @@ fn dir_name(record: &TraceRecord) -> String {
 
 /// The longest cycle to fold at the start of `records`: (cycle length, repetitions), with
 /// cycles of up to [`MAX_CYCLE`] records of the same kinds; (1, 1) when nothing repeats.
-fn longest_cycle(records: &[TraceRecord]) -> (usize, usize) {
+pub fn longest_cycle(records: &[TraceRecord]) -> (usize, usize) {
     let mut best = (1, 1);
     for cycle in 1..=MAX_CYCLE {
         let Some(pattern) = records.get(..cycle) else {

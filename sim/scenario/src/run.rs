@@ -52,6 +52,12 @@ pub struct StepResult {
     pub failure_record: Option<usize>,
     /// Wall time the step took.
     pub wall: Duration,
+    /// The options JSON the relying party issued (ceremony steps).
+    pub options_json: Option<String>,
+    /// The response JSON the browser produced, if any.
+    pub response_json: Option<String>,
+    /// What the relying party made of it, one line.
+    pub rp_verdict: Option<String>,
 }
 
 impl StepResult {
@@ -71,6 +77,9 @@ impl StepResult {
             virtual_ms: 0,
             failure_record: None,
             wall: Duration::ZERO,
+            options_json: None,
+            response_json: None,
+            rp_verdict: None,
         }
     }
 }
@@ -375,7 +384,14 @@ impl<'a> Run<'a> {
                 Err(e) => Verdict::Rejected(e),
             })
         });
-        finish(number, step, &s.expect, &outcome, verdict.flatten())
+        finish(
+            number,
+            step,
+            &s.expect,
+            &outcome,
+            verdict.flatten(),
+            options.to_json(),
+        )
     }
 
     fn sign_in(&mut self, number: usize, step: &Step, s: &SignInStep) -> StepResult {
@@ -478,7 +494,7 @@ impl<'a> Run<'a> {
                 Err(e) => Verdict::Rejected(e),
             }
         });
-        finish(number, step, expect, &outcome, verdict)
+        finish(number, step, expect, &outcome, verdict, json)
     }
 }
 
@@ -496,6 +512,7 @@ fn finish(
     expect: &CeremonyExpect,
     outcome: &Outcome,
     verdict: Option<Verdict>,
+    options_json: String,
 ) -> StepResult {
     let checked = expect::check_ceremony(expect, outcome, verdict.as_ref());
     StepResult {
@@ -508,5 +525,11 @@ fn finish(
         virtual_ms: outcome.virtual_time.as_millis(),
         failure_record: checked.failure_record,
         wall: Duration::ZERO,
+        options_json: Some(options_json),
+        response_json: outcome.response_json.clone(),
+        rp_verdict: verdict.map(|v| match v {
+            Verdict::Accepted => "accepted".to_owned(),
+            Verdict::Rejected(e) => format!("rejected: {e}"),
+        }),
     }
 }
