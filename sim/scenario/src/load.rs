@@ -90,7 +90,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
             message,
         }
     };
-    let doc = ImDocument::parse(text).map_err(|e| at(e.span(), &[], e.message().to_owned()))?;
+    let doc = ImDocument::parse(text)
+        .map_err(|e| at(e.span(), &[], syntax_message(e.message(), &e.to_string())))?;
     let scenario =
         match serde_path_to_error::deserialize::<_, Scenario>(toml::Deserializer::new(text)) {
             Ok(scenario) => scenario,
@@ -105,6 +106,20 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
         return Err(at(locate(&doc, &path), &path, message));
     }
     Ok(scenario)
+}
+
+/// A parser's message, or when it has none (a stray carriage return gets none), the last
+/// line of its full report, or a plain statement.
+fn syntax_message(message: &str, report: &str) -> String {
+    let message = message.trim();
+    if !message.is_empty() {
+        return message.to_owned();
+    }
+    report
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with("TOML parse error"))
+        .map_or_else(|| "not valid TOML".to_owned(), str::to_owned)
 }
 
 /// The key path, the message, and toml's own span of an error; an unknown key is added to
@@ -124,7 +139,7 @@ fn split(
         })
         .collect();
     let inner = error.into_inner();
-    let message = inner.message().trim().to_owned();
+    let message = syntax_message(inner.message(), &inner.to_string());
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((key, _)) = rest.split_once('`') {
             let named = Segment::Key(key.to_owned());
@@ -499,6 +514,13 @@ expect = { outcome = "success" }
         let e = error(&GOOD.replace("ios16", "ios17"));
         assert_eq!((e.key.as_str(), e.line), ("phone.alice.profile", 5), "{e}");
         assert!(e.message.contains("ios16"), "{e}");
+    }
+
+    #[test]
+    fn a_stray_carriage_return_is_a_located_syntax_error_with_a_message() {
+        let e = error("\n\r\n\r");
+        assert!(!e.message.is_empty(), "{e}");
+        assert!((1..=3).contains(&e.line), "{e}");
     }
 
     #[test]
