@@ -60,6 +60,9 @@ pub enum Command {
     /// nearby.
     #[command(subcommand)]
     Ble(BleCommand),
+    /// Run scenario files (default scenarios/): in parallel, with a summary table, trace
+    /// approval and JUnit/JSON/HTML reports.
+    Run(crate::run::RunArgs),
 }
 
 /// `hybridsim ble …`

@@ -33,6 +33,7 @@ mod real_ble;
 mod rp;
 mod rp_check;
 mod rp_serve;
+mod run;
 mod standalone;
 mod state_file;
 mod totp;
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         args::Command::Phone(args) => phone::run(args),
         args::Command::Migrate(cmd) => migrate::run(cmd),
         args::Command::Ble(cmd) => ble::run(cmd),
+        args::Command::Run(cmd) => run::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -29,6 +29,7 @@ use crate::fault::{ConnectRule, Rule};
 use crate::faults::{
     AdvertRule, CameraRule, Fault, FaultAt, RelayRule, SecondCommandRule, UpgradeRule,
 };
+use crate::radio::RadioConfig;
 use crate::trace::Trace;
 use crate::world::{derive_seed, ActorId, World, WorldError};
 use core::time::Duration;
@@ -232,6 +233,7 @@ pub struct Ceremony {
     construction: Construction,
     crypter: Option<CrypterPolicy>,
     reveal_secrets: bool,
+    radio: RadioConfig,
     rules: Vec<Box<dyn Rule>>,
     connect_rules: Vec<Box<dyn ConnectRule>>,
     desktop_hooks: Vec<DesktopHook>,
@@ -254,6 +256,7 @@ impl Ceremony {
             construction: Construction::New,
             crypter: None,
             reveal_secrets: false,
+            radio: RadioConfig::default(),
             rules: Vec::new(),
             connect_rules: Vec::new(),
             desktop_hooks: Vec::new(),
@@ -321,6 +324,12 @@ impl Ceremony {
     /// Keeps secret bytes in the trace.
     pub fn reveal_secrets(mut self, reveal: bool) -> Ceremony {
         self.reveal_secrets = reveal;
+        self
+    }
+
+    /// The radio conditions between the phone and the desktop (default: a quiet room).
+    pub fn radio(mut self, radio: RadioConfig) -> Ceremony {
+        self.radio = radio;
         self
     }
 
@@ -437,6 +446,7 @@ impl Ceremony {
         }
 
         let mut world = World::new(self.seed, TunnelConfig::default(), self.reveal_secrets);
+        world.set_radio(self.radio.clone());
         let contact_id = phone_config.contact_id.clone();
         let construction = phone_config.construction;
         // A desktop whose clock runs ahead starts at its own time, not the world's.

@@ -1,0 +1,257 @@
+//! `hybridsim run [PATHS…]`: runs scenario files (default `scenarios/`) in parallel, shows
+//! progress (a bar on a terminal, one line per scenario otherwise), ends with a summary
+//! table and writes the reports asked for. Exit 0 when everything passed, 1 when an
+//! expectation or an approved trace did not hold, 2 for a scenario file that does not load
+//! or bad arguments.
+
+use crate::failure::{Failure, Outcome};
+use clap::Args;
+use hybridsim_scenario::suite::{self, ScenarioResult, SuiteOptions};
+use hybridsim_scenario::{approve::TraceApproval, html, json_report, junit, schema};
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// `hybridsim run`
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files or folders (searched recursively for *.toml).
+    #[arg(value_name = "PATHS", default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+    /// Only scenarios whose id (path under the folder, without .toml) contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Run every scenario with this seed instead of its own (approved traces are then not
+    /// compared: other seeds give other bytes).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Run only shard K of N (1-based): shards split the sorted scenario list so that N CI
+    /// machines with --shard 1/N … N/N run every scenario exactly once.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Write a JUnit XML report here (one testcase per step, plus trace approval).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write a self-contained HTML report to DIR/index.html (sequence diagrams of every
+    /// step, each message expandable to its bytes).
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Rewrite each scenario's approved trace (NAME.trace.jsonl) with this run's, printing
+    /// the diff, instead of failing when they differ.
+    #[arg(long)]
+    pub accept: bool,
+    /// How many scenarios run at once (default: the cores available).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print the JSON Schema of the scenario format and exit.
+    #[arg(long)]
+    pub print_schema: bool,
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("{text:?}: expected K/N, e.g. 2/4"))?;
+    let k: usize = k
+        .parse()
+        .map_err(|_| format!("{text:?}: K is not a number"))?;
+    let n: usize = n
+        .parse()
+        .map_err(|_| format!("{text:?}: N is not a number"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("{text:?}: expected 1 <= K <= N"));
+    }
+    Ok((k, n))
+}
+
+/// Runs the command.
+pub fn run(args: RunArgs) -> Outcome {
+    if args.print_schema {
+        print!("{}", schema::schema_json());
+        return Ok(());
+    }
+    let files = suite::discover(&args.paths).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let mut options = SuiteOptions {
+        filter: args.filter.clone(),
+        seed: args.seed,
+        shard: args.shard,
+        accept: args.accept,
+        ..SuiteOptions::default()
+    };
+    if let Some(jobs) = args.jobs {
+        options.jobs = jobs.max(1);
+    }
+    let selected = suite::select(&files, &options);
+    if selected.is_empty() {
+        return Err(Failure::bad_input(format!(
+            "no scenario to run: {} file(s) found under {}, none selected",
+            files.len(),
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let started = Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let total = selected.len();
+    let results = suite::run_suite(&selected, &options, |result, done| {
+        progress(result, done, total, terminal);
+    });
+    if terminal {
+        eprint!("\r\x1b[2K");
+    }
+    let wall = started.elapsed();
+    for result in &results {
+        if let TraceApproval::Written(diff) = &result.trace {
+            if !diff.is_empty() {
+                say!("accepted the trace of {}:\n{diff}", result.id);
+            }
+        }
+    }
+    summary(&results, wall);
+    write_reports(&args, &results)?;
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    let unloadable = results.iter().filter(|r| r.error.is_some()).count();
+    say!("{} passed, {failed} failed", results.len() - failed);
+    if unloadable > 0 {
+        return Err(Failure::bad_input(format!(
+            "{unloadable} scenario file(s) could not be used (see above)"
+        )));
+    }
+    if failed > 0 {
+        return Err(Failure::no_match(format!("{failed} scenario(s) failed")));
+    }
+    Ok(())
+}
+
+fn progress(result: &ScenarioResult, done: usize, total: usize, terminal: bool) {
+    let verdict = if result.passed() { "ok  " } else { "FAIL" };
+    if !terminal {
+        say!(
+            "{verdict} {} ({} steps, {} ms)",
+            result.id,
+            result.steps.len(),
+            result.wall.as_millis()
+        );
+        return;
+    }
+    const WIDTH: usize = 30;
+    let filled = done * WIDTH / total.max(1);
+    let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
+    let mut err = std::io::stderr().lock();
+    if !result.passed() {
+        let _ = write!(err, "\r\x1b[2KFAIL {}\n", result.id);
+    }
+    let _ = write!(err, "\r\x1b[2K[{bar}] {done}/{total} {}", result.id);
+    let _ = err.flush();
+}
+
+/// The folder part of an id (`faults/ws-split` → `faults`).
+fn group(id: &str) -> &str {
+    id.rsplit_once('/').map_or(".", |(folder, _)| folder)
+}
+
+#[derive(Default)]
+struct Row {
+    scenarios: usize,
+    passed: usize,
+    steps: usize,
+    virtual_ms: u64,
+    wall: Duration,
+}
+
+fn summary(results: &[ScenarioResult], wall: Duration) {
+    let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
+    for result in results {
+        let row = rows.entry(group(&result.id)).or_default();
+        row.scenarios += 1;
+        row.passed += usize::from(result.passed());
+        row.steps += result.steps.len();
+        row.virtual_ms += result.steps.iter().map(|s| s.virtual_ms).sum::<u64>();
+        row.wall += result.wall;
+    }
+    let width = rows.keys().map(|k| k.len()).max().unwrap_or(5).max(5);
+    say!("");
+    say!(
+        "{:<width$}  {:>9}  {:>6}  {:>6}  {:>5}  {:>12}  {:>9}",
+        "group",
+        "scenarios",
+        "passed",
+        "failed",
+        "steps",
+        "virtual time",
+        "cpu time"
+    );
+    let mut total = Row::default();
+    for (name, row) in &rows {
+        say!(
+            "{name:<width$}  {:>9}  {:>6}  {:>6}  {:>5}  {:>11.1}s  {:>8.2}s",
+            row.scenarios,
+            row.passed,
+            row.scenarios - row.passed,
+            row.steps,
+            row.virtual_ms as f64 / 1000.0,
+            row.wall.as_secs_f64()
+        );
+        total.scenarios += row.scenarios;
+        total.passed += row.passed;
+        total.steps += row.steps;
+        total.virtual_ms += row.virtual_ms;
+    }
+    say!(
+        "{:<width$}  {:>9}  {:>6}  {:>6}  {:>5}  {:>11.1}s  {:>8.2}s wall",
+        "total",
+        total.scenarios,
+        total.passed,
+        total.scenarios - total.passed,
+        total.steps,
+        total.virtual_ms as f64 / 1000.0,
+        wall.as_secs_f64()
+    );
+    let failed: Vec<&ScenarioResult> = results.iter().filter(|r| !r.passed()).collect();
+    if !failed.is_empty() {
+        say!("");
+        for result in failed {
+            say!("FAIL {} ({})", result.id, result.path.display());
+            for problem in result.problems() {
+                for line in problem.lines() {
+                    say!("     {line}");
+                }
+            }
+        }
+    }
+    say!("");
+}
+
+fn write(path: &Path, text: &str) -> Outcome {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            Failure::environment(format!("cannot create {}: {e}", parent.display()))
+        })?;
+    }
+    std::fs::write(path, text)
+        .map_err(|e| Failure::environment(format!("cannot write {}: {e}", path.display())))
+}
+
+fn write_reports(args: &RunArgs, results: &[ScenarioResult]) -> Outcome {
+    if let Some(path) = &args.junit {
+        write(path, &junit::render(results))?;
+        say!("JUnit report: {}", path.display());
+    }
+    if let Some(path) = &args.json {
+        write(path, &json_report::render(results))?;
+        say!("JSON report: {}", path.display());
+    }
+    if let Some(dir) = &args.html {
+        let path = dir.join("index.html");
+        write(&path, &html::render(results))?;
+        say!("HTML report: {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,320 @@
+//! Checking a ceremony's [`Outcome`] against a step's [`CeremonyExpect`]: each expectation
+//! that does not hold becomes one line saying what was expected and what happened.
+
+use crate::model::{CeremonyExpect, ExpectedOutcome, PartyExpect, PartyResult, RpVerdict};
+use hybridsim_peers::{Millis, PeerError};
+use hybridsim_world::ceremony::Outcome;
+use hybridsim_world::trace::layer_name;
+
+/// What the relying party made of the response JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Verified.
+    Accepted,
+    /// Refused, with the reason.
+    Rejected(String),
+}
+
+/// The result of checking one ceremony.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// Expectations that did not hold.
+    pub failures: Vec<String>,
+    /// What happened, one line.
+    pub summary: String,
+    /// The trace record nearest the first failure (the failing party's last record).
+    pub failure_record: Option<usize>,
+}
+
+/// How a party ended, in words.
+fn describe(result: &Result<(), PeerError>, at: Option<Millis>) -> String {
+    let when = at.map_or_else(|| "never finished".to_owned(), |t| format!("at {} ms", t.0));
+    match result {
+        Ok(()) => format!("ok {when}"),
+        Err(e) => format!("failed {when} [{}] {}", layer_name(e.layer), e.message),
+    }
+}
+
+fn check_party(
+    who: &str,
+    expect: &PartyExpect,
+    result: &Result<(), PeerError>,
+    at: Option<Millis>,
+    failures: &mut Vec<String>,
+) {
+    let actual = describe(result, at);
+    let mut fail = |what: String| failures.push(format!("{who}: expected {what}; it {actual}"));
+    let finished = at.is_some();
+    match (expect.result, result, finished) {
+        (PartyResult::Ok, Ok(()), _) => {}
+        (PartyResult::Failed, Err(_), true) => {}
+        (PartyResult::Unfinished, Err(_), false) => {}
+        (wanted, _, _) => {
+            let word = match wanted {
+                PartyResult::Ok => "ok",
+                PartyResult::Failed => "failed",
+                PartyResult::Unfinished => "unfinished",
+            };
+            fail(format!("result {word}"));
+            return;
+        }
+    }
+    if let Err(error) = result {
+        if let Some(layer) = expect.layer {
+            if layer_name(error.layer) != layer.as_str() {
+                fail(format!("layer {}", layer.as_str()));
+            }
+        }
+        if let Some(text) = &expect.error {
+            if !error.message.contains(text.as_str()) {
+                fail(format!("an error containing {text:?}"));
+            }
+        }
+    }
+    let t = at.map(|t| t.0);
+    if let Some(want) = expect.at_ms {
+        if t != Some(want) {
+            fail(format!("to end at {want} ms"));
+        }
+    }
+    if let Some(low) = expect.not_before_ms {
+        if t.is_none_or(|t| t < low) {
+            fail(format!("to end at or after {low} ms"));
+        }
+    }
+    if let Some(high) = expect.not_after_ms {
+        if t.is_none_or(|t| t > high) {
+            fail(format!("to end at or before {high} ms"));
+        }
+    }
+}
+
+/// Checks every expectation of a ceremony step.
+pub fn check_ceremony(
+    expect: &CeremonyExpect,
+    outcome: &Outcome,
+    verdict: Option<&Verdict>,
+) -> Checked {
+    let mut failures = Vec::new();
+    let accepted = matches!(verdict, Some(Verdict::Accepted));
+    let succeeded = outcome.succeeded() && accepted;
+    let rp_words = match verdict {
+        None => "no response JSON for the relying party".to_owned(),
+        Some(Verdict::Accepted) => "the relying party accepted the response".to_owned(),
+        Some(Verdict::Rejected(e)) => format!("the relying party rejected the response: {e}"),
+    };
+    let summary = format!(
+        "desktop {}; phone {}; {rp_words}",
+        describe(&outcome.desktop, outcome.desktop_at),
+        describe(&outcome.phone, outcome.phone_at)
+    );
+    match (expect.outcome, succeeded) {
+        (ExpectedOutcome::Success, false) => {
+            let why = match (outcome.first_failure(), verdict, &outcome.response_error) {
+                (Some(f), _, _) => format!(
+                    "the {} failed at the {} layer: {}",
+                    f.party,
+                    layer_name(f.error.layer),
+                    f.error.message
+                ),
+                (None, Some(Verdict::Rejected(e)), _) => {
+                    format!("the relying party rejected the response: {e}")
+                }
+                (None, _, Some(e)) => e.clone(),
+                (None, _, None) => "no response JSON".to_owned(),
+            };
+            failures.push(format!("expected success; {why}"));
+        }
+        (ExpectedOutcome::Failure, true) => {
+            failures.push("expected a failure; the ceremony succeeded".to_owned())
+        }
+        _ => {}
+    }
+    if let Some(want) = &expect.first_failure {
+        match outcome.first_failure() {
+            None => failures.push(format!(
+                "expected the {} to fail first at the {} layer; no party failed",
+                want.party,
+                want.layer.as_str()
+            )),
+            Some(got) => {
+                let got_words = format!(
+                    "the {} failed first, {} at the {} layer: {}",
+                    got.party,
+                    got.at.map_or_else(
+                        || "without finishing".to_owned(),
+                        |t| format!("at {} ms", t.0)
+                    ),
+                    layer_name(got.error.layer),
+                    got.error.message
+                );
+                let mut wrong = Vec::new();
+                if got.party != want.party {
+                    wrong.push(format!("party {}", want.party));
+                }
+                if layer_name(got.error.layer) != want.layer.as_str() {
+                    wrong.push(format!("layer {}", want.layer.as_str()));
+                }
+                if let Some(text) = &want.error {
+                    if !got.error.message.contains(text.as_str()) {
+                        wrong.push(format!("an error containing {text:?}"));
+                    }
+                }
+                if let Some(at) = want.at_ms {
+                    if got.at.map(|t| t.0) != Some(at) {
+                        wrong.push(format!("at {at} ms"));
+                    }
+                }
+                if !wrong.is_empty() {
+                    failures.push(format!(
+                        "first failure: expected {}; {got_words}",
+                        wrong.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(want) = &expect.desktop {
+        check_party(
+            "desktop",
+            want,
+            &outcome.desktop,
+            outcome.desktop_at,
+            &mut failures,
+        );
+    }
+    if let Some(want) = &expect.phone {
+        check_party(
+            "phone",
+            want,
+            &outcome.phone,
+            outcome.phone_at,
+            &mut failures,
+        );
+    }
+    for (name, want) in &expect.others {
+        match outcome.others.iter().find(|(n, _)| n == name) {
+            // Extra actors' finishing times are not reported: only their result counts.
+            Some((_, result)) => {
+                let relaxed = PartyExpect {
+                    at_ms: None,
+                    not_before_ms: None,
+                    not_after_ms: None,
+                    ..want.clone()
+                };
+                let unfinished = result.as_ref().is_err_and(|e| {
+                    e.message.starts_with("never finished") || e.message.starts_with("went silent")
+                });
+                let at = (!unfinished).then_some(Millis(0));
+                check_party(name, &relaxed, result, at, &mut failures);
+            }
+            None => failures.push(format!("{name}: expected such an actor; there is none")),
+        }
+    }
+    let want_rp = expect.rp.or(match expect.outcome {
+        ExpectedOutcome::Success => Some(RpVerdict::Accepted),
+        ExpectedOutcome::Failure => None,
+    });
+    match (want_rp, verdict) {
+        (Some(RpVerdict::Accepted), Some(Verdict::Rejected(e))) => failures.push(format!(
+            "expected the relying party to accept; it rejected: {e}"
+        )),
+        (Some(RpVerdict::Rejected), Some(Verdict::Accepted)) => {
+            failures.push("expected the relying party to reject; it accepted".to_owned())
+        }
+        (Some(_), None) if expect.rp.is_some() => failures.push(
+            "expected a relying-party verdict; the browser produced no response JSON".to_owned(),
+        ),
+        _ => {}
+    }
+    if let Some(text) = &expect.rp_error {
+        match verdict {
+            Some(Verdict::Rejected(e)) if e.contains(text.as_str()) => {}
+            other => failures.push(format!(
+                "expected the relying party to reject with {text:?}; {}",
+                match other {
+                    Some(Verdict::Rejected(e)) => format!("it rejected: {e}"),
+                    Some(Verdict::Accepted) => "it accepted".to_owned(),
+                    None => "there was no response JSON".to_owned(),
+                }
+            )),
+        }
+    }
+    if let Some(text) = &expect.response_error {
+        match &outcome.response_error {
+            Some(e) if e.contains(text.as_str()) => {}
+            other => failures.push(format!(
+                "expected the browser to have no response because {text:?}; {}",
+                other
+                    .as_ref()
+                    .map_or("it gave no such reason".to_owned(), |e| format!(
+                        "it said {e}"
+                    ))
+            )),
+        }
+    }
+    if let Some(want) = expect.linked {
+        let got = outcome.linked_device.is_some();
+        if got != want {
+            failures.push(format!(
+                "expected linked = {want}; the desktop {} a link",
+                if got { "has" } else { "has no" }
+            ));
+        }
+    }
+    if let Some(want) = expect.forget_link {
+        if outcome.forget_link != want {
+            failures.push(format!(
+                "expected forget_link = {want}; it was {}",
+                outcome.forget_link
+            ));
+        }
+    }
+    let records = outcome.trace.records();
+    for text in &expect.trace.contains {
+        if !records.iter().any(|r| r.what.contains(text.as_str())) {
+            failures.push(format!(
+                "expected a trace record containing {text:?}; none does"
+            ));
+        }
+    }
+    for text in &expect.trace.lacks {
+        if let Some((i, r)) = records
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.what.contains(text.as_str()))
+        {
+            failures.push(format!(
+                "expected no trace record containing {text:?}; record {i} at {} ms ({} {}) does: {}",
+                r.t_ms, r.actor, r.layer, r.what
+            ));
+        }
+    }
+    if let Some(max) = expect.trace.max_virtual_ms {
+        if outcome.virtual_time.0 > max {
+            failures.push(format!(
+                "expected the run to end by {max} ms of virtual time; it ended at {} ms",
+                outcome.virtual_time.0
+            ));
+        }
+    }
+    Checked {
+        failure_record: failure_record(outcome),
+        failures,
+        summary,
+    }
+}
+
+/// The last record of the first party to fail, at or before the time it failed.
+fn failure_record(outcome: &Outcome) -> Option<usize> {
+    let failure = outcome.first_failure()?;
+    let until = failure.at.map_or(u64::MAX, |t| t.0);
+    outcome
+        .trace
+        .records()
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.actor == failure.party && r.t_ms <= until)
+        .map(|(i, _)| i)
+        .next_back()
+}

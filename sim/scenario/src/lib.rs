@@ -1,0 +1,45 @@
+//! Scenario files for hybridsim: a declarative description of a world, its actors and the
+//! steps they take, with expectations per step; the runner that executes a suite of them in
+//! parallel; trace approval; and reports for people (HTML) and for CI (JUnit XML, JSON).
+//!
+//! A map of the code:
+//!
+//! - [`model`]: the format's types (`Scenario`, `Step`, the expectation types).
+//! - [`load`]: TOML in, errors with file, line and key out.
+//! - [`schema`]: the JSON Schema generated from [`model`].
+//! - [`run`]: one scenario, step by step, through `hybridsim_world::ceremony`.
+//! - [`expect`]: expectations against outcomes.
+//! - [`approve`]: the approved-trace files beside each scenario.
+//! - [`suite`]: finding, filtering, sharding and running many scenarios in parallel.
+//! - [`junit`], [`json_report`], [`html`]: reports.
+//! - [`harness`]: `cargo test` integration, one trial per scenario.
+//!
+//! # Adding a step kind
+//!
+//! 1. A struct for its keys in [`model`] (`#[serde(deny_unknown_fields)]`, doc comments on
+//!    every field: they become the schema's descriptions), with its own expectation type if
+//!    it needs one.
+//! 2. A variant of [`model::Step`], and its name in `Step::kind`, `Step::label`,
+//!    `Step::KINDS` and `Step::check_keys`.
+//! 3. A runner function in [`run`] (`Run::step` dispatches to it) returning a
+//!    [`run::StepResult`] whose `failures` list the expectations that did not hold.
+//! 4. Cross-references (named actors) in `load::validate`.
+//! 5. Regenerate the schema: `cargo run -q -p hybridsim-cli -- run --print-schema >
+//!    scenarios/scenario.schema.json` (a test compares the two).
+
+pub mod approve;
+pub mod builtin;
+pub mod expect;
+pub mod harness;
+pub mod html;
+pub mod json_report;
+pub mod junit;
+pub mod load;
+pub mod model;
+pub mod run;
+pub mod schema;
+pub mod suite;
+
+pub use load::{load, parse, ScenarioError};
+pub use model::Scenario;
+pub use suite::{discover, run_suite, ScenarioResult, SuiteOptions};

@@ -1,0 +1,320 @@
+//! A suite: the scenario files under some paths, filtered and sharded, run in parallel on
+//! the cores available, each with its trace approval.
+//!
+//! Sharding is by position in the sorted list of scenario ids (`faults/ws-split`): shard K
+//! of N takes the ids at positions K-1, K-1+N, … Every machine of a CI matrix that has the
+//! same checkout computes the same list, so N shards run each scenario exactly once and
+//! differ in size by at most one.
+
+use crate::approve::{self, TraceApproval};
+use crate::load;
+use crate::run::{self, StepResult};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A scenario file and its id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScenarioFile {
+    /// The path relative to the folder it was found in, without `.toml`, with `/`
+    /// separators (`faults/ws-split`); for a file given directly, its path without `.toml`.
+    pub id: String,
+    /// Where it is.
+    pub path: PathBuf,
+}
+
+/// How to run a suite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuiteOptions {
+    /// Only scenarios whose id contains this.
+    pub filter: Option<String>,
+    /// Replace every scenario's seed (trace approval is then skipped: other seeds give
+    /// other bytes).
+    pub seed: Option<u64>,
+    /// Only shard K of N (1-based K).
+    pub shard: Option<(usize, usize)>,
+    /// Rewrite the approved traces instead of failing when they differ.
+    pub accept: bool,
+    /// How many scenarios run at once.
+    pub jobs: usize,
+}
+
+impl Default for SuiteOptions {
+    fn default() -> Self {
+        SuiteOptions {
+            filter: None,
+            seed: None,
+            shard: None,
+            accept: false,
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+}
+
+/// The result of one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioResult {
+    /// Its id.
+    pub id: String,
+    /// Its file.
+    pub path: PathBuf,
+    /// The file's `about` line (empty when it did not load).
+    pub about: String,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// The steps' results.
+    pub steps: Vec<StepResult>,
+    /// Why it could not run at all (a file that does not load, a profile that does not).
+    pub error: Option<String>,
+    /// The trace approval.
+    pub trace: TraceApproval,
+    /// Wall time it took.
+    pub wall: Duration,
+}
+
+impl ScenarioResult {
+    /// Whether it loaded, every step passed and the trace is the approved one.
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.steps.iter().all(StepResult::passed) && self.trace.passed()
+    }
+
+    /// Every problem, one line each, for summaries.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.error.iter().cloned().collect();
+        for step in &self.steps {
+            for failure in &step.failures {
+                out.push(format!("step {} ({}): {failure}", step.number, step.name));
+            }
+        }
+        if let Some(problem) = self.trace.problem() {
+            out.push(problem);
+        }
+        out
+    }
+}
+
+/// Why paths cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DiscoverError(pub String);
+
+/// Every `*.toml` file under `paths` (files or folders, recursively), sorted by id.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, DiscoverError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, path, &mut files)?;
+        } else if path.is_file() {
+            let text = path.to_string_lossy().replace('\\', "/");
+            let id = text.trim_start_matches("./").trim_end_matches(".toml");
+            files.push(ScenarioFile {
+                id: id.to_owned(),
+                path: path.clone(),
+            });
+        } else {
+            return Err(DiscoverError(format!(
+                "{}: no such file or folder",
+                path.display()
+            )));
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<ScenarioFile>) -> Result<(), DiscoverError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
+        let path = entry.path();
+        if path.is_dir() {
+            walk(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            let id = relative
+                .with_extension("")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push(ScenarioFile { id, path });
+        }
+    }
+    Ok(())
+}
+
+/// Shard `k` of `n` (1-based) of a sorted list.
+pub fn shard(files: &[ScenarioFile], k: usize, n: usize) -> Vec<ScenarioFile> {
+    files
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| n > 0 && i % n == k.wrapping_sub(1))
+        .map(|(_, f)| f.clone())
+        .collect()
+}
+
+/// The files the options select: the shard, then the filter.
+pub fn select(files: &[ScenarioFile], options: &SuiteOptions) -> Vec<ScenarioFile> {
+    let sharded = match options.shard {
+        Some((k, n)) => shard(files, k, n),
+        None => files.to_vec(),
+    };
+    sharded
+        .into_iter()
+        .filter(|f| {
+            options
+                .filter
+                .as_ref()
+                .is_none_or(|text| f.id.contains(text.as_str()))
+        })
+        .collect()
+}
+
+/// Runs one scenario file.
+pub fn run_one(file: &ScenarioFile, options: &SuiteOptions) -> ScenarioResult {
+    let started = Instant::now();
+    let mut result = ScenarioResult {
+        id: file.id.clone(),
+        path: file.path.clone(),
+        about: String::new(),
+        seed: options.seed.unwrap_or(0),
+        steps: Vec::new(),
+        error: None,
+        trace: TraceApproval::NotChecked,
+        wall: Duration::ZERO,
+    };
+    match load::load(&file.path) {
+        Err(e) => result.error = Some(e.to_string()),
+        Ok(scenario) => {
+            result.about = scenario.about.clone();
+            let seed = options.seed.unwrap_or(scenario.world.seed);
+            result.seed = seed;
+            let dir = file.path.parent().unwrap_or(Path::new("."));
+            match run::run_scenario(&scenario, dir, seed) {
+                Err(e) => result.error = Some(format!("{}: {e}", file.path.display())),
+                Ok(steps) => {
+                    result.steps = steps;
+                    if options.seed.is_none() {
+                        result.trace = approve::check(&file.path, &result.steps, options.accept);
+                    }
+                }
+            }
+        }
+    }
+    result.wall = started.elapsed();
+    result
+}
+
+/// Runs the files on `options.jobs` threads. `on_done` sees each result as it finishes
+/// (with how many are done so far); the returned list is in the files' order.
+pub fn run_suite(
+    files: &[ScenarioFile],
+    options: &SuiteOptions,
+    mut on_done: impl FnMut(&ScenarioResult, usize),
+) -> Vec<ScenarioResult> {
+    let next = AtomicUsize::new(0);
+    let (sender, receiver) = mpsc::channel::<(usize, ScenarioResult)>();
+    let workers = options.jobs.clamp(1, files.len().max(1));
+    let mut results: Vec<Option<ScenarioResult>> = vec![None; files.len()];
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let next = &next;
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else {
+                    break;
+                };
+                if sender.send((i, run_one(file, options))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        let mut done = 0;
+        for (i, result) in receiver {
+            done += 1;
+            on_done(&result, done);
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(result);
+            }
+        }
+    });
+    results.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(n: usize) -> Vec<ScenarioFile> {
+        let mut files: Vec<ScenarioFile> = (0..n)
+            .map(|i| ScenarioFile {
+                id: format!("group-{}/scenario-{i:02}", i % 3),
+                path: PathBuf::from(format!("{i}.toml")),
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn shards_partition_the_suite_exactly() {
+        for total in [0, 1, 5, 44, 45] {
+            let all = files(total);
+            for n in 1..=6 {
+                let mut seen: Vec<ScenarioFile> = Vec::new();
+                for k in 1..=n {
+                    let part = shard(&all, k, n);
+                    assert!(part.len() <= total / n + 1, "shard {k}/{n} of {total}");
+                    assert!(part.len() + 1 >= total / n, "shard {k}/{n} of {total}");
+                    seen.extend(part);
+                }
+                seen.sort();
+                assert_eq!(seen, all, "{n} shards of {total}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_shipped_suite_shards_exactly() {
+        let dir = PathBuf::from(format!("{}/../../scenarios", env!("CARGO_MANIFEST_DIR")));
+        let all = discover(&[dir]).unwrap();
+        assert!(all.len() >= 40, "{}", all.len());
+        for n in [2, 3, 7] {
+            let mut ids: Vec<String> = (1..=n)
+                .flat_map(|k| shard(&all, k, n))
+                .map(|f| f.id)
+                .collect();
+            let before = ids.len();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(before, ids.len(), "a scenario in two shards");
+            assert_eq!(ids, all.iter().map(|f| f.id.clone()).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn out_of_range_shards_are_empty() {
+        assert!(shard(&files(10), 0, 3).is_empty());
+        assert!(shard(&files(10), 4, 3).is_empty());
+        assert!(shard(&files(10), 1, 0).is_empty());
+    }
+
+    #[test]
+    fn the_filter_applies_after_the_shard() {
+        let all = files(9);
+        let options = SuiteOptions {
+            filter: Some("group-1".into()),
+            shard: Some((1, 2)),
+            ..SuiteOptions::default()
+        };
+        let picked = select(&all, &options);
+        assert!(picked.iter().all(|f| f.id.contains("group-1")));
+        assert!(picked.iter().all(|f| shard(&all, 1, 2).contains(f)));
+    }
+}
