@@ -88,15 +88,6 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     }
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {
-        if let Some(failure) = args
-            .real_ble
-            .then(|| {
-                real_ble::unreachable_tunnel(args.tunnel.as_deref().unwrap_or_default(), error)
-            })
-            .flatten()
-        {
-            return Err(failure);
-        }
         return Err(standalone::failed("desktop", error));
     }
     let reply = outcome

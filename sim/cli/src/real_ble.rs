@@ -4,7 +4,6 @@
 
 use crate::failure::Failure;
 use hybridsim_net::drive::FedAdvert;
-use hybridsim_peers::{Layer, PeerError};
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -100,19 +99,4 @@ impl Radio {
         }
         Err(feed)
     }
-}
-
-/// With a real phone the usual failure after a matched advert is a tunnel host this machine
-/// cannot reach (firewall, proxy, wrong --tunnel): say so plainly, as an environment problem
-/// (exit 3). Other failures are left to the caller.
-pub fn unreachable_tunnel(tunnel: &str, error: &PeerError) -> Option<Failure> {
-    const NOTHING_ANSWERED: &str = "tunnel server refused the WebSocket: HTTP 0 ";
-    if error.layer != Layer::Tunnel {
-        return None;
-    }
-    let why = error.message.strip_prefix(NOTHING_ANSWERED)?;
-    Some(Failure::environment(format!(
-        "the phone's advert matched, but the tunnel server {tunnel} cannot be reached ({why}); \
-         check --tunnel and that this machine can open a connection to it"
-    )))
 }
