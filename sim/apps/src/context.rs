@@ -7,6 +7,9 @@ use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Bytes that crossed from one phone to the other, with what they were.
+pub type Sent = (String, Vec<u8>);
+
 /// A note about one account of the old phone (by its index) or about the whole migration.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Trail {
@@ -14,12 +17,20 @@ pub struct Trail {
     pub accounts: BTreeMap<usize, Vec<String>>,
     /// Notes about the migration as a whole.
     pub general: Vec<String>,
+    /// What crossed from one phone to the other, in order: (what, bytes), e.g. each transfer
+    /// QR code's text or the export file. Traces show these so their bytes can be approved.
+    pub wire: Vec<Sent>,
 }
 
 impl Trail {
     /// Records what happened to the old phone's account `index`.
     pub fn account(&mut self, index: usize, note: impl Into<String>) {
         self.accounts.entry(index).or_default().push(note.into());
+    }
+
+    /// Records bytes that left the old phone.
+    pub fn sent(&mut self, what: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.wire.push((what.into(), bytes.into()));
     }
 
     /// Records something about the whole migration.

@@ -2,8 +2,8 @@
 //! virtual clock, so a scenario can enrol, sign in, let time pass and move accounts between
 //! phones by name, step after step.
 
-use crate::account::AppAccount;
-use crate::context::{Cloud, Context};
+use crate::account::{AppAccount, DeviceCredential};
+use crate::context::{Cloud, Context, Sent};
 use crate::enrol::{enrol, EnrolError, Enrolment, SiteOffer};
 use crate::mechanism::{cloud, Mechanism, MigrationFailure};
 use crate::migrate::migrate;
@@ -72,6 +72,27 @@ impl AppWorld {
         phone.clock_offset = clock_offset;
         phone.quirks = Quirks::of(quirks.0.iter().copied().filter(|q| q.stage() == Stage::App));
         self.phones.insert(name.to_string(), phone);
+    }
+
+    /// Puts an account in `phone`'s app as if it had been enrolled earlier: its site is
+    /// set up with the same parameters unless one already exists.
+    pub fn add_account(&mut self, phone: &str, account: AppAccount) -> Result<(), String> {
+        let site = Site::enrolled(&account).map_err(|e| e.to_string())?;
+        self.sites.entry(account.label()).or_insert(site);
+        if let AppAccount::MicrosoftPersonal(DeviceCredential {
+            user,
+            otp: Some(otp),
+        }) = &account
+        {
+            self.cloud
+                .device_credentials
+                .entry(user.clone())
+                .or_default()
+                .push(otp.clone());
+        }
+        let device = self.phone_mut(phone).map_err(|e| e.to_string())?;
+        device.add(account, false);
+        Ok(())
     }
 
     /// Lets `seconds` pass.
@@ -149,7 +170,7 @@ impl AppWorld {
         to: &str,
         mechanism: &Mechanism,
         quirks: &Quirks,
-    ) -> Result<MigrationReport, WorldError> {
+    ) -> Result<(MigrationReport, Vec<Sent>), WorldError> {
         let old = self
             .phones
             .get(from)
@@ -161,6 +182,7 @@ impl AppWorld {
             .map(|a| {
                 self.sites
                     .get(&a.label())
+                    .filter(|site| site.is_for(a))
                     .cloned()
                     .or_else(|| Site::enrolled(a).ok())
             })
@@ -175,8 +197,9 @@ impl AppWorld {
         let mut rng = ChaCha20Rng::from_seed(seed);
         let mut ctx = Context::new(quirks, &mut rng, &mut self.cloud);
         let report = migrate(&old, &mut new, mechanism, &sites, now, &mut ctx);
+        let wire = std::mem::take(&mut ctx.trail.wire);
         self.phones.insert(to.to_string(), new);
-        Ok(report)
+        Ok((report, wire))
     }
 
     /// `phone` backs up to the cloud backup of `recovery` (Microsoft style).
@@ -263,7 +286,7 @@ mod tests {
         world.advance(30);
         assert!(world.sign_in("old", "Example (alice)").unwrap().is_ok());
         world.advance(30);
-        let report = world
+        let (report, wire) = world
             .migrate(
                 "old",
                 "new",
@@ -271,6 +294,8 @@ mod tests {
                 &Quirks::none(),
             )
             .unwrap();
+        assert_eq!(wire.len(), 1, "one transfer QR code");
+        assert!(wire[0].1.starts_with(b"otpauth-migration://offline?data="));
         assert!(report.lossless(), "{}", report.to_table());
         assert!(world.sign_in("new", "Example (alice)").unwrap().is_ok());
         assert!(matches!(

@@ -83,6 +83,17 @@ impl Site {
         }
     }
 
+    /// Whether this site enrolled `account`'s credential (two accounts can share a label).
+    pub fn is_for(&self, account: &AppAccount) -> bool {
+        match (self, account) {
+            (Site::Totp(v), AppAccount::Otp(otp)) => v.account.secret == otp.secret,
+            (Site::Hotp(v), AppAccount::Otp(otp)) => v.account.secret == otp.secret,
+            (Site::MicrosoftPersonal { user }, AppAccount::MicrosoftPersonal(c)) => *user == c.user,
+            (Site::KeyBound { label, .. }, other) => *label == other.label(),
+            _ => false,
+        }
+    }
+
     /// A site for an OTP account with the default verification policy.
     pub fn for_otp(otp: OtpAccount) -> Result<Site, SiteError> {
         match otp.kind {

@@ -29,6 +29,7 @@ h2{font-size:18px;margin:32px 0 4px}
 h3{font-size:15px;margin:16px 0 6px}
 table.summary{border-collapse:collapse;margin:12px 0}
 table.summary td,table.summary th{border:1px solid #ccd;padding:3px 8px;text-align:left}
+table.migration tr.lost td{background:#fde8e8}
 .pass{color:#1e7d32;font-weight:600}.fail{color:#c0392b;font-weight:600}
 section.scenario{border-top:2px solid #ccd;margin-top:24px}
 .about{color:#555;margin:0 0 8px}
@@ -148,6 +149,9 @@ fn render_step(out: &mut String, step: &StepResult) {
         }
         out.push_str("</ul>\n");
     }
+    if let Some(report) = &step.migration {
+        migration_table(out, report);
+    }
     if step.trace.is_empty() && step.options_json.is_none() {
         out.push_str("</div>\n");
         return;
@@ -185,6 +189,50 @@ fn render_step(out: &mut String, step: &StepResult) {
         );
     }
     out.push_str("</div>\n</div>\n");
+}
+
+/// A migration report as a table: one row per account of the old phone.
+fn migration_table(out: &mut String, report: &hybridsim_apps::MigrationReport) {
+    out.push_str(
+        "<table class=\"summary migration\">\n<tr><th>account</th><th>kind</th><th>arrival</th><th>same code</th><th>site</th><th>why</th></tr>\n",
+    );
+    for row in &report.rows {
+        let same = match row.same_code {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "-",
+        };
+        let bad = row.arrival != hybridsim_apps::Arrival::Moved || !row.site_accepts;
+        let _ = writeln!(
+            out,
+            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{same}</td><td>{}</td><td>{}</td></tr>",
+            if bad { " class=\"lost\"" } else { "" },
+            escape(&row.account),
+            escape(&row.kind),
+            row.arrival.word(),
+            if row.site_accepts {
+                "accepts"
+            } else {
+                "refuses"
+            },
+            escape(&row.why.join("; "))
+        );
+    }
+    for label in &report.unexpected {
+        let _ = writeln!(
+            out,
+            "<tr class=\"lost\"><td colspan=\"6\">unexpected on the new phone: {}</td></tr>",
+            escape(label)
+        );
+    }
+    out.push_str("</table>\n");
+    if !report.notes.is_empty() {
+        out.push_str("<ul class=\"notes\">");
+        for note in &report.notes {
+            let _ = write!(out, "<li>{}</li>", escape(note));
+        }
+        out.push_str("</ul>\n");
+    }
 }
 
 /// Where a record goes on the diagram: (from lane, to lane), equal for a note.

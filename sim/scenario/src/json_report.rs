@@ -35,6 +35,7 @@ pub fn report(results: &[ScenarioResult]) -> Value {
                         "virtual_ms": s.virtual_ms,
                         "trace_records": s.trace.len(),
                         "wall_ms": s.wall.as_secs_f64() * 1000.0,
+                        "migration": s.migration,
                     })
                 })
                 .collect();

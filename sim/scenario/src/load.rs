@@ -278,6 +278,53 @@ fn key(k: &str) -> Segment {
 
 /// What the types cannot say: references between actors and steps, fault names, profile
 /// names. Each problem with the key path it is at.
+/// What is wrong with the actor, quirk and mechanism names of an authenticator-app step:
+/// (key path inside the step, message).
+fn app_step_problems(scenario: &Scenario, step: &Step) -> Vec<(Vec<&'static str>, String)> {
+    let mut problems = Vec::new();
+    let mut app = |field: &'static str, name: &String| {
+        if !scenario.app.contains_key(name) {
+            problems.push((
+                vec![field],
+                format!("no app {name:?}: the apps are {}", names(&scenario.app)),
+            ));
+        }
+    };
+    let quirk_names: &[String] = match step {
+        Step::EnrolTotp(s) => {
+            app("app", &s.app);
+            &[]
+        }
+        Step::OtpSignIn(s) => {
+            app("app", &s.app);
+            &[]
+        }
+        Step::Migrate(s) => {
+            app("from", &s.from);
+            app("to", &s.to);
+            &s.quirks
+        }
+        Step::Backup(s) => {
+            app("app", &s.app);
+            &s.quirks
+        }
+        Step::Restore(s) => {
+            app("app", &s.app);
+            &s.quirks
+        }
+        _ => &[],
+    };
+    if let Step::Migrate(s) = step {
+        if let Err(e) = crate::run::check_mechanism(s) {
+            problems.push((vec!["mechanism"], e));
+        }
+    }
+    if let Err(e) = crate::run::check_quirks(quirk_names) {
+        problems.push((vec!["quirks"], e));
+    }
+    problems
+}
+
 fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
     let mut problems = Vec::new();
     if scenario.about.trim().is_empty() {
@@ -286,7 +333,13 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
             "empty: say in one line what this scenario proves".to_owned(),
         ));
     }
-    if scenario.phone.is_empty() {
+    let has_ceremony = scenario.step.iter().any(|s| {
+        matches!(
+            s,
+            Step::Register(_) | Step::SignIn(_) | Step::LinkedSignIn(_) | Step::InjectFault(_)
+        )
+    });
+    if scenario.phone.is_empty() && (has_ceremony || scenario.app.is_empty()) {
         problems.push((
             vec![],
             "no phone: add one, e.g. [phone.alice] with profile = \"ios16\"".to_owned(),
@@ -341,6 +394,14 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
                 (&None, &None, &s.faults, None)
             }
             Step::AdvanceClock(_) => continue,
+            other => {
+                problems.extend(
+                    app_step_problems(scenario, other)
+                        .into_iter()
+                        .map(|(rest, why)| (here(&rest), why)),
+                );
+                continue;
+            }
         };
         match phone {
             Some(name) if !scenario.phone.contains_key(name) => problems.push((

@@ -58,6 +58,8 @@ pub struct StepResult {
     pub response_json: Option<String>,
     /// What the relying party made of it, one line.
     pub rp_verdict: Option<String>,
+    /// The migration report of a `migrate` step.
+    pub migration: Option<hybridsim_apps::MigrationReport>,
 }
 
 impl StepResult {
@@ -80,6 +82,7 @@ impl StepResult {
             options_json: None,
             response_json: None,
             rp_verdict: None,
+            migration: None,
         }
     }
 }
@@ -107,6 +110,20 @@ struct Run<'a> {
     phones: BTreeMap<String, PhoneSlot>,
     rps: BTreeMap<String, RpSlot>,
     armed_faults: Vec<FaultAt>,
+    /// The authenticator apps, their sites and the vendor's cloud.
+    apps: hybridsim_apps::AppWorld,
+}
+
+mod app_steps;
+
+/// Whether a `migrate` step names a known mechanism (for the loader's checks).
+pub(crate) fn check_mechanism(step: &crate::model::MigrateStep) -> Result<(), String> {
+    app_steps::mechanism(step).map(drop)
+}
+
+/// Whether every quirk name is known (for the loader's checks).
+pub(crate) fn check_quirks(names: &[String]) -> Result<(), String> {
+    app_steps::quirks(names).map(drop)
 }
 
 /// Runs a scenario; `dir` is the scenario file's folder (profile paths are relative to it),
@@ -202,6 +219,7 @@ impl<'a> Run<'a> {
                 },
             );
         }
+        let apps = app_steps::build(scenario, seed)?;
         Ok(Run {
             scenario,
             seed,
@@ -209,6 +227,7 @@ impl<'a> Run<'a> {
             phones,
             rps,
             armed_faults: Vec::new(),
+            apps,
         })
     }
 
@@ -220,6 +239,11 @@ impl<'a> Run<'a> {
             Step::SignIn(s) => self.sign_in(number, step, s),
             Step::LinkedSignIn(s) => self.linked_sign_in(number, step, s),
             Step::AdvanceClock(s) => self.advance_clock(number, step, s),
+            Step::EnrolTotp(s) => self.enrol_totp(number, step, s),
+            Step::OtpSignIn(s) => self.otp_sign_in(number, step, s),
+            Step::Migrate(s) => self.migrate(number, step, s),
+            Step::Backup(s) => self.backup(number, step, s),
+            Step::Restore(s) => self.restore(number, step, s),
             Step::InjectFault(s) => {
                 self.armed_faults
                     .extend(s.faults.iter().filter_map(|f| f.parse::<FaultAt>().ok()));
@@ -531,5 +555,6 @@ fn finish(
             Verdict::Accepted => "accepted".to_owned(),
             Verdict::Rejected(e) => format!("rejected: {e}"),
         }),
+        migration: None,
     }
 }

@@ -44,6 +44,12 @@ pub fn export(
             .map_err(|e| MigrationFailure::Broken(format!("cannot encrypt the vault: {e}")))?
         }
     };
+    let what = if password.is_some() {
+        "Aegis vault (encrypted)"
+    } else {
+        "Aegis vault"
+    };
+    ctx.trail.sent(what, json.as_bytes());
     Ok(VaultFile { json, carried })
 }
 

@@ -90,6 +90,7 @@ pub fn backup(
     let ciphertext = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key))
         .encrypt(Nonce::from_slice(&nonce), plaintext.as_slice())
         .map_err(|_| MigrationFailure::Broken("AES-GCM refused the backup".into()))?;
+    ctx.trail.sent("encrypted backup", ciphertext.clone());
     ctx.cloud.backups.insert(
         recovery.to_string(),
         StoredBackup {

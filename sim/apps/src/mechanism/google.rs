@@ -149,6 +149,11 @@ impl Transfer {
                 .map(|p| google::encode_uri(p, &encode, options.uri_style))
                 .collect();
         }
+        let total = export.uris.len();
+        for (k, uri) in export.uris.iter().enumerate() {
+            ctx.trail
+                .sent(format!("transfer QR {} of {total}", k + 1), uri.as_bytes());
+        }
         let mut pictures = Vec::new();
         for uri in &export.uris {
             let png = hybridsim_optical::render_png(uri, self.module_px)

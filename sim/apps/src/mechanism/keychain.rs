@@ -58,6 +58,10 @@ pub fn sync(old: &Phone, new: &mut Phone, platform_account: &str, ctx: &mut Cont
             });
         }
     }
+    let synced: Vec<&AppAccount> = incoming.iter().map(|i| &i.account).collect();
+    if let Ok(bytes) = serde_json::to_vec(&synced) {
+        ctx.trail.sent("keychain items", bytes);
+    }
     ctx.cloud.keychain.insert(
         platform_account.to_string(),
         incoming.iter().map(|i| i.account.clone()).collect(),

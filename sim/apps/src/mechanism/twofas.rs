@@ -60,6 +60,12 @@ pub fn export(
             twofas::encode_encrypted(&accounts, password.as_bytes(), &random, &options)
         }
     };
+    let what = if password.is_some() {
+        "2FAS backup (encrypted)"
+    } else {
+        "2FAS backup"
+    };
+    ctx.trail.sent(what, json.as_bytes());
     Ok(TwofasFile { json, carried })
 }
 
