@@ -1,5 +1,5 @@
 //! The phone profiles and attestation files shipped in `fixtures/`, built into the library
-//! so that scenarios name profiles wherever the runner is installed.
+//! so that scenarios and the `hybridsim` binary name profiles wherever they are installed.
 
 /// Shipped profiles: (name, TOML text).
 pub const PROFILES: &[(&str, &str)] = &[
@@ -81,16 +81,32 @@ pub fn attestation_file(name: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_shipped_profile_is_built_in() {
-        let dir = format!("{}/../../fixtures/profiles", env!("CARGO_MANIFEST_DIR"));
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+    fn names_in(dir: &str, suffixes: &[&str]) -> Vec<String> {
+        let path = format!("{}/../../fixtures/{dir}", env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<String> = std::fs::read_dir(path)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".toml"))
+            .filter(|n| suffixes.iter().any(|s| n.ends_with(s)))
             .collect();
-        on_disk.sort();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn every_shipped_profile_is_built_in() {
         let built_in: Vec<String> = PROFILES.iter().map(|(n, _)| format!("{n}.toml")).collect();
+        assert_eq!(built_in, names_in("profiles", &[".toml"]));
+    }
+
+    #[test]
+    fn every_attestation_file_is_built_in() {
+        let mut built_in: Vec<String> = ATTESTATION_FILES
+            .iter()
+            .map(|(n, _)| (*n).to_owned())
+            .collect();
+        built_in.sort();
+        let mut on_disk = names_in("attestation", &[".pem", ".key"]);
+        on_disk.retain(|n| n != "ca.key");
         assert_eq!(built_in, on_disk);
     }
 }
