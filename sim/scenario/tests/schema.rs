@@ -38,3 +38,90 @@ fn the_schema_names_every_step_kind_and_refuses_unknown_keys() {
         .unwrap()
         .contains(&serde_json::json!("about")));
 }
+
+/// The Python interpreter with `jsonschema`, or `None` (skip) outside CI.
+fn python() -> Option<String> {
+    match std::env::var("HYBRIDSIM_PYTHON_SCHEMA") {
+        Ok(path) if !path.is_empty() => Some(path),
+        _ if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") => {
+            panic!("HYBRIDSIM_PYTHON_SCHEMA is not set (bash tests/run sets it)")
+        }
+        _ => {
+            eprintln!("skipped: HYBRIDSIM_PYTHON_SCHEMA not set (bash tests/run sets it)");
+            None
+        }
+    }
+}
+
+fn scenario_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            scenario_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+}
+
+/// An independent validator (Python `jsonschema`, Draft 2020-12) accepts every shipped
+/// scenario against the committed schema, and refuses a file with an unknown key and one
+/// with an unknown step kind: the schema is as strict as the loader.
+#[test]
+fn an_independent_validator_accepts_the_shipped_suite_and_refuses_bad_files() {
+    let Some(python) = python() else { return };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut files = Vec::new();
+    scenario_files(&root, &mut files);
+    files.sort();
+    assert!(files.len() >= 40, "{} scenario files", files.len());
+    let dir = std::env::temp_dir().join(format!("hybridsim-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let unknown_key = dir.join("unknown-key.toml");
+    std::fs::write(
+        &unknown_key,
+        "about = \"x\"\nretries = 3\n[phone.p]\nprofile = \"ios16\"\n[[step]]\nkind = \"register\"\nexpect = { outcome = \"success\" }\n",
+    )
+    .unwrap();
+    let unknown_kind = dir.join("unknown-kind.toml");
+    std::fs::write(
+        &unknown_kind,
+        "about = \"x\"\n[phone.p]\nprofile = \"ios16\"\n[[step]]\nkind = \"teleport\"\n",
+    )
+    .unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/interop/validate_scenarios.py");
+    let output = std::process::Command::new(python)
+        .arg(script)
+        .arg(SCHEMA)
+        .args(&files)
+        .arg(&unknown_key)
+        .arg(&unknown_kind)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), files.len() + 2, "{lines:#?}");
+    for (line, file) in lines.iter().zip(&files) {
+        assert_eq!(line, &format!("ok {}", file.display()), "{line}");
+    }
+    assert!(
+        lines[files.len()].starts_with("invalid "),
+        "{}",
+        lines[files.len()]
+    );
+    assert!(
+        lines[files.len() + 1].starts_with("invalid "),
+        "{}",
+        lines[files.len() + 1]
+    );
+}
