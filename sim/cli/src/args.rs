@@ -20,6 +20,9 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run scenario files (default scenarios/): in parallel, with a summary table, trace
+    /// approval and JUnit/JSON/HTML reports.
+    Run(crate::run::RunArgs),
     /// Decode a hybrid message: a QR code, an advert, a tunnel URL or a domain id.
     #[command(subcommand)]
     Decode(DecodeCommand),
@@ -44,7 +47,7 @@ pub enum Command {
     #[command(subcommand)]
     Totp(crate::totp::TotpCommand),
     /// Be the desktop (browser) of a hybrid ceremony, alone in this process: show a QR code,
-    /// hear the phone's advert from a line of text, run the tunnel, Noise and CTAP, print the
+    /// hear the phone's advert (from a line of text, or a real Bluetooth adapter with --real-ble), run the tunnel, Noise and CTAP, print the
     /// response JSON. Tests someone else's phone authenticator.
     #[command(subcommand)]
     Desktop(DesktopCommand),
@@ -60,9 +63,6 @@ pub enum Command {
     /// nearby.
     #[command(subcommand)]
     Ble(BleCommand),
-    /// Run scenario files (default scenarios/): in parallel, with a summary table, trace
-    /// approval and JUnit/JSON/HTML reports.
-    Run(crate::run::RunArgs),
 }
 
 /// `hybridsim ble …`
