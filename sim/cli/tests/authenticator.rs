@@ -8,31 +8,13 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::{scratch as scratch_in, ORIGIN};
+
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-const ORIGIN: &str = "https://login.example";
-
-fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hybridsim-authn-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("create.json"),
-        json!({
-            "rp": {"id": "login.example", "name": "Login"},
-            "user": {"id": "dXNlci0x", "name": "kim", "displayName": "Kim"},
-            "challenge": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA",
-            "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
-            "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
-            "attestation": "direct"
-        })
-        .to_string(),
-    )
-    .unwrap();
-    dir
-}
 
 fn hybridsim(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hybridsim"))
@@ -270,4 +252,8 @@ fn profiles_lists_every_shipped_profile() {
         );
     }
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn scratch(tag: &str) -> std::path::PathBuf {
+    scratch_in("authn", tag)
 }

@@ -9,37 +9,12 @@
     clippy::indexing_slicing
 )]
 
-use serde_json::json;
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{scratch as scratch_in, ORIGIN};
+
+use std::path::Path;
 use std::process::{Command, Output};
-
-const ORIGIN: &str = "https://login.example";
-
-fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hybridsim-ceremony-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("create.json"),
-        json!({
-            "rp": {"id": "login.example", "name": "Login"},
-            "user": {"id": "dXNlci0x", "name": "kim", "displayName": "Kim"},
-            "challenge": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA",
-            "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
-            "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
-            "attestation": "direct"
-        })
-        .to_string(),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("get.json"),
-        json!({"challenge": "c2lnbi1pbg", "rpId": "login.example", "userVerification": "required"})
-            .to_string(),
-    )
-    .unwrap();
-    dir
-}
 
 fn hybridsim(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hybridsim"))
@@ -228,4 +203,8 @@ fn get_needs_an_existing_state_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ceremony create"));
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn scratch(tag: &str) -> std::path::PathBuf {
+    scratch_in("ceremony", tag)
 }

@@ -11,53 +11,16 @@
     clippy::indexing_slicing
 )]
 
-use serde_json::{json, Value};
+mod common;
+
+use common::{hybridsim, scratch as scratch_in, Running, ORIGIN};
+
+use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
-const ORIGIN: &str = "https://login.example";
 const PROFILE: &str = "microsoft-authenticator-ios";
-
-/// Kills a process a failing test leaves behind.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn hybridsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_hybridsim"))
-}
-
-fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hybridsim-procs-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("create.json"),
-        json!({
-            "rp": {"id": "login.example", "name": "Login"},
-            "user": {"id": "dXNlci0x", "name": "kim", "displayName": "Kim"},
-            "challenge": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA",
-            "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
-            "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
-            "attestation": "direct"
-        })
-        .to_string(),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("get.json"),
-        json!({"challenge": "c2lnbi1pbg", "rpId": "login.example", "userVerification": "required"})
-            .to_string(),
-    )
-    .unwrap();
-    dir
-}
 
 /// `hybridsim tunnel serve` on a free loopback port; its address from the banner it prints.
 fn tunnel_server() -> (Running, String) {
@@ -419,4 +382,8 @@ impl WaitTaken for Child {
         }
         (self.wait().unwrap(), err)
     }
+}
+
+fn scratch(tag: &str) -> std::path::PathBuf {
+    scratch_in("procs", tag)
 }

@@ -11,50 +11,18 @@
     clippy::indexing_slicing
 )]
 
-use serde_json::json;
+mod common;
+
+use common::{hybridsim, scratch as scratch_in, Running, ORIGIN};
+
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
-const ORIGIN: &str = "https://login.example";
 const PROFILE: &str = "microsoft-authenticator-ios";
-
-/// Kills a process a failing test leaves behind.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn hybridsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_hybridsim"))
-}
 
 fn tls_fixture(name: &str) -> String {
     format!("{}/../../fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hybridsim-wss-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("create.json"),
-        json!({
-            "rp": {"id": "login.example", "name": "Login"},
-            "user": {"id": "dXNlci0x", "name": "kim", "displayName": "Kim"},
-            "challenge": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA",
-            "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
-            "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
-            "attestation": "direct"
-        })
-        .to_string(),
-    )
-    .unwrap();
-    dir
 }
 
 /// `hybridsim tunnel serve` over TLS on a free loopback port; its port from the banner.
@@ -309,4 +277,8 @@ fn a_closed_tunnel_port_exits_3_with_the_connection_reason() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tunnel-ca"));
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn scratch(tag: &str) -> std::path::PathBuf {
+    scratch_in("wss", tag)
 }
