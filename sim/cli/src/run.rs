@@ -44,6 +44,11 @@ pub struct RunArgs {
     /// the diff, instead of failing when they differ.
     #[arg(long)]
     pub accept: bool,
+    /// Run every ceremony over this real tunnel server (ws://HOST:PORT or wss://HOST[:PORT],
+    /// e.g. `hybridsim tunnel serve` or a deployment) instead of the simulated one. Faults
+    /// need the simulated world and fail such steps; approved traces are not compared.
+    #[arg(long, value_name = "URL")]
+    pub tunnel: Option<String>,
     /// How many scenarios run at once (default: the cores available).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -80,6 +85,7 @@ pub fn run(args: RunArgs) -> Outcome {
         seed: args.seed,
         shard: args.shard,
         accept: args.accept,
+        tunnel: args.tunnel.clone(),
         ..SuiteOptions::default()
     };
     if let Some(jobs) = args.jobs {

@@ -458,3 +458,88 @@ fn the_schema_printed_is_the_committed_one() {
         std::fs::read_to_string(Path::new(SHIPPED).join("scenario.schema.json")).unwrap();
     assert_eq!(text(&out.stdout), committed);
 }
+
+/// Kills the tunnel server when the test ends, however it ends.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `hybridsim tunnel serve` on a free loopback port, and its `ws://` URL from the banner.
+fn tunnel_server() -> (Server, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+        .args(["tunnel", "serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let banner = lines.next().unwrap().unwrap();
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("ws://"))
+        .unwrap_or_else(|| panic!("no URL in {banner:?}"))
+        .to_owned();
+    std::thread::spawn(move || lines.for_each(drop));
+    (Server(child), url)
+}
+
+/// The same scenario files run over a real tunnel server (our own, on loopback): the
+/// ceremonies pass without approved-trace comparison, a scenario may name the server in
+/// its file, and a fault (which needs the simulated world) fails its step with a reason.
+#[test]
+fn scenarios_run_over_a_real_tunnel_server() {
+    let (_server, url) = tunnel_server();
+    let dir = suite(
+        "real-tunnel",
+        &[
+            "ceremonies/qr-ios16",
+            "ceremonies/two-phones",
+            "linked/linked-sign-in",
+            "faults/ws-split",
+        ],
+    );
+    let all = hybridsim(&[
+        "run",
+        "--jobs",
+        "2",
+        "--tunnel",
+        &url,
+        dir.to_str().unwrap(),
+    ]);
+    let out = text(&all.stdout);
+    assert_eq!(all.status.code(), Some(1), "{out}{}", text(&all.stderr));
+    assert!(out.contains("3 passed, 1 failed"), "{out}");
+    assert!(
+        out.contains("fault ws-split needs the simulated world"),
+        "{out}"
+    );
+
+    let named = dir.join("ceremonies/named-server.toml");
+    let original = std::fs::read_to_string(dir.join("ceremonies/qr-ios16.toml")).unwrap();
+    std::fs::write(
+        &named,
+        format!("{original}\n[tunnel]\nserver = \"{url}\"\n"),
+    )
+    .unwrap();
+    let one = hybridsim(&["run", named.to_str().unwrap()]);
+    assert_eq!(one.status.code(), Some(0), "{}", text(&one.stdout));
+
+    std::fs::write(
+        &named,
+        format!("{original}\n[tunnel]\nserver = \"http://example\"\n"),
+    )
+    .unwrap();
+    let bad = hybridsim(&["run", named.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stdout));
+    assert!(
+        text(&bad.stdout).contains("tunnel.server: \"http://example\": expected"),
+        "{}",
+        text(&bad.stdout)
+    );
+}

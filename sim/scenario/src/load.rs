@@ -364,6 +364,15 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
             ));
         }
     }
+    let server = &scenario.tunnel.server;
+    if server != "simulated" && !server.starts_with("ws://") && !server.starts_with("wss://") {
+        problems.push((
+            vec![key("tunnel"), key("server")],
+            format!(
+                "{server:?}: expected \"simulated\" or a ws://HOST:PORT or wss://HOST[:PORT] URL"
+            ),
+        ));
+    }
     if scenario.step.is_empty() {
         problems.push((
             vec![],

@@ -272,21 +272,34 @@ pub enum AttestationSpec {
 }
 
 /// The tunnel server.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TunnelSpec {
-    /// `simulated` (the default): the tunnel server inside the simulated world.
-    #[serde(default)]
-    pub server: TunnelServer,
+    /// `simulated` (the default): the tunnel server inside the simulated world. Or a real
+    /// server's `ws://HOST:PORT` / `wss://HOST[:PORT]`: ceremonies then run over real
+    /// sockets (no faults; traces are not approved, their timing is the network's).
+    /// `hybridsim run --tunnel URL` overrides it for every scenario.
+    #[serde(default = "simulated")]
+    pub server: String,
 }
 
-/// Which tunnel server.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum TunnelServer {
-    /// The simulated tunnel server in the deterministic world.
-    #[default]
-    Simulated,
+impl Default for TunnelSpec {
+    fn default() -> Self {
+        TunnelSpec {
+            server: simulated(),
+        }
+    }
+}
+
+fn simulated() -> String {
+    "simulated".to_owned()
+}
+
+impl TunnelSpec {
+    /// The real server's URL, or `None` for the simulated one.
+    pub fn real(&self) -> Option<&str> {
+        (self.server != "simulated").then_some(self.server.as_str())
+    }
 }
 
 /// One step. `kind` says which; each kind has its own keys and expectations.

@@ -112,9 +112,12 @@ struct Run<'a> {
     armed_faults: Vec<FaultAt>,
     /// The authenticator apps, their sites and the vendor's cloud.
     apps: hybridsim_apps::AppWorld,
+    /// The real tunnel server ceremonies run over, when not the simulated one.
+    tunnel: Option<real_tunnel::RealTunnel>,
 }
 
 mod app_steps;
+mod real_tunnel;
 
 /// Whether a `migrate` step names a known mechanism (for the loader's checks).
 pub(crate) fn check_mechanism(step: &crate::model::MigrateStep) -> Result<(), String> {
@@ -130,7 +133,21 @@ pub(crate) fn check_quirks(names: &[String]) -> Result<(), String> {
 /// `seed` the seed in force. `Err` when the actors cannot be built (a profile that does
 /// not load).
 pub fn run_scenario(scenario: &Scenario, dir: &Path, seed: u64) -> Result<Vec<StepResult>, String> {
+    run_scenario_over(scenario, dir, seed, None)
+}
+
+/// [`run_scenario`] with ceremonies over the real tunnel server `tunnel` (`ws://HOST:PORT`
+/// or `wss://…`) instead of the scenario's own choice.
+pub fn run_scenario_over(
+    scenario: &Scenario,
+    dir: &Path,
+    seed: u64,
+    tunnel: Option<&str>,
+) -> Result<Vec<StepResult>, String> {
     let mut run = Run::new(scenario, dir, seed)?;
+    if let Some(url) = tunnel.or(scenario.tunnel.real()) {
+        run.tunnel = Some(real_tunnel::RealTunnel::new(url)?);
+    }
     let mut results = Vec::new();
     for (i, step) in scenario.step.iter().enumerate() {
         let started = Instant::now();
@@ -228,6 +245,7 @@ impl<'a> Run<'a> {
             rps,
             armed_faults: Vec::new(),
             apps,
+            tunnel: None,
         })
     }
 
@@ -291,6 +309,18 @@ impl<'a> Run<'a> {
         faults: &[String],
         offer_linking: bool,
     ) -> Result<Ceremony, String> {
+        if self.tunnel.is_some() {
+            let named = faults
+                .first()
+                .cloned()
+                .or_else(|| self.armed_faults.first().map(|f| f.fault.to_string()));
+            if let Some(fault) = named {
+                self.armed_faults.clear();
+                return Err(format!(
+                    "fault {fault} needs the simulated world; it cannot be injected over a real tunnel server"
+                ));
+            }
+        }
         let world = &self.scenario.world;
         let desktop = &self.scenario.desktop;
         let slot = self
@@ -314,7 +344,13 @@ impl<'a> Run<'a> {
         // The desktop's QR timestamp follows the scenario clock; shifting (not setting)
         // keeps what faults such as qr-stale did to it.
         let shift = i128::from(self.unix_time) - i128::from(crate::model::DEFAULT_UNIX_TIME);
-        let mut ceremony = Ceremony::new(seed_u64(self.seed, &format!("step {number}")))
+        // Over a real server every scenario's QR secrets must differ (the server refuses a
+        // tunnel id already in use), so the scenario's own text joins the seed there.
+        let purpose = match self.tunnel {
+            None => format!("step {number}"),
+            Some(_) => format!("step {number} of {}", self.scenario.about),
+        };
+        let mut ceremony = Ceremony::new(seed_u64(self.seed, &purpose))
             .phone(state)
             .origin(&desktop.origin)
             .faults(armed)
@@ -385,7 +421,13 @@ impl<'a> Run<'a> {
             Ok(c) => c,
             Err(e) => return failed(number, step, e),
         };
-        let mut outcome = match ceremony.register(&options.to_json()) {
+        let ran = match &self.tunnel {
+            None => ceremony.register(&options.to_json()),
+            Some(tunnel) => tunnel
+                .route(ceremony)
+                .register_with(&options.to_json(), |d, p| tunnel.drive(d, p)),
+        };
+        let mut outcome = match ran {
             Ok(o) => o,
             Err(e) => return failed(number, step, format!("the ceremony cannot run: {e}")),
         };
@@ -483,9 +525,14 @@ impl<'a> Run<'a> {
             Err(e) => return failed(number, step, e),
         };
         let json = options.to_json();
-        let ran = match &link {
-            Some(link) => ceremony.sign_in_linked(link, &json),
-            None => ceremony.sign_in(&json),
+        let ran = match (&self.tunnel, &link) {
+            (None, Some(link)) => ceremony.sign_in_linked(link, &json),
+            (None, None) => ceremony.sign_in(&json),
+            (Some(tunnel), link) => {
+                tunnel
+                    .route(ceremony)
+                    .sign_in_with(&json, link.as_ref(), |d, p| tunnel.drive(d, p))
+            }
         };
         let mut outcome = match ran {
             Ok(o) => o,

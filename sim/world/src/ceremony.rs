@@ -30,7 +30,7 @@ use crate::faults::{
     AdvertRule, CameraRule, Fault, FaultAt, RelayRule, SecondCommandRule, UpgradeRule,
 };
 use crate::radio::RadioConfig;
-use crate::trace::Trace;
+use crate::trace::{Trace, TraceRecord};
 use crate::world::{derive_seed, ActorId, World, WorldError};
 use core::time::Duration;
 use hybridsim_ctap::{
@@ -142,6 +142,29 @@ pub enum CeremonyError {
     /// A fault that does not apply to this kind of ceremony.
     #[error("fault {0} applies to linked ceremonies only")]
     FaultNotApplicable(Fault),
+    /// Faults are injected by the simulated world; a ceremony run by another driver (real
+    /// sockets) cannot have them.
+    #[error(
+        "fault {0} needs the simulated world; it cannot be injected over a real tunnel server"
+    )]
+    FaultNeedsWorld(Fault),
+}
+
+/// What a driver outside the simulated world (real sockets) reports for a ceremony it ran
+/// with the desktop and phone [`Ceremony`] prepared: see [`Ceremony::register_with`].
+pub struct ExternalRun {
+    /// How the desktop ended.
+    pub desktop: Result<(), PeerError>,
+    /// How the phone ended.
+    pub phone: Result<(), PeerError>,
+    /// The desktop after the run.
+    pub desktop_peer: Desktop,
+    /// The phone after the run.
+    pub phone_peer: Phone,
+    /// What happened, as trace records (times on the driver's clock).
+    pub trace: Vec<TraceRecord>,
+    /// How long the run took on the driver's clock.
+    pub elapsed: Millis,
 }
 
 /// A party that failed, for reports.
@@ -189,6 +212,50 @@ pub struct Outcome {
     pub phone_state: Option<PhoneState>,
     /// Set when the run ended with parties still waiting (a livelock or a stall).
     pub world_error: Option<WorldError>,
+}
+
+impl Ceremony {
+    /// The desktop's and the phone's configurations for this ceremony: options, seeds,
+    /// protocol choices, the faults' settings and the hooks, in that order.
+    fn configs(
+        &mut self,
+        command: u8,
+        params: Vec<u8>,
+        linked: Option<&LinkedDevice>,
+    ) -> Result<(DesktopConfig, PhoneConfig), CeremonyError> {
+        let phone_state = self.phone.take().ok_or(CeremonyError::NoPhone)?;
+
+        let mut desktop_config =
+            DesktopConfig::new(command, params, derive_seed(self.seed, b"desktop"));
+        desktop_config.qr.linking = Some(self.offer_linking);
+        desktop_config.update_policy = self.update_policy;
+        desktop_config.crypter = self.crypter.unwrap_or(match self.construction {
+            Construction::New => CrypterPolicy::New,
+            Construction::Old => CrypterPolicy::Detect,
+        });
+        desktop_config.linked_device = linked.cloned();
+
+        let mut phone_config =
+            PhoneConfig::new(phone_state.authenticator, derive_seed(self.seed, b"phone"));
+        if let Some(identity) = phone_state.identity {
+            phone_config.root_secret = identity.root_secret;
+            phone_config.contact_id = identity.contact_id;
+        }
+        phone_config.revision = self.revision;
+        phone_config.construction = self.construction;
+
+        for at in &self.faults {
+            configure(*at, &mut desktop_config, &mut phone_config);
+        }
+        for hook in self.desktop_hooks.drain(..) {
+            hook(&mut desktop_config);
+        }
+        for hook in self.phone_hooks.drain(..) {
+            hook(&mut phone_config);
+        }
+
+        Ok((desktop_config, phone_config))
+    }
 }
 
 impl Outcome {
@@ -393,6 +460,80 @@ impl Ceremony {
         Ok(outcome)
     }
 
+    /// [`Ceremony::register`], but the prepared desktop and phone are run by `driver`
+    /// (e.g. over a real tunnel server) instead of the simulated world. Faults, radio and
+    /// rules are the world's and are refused or unused here.
+    pub fn register_with(
+        self,
+        creation_options_json: &str,
+        driver: impl FnOnce(Desktop, Phone) -> ExternalRun,
+    ) -> Result<Outcome, CeremonyError> {
+        let options = CreationOptionsJson::from_json(creation_options_json)
+            .map_err(|e| CeremonyError::Options(e.to_string()))?;
+        let pending =
+            client::create(&options, &Caller::new(&self.origin)).map_err(CeremonyError::Client)?;
+        let mut outcome = self.run_external(0x01, pending.request.encode(), None, driver)?;
+        outcome.finish_registration(&pending);
+        Ok(outcome)
+    }
+
+    /// [`Ceremony::sign_in`] (or, with `linked_device`, [`Ceremony::sign_in_linked`]) run by
+    /// `driver`; see [`Ceremony::register_with`].
+    pub fn sign_in_with(
+        self,
+        request_options_json: &str,
+        linked_device: Option<&LinkedDevice>,
+        driver: impl FnOnce(Desktop, Phone) -> ExternalRun,
+    ) -> Result<Outcome, CeremonyError> {
+        let pending = self.pending_get(request_options_json)?;
+        let mut outcome =
+            self.run_external(0x02, pending.request.encode(), linked_device, driver)?;
+        outcome.finish_authentication(&pending);
+        Ok(outcome)
+    }
+
+    fn run_external(
+        mut self,
+        command: u8,
+        params: Vec<u8>,
+        linked: Option<&LinkedDevice>,
+        driver: impl FnOnce(Desktop, Phone) -> ExternalRun,
+    ) -> Result<Outcome, CeremonyError> {
+        if let Some(at) = self.faults.first() {
+            return Err(CeremonyError::FaultNeedsWorld(at.fault));
+        }
+        let (desktop_config, phone_config) = self.configs(command, params, linked)?;
+        let run = driver(
+            Desktop::new(desktop_config, Millis::ZERO),
+            Phone::new(phone_config),
+        );
+        let mut trace = Trace::new(self.reveal_secrets);
+        trace.extend(run.trace);
+        let identity = PhoneIdentity {
+            root_secret: run.phone_peer.config().root_secret,
+            contact_id: run.phone_peer.config().contact_id.clone(),
+        };
+        Ok(Outcome {
+            desktop_at: run.desktop.is_ok().then_some(run.elapsed),
+            phone_at: run.phone.is_ok().then_some(run.elapsed),
+            desktop: run.desktop,
+            phone: run.phone,
+            others: Vec::new(),
+            response_json: None,
+            response_error: None,
+            ctap_response: run.desktop_peer.ctap_response().map(<[u8]>::to_vec),
+            virtual_time: run.elapsed,
+            trace,
+            linked_device: run.desktop_peer.linked_device().cloned(),
+            forget_link: run.desktop_peer.should_forget_link(),
+            phone_state: Some(PhoneState {
+                authenticator: run.phone_peer.into_authenticator(),
+                identity: Some(identity),
+            }),
+            world_error: None,
+        })
+    }
+
     fn pending_get(&self, json: &str) -> Result<PendingGet, CeremonyError> {
         let options = RequestOptionsJson::from_json(json)
             .map_err(|e| CeremonyError::Options(e.to_string()))?;
@@ -414,36 +555,7 @@ impl Ceremony {
                 return Err(CeremonyError::FaultNotApplicable(f.fault));
             }
         }
-        let phone_state = self.phone.take().ok_or(CeremonyError::NoPhone)?;
-
-        let mut desktop_config =
-            DesktopConfig::new(command, params, derive_seed(self.seed, b"desktop"));
-        desktop_config.qr.linking = Some(self.offer_linking);
-        desktop_config.update_policy = self.update_policy;
-        desktop_config.crypter = self.crypter.unwrap_or(match self.construction {
-            Construction::New => CrypterPolicy::New,
-            Construction::Old => CrypterPolicy::Detect,
-        });
-        desktop_config.linked_device = linked.cloned();
-
-        let mut phone_config =
-            PhoneConfig::new(phone_state.authenticator, derive_seed(self.seed, b"phone"));
-        if let Some(identity) = phone_state.identity {
-            phone_config.root_secret = identity.root_secret;
-            phone_config.contact_id = identity.contact_id;
-        }
-        phone_config.revision = self.revision;
-        phone_config.construction = self.construction;
-
-        for at in &self.faults {
-            configure(*at, &mut desktop_config, &mut phone_config);
-        }
-        for hook in self.desktop_hooks.drain(..) {
-            hook(&mut desktop_config);
-        }
-        for hook in self.phone_hooks.drain(..) {
-            hook(&mut phone_config);
-        }
+        let (desktop_config, phone_config) = self.configs(command, params, linked)?;
 
         let mut world = World::new(self.seed, TunnelConfig::default(), self.reveal_secrets);
         world.set_radio(self.radio.clone());

@@ -113,6 +113,11 @@ impl Trace {
         &self.records
     }
 
+    /// Appends records made elsewhere (a driver outside the simulated world).
+    pub fn extend(&mut self, records: impl IntoIterator<Item = TraceRecord>) {
+        self.records.extend(records);
+    }
+
     /// The trace as JSON lines (one record per line, fields in a fixed order).
     pub fn to_json_lines(&self) -> String {
         let mut out = String::new();
