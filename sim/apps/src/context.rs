@@ -48,6 +48,13 @@ impl Trail {
         }
     }
 
+    /// Every note: the general ones, then each account's in account order.
+    pub fn all_notes(self) -> Vec<String> {
+        let mut notes = self.general;
+        notes.extend(self.accounts.into_values().flatten());
+        notes
+    }
+
     /// The notes recorded for account `index`.
     pub fn notes(&self, index: usize) -> &[String] {
         self.accounts.get(&index).map(Vec::as_slice).unwrap_or(&[])

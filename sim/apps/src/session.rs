@@ -221,10 +221,7 @@ impl AppWorld {
             self.backups
                 .insert(recovery.to_string(), (phone.to_string(), carried.clone()));
         }
-        let mut notes = ctx.trail.general;
-        for (_, more) in ctx.trail.accounts {
-            notes.extend(more);
-        }
+        let notes = ctx.trail.all_notes();
         Ok(result.map(|_| notes))
     }
 
@@ -247,10 +244,7 @@ impl AppWorld {
             .ok_or_else(|| WorldError::NoPhone(phone.to_string()))?;
         let mut ctx = Context::new(quirks, &mut rng, &mut self.cloud);
         let result = cloud::restore(&mut device, recovery, true, &carried, &mut ctx);
-        let mut notes = ctx.trail.general;
-        for (_, more) in ctx.trail.accounts {
-            notes.extend(more);
-        }
+        let notes = ctx.trail.all_notes();
         self.phones.insert(phone.to_string(), device);
         Ok(result.map(|()| notes))
     }

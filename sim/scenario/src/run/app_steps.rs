@@ -176,11 +176,6 @@ fn wire_record(app: &str, what: String, bytes: &[u8]) -> TraceRecord {
     }
 }
 
-/// Whether `text` contains `part`, for expectation messages.
-fn has(text: &str, part: &str) -> bool {
-    text.contains(part)
-}
-
 impl Run<'_> {
     fn sync_clock(&mut self) {
         self.apps.now = self.unix_time;
@@ -273,7 +268,7 @@ impl Run<'_> {
             }
         }
         if let Some(part) = &s.expect.error {
-            if !has(&text, part) {
+            if !text.contains(part.as_str()) {
                 failures.push(format!(
                     "expected the reason to contain {part:?}, it was {text:?}"
                 ));
@@ -308,7 +303,7 @@ impl Run<'_> {
             ));
         }
         if let Some(part) = &s.expect.error {
-            if !has(&text, part) {
+            if !text.contains(part.as_str()) {
                 result.failures.push(format!(
                     "expected the reason to contain {part:?}, it was {text:?}"
                 ));
@@ -413,7 +408,7 @@ impl Run<'_> {
         }
         let all = notes.join("\n");
         for part in &expect.notes {
-            if !has(&all, part) {
+            if !all.contains(part.as_str()) {
                 result.failures.push(format!(
                     "expected a note containing {part:?}; notes: {}",
                     notes.join(" | ")
