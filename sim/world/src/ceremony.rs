@@ -148,6 +148,11 @@ pub enum CeremonyError {
         "fault {0} needs the simulated world; it cannot be injected over a real tunnel server"
     )]
     FaultNeedsWorld(Fault),
+    /// Custom fault rules are the simulated world's too.
+    #[error(
+        "custom fault rules need the simulated world; they cannot run over a real tunnel server"
+    )]
+    RulesNeedWorld,
 }
 
 /// What a driver outside the simulated world (real sockets) reports for a ceremony it ran
@@ -501,6 +506,9 @@ impl Ceremony {
     ) -> Result<Outcome, CeremonyError> {
         if let Some(at) = self.faults.first() {
             return Err(CeremonyError::FaultNeedsWorld(at.fault));
+        }
+        if !self.rules.is_empty() || !self.connect_rules.is_empty() {
+            return Err(CeremonyError::RulesNeedWorld);
         }
         let (desktop_config, phone_config) = self.configs(command, params, linked)?;
         let run = driver(
