@@ -147,7 +147,8 @@ fn origin_host(origins: &[String]) -> Result<String, Failure> {
     Ok(parsed.host)
 }
 
-fn unix_now() -> u64 {
+/// The current Unix time in seconds (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -17,6 +17,7 @@ use crate::failure::{Failure, Outcome};
 use crate::{builtin, http1};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hybridsim_net::check::xml_escape;
 use hybridsim_world::ceremony::{Ceremony, PhoneState};
 use hybridsim_world::world::derive_seed;
 use serde_json::{json, Value};
@@ -382,22 +383,15 @@ fn junit(checks: &[Check]) -> String {
         checks.len()
     );
     for check in checks {
-        xml.push_str(&format!("  <testcase name=\"{}\"", escape(check.name)));
+        xml.push_str(&format!("  <testcase name=\"{}\"", xml_escape(check.name)));
         match &check.result {
             Ok(_) => xml.push_str("/>\n"),
             Err(why) => xml.push_str(&format!(
                 ">\n    <failure message=\"{}\"/>\n  </testcase>\n",
-                escape(why)
+                xml_escape(why)
             )),
         }
     }
     xml.push_str("</testsuite>\n");
     xml
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -16,6 +16,7 @@ use crate::args::RpServe;
 use crate::browser::read;
 use crate::failure::{Failure, Outcome};
 use crate::http1;
+use crate::rp::unix_now;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hybridsim_net::client::random_bytes;
@@ -268,11 +269,4 @@ fn challenge_of(client_data: &[u8]) -> Result<String, String> {
         .as_str()
         .map(str::to_owned)
         .ok_or_else(|| "clientDataJSON has no challenge".to_owned())
-}
-
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }

@@ -9,24 +9,7 @@ use std::fmt::Write;
 /// How many records either side of the failure the excerpt shows.
 const EXCERPT_RADIUS: usize = 4;
 
-/// Text made safe for XML attributes and text: escapes, and drops the control characters
-/// XML 1.0 cannot carry.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' | '\t' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use hybridsim_net::check::xml_escape as escape;
 
 /// The trace records around `at`, one JSON line each, bytes cut to 64 hex digits.
 pub fn excerpt(trace: &[TraceRecord], at: Option<usize>) -> String {

@@ -1,7 +1,7 @@
 //! `hybridsim migrate add|list`: putting `otpauth://` accounts on the phone in a state file
 //! (lenient Key URI parsing, background.md §2.2) and showing the codes it displays.
 
-use super::{account_json, account_line, load_existing, load_or_create, phone_of};
+use super::{account_json, account_line, at_or_now, load_existing, load_or_create, phone_of};
 use super::{NewPhoneArgs, StateArgs};
 use crate::failure::{Failure, Outcome};
 use crate::json;
@@ -108,13 +108,7 @@ pub fn list(args: &ListArgs) -> Outcome {
     let path = &args.state.state;
     let state = load_existing(path)?;
     let phone = phone_of(&state, path)?;
-    let at = match args.at {
-        Some(at) => at,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .map_err(|e| Failure::environment(format!("the system clock is before 1970: {e}")))?,
-    };
+    let at = at_or_now(args.at)?;
     let phone_time = phone.clock(at);
     let mut rows = Vec::new();
     for (index, account) in phone.accounts.iter().enumerate() {

@@ -211,6 +211,18 @@ fn app_quirks(quirks: &Quirks) -> Quirks {
 }
 
 /// A deterministic random source for exports, batch ids and keys.
+/// `--at` when given, else the current Unix time (a clock before 1970 is an error: codes
+/// from it would be meaningless).
+fn at_or_now(at: Option<u64>) -> Result<u64, Failure> {
+    match at {
+        Some(at) => Ok(at),
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .map_err(|e| Failure::environment(format!("the system clock is before 1970: {e}"))),
+    }
+}
+
 fn rng(seed: u64) -> rand_chacha::ChaCha20Rng {
     use rand_chacha::rand_core::SeedableRng;
     rand_chacha::ChaCha20Rng::seed_from_u64(seed)

@@ -1,7 +1,7 @@
 //! `hybridsim migrate run`: a whole migration between the phones of two state files
 //! (hybridsim-apps' `migrate` and its report; background.md §5 for what the quirks reproduce).
 
-use super::{app_quirks, load_existing, load_or_create, parse_quirks, phone_of, rng};
+use super::{app_quirks, at_or_now, load_existing, load_or_create, parse_quirks, phone_of, rng};
 use super::{App, NewPhoneArgs};
 use crate::failure::{Failure, Outcome};
 use crate::state_file;
@@ -118,13 +118,7 @@ pub fn run(args: &RunArgs) -> Outcome {
     let Some(new) = new_state.phone.as_mut() else {
         return Err(Failure::bad_input("internal: no phone after creating it"));
     };
-    let at = match args.at {
-        Some(at) => at,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .map_err(|e| Failure::environment(format!("the system clock is before 1970: {e}")))?,
-    };
+    let at = at_or_now(args.at)?;
     let stored_quirks = new.quirks.clone();
     new.quirks.0.extend(app_quirks(&quirks).0);
     let mut random = rng(args.seed);

@@ -56,7 +56,7 @@ pub(super) fn render(report: &CheckReport) -> String {
 /// markup characters become entities, tab/newline/carriage return become character
 /// references (so attribute values keep them), and characters XML 1.0 cannot carry at all
 /// (other C0 controls, U+FFFE, U+FFFF) become U+FFFD.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -34,6 +34,10 @@
 mod cases;
 mod junit;
 
+/// XML 1.0 escaping for element text and attributes, as every JUnit report of the project
+/// writes it (this check's, the scenario runner's, `rp check`'s).
+pub use junit::escape as xml_escape;
+
 use crate::client::{
     connect_path, new_path, one_line, random_bytes, shorten, ClientSocket, Refusal, Target,
     Upgraded, CABLE_HEADERS, FIDO_CABLE,
