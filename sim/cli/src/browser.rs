@@ -8,10 +8,9 @@ use hybridsim_webauthn::client::{self, Caller, PendingCreate, PendingGet};
 use hybridsim_webauthn::json::{CreationOptionsJson, RequestOptionsJson};
 use std::path::Path;
 
-/// Reads a file the user named, as text.
+/// Reads a file the user named, as text (bounded, regular files only).
 pub fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", path.display())))
+    crate::input::read_text(path)
 }
 
 /// A request the browser made from options, waiting for the authenticator's answer.

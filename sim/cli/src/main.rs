@@ -20,14 +20,17 @@ mod ceremony;
 mod ceremony_tunnel;
 mod decode;
 mod desktop;
+mod echo;
 mod encode;
 mod failure;
 mod hex_arg;
 mod http1;
+mod input;
 mod json;
 mod migrate;
 mod output;
 mod phone;
+mod phone_state;
 mod process_trace;
 mod real_ble;
 mod rp;
@@ -35,7 +38,6 @@ mod rp_check;
 mod rp_serve;
 mod run;
 mod standalone;
-mod state_file;
 mod totp;
 mod tunnel;
 
@@ -61,7 +63,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("hybridsim: {}", failure.message);
+            eprintln!("hybridsim: {}", echo::line(&failure.message));
             ExitCode::from(failure.code as u8)
         }
     }

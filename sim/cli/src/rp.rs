@@ -7,7 +7,7 @@
 use crate::args::{RpCommand, VerifyAuthentication, VerifyRegistration};
 use crate::browser::read;
 use crate::failure::{Failure, Outcome};
-use crate::{json, state_file};
+use crate::json;
 use hybridsim_webauthn::client;
 use hybridsim_webauthn::json::{
     AuthenticationResponseJson, CreationOptionsJson, RegistrationResponseJson, RequestOptionsJson,
@@ -70,7 +70,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
         rp.attestation_policy.accept_self = false;
     }
     if let Some(path) = &args.credential_out {
-        if path.exists() {
+        if std::fs::symlink_metadata(path).is_ok() {
             return Err(Failure::bad_input(format!(
                 "{} exists: refusing to overwrite a stored credential",
                 path.display()
@@ -81,7 +81,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
         .finish_registration(&state, &response, args.now.unwrap_or_else(unix_now))
         .map_err(|e| Failure::no_match(format!("registration rejected: {e}")))?;
     if let Some(path) = &args.credential_out {
-        state_file::save(path, &credential)?;
+        hybridsim_state::write_new(path, &hybridsim_state::file::to_json(path, &credential)?)?;
     }
     report(
         &json!({ "accepted": true, "credential": credential, "checked": REGISTRATION_CHECKS }),
@@ -95,16 +95,16 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
         .map_err(|e| Failure::bad_input(format!("{}: {e}", args.options.display())))?;
     let response = AuthenticationResponseJson::from_json(&read(&args.response)?)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
-    let mut credential: RegisteredCredential =
-        state_file::load(&args.credential)?.ok_or_else(|| {
-            Failure::bad_input(format!("{} does not exist", args.credential.display()))
-        })?;
+    let lock = hybridsim_state::Locked::acquire(&args.credential)?;
+    let mut credential: RegisteredCredential = lock.load()?.ok_or_else(|| {
+        Failure::bad_input(format!("{} does not exist", args.credential.display()))
+    })?;
     let state = AuthenticationState::from_options(&options, &origin_host(&args.origin)?);
     let rp = relying_party(&state.rp_id, &args.origin);
     let result = rp
         .finish_authentication(&state, &response, &mut credential)
         .map_err(|e| Failure::no_match(format!("authentication rejected: {e}")))?;
-    state_file::save(&args.credential, &credential)?;
+    lock.save(&credential)?;
     report(
         &json!({ "accepted": true, "result": result, "checked": AUTHENTICATION_CHECKS }),
         args.json,
@@ -141,7 +141,8 @@ fn origin_host(origins: &[String]) -> Result<String, Failure> {
         client::Origin::parse(origin).map_err(|e| Failure::bad_input(format!("--origin: {e}")))?;
     if parsed.scheme != "https" && parsed.scheme != "http" {
         return Err(Failure::bad_input(format!(
-            "--origin {origin:?} is not an http(s) origin"
+            "--origin {} is not an http(s) origin",
+            crate::echo::shown(origin)
         )));
     }
     Ok(parsed.host)

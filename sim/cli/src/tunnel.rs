@@ -65,6 +65,7 @@ fn serve(args: &TunnelServe) -> Outcome {
     config.tunnel.max_tunnels = args.max_tunnels;
     config.tunnel.max_connections_per_ip = args.max_connections_per_ip;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        crate::input::check(cert).and_then(|()| crate::input::check(key))?;
         config.tls = Some(hybridsim_net::TlsFiles::new(cert.clone(), key.clone()));
     }
     init_logging();

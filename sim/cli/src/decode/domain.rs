@@ -31,7 +31,8 @@ pub fn parse_id(text: &str) -> Result<u16, Failure> {
     };
     parsed.map_err(|_| {
         Failure::bad_input(format!(
-            "domain id {text:?} is not a number from 0 to 65535 (decimal or 0x hex)"
+            "domain id {} is not a number from 0 to 65535 (decimal or 0x hex)",
+            crate::echo::shown(text)
         ))
     })
 }

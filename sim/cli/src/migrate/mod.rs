@@ -16,12 +16,12 @@ mod quirks;
 mod run;
 mod transfer;
 
-use crate::authenticator::{self, State};
 use crate::failure::Failure;
-use crate::state_file;
+use crate::phone_state;
 use clap::{Args, Subcommand, ValueEnum};
 use hybridsim_apps::{AppModel, Quirk, Quirks};
 use hybridsim_otp::{OtpAccount, OtpKind};
+use hybridsim_state::{Locked, PhoneState};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -132,30 +132,28 @@ pub struct NewPhoneArgs {
 /// The passkey profile a state file gets when a migrate command creates it.
 const DEFAULT_PROFILE: &str = "google-password-manager";
 
-/// The state at `path`, refused if missing.
-fn load_existing(path: &Path) -> Result<State, Failure> {
-    let state = state_file::load::<State>(path)?.ok_or_else(|| {
-        Failure::bad_input(format!(
-            "{} does not exist: add accounts first (`hybridsim migrate add`)",
-            path.display()
-        ))
-    })?;
-    authenticator::check_format(&state, path)?;
-    Ok(state)
+/// What to run first when a state file is missing.
+const ADD_FIRST: &str = "add accounts first (`hybridsim migrate add`)";
+
+/// The state at `path`, read without a lock (for commands that only read it), refused if
+/// missing.
+fn read_existing(path: &Path) -> Result<PhoneState, Failure> {
+    phone_state::read_existing(path, ADD_FIRST)
 }
 
-/// The state at `path` (or a new one) with a phone of the asked app.
+/// The state in the locked file (or a new one) with a phone of the asked app.
 fn load_or_create(
-    path: &Path,
+    lock: &Locked,
     new: &NewPhoneArgs,
     default_app: AppModel,
-) -> Result<State, Failure> {
+) -> Result<PhoneState, Failure> {
+    let path = lock.path();
     let profile = match (&new.profile, path.exists()) {
         (Some(p), _) => Some(p.as_str()),
         (None, true) => None,
         (None, false) => Some(DEFAULT_PROFILE),
     };
-    let mut state = authenticator::load_or_start(path, profile, 0)?;
+    let mut state = phone_state::load_or_start(lock, profile, 0)?;
     let asked = new.app.map(App::model);
     match (&state.phone, asked) {
         (Some(phone), Some(app)) if phone.app != app => {
@@ -175,7 +173,7 @@ fn load_or_create(
 }
 
 /// The phone of a loaded state, refused if it has none.
-fn phone_of<'a>(state: &'a State, path: &Path) -> Result<&'a hybridsim_apps::Phone, Failure> {
+fn phone_of<'a>(state: &'a PhoneState, path: &Path) -> Result<&'a hybridsim_apps::Phone, Failure> {
     state.phone.as_ref().ok_or_else(|| {
         Failure::bad_input(format!(
             "{} holds no authenticator-app accounts: add some first (`hybridsim migrate add`)",
@@ -190,7 +188,8 @@ fn parse_quirks(names: &[String]) -> Result<Quirks, Failure> {
     for name in names {
         let quirk = Quirk::from_name(name).ok_or_else(|| {
             Failure::bad_input(format!(
-                "no quirk {name:?}: `hybridsim migrate quirks` lists them"
+                "no quirk {}: `hybridsim migrate quirks` lists them",
+                crate::echo::shown(name)
             ))
         })?;
         quirks.push(quirk);

@@ -1,10 +1,10 @@
 //! `hybridsim migrate run`: a whole migration between the phones of two state files
 //! (hybridsim-apps' `migrate` and its report; background.md §5 for what the quirks reproduce).
 
-use super::{app_quirks, at_or_now, load_existing, load_or_create, parse_quirks, phone_of, rng};
+use super::{app_quirks, at_or_now, load_or_create, parse_quirks, phone_of, read_existing, rng};
 use super::{App, NewPhoneArgs};
 use crate::failure::{Failure, Outcome};
-use crate::state_file;
+use crate::phone_state;
 use clap::{Args, ValueEnum};
 use hybridsim_apps::mechanism::google::Transfer;
 use hybridsim_apps::{migrate, AppModel, Cloud, Context, Mechanism};
@@ -77,7 +77,7 @@ pub fn run(args: &RunArgs) -> Outcome {
         ));
     }
     let quirks = parse_quirks(&args.quirk)?;
-    let old_state = load_existing(&args.from)?;
+    let old_state = read_existing(&args.from)?;
     let old = phone_of(&old_state, &args.from)?.clone();
     let (mechanism, default_app) = match args.mechanism {
         MechanismName::CloudBackup => (
@@ -114,7 +114,8 @@ pub fn run(args: &RunArgs) -> Outcome {
         app: args.app,
         profile: args.profile.clone(),
     };
-    let mut new_state = load_or_create(&args.to, &new_args, default_app)?;
+    let lock = phone_state::lock(&args.to)?;
+    let mut new_state = load_or_create(&lock, &new_args, default_app)?;
     let Some(new) = new_state.phone.as_mut() else {
         return Err(Failure::bad_input("internal: no phone after creating it"));
     };
@@ -126,7 +127,7 @@ pub fn run(args: &RunArgs) -> Outcome {
     let mut ctx = Context::new(&quirks, &mut random, &mut cloud);
     let report = migrate(&old, new, &mechanism, &[], at, &mut ctx);
     new.quirks = stored_quirks;
-    state_file::save(&args.to, &new_state)?;
+    lock.save(&new_state)?;
     if args.json {
         let value = serde_json::to_value(&report)
             .map_err(|e| Failure::bad_input(format!("cannot serialise the report: {e}")))?;

@@ -2,11 +2,10 @@
 //! same exporters and importers `migrate run` uses (hybridsim-apps' mechanisms; background.md
 //! §3 Google transfer, §4.1 Aegis, §4.2 2FAS).
 
-use super::{app_quirks, load_existing, load_or_create, parse_quirks, phone_of, rng};
+use super::{app_quirks, load_or_create, parse_quirks, phone_of, read_existing, rng};
 use super::{Format, NewPhoneArgs, StateArgs};
 use crate::failure::{Failure, Outcome};
-use crate::json;
-use crate::state_file;
+use crate::{json, phone_state};
 use clap::Args;
 use hybridsim_apps::context::Trail;
 use hybridsim_apps::mechanism::{aegis, google, twofas};
@@ -52,7 +51,9 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 #[command(
     after_help = "Quirk names: `hybridsim migrate quirks`. Exit 0 when the input was \
-    read (look at the notes for what did not come through), 2 when it cannot be read."
+    read (look at the notes for what did not come through), 1 when a Google import brought \
+    in no account at all (every QR code refused or unreadable), 2 when it \
+    cannot be read. Files are read up to 16 MiB."
 )]
 pub struct ImportArgs {
     /// The state file whose phone imports (created when missing).
@@ -84,7 +85,7 @@ pub struct ImportArgs {
 /// Exports the phone's accounts.
 pub fn export(args: &ExportArgs) -> Outcome {
     let path = &args.state.state;
-    let state = load_existing(path)?;
+    let state = read_existing(path)?;
     let phone = phone_of(&state, path)?;
     let quirks = parse_quirks(&args.quirk)?;
     if args.format != Format::Google && args.png_dir.is_some() {
@@ -163,14 +164,14 @@ pub fn import(args: &ImportArgs) -> Outcome {
         Format::Aegis => AppModel::Aegis,
         Format::TwoFas => AppModel::TwoFas,
     };
-    let mut state = load_or_create(path, &args.new, default_app)?;
+    let lock = phone_state::lock(path)?;
+    let mut state = load_or_create(&lock, &args.new, default_app)?;
     let Some(phone) = state.phone.as_mut() else {
         return Err(Failure::bad_input("internal: no phone after creating it"));
     };
     let mut inputs = Vec::new();
     for input in &args.inputs {
-        let bytes = std::fs::read(input)
-            .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", input.display())))?;
+        let bytes = crate::input::read_bytes(input)?;
         inputs.push((input.as_path(), bytes));
     }
     if args.format != Format::Google && inputs.len() != 1 {
@@ -185,8 +186,13 @@ pub fn import(args: &ImportArgs) -> Outcome {
     let mut cloud = Cloud::default();
     let mut ctx = Context::new(&quirks, &mut random, &mut cloud);
     let password = args.password.as_deref();
+    let pictures = match args.format {
+        Format::Google => google_pictures(&inputs)?,
+        _ => Vec::new(),
+    };
+    let shown_secrets = secrets_shown(&pictures);
     let outcome = match args.format {
-        Format::Google => google_pictures(&inputs).and_then(|pictures| {
+        Format::Google => {
             let shown = google::Shown {
                 uris: Vec::new(),
                 pictures,
@@ -195,7 +201,7 @@ pub fn import(args: &ImportArgs) -> Outcome {
             google::Transfer::default()
                 .import(phone, &shown, &mut ctx)
                 .map_err(|e| Failure::bad_input(e.to_string()))
-        }),
+        }
         Format::Aegis | Format::TwoFas => {
             let (input, bytes) = inputs
                 .first()
@@ -224,14 +230,37 @@ pub fn import(args: &ImportArgs) -> Outcome {
     let added = difference(&phone.accounts, &before);
     let removed = difference(&before, &phone.accounts);
     let notes = trail_lines(&ctx.trail, phone);
-    state_file::save(path, &state)?;
-    if args.json {
+    // Nothing new and nothing of the batch already there: every code was refused.
+    let arrived = phone
+        .accounts
+        .iter()
+        .filter_map(AppAccount::otp)
+        .any(|a| shown_secrets.contains(&a.secret));
+    lock.save(&state)?;
+    print_import(path, &added, &removed, &notes, args.json);
+    if args.format == Format::Google && added.is_empty() && !arrived {
+        return Err(Failure::no_match(
+            "no account came through: every QR code was refused or unreadable (see the notes)",
+        ));
+    }
+    Ok(())
+}
+
+/// What an import changed, as JSON or lines.
+fn print_import(
+    path: &Path,
+    added: &[String],
+    removed: &[String],
+    notes: &[String],
+    as_json: bool,
+) {
+    if as_json {
         json::print(&json!({
             "added": added,
             "removed": removed,
             "notes": notes,
         }));
-        return Ok(());
+        return;
     }
     say!(
         "{}: {} account(s) added, {} removed",
@@ -239,16 +268,15 @@ pub fn import(args: &ImportArgs) -> Outcome {
         added.len(),
         removed.len()
     );
-    for label in &added {
+    for label in added {
         say!("added: {label}");
     }
-    for label in &removed {
+    for label in removed {
         say!("removed: {label}");
     }
-    for note in &notes {
+    for note in notes {
         say!("note: {note}");
     }
-    Ok(())
 }
 
 /// The QR pictures to scan: PNG files as they are; text files one URI per line, each drawn
@@ -256,7 +284,7 @@ pub fn import(args: &ImportArgs) -> Outcome {
 fn google_pictures(inputs: &[(&Path, Vec<u8>)]) -> Result<Vec<Vec<u8>>, Failure> {
     let mut pictures = Vec::new();
     for (input, bytes) in inputs {
-        if bytes.starts_with(super::decode::PNG_MAGIC) {
+        if bytes.starts_with(hybridsim_export::detect::PNG_MAGIC) {
             pictures.push(bytes.clone());
             continue;
         }
@@ -282,6 +310,18 @@ fn google_pictures(inputs: &[(&Path, Vec<u8>)]) -> Result<Vec<Vec<u8>>, Failure>
         }
     }
     Ok(pictures)
+}
+
+/// The secrets the Google pictures carry, read as forgivingly as any app reads them.
+fn secrets_shown(pictures: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    use hybridsim_export::google::{decode_uri, UriMode};
+    pictures
+        .iter()
+        .filter_map(|picture| hybridsim_optical::read_image(picture).ok())
+        .flatten()
+        .filter_map(|text| decode_uri(&text, UriMode::Lenient).ok())
+        .flat_map(|decoded| decoded.payload.entries.into_iter().map(|e| e.secret))
+        .collect()
 }
 
 /// Labels of the accounts in `a` that `b` does not have (counting copies).
@@ -317,13 +357,7 @@ fn trail_lines(trail: &Trail, phone: &Phone) -> Vec<String> {
     lines
 }
 
-/// Writes a new file, refusing to replace an existing one.
+/// Writes a new file (mode 0600: exports hold OTP secrets), refusing to replace anything.
 fn write_new(path: &Path, bytes: &[u8]) -> Outcome {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| Failure::bad_input(format!("cannot create {}: {e}", path.display())))?;
-    file.write_all(bytes)
-        .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))
+    Ok(hybridsim_state::write_new(path, bytes)?)
 }
