@@ -4,8 +4,9 @@
 //! `hybridsim-net`; the QR code and the advert go from one to the other in-process. The
 //! response JSON and the state file behave as in the simulated ceremony.
 
-use crate::args::{AuthenticatorCommon, CeremonyRun};
+use crate::authenticator::args::AuthenticatorCommon;
 use crate::browser::Pending;
+use crate::ceremony::args::CeremonyRun;
 use crate::failure::{Failure, Outcome};
 use crate::{authenticator, phone_state};
 use hybridsim_net::drive::tunnel_endpoint;

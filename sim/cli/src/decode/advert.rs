@@ -1,6 +1,6 @@
 //! `hybridsim decode advert`: decrypt one advert with a QR secret.
 
-use crate::args::DecodeAdvert;
+use super::args::DecodeAdvert;
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
 use hybridsim_proto::advert::{self, AdvertError, Eid, LengthRule};

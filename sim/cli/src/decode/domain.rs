@@ -1,6 +1,6 @@
 //! `hybridsim decode domain`: the host behind a tunnel-server domain id.
 
-use crate::args::DecodeDomain;
+use super::args::DecodeDomain;
 use crate::failure::{Failure, Outcome};
 use crate::json;
 use hybridsim_proto::domain::{self, DomainKind};

@@ -1,6 +1,6 @@
 //! `hybridsim decode qr`: a FIDO:/ string or a picture of one.
 
-use crate::args::DecodeQr;
+use super::args::DecodeQr;
 use crate::failure::{Failure, Outcome};
 use crate::json;
 use hybridsim_proto::qr::{Key6, QrPayload, PREFIX};

@@ -1,7 +1,7 @@
 //! `hybridsim decode url`: which tunnel route a URL is, its ids, and whether it is what a
 //! Chromium peer would send.
 
-use crate::args::DecodeUrl;
+use super::args::DecodeUrl;
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
 use hybridsim_proto::derive;

@@ -6,15 +6,17 @@
 //!
 //! * [`decode`]: read an export (Google QR codes or URIs, Aegis vault, 2FAS backup) and list it.
 //! * [`accounts`]: `add` an `otpauth://` URI to a state file, `list` accounts with codes.
-//! * [`transfer`]: `export` a state file's accounts in a format, `import` them into another.
+//! * [`export`], [`import`]: a state file's accounts to a file in a format, and back into
+//!   another.
 //! * [`run`]: a whole migration between two state files, with the report.
 //! * [`quirks`]: the bug switches.
 
 mod accounts;
 mod decode;
+mod export;
+mod import;
 mod quirks;
 mod run;
-mod transfer;
 
 use crate::failure::Failure;
 use crate::phone_state;
@@ -46,10 +48,10 @@ pub enum MigrateCommand {
     List(accounts::ListArgs),
     /// Write the phone's OTP accounts as Google transfer URIs and QR pictures, an Aegis vault
     /// or a 2FAS backup.
-    Export(transfer::ExportArgs),
+    Export(export::ExportArgs),
     /// Read exports into the phone in a state file, the way the chosen app imports them
     /// (accounts are added, never silently overwritten; the app's duplicate rules apply).
-    Import(transfer::ImportArgs),
+    Import(import::ImportArgs),
     /// Move the accounts of one state file's phone to another's by a mechanism and print the
     /// report. Exit 0 if every account arrived unchanged and signs in, 1 otherwise.
     Run(run::RunArgs),
@@ -63,8 +65,8 @@ pub fn run(command: MigrateCommand) -> crate::failure::Outcome {
         MigrateCommand::Decode(args) => decode::run(&args),
         MigrateCommand::Add(args) => accounts::add(&args),
         MigrateCommand::List(args) => accounts::list(&args),
-        MigrateCommand::Export(args) => transfer::export(&args),
-        MigrateCommand::Import(args) => transfer::import(&args),
+        MigrateCommand::Export(args) => export::export(&args),
+        MigrateCommand::Import(args) => import::import(&args),
         MigrateCommand::Run(args) => run::run(&args),
         MigrateCommand::Quirks(args) => quirks::run(&args),
     }

@@ -4,13 +4,15 @@
 //! CTAP request through the profile's authenticator as bytes, and the answer back through
 //! the client into the response JSON. Credentials live in the state file between calls.
 
-use crate::args::{
-    AuthenticatorCommand, AuthenticatorCommon, AuthenticatorCreate, AuthenticatorGet, Profiles,
-};
+pub mod args;
+
 use crate::browser::Pending;
 use crate::failure::{Failure, Outcome};
 use crate::phone_state::{self, build, scripted_user};
 use crate::{builtin, json};
+use args::{
+    AuthenticatorCommand, AuthenticatorCommon, AuthenticatorCreate, AuthenticatorGet, Profiles,
+};
 use hybridsim_ctap::Profile;
 use hybridsim_state::{Locked, PhoneState};
 use serde_json::json;

@@ -1,8 +1,10 @@
 //! `hybridsim tunnel serve`: the real tunnel server on a socket.
 
-use crate::args::{TunnelBench, TunnelCheck, TunnelCommand, TunnelServe};
+pub mod args;
+
 use crate::failure::{Failure, Outcome};
 use crate::hex_arg;
+use args::{TunnelBench, TunnelCheck, TunnelCommand, TunnelServe};
 use hybridsim_net::ServeConfig;
 use std::time::Duration;
 

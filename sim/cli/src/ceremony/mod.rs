@@ -9,11 +9,14 @@
 //! failed (the response JSON is still printed if the browser got one) or the authenticator
 //! refused; exit 2 for unusable input, including an unknown fault.
 
-use crate::args::{AuthenticatorCommon, CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
+pub mod args;
+
 use crate::authenticator;
+use crate::authenticator::args::AuthenticatorCommon;
 use crate::browser::{read, Pending};
 use crate::failure::{Failure, Outcome as CommandOutcome};
 use crate::{ceremony_tunnel, phone_state};
+use args::{CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
 use hybridsim_ctap::Authenticator;
 use hybridsim_state::{Locked, PhoneState};
 use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome};

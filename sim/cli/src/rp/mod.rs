@@ -4,10 +4,12 @@
 //! UV requirement, algorithms, excluded and allowed credentials), so no RP session is kept.
 //! A response that fails a check exits 1 naming the check; unreadable input exits 2.
 
-use crate::args::{RpCommand, VerifyAuthentication, VerifyRegistration};
+pub mod args;
+
 use crate::browser::read;
 use crate::failure::{Failure, Outcome};
 use crate::json;
+use args::{RpCommand, VerifyAuthentication, VerifyRegistration};
 use hybridsim_webauthn::client;
 use hybridsim_webauthn::json::{
     AuthenticationResponseJson, CreationOptionsJson, RegistrationResponseJson, RequestOptionsJson,

@@ -6,9 +6,11 @@
 //! file (saved afterwards, as `authenticator` and `ceremony` do). Seeds are the simulated
 //! ceremony's (`--seed` as in `hybridsim ceremony`).
 
-use crate::args::PhoneArgs;
+pub mod args;
+
 use crate::failure::{Failure, Outcome};
 use crate::{phone_state, process_trace, standalone};
+use args::PhoneArgs;
 use hybridsim_net::advert_feed::write_advert_lines;
 use hybridsim_net::drive::LogEntry;
 use hybridsim_net::run_phone;
