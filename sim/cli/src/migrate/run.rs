@@ -79,37 +79,7 @@ pub fn run(args: &RunArgs) -> Outcome {
     let quirks = parse_quirks(&args.quirk)?;
     let old_state = read_existing(&args.from)?;
     let old = phone_of(&old_state, &args.from)?.clone();
-    let (mechanism, default_app) = match args.mechanism {
-        MechanismName::CloudBackup => (
-            Mechanism::CloudBackup {
-                recovery: args.account.clone(),
-                strong_auth: true,
-            },
-            AppModel::MicrosoftAuthenticator,
-        ),
-        MechanismName::KeychainSync => (
-            Mechanism::KeychainSync {
-                platform_account: args.account.clone(),
-            },
-            AppModel::MicrosoftAuthenticator,
-        ),
-        MechanismName::GoogleTransfer => (
-            Mechanism::GoogleTransfer(Transfer::default()),
-            AppModel::GoogleAuthenticator,
-        ),
-        MechanismName::AegisVault => (
-            Mechanism::AegisVault {
-                password: args.password.clone(),
-            },
-            AppModel::Aegis,
-        ),
-        MechanismName::TwoFas => (
-            Mechanism::TwoFas {
-                password: args.password.clone(),
-            },
-            AppModel::TwoFas,
-        ),
-    };
+    let (mechanism, default_app) = mechanism(args);
     let new_args = NewPhoneArgs {
         app: args.app,
         profile: args.profile.clone(),
@@ -158,5 +128,40 @@ pub fn run(args: &RunArgs) -> Outcome {
             report.rows.len(),
             report.unexpected.len()
         )))
+    }
+}
+
+/// The mechanism the arguments name, and the app a new phone gets for it.
+fn mechanism(args: &RunArgs) -> (Mechanism, AppModel) {
+    match args.mechanism {
+        MechanismName::CloudBackup => (
+            Mechanism::CloudBackup {
+                recovery: args.account.clone(),
+                strong_auth: true,
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        MechanismName::KeychainSync => (
+            Mechanism::KeychainSync {
+                platform_account: args.account.clone(),
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        MechanismName::GoogleTransfer => (
+            Mechanism::GoogleTransfer(Transfer::default()),
+            AppModel::GoogleAuthenticator,
+        ),
+        MechanismName::AegisVault => (
+            Mechanism::AegisVault {
+                password: args.password.clone(),
+            },
+            AppModel::Aegis,
+        ),
+        MechanismName::TwoFas => (
+            Mechanism::TwoFas {
+                password: args.password.clone(),
+            },
+            AppModel::TwoFas,
+        ),
     }
 }
