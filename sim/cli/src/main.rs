@@ -42,6 +42,7 @@ mod totp;
 mod tunnel;
 
 use clap::Parser;
+use rp::args::RpCommand;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -51,7 +52,9 @@ fn main() -> ExitCode {
         args::Command::Encode(cmd) => encode::run(cmd),
         args::Command::Tunnel(cmd) => tunnel::run(cmd),
         args::Command::Authenticator(cmd) => authenticator::run(cmd),
-        args::Command::Rp(cmd) => rp::run(cmd),
+        args::Command::Rp(RpCommand::Verify(cmd)) => rp::run(cmd),
+        args::Command::Rp(RpCommand::Serve(args)) => rp_serve::serve(&args),
+        args::Command::Rp(RpCommand::Check(args)) => rp_check::check(&args),
         args::Command::Ceremony(cmd) => ceremony::run(cmd),
         args::Command::Totp(cmd) => totp::run(cmd),
         args::Command::Desktop(cmd) => desktop::run(cmd),

@@ -20,7 +20,7 @@ struct Check {
 /// `--secret` was given and the tunnel id does not match it.
 pub fn run(args: &DecodeUrl) -> Outcome {
     let url = TunnelUrl::parse(&args.url)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.url)))?;
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", crate::echo::shown(&args.url))))?;
     let mut checks = vec![
         scheme_check(&url),
         host_check(&url.host),

@@ -7,11 +7,9 @@ use std::path::PathBuf;
 /// `hybridsim rp …`
 #[derive(Debug, Subcommand)]
 pub enum RpCommand {
-    /// Check a RegistrationResponseJSON against the creation options it answers.
-    VerifyRegistration(VerifyRegistration),
-    /// Check an AuthenticationResponseJSON against the request options and the stored
-    /// credential; the credential's sign counter is updated in place.
-    VerifyAuthentication(VerifyAuthentication),
+    /// `verify-registration` and `verify-authentication`.
+    #[command(flatten)]
+    Verify(VerifyCommand),
     /// Serve the strict relying party over HTTP with the FIDO2 server conformance API:
     /// POST /attestation/options, /attestation/result, /assertion/options,
     /// /assertion/result; verification errors come back in errorMessage. Runs until Ctrl-C or
@@ -21,6 +19,16 @@ pub enum RpCommand {
     /// ceremonies with our desktop and phone (simulated hybrid path), and report each check
     /// as pass/fail; exit 1 if one fails.
     Check(RpCheck),
+}
+
+/// `hybridsim rp verify-…`: the strict relying party on files (`rp/mod.rs`).
+#[derive(Debug, Subcommand)]
+pub enum VerifyCommand {
+    /// Check a RegistrationResponseJSON against the creation options it answers.
+    VerifyRegistration(VerifyRegistration),
+    /// Check an AuthenticationResponseJSON against the request options and the stored
+    /// credential; the credential's sign counter is updated in place.
+    VerifyAuthentication(VerifyAuthentication),
 }
 
 /// `hybridsim rp serve`

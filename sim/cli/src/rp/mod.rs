@@ -9,7 +9,7 @@ pub mod args;
 use crate::browser::read;
 use crate::failure::{Failure, Outcome};
 use crate::json;
-use args::{RpCommand, VerifyAuthentication, VerifyRegistration};
+use args::{VerifyAuthentication, VerifyCommand, VerifyRegistration};
 use hybridsim_webauthn::client;
 use hybridsim_webauthn::json::{
     AuthenticationResponseJson, CreationOptionsJson, RegistrationResponseJson, RequestOptionsJson,
@@ -45,13 +45,12 @@ const AUTHENTICATION_CHECKS: &[&str] = &[
     "sign counter did not go backwards",
 ];
 
-/// Runs one RP command.
-pub fn run(command: RpCommand) -> Outcome {
+/// Runs one `rp verify-…` command (`rp serve` and `rp check` are dispatched by `main`, so
+/// that they and this module do not import each other).
+pub fn run(command: VerifyCommand) -> Outcome {
     match command {
-        RpCommand::VerifyRegistration(args) => verify_registration(&args),
-        RpCommand::VerifyAuthentication(args) => verify_authentication(&args),
-        RpCommand::Serve(args) => crate::rp_serve::serve(&args),
-        RpCommand::Check(args) => crate::rp_check::check(&args),
+        VerifyCommand::VerifyRegistration(args) => verify_registration(&args),
+        VerifyCommand::VerifyAuthentication(args) => verify_authentication(&args),
     }
 }
 
