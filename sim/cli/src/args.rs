@@ -9,6 +9,10 @@ use clap::{Parser, Subcommand};
 /// Exit codes: 0 success; 1 valid input that does not match (e.g. an advert made for another
 /// QR secret); 2 bad input or usage; 3 the machine lacks something needed (e.g. the port is
 /// taken).
+///
+/// Limits: files named as input are read up to 16 MiB and must be regular files (advert
+/// lines may come from a FIFO); state files up to 64 MiB, waiting at most 30 s for another
+/// command using the same one (then exit 1, nothing written).
 #[derive(Debug, Parser)]
 #[command(name = "hybridsim", version, propagate_version = true)]
 pub struct Cli {
