@@ -17,9 +17,15 @@ pub fn lock(path: &Path) -> Result<Locked, Failure> {
     Ok(Locked::acquire(path)?)
 }
 
-/// The state in the locked file, refused with `hint` (what to run first) when missing.
-pub fn load_existing(lock: &Locked, hint: &str) -> Result<PhoneState, Failure> {
-    PhoneState::load(lock)?.ok_or_else(|| missing(lock.path(), hint))
+/// Locks and loads the state at `path`, refused with `hint` (what to run first) when
+/// missing; a missing file is refused before any lock file is made beside it.
+pub fn lock_existing(path: &Path, hint: &str) -> Result<(Locked, PhoneState), Failure> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(missing(path, hint));
+    }
+    let lock = lock(path)?;
+    let state = PhoneState::load(&lock)?.ok_or_else(|| missing(path, hint))?;
+    Ok((lock, state))
 }
 
 /// The state at `path` read without a lock (commands that only read it).

@@ -191,3 +191,24 @@ fn a_symlinked_state_path_stays_a_symlink() {
     let state = state_json(&dir.join("keep/phone.json"));
     assert_eq!(state["operations"], 2);
 }
+
+#[test]
+fn a_missing_state_file_is_refused_without_leaving_a_lock_file() {
+    let dir = scratch("state", "missing");
+    let out = hybridsim()
+        .args([
+            "authenticator",
+            "get",
+            "--options",
+            "get.json",
+            "--origin",
+            ORIGIN,
+        ])
+        .args(["--state", "s.json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("s.json").exists());
+    assert!(!dir.join("s.json.lock").exists());
+}

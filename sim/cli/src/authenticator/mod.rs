@@ -71,9 +71,10 @@ fn create(args: &AuthenticatorCreate) -> Outcome {
 
 fn get(args: &AuthenticatorGet) -> Outcome {
     let common = &args.common;
-    let lock = phone_state::lock(&common.state)?;
-    let mut state =
-        phone_state::load_existing(&lock, "run `hybridsim authenticator create` with it first")?;
+    let (lock, mut state) = phone_state::lock_existing(
+        &common.state,
+        "run `hybridsim authenticator create` with it first",
+    )?;
     let pending = Pending::get(&common.options, &common.origin)?;
     answer(common, &lock, &mut state, args.account, &pending)
 }

@@ -49,9 +49,10 @@ fn create(args: &CeremonyCreate) -> CommandOutcome {
 
 fn get(args: &CeremonyGet) -> CommandOutcome {
     let common = &args.common;
-    let lock = phone_state::lock(&common.state)?;
-    let mut state =
-        phone_state::load_existing(&lock, "run `hybridsim ceremony create` with it first")?;
+    let (lock, mut state) = phone_state::lock_existing(
+        &common.state,
+        "run `hybridsim ceremony create` with it first",
+    )?;
     if let Some(tunnel) = &args.run.tunnel {
         let pending = Pending::get(&common.options, &common.origin)?;
         let held = (&lock, &mut state);

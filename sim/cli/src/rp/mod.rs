@@ -96,10 +96,12 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
         .map_err(|e| Failure::bad_input(format!("{}: {e}", args.options.display())))?;
     let response = AuthenticationResponseJson::from_json(&read(&args.response)?)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
+    let missing = || Failure::bad_input(format!("{} does not exist", args.credential.display()));
+    if std::fs::symlink_metadata(&args.credential).is_err() {
+        return Err(missing());
+    }
     let lock = hybridsim_state::Locked::acquire(&args.credential)?;
-    let mut credential: RegisteredCredential = lock.load()?.ok_or_else(|| {
-        Failure::bad_input(format!("{} does not exist", args.credential.display()))
-    })?;
+    let mut credential: RegisteredCredential = lock.load()?.ok_or_else(missing)?;
     let state = AuthenticationState::from_options(&options, &origin_host(&args.origin)?);
     let rp = relying_party(&state.rp_id, &args.origin);
     let result = rp
