@@ -6,7 +6,7 @@
 //! it would let a waiting process lock a file that a newcomer no longer sees. The state file
 //! itself is replaced by rename, so it cannot carry the lock.
 
-use crate::StateError;
+use crate::error::StateError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::ffi::OsString;

@@ -2,7 +2,8 @@
 //! its authenticator app (OTP accounts), as `hybridsim authenticator`, `ceremony`, `phone`
 //! and `migrate` keep it between commands.
 
-use crate::{file, Locked, StateError};
+use crate::error::StateError;
+use crate::file::{self, Locked};
 use hybridsim_apps::Phone;
 use hybridsim_ctap::store::CredentialStore;
 use serde::{Deserialize, Serialize};
