@@ -467,6 +467,19 @@ fn file_inputs_are_capped_and_regular_files_only() {
         (vec!["decode", "qr", big], "16 MiB"),
         (
             vec![
+                "tunnel",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--tls-cert",
+                "/dev/zero",
+                "--tls-key",
+                "/dev/zero",
+            ],
+            "not a regular file",
+        ),
+        (
+            vec![
                 "authenticator",
                 "create",
                 "--options",
