@@ -72,22 +72,18 @@ pub fn import(args: &ImportArgs) -> Outcome {
         Format::Google => google_pictures(&inputs)?,
         _ => Vec::new(),
     };
-    let shown_secrets = secrets_shown(&pictures);
-    let outcome = run_importer(args, phone, &inputs, pictures, &mut ctx);
+    let outcome = run_importer(args, phone, &inputs, pictures.clone(), &mut ctx);
     phone.quirks = stored_quirks;
     outcome?;
     let added = difference(&phone.accounts, &before);
     let removed = difference(&before, &phone.accounts);
     let notes = trail_lines(&ctx.trail, phone);
-    // Nothing new and nothing of the batch already there: every code was refused.
-    let arrived = phone
-        .accounts
-        .iter()
-        .filter_map(AppAccount::otp)
-        .any(|a| shown_secrets.contains(&a.secret));
+    // Nothing new and nothing of the batch already there: every code was refused. The
+    // pictures are read again only then, since reading QR codes is the costly part.
+    let refused = args.format == Format::Google && added.is_empty() && !batch_on(&pictures, phone);
     lock.save(&state)?;
     print_import(path, &added, &removed, &notes, args.json);
-    if args.format == Format::Google && added.is_empty() && !arrived {
+    if refused {
         return Err(Failure::no_match(
             "no account came through: every QR code was refused or unreadable (see the notes)",
         ));
@@ -220,7 +216,18 @@ fn google_pictures(inputs: &[(&Path, Vec<u8>)]) -> Result<Vec<Vec<u8>>, Failure>
     Ok(pictures)
 }
 
-/// The secrets the Google pictures carry, read as forgivingly as any app reads them.
+/// Whether the phone holds an account of the Google pictures (by secret, the codes read as
+/// forgivingly as any app reads them).
+fn batch_on(pictures: &[Vec<u8>], phone: &Phone) -> bool {
+    let secrets = secrets_shown(pictures);
+    phone
+        .accounts
+        .iter()
+        .filter_map(AppAccount::otp)
+        .any(|a| secrets.contains(&a.secret))
+}
+
+/// The secrets the Google pictures carry.
 fn secrets_shown(pictures: &[Vec<u8>]) -> Vec<Vec<u8>> {
     use hybridsim_export::google::{decode_uri, UriMode};
     pictures
