@@ -20,7 +20,7 @@ pub fn tunnel(
     ca: Option<&Path>,
 ) -> Result<(TunnelRoute, Option<TunnelEndpoint>), Failure> {
     let tls = match ca {
-        Some(path) => TlsClient::with_extra_anchors(path)
+        Some(path) => TlsClient::with_extra_anchors(crate::input::checked(path)?)
             .map_err(|e| Failure::bad_input(format!("--tunnel-ca: {e}")))?,
         None => TlsClient::webpki()
             .map_err(|e| Failure::environment(format!("cannot set up TLS: {e}")))?,

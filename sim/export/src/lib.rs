@@ -8,6 +8,8 @@
 //!   wire format, entry ↔ account conversion, the URI layer, batches.
 //! * [`aegis`]: Aegis vault JSON, plain and password-encrypted (§4.1).
 //! * [`twofas`]: 2FAS `.2fas` backups, schema v1–v4, plain and encrypted (§4.2).
+//! * [`detect`]: which of these formats some bytes are, and everything they hold, with
+//!   named findings (what `hybridsim migrate decode` lists).
 //! * [`secret`]: Base32 secret text as backups carry it, with the repairs apps make (M09).
 //!
 //! Nothing here reads files, clocks or random sources: file bytes, timestamps and every random
@@ -16,6 +18,7 @@
 //! option structs, so models of real (buggy) exporters and importers can be built on them.
 
 pub mod aegis;
+pub mod detect;
 pub mod google;
 pub mod secret;
 pub mod twofas;

@@ -9,12 +9,16 @@
 //! failed (the response JSON is still printed if the browser got one) or the authenticator
 //! refused; exit 2 for unusable input, including an unknown fault.
 
-use crate::args::{AuthenticatorCommon, CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
-use crate::authenticator::{self, State};
+pub mod args;
+
+use crate::authenticator;
+use crate::authenticator::args::AuthenticatorCommon;
 use crate::browser::{read, Pending};
 use crate::failure::{Failure, Outcome as CommandOutcome};
-use crate::{ceremony_tunnel, state_file};
+use crate::{ceremony_tunnel, phone_state};
+use args::{CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
 use hybridsim_ctap::Authenticator;
+use hybridsim_state::{Locked, PhoneState};
 use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome};
 use hybridsim_world::faults::FaultAt;
 use hybridsim_world::trace::layer_name;
@@ -30,49 +34,41 @@ pub fn run(command: CeremonyCommand) -> CommandOutcome {
 
 fn create(args: &CeremonyCreate) -> CommandOutcome {
     let common = &args.common;
-    let mut state =
-        authenticator::load_or_start(&common.state, args.profile.as_deref(), args.run.seed)?;
+    let lock = phone_state::lock(&common.state)?;
+    let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.run.seed)?;
     if let Some(tunnel) = &args.run.tunnel {
         let pending = Pending::create(&common.options, &common.origin)?;
-        return ceremony_tunnel::run(tunnel, &args.run, common, &mut state, None, &pending);
+        let held = (&lock, &mut state);
+        return ceremony_tunnel::run(tunnel, &args.run, common, held, None, &pending);
     }
     let options = read(&common.options)?;
     let ceremony = ceremony(&args.run, common, &state, None)?;
     let outcome = ceremony.register(&options).map_err(refused)?;
-    finish(&args.run, common, &mut state, outcome)
+    finish(&args.run, &lock, &mut state, outcome)
 }
 
 fn get(args: &CeremonyGet) -> CommandOutcome {
     let common = &args.common;
-    let mut state = state_file::load::<State>(&common.state)?.ok_or_else(|| {
-        Failure::bad_input(format!(
-            "{} does not exist: run `hybridsim ceremony create` with it first",
-            common.state.display()
-        ))
-    })?;
-    authenticator::check_format(&state, &common.state)?;
+    let (lock, mut state) = phone_state::lock_existing(
+        &common.state,
+        "run `hybridsim ceremony create` with it first",
+    )?;
     if let Some(tunnel) = &args.run.tunnel {
         let pending = Pending::get(&common.options, &common.origin)?;
-        return ceremony_tunnel::run(
-            tunnel,
-            &args.run,
-            common,
-            &mut state,
-            args.account,
-            &pending,
-        );
+        let held = (&lock, &mut state);
+        return ceremony_tunnel::run(tunnel, &args.run, common, held, args.account, &pending);
     }
     let options = read(&common.options)?;
     let ceremony = ceremony(&args.run, common, &state, args.account)?;
     let outcome = ceremony.sign_in(&options).map_err(refused)?;
-    finish(&args.run, common, &mut state, outcome)
+    finish(&args.run, &lock, &mut state, outcome)
 }
 
 /// The ceremony the arguments describe, with the state's authenticator as the phone.
 fn ceremony(
     run: &CeremonyRun,
     common: &AuthenticatorCommon,
-    state: &State,
+    state: &PhoneState,
     account: Option<usize>,
 ) -> Result<Ceremony, Failure> {
     let faults = run
@@ -83,7 +79,7 @@ fn ceremony(
                 .map_err(|e| Failure::bad_input(format!("--fault {text}: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let phone: Authenticator = authenticator::build(state, authenticator::user(common, account))?;
+    let phone: Authenticator = phone_state::build(state, authenticator::user(common, account))?;
     Ok(Ceremony::new(run.seed)
         .phone(phone)
         .origin(&common.origin)
@@ -99,15 +95,15 @@ fn refused(error: CeremonyError) -> Failure {
 /// Writes the trace and the state, prints the response, and says how it went.
 fn finish(
     run: &CeremonyRun,
-    common: &AuthenticatorCommon,
-    state: &mut State,
+    lock: &Locked,
+    state: &mut PhoneState,
     outcome: Outcome,
 ) -> CommandOutcome {
     if let Some(path) = &run.trace {
         write_trace(path, &outcome)?;
     }
     if let Some(phone) = &outcome.phone_state {
-        authenticator::finish(&common.state, state, &phone.authenticator)?;
+        phone_state::finish(lock, state, &phone.authenticator)?;
     }
     if let Some(json) = &outcome.response_json {
         say!("{json}");

@@ -4,8 +4,10 @@
 //!
 //! Without the `ble` cargo feature every BLE command says so and exits 3.
 
-use crate::args::BleCommand;
+pub mod args;
+
 use crate::failure::{Failure, Outcome};
+use args::BleCommand;
 
 /// Runs one `ble` command.
 pub fn run(command: BleCommand) -> Outcome {
@@ -34,8 +36,8 @@ pub fn failure(error: &hybridsim_ble::BleError) -> Failure {
 
 #[cfg(feature = "ble")]
 mod scan {
+    use super::args::BleScan;
     use super::failure;
-    use crate::args::BleScan;
     use crate::decode::qr_secret;
     use crate::failure::{Failure, Outcome};
     use crate::{json, standalone};

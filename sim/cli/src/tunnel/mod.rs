@@ -1,8 +1,10 @@
 //! `hybridsim tunnel serve`: the real tunnel server on a socket.
 
-use crate::args::{TunnelBench, TunnelCheck, TunnelCommand, TunnelServe};
+pub mod args;
+
 use crate::failure::{Failure, Outcome};
 use crate::hex_arg;
+use args::{TunnelBench, TunnelCheck, TunnelCommand, TunnelServe};
 use hybridsim_net::ServeConfig;
 use std::time::Duration;
 
@@ -65,6 +67,7 @@ fn serve(args: &TunnelServe) -> Outcome {
     config.tunnel.max_tunnels = args.max_tunnels;
     config.tunnel.max_connections_per_ip = args.max_connections_per_ip;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        crate::input::check(cert).and_then(|()| crate::input::check(key))?;
         config.tls = Some(hybridsim_net::TlsFiles::new(cert.clone(), key.clone()));
     }
     init_logging();

@@ -7,10 +7,12 @@
 //! `hybridsim_net::run_desktop`. Seeds are the simulated ceremony's (`--seed` as in
 //! `hybridsim ceremony`), so a run against our own phone can be compared with it.
 
-use crate::args::{DesktopCommand, DesktopRun};
+pub mod args;
+
 use crate::browser::Pending;
 use crate::failure::{Failure, Outcome};
 use crate::{process_trace, real_ble, standalone};
+use args::{DesktopCommand, DesktopRun};
 use hybridsim_net::advert_feed::read_advert_lines;
 use hybridsim_net::run_desktop;
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};

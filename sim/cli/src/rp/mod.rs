@@ -4,10 +4,12 @@
 //! UV requirement, algorithms, excluded and allowed credentials), so no RP session is kept.
 //! A response that fails a check exits 1 naming the check; unreadable input exits 2.
 
-use crate::args::{RpCommand, VerifyAuthentication, VerifyRegistration};
+pub mod args;
+
 use crate::browser::read;
 use crate::failure::{Failure, Outcome};
-use crate::{json, state_file};
+use crate::json;
+use args::{VerifyAuthentication, VerifyCommand, VerifyRegistration};
 use hybridsim_webauthn::client;
 use hybridsim_webauthn::json::{
     AuthenticationResponseJson, CreationOptionsJson, RegistrationResponseJson, RequestOptionsJson,
@@ -43,13 +45,12 @@ const AUTHENTICATION_CHECKS: &[&str] = &[
     "sign counter did not go backwards",
 ];
 
-/// Runs one RP command.
-pub fn run(command: RpCommand) -> Outcome {
+/// Runs one `rp verify-…` command (`rp serve` and `rp check` are dispatched by `main`, so
+/// that they and this module do not import each other).
+pub fn run(command: VerifyCommand) -> Outcome {
     match command {
-        RpCommand::VerifyRegistration(args) => verify_registration(&args),
-        RpCommand::VerifyAuthentication(args) => verify_authentication(&args),
-        RpCommand::Serve(args) => crate::rp_serve::serve(&args),
-        RpCommand::Check(args) => crate::rp_check::check(&args),
+        VerifyCommand::VerifyRegistration(args) => verify_registration(&args),
+        VerifyCommand::VerifyAuthentication(args) => verify_authentication(&args),
     }
 }
 
@@ -70,7 +71,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
         rp.attestation_policy.accept_self = false;
     }
     if let Some(path) = &args.credential_out {
-        if path.exists() {
+        if std::fs::symlink_metadata(path).is_ok() {
             return Err(Failure::bad_input(format!(
                 "{} exists: refusing to overwrite a stored credential",
                 path.display()
@@ -81,7 +82,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
         .finish_registration(&state, &response, args.now.unwrap_or_else(unix_now))
         .map_err(|e| Failure::no_match(format!("registration rejected: {e}")))?;
     if let Some(path) = &args.credential_out {
-        state_file::save(path, &credential)?;
+        hybridsim_state::write_new(path, &hybridsim_state::file::to_json(path, &credential)?)?;
     }
     report(
         &json!({ "accepted": true, "credential": credential, "checked": REGISTRATION_CHECKS }),
@@ -95,16 +96,18 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
         .map_err(|e| Failure::bad_input(format!("{}: {e}", args.options.display())))?;
     let response = AuthenticationResponseJson::from_json(&read(&args.response)?)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
-    let mut credential: RegisteredCredential =
-        state_file::load(&args.credential)?.ok_or_else(|| {
-            Failure::bad_input(format!("{} does not exist", args.credential.display()))
-        })?;
+    let missing = || Failure::bad_input(format!("{} does not exist", args.credential.display()));
+    if std::fs::symlink_metadata(&args.credential).is_err() {
+        return Err(missing());
+    }
+    let lock = hybridsim_state::Locked::acquire(&args.credential)?;
+    let mut credential: RegisteredCredential = lock.load()?.ok_or_else(missing)?;
     let state = AuthenticationState::from_options(&options, &origin_host(&args.origin)?);
     let rp = relying_party(&state.rp_id, &args.origin);
     let result = rp
         .finish_authentication(&state, &response, &mut credential)
         .map_err(|e| Failure::no_match(format!("authentication rejected: {e}")))?;
-    state_file::save(&args.credential, &credential)?;
+    lock.save(&credential)?;
     report(
         &json!({ "accepted": true, "result": result, "checked": AUTHENTICATION_CHECKS }),
         args.json,
@@ -141,7 +144,8 @@ fn origin_host(origins: &[String]) -> Result<String, Failure> {
         client::Origin::parse(origin).map_err(|e| Failure::bad_input(format!("--origin: {e}")))?;
     if parsed.scheme != "https" && parsed.scheme != "http" {
         return Err(Failure::bad_input(format!(
-            "--origin {origin:?} is not an http(s) origin"
+            "--origin {} is not an http(s) origin",
+            crate::echo::shown(origin)
         )));
     }
     Ok(parsed.host)

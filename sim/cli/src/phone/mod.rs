@@ -6,9 +6,11 @@
 //! file (saved afterwards, as `authenticator` and `ceremony` do). Seeds are the simulated
 //! ceremony's (`--seed` as in `hybridsim ceremony`).
 
-use crate::args::PhoneArgs;
+pub mod args;
+
 use crate::failure::{Failure, Outcome};
-use crate::{authenticator, process_trace, standalone};
+use crate::{phone_state, process_trace, standalone};
+use args::PhoneArgs;
 use hybridsim_net::advert_feed::write_advert_lines;
 use hybridsim_net::drive::LogEntry;
 use hybridsim_net::run_phone;
@@ -24,10 +26,11 @@ pub fn run(args: PhoneArgs) -> Outcome {
     QrPayload::parse(&qr).map_err(|e| Failure::bad_input(format!("QR code: {e}")))?;
     let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
     let options = standalone::options(args.timeout, args.reveal_secrets)?;
-    let mut state = authenticator::load_or_start(&args.state, args.profile.as_deref(), args.seed)?;
-    let user = authenticator::scripted_user(args.user_absent, args.uv_fails, args.account);
+    let lock = phone_state::lock(&args.state)?;
+    let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.seed)?;
+    let user = phone_state::scripted_user(args.user_absent, args.uv_fails, args.account);
     let mut config = PhoneConfig::new(
-        authenticator::build(&state, user)?,
+        phone_state::build(&state, user)?,
         derive_seed(args.seed, b"phone"),
     );
     config.tunnel = endpoint;
@@ -58,7 +61,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
         process_trace::write(path, &outcome.log)?;
     }
     let authenticator = outcome.phone.into_authenticator();
-    authenticator::finish(&args.state, &mut state, &authenticator)?;
+    phone_state::finish(&lock, &mut state, &authenticator)?;
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(e) = written {
         return Err(Failure::environment(format!(
@@ -88,8 +91,7 @@ fn qr_text(args: &PhoneArgs) -> Result<String, Failure> {
         .qr_image
         .as_ref()
         .ok_or_else(|| Failure::bad_input("give --qr or --qr-image"))?;
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = crate::input::read_bytes(path)?;
     let codes = hybridsim_optical::read_image(&bytes)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
     codes

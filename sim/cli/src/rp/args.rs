@@ -1,0 +1,129 @@
+//! `hybridsim rp …` arguments. The forms here are scripted by CI suites: change them only
+//! compatibly.
+
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// `hybridsim rp …`
+#[derive(Debug, Subcommand)]
+pub enum RpCommand {
+    /// `verify-registration` and `verify-authentication`.
+    #[command(flatten)]
+    Verify(VerifyCommand),
+    /// Serve the strict relying party over HTTP with the FIDO2 server conformance API:
+    /// POST /attestation/options, /attestation/result, /assertion/options,
+    /// /assertion/result; verification errors come back in errorMessage. Runs until Ctrl-C or
+    /// SIGTERM; prints its address on stderr once listening.
+    Serve(RpServe),
+    /// Drive a relying party that serves the FIDO2 conformance API through full hybrid
+    /// ceremonies with our desktop and phone (simulated hybrid path), and report each check
+    /// as pass/fail; exit 1 if one fails.
+    Check(RpCheck),
+}
+
+/// `hybridsim rp verify-…`: the strict relying party on files (`rp/mod.rs`).
+#[derive(Debug, Subcommand)]
+pub enum VerifyCommand {
+    /// Check a RegistrationResponseJSON against the creation options it answers.
+    VerifyRegistration(VerifyRegistration),
+    /// Check an AuthenticationResponseJSON against the request options and the stored
+    /// credential; the credential's sign counter is updated in place.
+    VerifyAuthentication(VerifyAuthentication),
+}
+
+/// `hybridsim rp serve`
+#[derive(Debug, Args)]
+pub struct RpServe {
+    /// Address and port to listen on (port 0: any free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub listen: std::net::SocketAddr,
+    /// The RP ID.
+    #[arg(long, value_name = "ID")]
+    pub rp_id: String,
+    /// The origin the RP is served from (repeat for several).
+    #[arg(long, value_name = "URL", required = true)]
+    pub origin: Vec<String>,
+    /// A PEM root certificate whose attestation chains are trusted (repeatable); without
+    /// one, registrations with an x5c attestation chain are refused (ask for attestation
+    /// "none" to avoid that).
+    #[arg(long, value_name = "PEM")]
+    pub trust: Vec<PathBuf>,
+}
+
+/// `hybridsim rp check`
+#[derive(Debug, Args)]
+pub struct RpCheck {
+    /// The relying party's base URL, e.g. http://127.0.0.1:8081 (plain HTTP).
+    pub url: String,
+    /// The origin our browser claims; default https:// and the RP ID from the options.
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+    /// The phone's profile (built-in name or TOML file).
+    #[arg(
+        long,
+        value_name = "NAME|FILE",
+        default_value = "microsoft-authenticator-ios"
+    )]
+    pub profile: String,
+    /// Seed of the ceremonies (and of the phone's authenticator).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The username to register (the RP keeps it).
+    #[arg(long, default_value = "hybridsim-check")]
+    pub username: String,
+    /// Seconds each HTTP request may take.
+    #[arg(long, value_name = "S", default_value_t = 10)]
+    pub timeout: u64,
+    /// Also write the results as JUnit XML (one testcase per check).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+/// `hybridsim rp verify-registration`
+#[derive(Debug, Args)]
+pub struct VerifyRegistration {
+    /// The creation options the RP issued.
+    #[arg(long, value_name = "FILE")]
+    pub options: PathBuf,
+    /// The RegistrationResponseJSON to check.
+    #[arg(long, value_name = "FILE")]
+    pub response: PathBuf,
+    /// The origin the RP is served from (repeat for several).
+    #[arg(long, value_name = "URL", required = true)]
+    pub origin: Vec<String>,
+    /// A PEM root certificate whose attestation chains are trusted (repeatable).
+    #[arg(long, value_name = "PEM")]
+    pub trust: Vec<PathBuf>,
+    /// Refuse `none` and self attestation: only chains to a --trust root pass.
+    #[arg(long)]
+    pub require_attestation: bool,
+    /// Time for certificate validity checks, UNIX seconds (default: now).
+    #[arg(long, value_name = "UNIX")]
+    pub now: Option<u64>,
+    /// Write the accepted credential here (refused if the file exists).
+    #[arg(long, value_name = "FILE")]
+    pub credential_out: Option<PathBuf>,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `hybridsim rp verify-authentication`
+#[derive(Debug, Args)]
+pub struct VerifyAuthentication {
+    /// The request options the RP issued.
+    #[arg(long, value_name = "FILE")]
+    pub options: PathBuf,
+    /// The AuthenticationResponseJSON to check.
+    #[arg(long, value_name = "FILE")]
+    pub response: PathBuf,
+    /// The origin the RP is served from (repeat for several).
+    #[arg(long, value_name = "URL", required = true)]
+    pub origin: Vec<String>,
+    /// The credential file written by verify-registration (its counter is updated).
+    #[arg(long, value_name = "FILE")]
+    pub credential: PathBuf,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
