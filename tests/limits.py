@@ -30,7 +30,9 @@ FILE_LINES = 600
 FN_LINES = 80
 
 # Functions allowed past FN_LINES because their body is one flat match (one arm per case,
-# nothing nested worth a function of its own). Key: "path/from/root.rs::fn_name".
+# nothing nested worth a function of its own). Key: "path/from/root.rs::fn_name", value: the
+# reason. Empty today: every long function measured so far does more than one flat match
+# (e.g. bench's Display impl and the Prometheus encoder write several sections each).
 ALLOWED = {
 }
 
