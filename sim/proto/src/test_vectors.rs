@@ -1,5 +1,5 @@
 //! Loads the known-answer vectors kept in `fixtures/vectors/` (copied with their source fields
-//! as gathered for `docs/protocol.md` §12).
+//! from the shared hybrid reference).
 
 use std::path::PathBuf;
 
