@@ -1,7 +1,7 @@
 //! The site behind each account: what it registered at enrolment and how it decides a
 //! sign-in, so a report can say whether the new phone still gets the user in.
 //!
-//! OTP sites verify as background.md §1.3 describes (window, replay, HOTP look-ahead) with
+//! OTP sites verify as docs/migration.md §1.3 describes (window, replay, HOTP look-ahead) with
 //! `hybridsim_otp::verify`. Push and passkey sites hold the public key of a key pair whose
 //! private half the phone keeps; they accept a signature over a fresh challenge.
 

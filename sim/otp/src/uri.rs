@@ -1,4 +1,4 @@
-//! `otpauth://` Key URIs (background.md §2): parsing in two profiles and emitting the
+//! `otpauth://` Key URIs (docs/migration.md §2): parsing in two profiles and emitting the
 //! recommended form.
 //!
 //! * [`Mode::Strict`] accepts what the Key URI wiki and strict libraries (pyotp, totp-rs)

@@ -1,5 +1,5 @@
 //! Google Authenticator transfer: phone A shows a batch of `otpauth-migration://` QR codes,
-//! phone B's camera scans them one at a time (background.md §3). Every picture is rendered
+//! phone B's camera scans them one at a time (docs/migration.md §3). Every picture is rendered
 //! and read back, so an unreadable code fails here as it would in a hand.
 
 use super::admit::{admit, Arriving, Incoming};

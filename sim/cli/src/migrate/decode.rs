@@ -1,5 +1,5 @@
 //! `hybridsim migrate decode`: what an export holds, with every value the format left open or
-//! the decoder had to repair (hybridsim-export; background.md §3 Google transfer, §4.1 Aegis,
+//! the decoder had to repair (hybridsim-export; docs/migration.md §3 Google transfer, §4.1 Aegis,
 //! §4.2 2FAS). The format is recognised from the bytes, never from a file name.
 
 use super::{account_json, account_line};

@@ -1,5 +1,5 @@
 //! `hybridsim migrate export|import`: one half of a migration each, through files, with the
-//! same exporters and importers `migrate run` uses (hybridsim-apps' mechanisms; background.md
+//! same exporters and importers `migrate run` uses (hybridsim-apps' mechanisms; docs/migration.md
 //! §3 Google transfer, §4.1 Aegis, §4.2 2FAS).
 
 use super::{app_quirks, load_existing, load_or_create, parse_quirks, phone_of, rng};

@@ -3,7 +3,7 @@
 //! Account choice happens on the device, as on hybrid phones: with an empty or absent
 //! allowList and several discoverable credentials the user picks one ([`UserDecisions`]), and
 //! every discoverable-credential answer carries the user entity (key 4) and `userSelected`
-//! (key 6) as Chromium's phone sends them (reference.md §7.5). numberOfCredentials (key 5) and
+//! (key 6) as Chromium's phone sends them (docs/protocol.md §7.5). numberOfCredentials (key 5) and
 //! authenticatorGetNextAssertion, which serve account choice on the platform, are not used.
 
 use super::{Authenticator, AuthenticatorError, Reason};
