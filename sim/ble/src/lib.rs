@@ -1,5 +1,5 @@
 //! A real Bluetooth LE adapter as the desktop's radio: the desktop side of the hybrid BLE hop
-//! (reference.md §4) through BlueZ on Linux, via `btleplug`.
+//! (docs/protocol.md §4) through BlueZ on Linux, via `btleplug`.
 //!
 //! The desktop driver ([`hybridsim_net::run_desktop`]) takes the phone's adverts from a
 //! channel of [`FedAdvert`]s and does not know what fills it: advert lines from a file, the

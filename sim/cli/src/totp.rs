@@ -1,5 +1,5 @@
 //! `hybridsim totp …`: codes from an `otpauth://` URI and a report of how strictly it parses
-//! (hybridsim-otp; background.md §2 in the migration material).
+//! (hybridsim-otp; docs/migration.md §2).
 
 use crate::failure::{Failure, Outcome};
 use crate::json;

@@ -1,8 +1,8 @@
 //! Sans-IO export and backup formats that authenticator apps use to move OTP accounts between
 //! phones: read them, write them, and say precisely what was unusual or lost.
 //!
-//! Background: `../shared/migration/background.md` (formats in §3 and §4) and
-//! `../shared/migration/bugs.md` (the M-numbered bugs the options here can reproduce).
+//! Background: `docs/migration.md` (formats in §3 and §4) and
+//! `docs/migration-bugs.md` (the M-numbered bugs the options here can reproduce).
 //!
 //! * [`google`]: Google Authenticator `otpauth-migration://` QR payloads (§3): protobuf
 //!   wire format, entry ↔ account conversion, the URI layer, batches.

@@ -28,7 +28,7 @@
 //!
 //! [`run_desktop`] and [`run_phone`] take a [`TunnelRoute`]: one server for every socket as
 //! above, or the URLs the peers make themselves, i.e. `wss://` to the tunnel domain the QR
-//! code or advert names (reference.md, "Tunnel server domains"), as a real desktop or phone
+//! code or advert names (docs/protocol.md §5.1), as a real desktop or phone
 //! does. A socket whose host cannot be reached at all (DNS, TCP, TLS) is refused with status
 //! 0 and recorded as the run's [`Unreachable`].
 //!

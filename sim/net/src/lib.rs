@@ -22,7 +22,7 @@
 //! What one port serves:
 //!
 //! - `/cable/new/…`, `/cable/connect/…`, `/cable/contact/…`: the tunnel routes, as WebSockets
-//!   (reference.md §5; the rules are in [`hybridsim_tunnel`]'s crate doc). Errors are plain
+//!   (docs/protocol.md §5; the rules are in [`hybridsim_tunnel`]'s crate doc). Errors are plain
 //!   HTTP answers with a one-line text body, e.g. 404 `unknown tunnel 68…21`.
 //! - `/hybridsim/wake/{base64url contact id}`: the wake-up side channel, a WebSocket that
 //!   stands in for push messaging. See [`wake`] for its message format.
@@ -43,7 +43,7 @@
 //! about 9 KiB (reports/BENCHMARKS.md). The listen backlog is [`LISTEN_BACKLOG`].
 //!
 //! Testing any tunnel server, ours or another: [`check()`] runs one conformance case per rule
-//! of reference.md §5 and reports a table or JUnit XML; [`bench()`] measures pairings per
+//! of docs/protocol.md §5 and reports a table or JUnit XML; [`bench()`] measures pairings per
 //! second, relay rate and latency, and memory per idle pending tunnel. Both drive real
 //! sockets through [`client`].
 //!

@@ -2,7 +2,7 @@
 //! on (plain TCP or TLS over TCP), and why a connection could not be made, sorted so that a
 //! caller can say "DNS", "refused", "certificate not trusted" or "wrong name" in one line.
 //!
-//! Real tunnel domains (reference.md, "Tunnel server domains") are reached over `wss://` with
+//! Real tunnel domains (docs/protocol.md §5.1) are reached over `wss://` with
 //! a certificate from a public CA, so the default trust is the WebPKI root list compiled in
 //! (`webpki-roots`); a private server or a test adds its own anchors from a PEM file.
 

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! mirroring FCM's `caBLE.tunnelID`, `caBLE.routingID` and `caBLE.clientPayload`
-//! (reference.md §5.4), hex in upper case. The phone then connects to
+//! (docs/protocol.md §5.4), hex in upper case. The phone then connects to
 //! `/cable/connect/{routing_id}/{tunnel_id}` ([`WakeUp::connect_path`]).
 
 use crate::conn::{close_and_linger, error_response, Socket};

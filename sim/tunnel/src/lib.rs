@@ -1,4 +1,4 @@
-//! The caBLE v2 tunnel server as a sans-IO state machine (reference.md §5).
+//! The caBLE v2 tunnel server as a sans-IO state machine (docs/protocol.md §5).
 //!
 //! A phone and a desktop that want to talk each open a WebSocket to the tunnel server; the
 //! server pairs the two sockets by tunnel id and relays binary messages between them, one

@@ -1,6 +1,6 @@
 //! `hybridsim ble scan`: the hybrid adverts of real phones nearby, heard through this
 //! machine's Bluetooth adapter (`hybridsim_ble`), decrypted when the QR secret is given
-//! (reference.md §4: 0xFFF9/0xFDE2 service data, 20 bytes or longer CTAP 2.3 adverts).
+//! (docs/protocol.md §4: 0xFFF9/0xFDE2 service data, 20 bytes or longer CTAP 2.3 adverts).
 //!
 //! Without the `ble` cargo feature every BLE command says so and exits 3.
 

@@ -1,5 +1,5 @@
 //! `hybridsim migrate add|list`: putting `otpauth://` accounts on the phone in a state file
-//! (lenient Key URI parsing, background.md §2.2) and showing the codes it displays.
+//! (lenient Key URI parsing, docs/migration.md §2.2) and showing the codes it displays.
 
 use super::{account_json, account_line, at_or_now, load_or_create, phone_of, read_existing};
 use super::{NewPhoneArgs, StateArgs};

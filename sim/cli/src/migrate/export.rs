@@ -1,5 +1,5 @@
 //! `hybridsim migrate export`: one half of a migration, through files, with the same
-//! exporters `migrate run` uses (hybridsim-apps' mechanisms; background.md §3 Google
+//! exporters `migrate run` uses (hybridsim-apps' mechanisms; docs/migration.md §3 Google
 //! transfer, §4.1 Aegis, §4.2 2FAS).
 
 use super::{parse_quirks, phone_of, read_existing, rng};

@@ -1,5 +1,5 @@
 //! `hybridsim migrate …`: authenticator-app accounts and moving them to a new phone
-//! (hybridsim-apps and hybridsim-export; background.md §3–§5 in the migration material).
+//! (hybridsim-apps and hybridsim-export; docs/migration.md §3–§5).
 //!
 //! The phone lives in the same state file as `hybridsim authenticator` (its `phone` field),
 //! so one file is one phone: its passkeys and its authenticator app.

@@ -1,5 +1,5 @@
 //! `hybridsim migrate run`: a whole migration between the phones of two state files
-//! (hybridsim-apps' `migrate` and its report; background.md §5 for what the quirks reproduce).
+//! (hybridsim-apps' `migrate` and its report; docs/migration.md §5 for what the quirks reproduce).
 
 use super::{app_quirks, at_or_now, load_or_create, parse_quirks, phone_of, read_existing, rng};
 use super::{App, NewPhoneArgs};

@@ -1,4 +1,4 @@
-//! The built-in conformance cases, one per rule of reference.md §5 (see the table in the
+//! The built-in conformance cases, one per rule of docs/protocol.md §5 (see the table in the
 //! module above).
 
 use super::{format_duration, Event, ExtraCase, Probe, Verdict};

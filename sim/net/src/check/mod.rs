@@ -1,6 +1,6 @@
 //! Conformance check of any caBLE v2 tunnel server, over real sockets.
 //!
-//! [`check`] runs one named case per rule of reference.md §5 against a `ws://HOST:PORT`
+//! [`check`] runs one named case per rule of docs/protocol.md §5 against a `ws://HOST:PORT`
 //! target, each under [`CheckOptions::case_timeout`] (a case never hangs: on timeout it is
 //! aborted, its sockets dropped, and it fails with "timed out"). Every case uses fresh random
 //! tunnel and contact ids, so a shared server can be checked while in use, and cases run one
@@ -622,7 +622,7 @@ pub enum Sender {
     Phone,
 }
 
-/// The byte pattern of a QR-initiated transaction as the tunnel sees it (reference.md
+/// The byte pattern of a QR-initiated transaction as the tunnel sees it (docs/protocol.md
 /// §6–§8): the 81-byte Noise handshake messages both ways, then five encrypted messages each
 /// way of the sizes padding and AEAD give real traffic: post-handshake message, CTAP requests
 /// and replies, linking update, shutdown.
