@@ -23,7 +23,6 @@ mod desktop;
 mod encode;
 mod failure;
 mod hex_arg;
-mod http1;
 mod json;
 mod migrate;
 mod output;
