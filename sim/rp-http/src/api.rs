@@ -195,7 +195,7 @@ impl Api {
         let (state, uv) = self
             .store()
             .redeem_registration(&challenge, now)
-            .map_err(|e| (400, format!("challenge {challenge} {e}")))?;
+            .map_err(|e| (400, format!("challenge {} {e}", shorten(&challenge))))?;
         let credential = self
             .relying_party(uv)
             .finish_registration(&state, &response, unix_now)
@@ -243,14 +243,12 @@ impl Api {
         let mut store = self.store();
         let (username, state, uv) = store
             .redeem_authentication(&challenge, now)
-            .map_err(|e| (400, format!("challenge {challenge} {e}")))?;
+            .map_err(|e| (400, format!("challenge {} {e}", shorten(&challenge))))?;
         let credential = store
             .credential_mut(&username, &response.raw_id.0)
             .ok_or_else(|| {
-                (
-                    400,
-                    format!("credential {} is not {username:?}'s", response.id),
-                )
+                let id = shorten(&response.id);
+                (400, format!("credential {id} is not {username:?}'s"))
             })?;
         self.relying_party(uv)
             .finish_authentication(&state, &response, credential)
@@ -280,6 +278,19 @@ fn resident_key(selection: &Value) -> ResidentKey {
         (Some("preferred"), _) => ResidentKey::Preferred,
         _ => ResidentKey::Discouraged,
     }
+}
+
+/// Longest client-sent value echoed whole in an `errorMessage`.
+const ECHO: usize = 64;
+
+/// `value` as echoed in an error: whole if short, else its first characters and its length,
+/// so a large value sent in does not come back as a large answer.
+fn shorten(value: &str) -> String {
+    if value.len() <= ECHO {
+        return value.to_owned();
+    }
+    let head: String = value.chars().take(ECHO).collect();
+    format!("{head}… ({} bytes)", value.len())
 }
 
 /// The challenge in a `clientDataJSON`, as the base64url text it carries.
