@@ -1,12 +1,11 @@
 //! `hybridsim rp check URL`: runs `hybridsim-rp-http`'s checks (full hybrid ceremonies
-//! against an RP serving the FIDO2 conformance API), prints the table and writes JUnit.
+//! against an RP serving the FIDO2 conformance API), prints the table and writes its JUnit.
 //! Exit 1 if a check failed, 3 if the RP cannot be reached.
 
 use crate::args::RpCheck;
 use crate::builtin;
 use crate::failure::{Failure, Outcome};
-use hybridsim_net::check::xml_escape;
-use hybridsim_rp_http::{CheckError, CheckOptions, CheckReport};
+use hybridsim_rp_http::{CheckError, CheckOptions};
 use hybridsim_world::ceremony::PhoneState;
 use hybridsim_world::world::derive_seed;
 use std::time::Duration;
@@ -48,7 +47,7 @@ pub fn check(args: &RpCheck) -> Outcome {
     let failed = report.failed();
     say!("{} passed, {failed} failed", report.checks.len() - failed);
     if let Some(path) = &args.junit {
-        std::fs::write(path, junit(&report))
+        std::fs::write(path, report.to_junit_xml())
             .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
     }
     if failed > 0 {
@@ -59,24 +58,4 @@ pub fn check(args: &RpCheck) -> Outcome {
         )));
     }
     Ok(())
-}
-
-fn junit(report: &CheckReport) -> String {
-    let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"hybridsim rp check\" tests=\"{}\" failures=\"{}\">\n",
-        report.checks.len(),
-        report.failed()
-    );
-    for check in &report.checks {
-        xml.push_str(&format!("  <testcase name=\"{}\"", xml_escape(check.name)));
-        match &check.result {
-            Ok(_) => xml.push_str("/>\n"),
-            Err(why) => xml.push_str(&format!(
-                ">\n    <failure message=\"{}\"/>\n  </testcase>\n",
-                xml_escape(why)
-            )),
-        }
-    }
-    xml.push_str("</testsuite>\n");
-    xml
 }

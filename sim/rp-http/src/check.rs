@@ -14,10 +14,11 @@
 use crate::ceremony::{from_another_origin, register, sign_in, with_bad_signature};
 use crate::client::{PostError, RpClient, SetupError};
 use crate::verdict::{accepted, creation_options, ok, refused, request_options};
+use hybridsim_junit::{Case, Outcome, Suite};
 use hybridsim_world::ceremony::PhoneState;
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How `rp check` runs.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub struct CheckResult {
     pub name: &'static str,
     /// Passed with a detail, or failed with the reason.
     pub result: Result<String, String>,
+    /// Wall time since the previous check was recorded (its requests and ceremonies).
+    pub time: Duration,
 }
 
 /// Every check run against one RP, in order.
@@ -56,6 +59,30 @@ impl CheckReport {
     /// Checks that failed.
     pub fn failed(&self) -> usize {
         self.checks.iter().filter(|c| c.result.is_err()).count()
+    }
+
+    /// The report as JUnit XML: one suite, one test case per check, the URL as a property.
+    pub fn to_junit_xml(&self) -> String {
+        let cases = self.checks.iter().map(|check| {
+            let outcome = match &check.result {
+                Ok(_) => Outcome::Passed,
+                Err(why) => Outcome::Failed {
+                    message: why.clone(),
+                    detail: None,
+                },
+            };
+            let mut case = Case::new(check.name, "hybridsim.rp.check", outcome);
+            case.time = check.time;
+            case.output = check.result.as_ref().ok().cloned();
+            case
+        });
+        let suite = Suite {
+            name: "hybridsim rp check".to_owned(),
+            properties: vec![("url".to_owned(), self.url.clone())],
+            cases: cases.collect(),
+            time: self.checks.iter().map(|c| c.time).sum(),
+        };
+        hybridsim_junit::render("hybridsim rp check", &[suite])
     }
 }
 
@@ -82,6 +109,7 @@ pub async fn check(
         options,
         seed: options.seed,
         checks: Vec::new(),
+        since: Instant::now(),
     };
     match run.all(phone).await {
         Err(Stop::Unreachable(e)) => Err(CheckError::Unreachable(e)),
@@ -105,11 +133,15 @@ struct Run<'a> {
     options: &'a CheckOptions,
     seed: u64,
     checks: Vec<CheckResult>,
+    /// When the previous check was recorded.
+    since: Instant,
 }
 
 impl Run<'_> {
     fn record(&mut self, name: &'static str, result: Result<String, String>) {
-        self.checks.push(CheckResult { name, result });
+        let time = self.since.elapsed();
+        self.since = Instant::now();
+        self.checks.push(CheckResult { name, result, time });
     }
 
     /// Records `name` failed and stops.
