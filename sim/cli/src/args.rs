@@ -368,14 +368,16 @@ pub enum RpCommand {
 }
 
 /// `hybridsim rp serve`
-///
-/// Bounds (each a flag below): connections served at once (one more is answered 503 and
-/// closed); one deadline per request, from the accepted connection to the last byte of the
-/// answer (a client trickling its request is cut off); request body and user name sizes;
-/// challenge lifetime and how many are kept (the oldest is evicted); users and credentials
-/// per user kept. When accepting fails for lack of file descriptors the server pauses
-/// (10 ms, doubling to 1 s) instead of spinning.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Bounds (each a flag above): connections served at once (one more is \
+answered 503 and closed); one deadline per request, from the accepted connection to the last \
+byte of the answer, so a client trickling its request is cut off; request body and user name \
+sizes; how long a challenge lives and how many are kept (the oldest is evicted); users and \
+credentials per user kept. A user is kept only once a registration succeeded. When accepting \
+fails for lack of file descriptors the server pauses (10 ms, doubling to 1 s) instead of \
+spinning."
+)]
 pub struct RpServe {
     /// Address and port to listen on (port 0: any free port; the address is printed).
     #[arg(long, default_value = "127.0.0.1:8081")]

@@ -25,9 +25,18 @@ fn a_report_becomes_one_suite_with_a_case_per_check() {
     };
     let xml = report.to_junit_xml();
     assert!(xml.starts_with("<?xml"), "{xml}");
-    assert!(xml.contains(r#"tests="2""#) && xml.contains(r#"failures="1""#), "{xml}");
-    assert!(xml.contains(r#"<testsuite name="hybridsim rp check""#), "{xml}");
-    assert!(xml.contains(r#"name="url" value="https://rp.example/fido2""#), "{xml}");
+    assert!(
+        xml.contains(r#"tests="2""#) && xml.contains(r#"failures="1""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testsuite name="hybridsim rp check""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"name="url" value="https://rp.example/fido2""#),
+        "{xml}"
+    );
     assert!(xml.contains("&lt;script&gt;&amp;"), "{xml}");
     assert!(!xml.contains('\u{1}') && !xml.contains("<script>"), "{xml}");
 }
