@@ -119,6 +119,11 @@ fn connections_beyond_the_cap_get_503_while_idle_ones_hold_theirs() {
     let answer = exchange(&addr, &options_request("kim"));
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("too many connections"), "{answer}");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.contains(&format!("content-length: {}", body.len())),
+        "{answer}"
+    );
     // Closing an idle connection frees its place (the server learns of it a moment later).
     drop(first);
     let mut served = None;

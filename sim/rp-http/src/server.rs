@@ -1,7 +1,8 @@
 //! `rp serve`'s accept loop: hyper's HTTP/1.1 connections under the bounds of [`Limits`].
 //!
 //! Bounded by construction: a semaphore holds one permit per connection served, and a
-//! connection accepted without one is answered 503 (TLS: closed) at once, without a task;
+//! connection accepted without one is answered 503 (TLS: closed) by a short task of its own
+//! bounded pool;
 //! each connection carries one request and runs under one deadline from accept to the last
 //! byte of the answer, so a client trickling bytes is cut off however often it sends; tasks
 //! run on the runtime's fixed threads, so no thread is spawned per client; when accepting
@@ -22,7 +23,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
@@ -31,8 +32,11 @@ use tokio_rustls::TlsAcceptor;
 
 /// Largest request head hyper buffers (its minimum is 8 KiB).
 const MAX_HEAD: usize = 16 * 1024;
-/// The answer to a connection over the cap (plain HTTP).
-const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 71\r\nconnection: close\r\n\r\n{\"status\":\"failed\",\"errorMessage\":\"too many connections; try again later\"}";
+/// Connections over the cap being answered 503 at once; beyond them one is closed unanswered.
+const MAX_REFUSING: usize = 64;
+/// How long answering 503 (and reading what the client sent, so that closing does not reset
+/// the answer away) may take.
+const REFUSAL_TIME: Duration = Duration::from_secs(1);
 /// First and longest pause after a failed accept for lack of resources.
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
 
@@ -123,6 +127,7 @@ impl RpServer {
     /// Serves until `shutdown` completes; connections still open then are dropped.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let permits = Arc::new(Semaphore::new(self.limits.max_connections.max(1)));
+        let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
         let router = router(Arc::clone(&self.shared));
         let deadline = self.limits.request_deadline;
         let mut backoff = BACKOFF.0;
@@ -145,7 +150,7 @@ impl RpServer {
                             };
                             tokio::spawn(connection.serve(tcp));
                         }
-                        Err(_) => self.refuse(&tcp),
+                        Err(_) => self.refuse(tcp, &refusing),
                     }
                 }
                 Err(e) if transient(&e) => {}
@@ -161,17 +166,43 @@ impl RpServer {
         }
     }
 
-    /// A connection over the cap: 503 if the socket takes it at once (a fresh socket's send
-    /// buffer always does), then closed. No task, no wait.
-    fn refuse(&self, tcp: &TcpStream) {
-        if self.tls.is_none() {
-            let _ = tcp.try_write(BUSY);
-        }
+    /// A connection over the cap: answered 503 and closed (TLS: closed) by a short task, if
+    /// fewer than [`MAX_REFUSING`] are being answered; else closed at once.
+    fn refuse(&self, tcp: TcpStream, refusing: &Arc<Semaphore>) {
         tracing::debug!(
             "connection refused: {} served at once",
             self.limits.max_connections
         );
+        if self.tls.is_none() {
+            if let Ok(permit) = Arc::clone(refusing).try_acquire_owned() {
+                tokio::spawn(busy(tcp, permit));
+            }
+        }
     }
+}
+
+/// The 503 answer in the API's terms.
+fn busy_answer() -> Vec<u8> {
+    let body = r#"{"status":"failed","errorMessage":"too many connections; try again later"}"#;
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Writes the 503, ends the sending side, and reads until the client closes (bounded by
+/// [`REFUSAL_TIME`]): closing with unread request bytes would send a reset that can
+/// overtake the answer.
+async fn busy(mut tcp: TcpStream, _permit: OwnedSemaphorePermit) {
+    let answer = async {
+        tcp.write_all(&busy_answer()).await?;
+        tcp.shutdown().await?;
+        let mut sink = [0u8; 1024];
+        while tcp.read(&mut sink).await? > 0 {}
+        Ok::<_, io::Error>(())
+    };
+    let _ = tokio::time::timeout(REFUSAL_TIME, answer).await;
 }
 
 /// An accept error that concerns only the connection being accepted: retry at once. Any
@@ -227,5 +258,29 @@ impl Connection {
         {
             tracing::debug!("request cut off at its deadline");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_503_answer_declares_its_own_length() {
+        let answer = String::from_utf8(busy_answer()).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("content-length: {}", body.len())));
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(json["status"], "failed");
+    }
+
+    #[test]
+    fn only_a_lack_of_resources_pauses_the_accept_loop() {
+        let aborted = io::Error::from(io::ErrorKind::ConnectionAborted);
+        assert!(transient(&aborted));
+        // EMFILE, as Linux reports it.
+        assert!(!transient(&io::Error::from_raw_os_error(24)));
     }
 }
