@@ -213,3 +213,71 @@ fn an_unreachable_rp_exits_3_with_one_line() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// CPU seconds (user + system) the process has used, from /proc.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
+#[test]
+fn out_of_file_descriptors_the_server_pauses_instead_of_spinning() {
+    if !std::path::Path::new("/proc/self/stat").exists() {
+        eprintln!("skipped: needs /proc");
+        return;
+    }
+    // 32 descriptors, more connections than that: accept fails with EMFILE until some close.
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "ulimit -n 32 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_hybridsim"))
+        .args(["rp", "serve", "--listen", "127.0.0.1:0"])
+        .args(["--rp-id", "login.example", "--origin", ORIGIN])
+        .args([
+            "--request-deadline-ms",
+            "60000",
+            "--max-connections",
+            "1000",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    let _server = Running(child);
+    let url = line[line.find("http").unwrap()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let idle: Vec<TcpStream> = (0..60)
+        .map(|_| TcpStream::connect(address(&url)).unwrap())
+        .collect();
+    // A spinning accept loop burns a core for the whole second; a pausing one next to none.
+    let before = cpu_seconds(pid);
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_seconds(pid) - before;
+    assert!(used < 0.5, "{used} CPU seconds in one second of EMFILE");
+    // Once the connections close, the server serves again.
+    drop(idle);
+    let mut served = None;
+    for _ in 0..100 {
+        let answer = exchange(&address(&url), &options_request("kim"));
+        if answer.starts_with("HTTP/1.1 200") {
+            served = Some(answer);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        served.is_some(),
+        "not serving after the descriptors came back"
+    );
+}
