@@ -356,14 +356,14 @@ pub enum RpCommand {
     /// Check an AuthenticationResponseJSON against the request options and the stored
     /// credential; the credential's sign counter is updated in place.
     VerifyAuthentication(VerifyAuthentication),
-    /// Serve the strict relying party over HTTP with the FIDO2 server conformance API:
+    /// Serve the strict relying party over HTTP(S) with the FIDO2 server conformance API:
     /// POST /attestation/options, /attestation/result, /assertion/options,
     /// /assertion/result; verification errors come back in errorMessage. Runs until Ctrl-C or
     /// SIGTERM; prints its address on stderr once listening.
     Serve(RpServe),
     /// Drive a relying party that serves the FIDO2 conformance API through full hybrid
     /// ceremonies with our desktop and phone (simulated hybrid path), and report each check
-    /// as pass/fail; exit 1 if one fails.
+    /// as pass/fail; exit 1 if one fails, 3 if the RP cannot be reached.
     Check(RpCheck),
 }
 
