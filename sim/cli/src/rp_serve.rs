@@ -37,6 +37,13 @@ pub fn serve(args: &RpServe) -> Outcome {
             max_credentials_per_user: args.max_credentials_per_user,
         },
     };
+    // Warnings (accept failing for lack of descriptors) go to stderr; RUST_LOG for more.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {

@@ -155,7 +155,15 @@ impl RpServer {
                 }
                 Err(e) if transient(&e) => {}
                 Err(e) => {
-                    tracing::warn!("accept failed ({e}); pausing {backoff:?}");
+                    // One warning per run of failures, not one per pause.
+                    if backoff == BACKOFF.0 {
+                        tracing::warn!(
+                            "accept failed ({e}); pausing, up to {:?} at a time",
+                            BACKOFF.1
+                        );
+                    } else {
+                        tracing::debug!("accept failed ({e}); pausing {backoff:?}");
+                    }
                     tokio::select! {
                         () = &mut shutdown => return,
                         () = tokio::time::sleep(backoff) => {}
