@@ -24,7 +24,6 @@ mod echo;
 mod encode;
 mod failure;
 mod hex_arg;
-mod http1;
 mod input;
 mod json;
 mod migrate;
