@@ -1,18 +1,18 @@
 //! `hybridsim ceremony … --tunnel ws://HOST:PORT`: the ceremony over a real tunnel server.
 //!
 //! The same desktop and phone as in the simulated world, driven over real WebSockets by
-//! `hybridsim-net`; the QR code and the advert go from one to the other in-process. The
+//! `hybridsim-sockets`; the QR code and the advert go from one to the other in-process. The
 //! response JSON and the state file behave as in the simulated ceremony.
 
 use crate::args::{AuthenticatorCommon, CeremonyRun};
 use crate::authenticator::{self, State};
 use crate::browser::Pending;
 use crate::failure::{Failure, Outcome};
-use hybridsim_net::drive::tunnel_endpoint;
-use hybridsim_net::{run_peers, DriveOptions};
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_peers::Millis;
+use hybridsim_sockets::drive::tunnel_endpoint;
+use hybridsim_sockets::{run_peers, DriveOptions};
 use sha2::{Digest, Sha256};
 
 /// Runs one ceremony through `tunnel` and prints the response JSON.

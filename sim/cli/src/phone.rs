@@ -9,12 +9,12 @@
 use crate::args::PhoneArgs;
 use crate::failure::{Failure, Outcome};
 use crate::{authenticator, process_trace, standalone};
-use hybridsim_net::advert_feed::write_advert_lines;
-use hybridsim_net::drive::LogEntry;
-use hybridsim_net::run_phone;
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_peers::Layer;
 use hybridsim_proto::qr::QrPayload;
+use hybridsim_sockets::advert_feed::write_advert_lines;
+use hybridsim_sockets::drive::LogEntry;
+use hybridsim_sockets::run_phone;
 use hybridsim_world::world::derive_seed;
 use tokio::sync::mpsc::unbounded_channel;
 

@@ -19,7 +19,7 @@ use crate::http1;
 use crate::rp::unix_now;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hybridsim_net::client::random_bytes;
+use hybridsim_sockets::client::random_bytes;
 use hybridsim_webauthn::b64::Base64Url;
 use hybridsim_webauthn::json::{AuthenticationResponseJson, RegistrationResponseJson, UserEntity};
 use hybridsim_webauthn::rp::{

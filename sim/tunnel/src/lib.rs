@@ -5,7 +5,7 @@
 //! message in, one message out. This crate is that server's logic with no sockets, no clock
 //! and no global randomness: the caller numbers connections, says what time it is (as
 //! [`Millis`]) and seeds the one random stream (tunnel ids for `/cable/contact`). The tokio
-//! driver in `hybridsim-net` pumps it over real sockets; a simulated world can pump it with
+//! driver in `hybridsim-tunnel-server` pumps it over real sockets; a simulated world can pump it with
 //! virtual time.
 //!
 //! A map of the code:
@@ -50,6 +50,7 @@ pub mod output;
 mod relay;
 pub mod router;
 mod time;
+pub mod wake_up;
 
 #[cfg(test)]
 mod model;
@@ -63,3 +64,4 @@ pub use metrics::Metrics;
 pub use output::{Close, CloseCode, CloseReason, Incoming, Output, Transmit, Wake};
 pub use router::{ContactError, Router};
 pub use time::Millis;
+pub use wake_up::{wake_path, WakeParseError, WakeUp, WAKE_PATH_PREFIX};
