@@ -17,7 +17,7 @@ use crate::failure::{Failure, Outcome};
 use crate::{builtin, http1};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hybridsim_tunnel_check::check::xml_escape;
+use hybridsim_junit::xml_escape;
 use hybridsim_world::ceremony::{Ceremony, PhoneState};
 use hybridsim_world::world::derive_seed;
 use serde_json::{json, Value};

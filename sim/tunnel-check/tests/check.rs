@@ -374,8 +374,11 @@ async fn extra_cases_that_hang_or_panic_fail_alone_and_bad_targets_fail_one_row(
 fn parse_with_python(xml: &str) -> Option<serde_json::Value> {
     const SCRIPT: &str = r#"
 import json, sys, xml.etree.ElementTree as ET
-root = ET.parse(sys.stdin).getroot()
-assert root.tag == "testsuite", root.tag
+top = ET.parse(sys.stdin).getroot()
+assert top.tag == "testsuites", top.tag
+suites = top.findall("testsuite")
+assert len(suites) == 1, len(suites)
+root = suites[0]
 cases = root.findall("testcase")
 out = {
     "tests": int(root.get("tests")),

@@ -39,9 +39,6 @@ pub(crate) mod probe;
 mod report;
 
 pub use case::{CaseResultFuture, ExtraCase, Outcome, Verdict};
-/// XML 1.0 escaping for element text and attributes, as every JUnit report of the project
-/// writes it (this check's, the scenario runner's, `rp check`'s).
-pub use junit::escape as xml_escape;
 pub use options::{
     default_malformed_paths, CheckOptions, DEFAULT_CASE_TIMEOUT, DEFAULT_OVERSIZE_PROBES,
     DEFAULT_STEP_TIMEOUT,
