@@ -64,6 +64,7 @@ fn serve(args: &TunnelServe) -> Outcome {
     config.tunnel.tunnel_ttl = Duration::from_secs(args.tunnel_ttl);
     config.tunnel.max_tunnels = args.max_tunnels;
     config.tunnel.max_connections_per_ip = args.max_connections_per_ip;
+    config.max_connections = args.max_connections;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         config.tls = Some(hybridsim_tunnel_server::TlsFiles::new(
             cert.clone(),
@@ -101,6 +102,10 @@ fn bind_failure(error: hybridsim_tunnel_server::NetError) -> Failure {
         | TlsNoPrivateKey { .. }
         | TlsKeyMismatch { .. }
         | TlsConfig { .. } => Failure::bad_input(error.to_string()),
+        ZeroLimit { limit } => Failure::bad_input(format!(
+            "--{} must be at least 1 (0 leaves a server that cannot relay)",
+            limit.replace('_', "-")
+        )),
         other => Failure::environment(other.to_string()),
     }
 }

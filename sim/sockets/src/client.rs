@@ -469,15 +469,25 @@ impl Upgraded {
     }
 }
 
+/// The largest message or frame a client reads.
+const CLIENT_MAX_MESSAGE: usize = 4 << 20;
+
 /// The client side's WebSocket settings: small read buffer (tunnel messages are small),
-/// generous size limits.
+/// generous size limits, and a bounded write buffer: a server that sends pings and never
+/// reads the pongs fills it (twice the message limit plus 64 KiB) and the socket fails,
+/// instead of growing the client's memory.
 pub fn client_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
-        .max_message_size(Some(4 << 20))
-        .max_frame_size(Some(4 << 20))
+        .max_write_buffer_size(CLIENT_MAX_MESSAGE * 2 + 64 * 1024)
+        .max_message_size(Some(CLIENT_MAX_MESSAGE))
+        .max_frame_size(Some(CLIENT_MAX_MESSAGE))
 }
+
+/// Control frames (ping, pong) a client takes from a server on one socket before it
+/// closes the socket with 1008: a server flooding pings costs the client a pong each.
+pub const MAX_CONTROL_FRAMES: u32 = 64;
 
 /// What came back instead of a usable `101`.
 #[derive(Debug)]

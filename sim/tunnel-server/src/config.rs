@@ -1,6 +1,7 @@
 //! What `serve` needs: where to listen, the tunnel's configuration, the driver's timeouts,
 //! and optionally a TLS certificate and key.
 
+use crate::error::NetError;
 use core::time::Duration;
 use hybridsim_tunnel::Config;
 use std::net::SocketAddr;
@@ -14,6 +15,22 @@ pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_CLOSE_LINGER: Duration = Duration::from_secs(2);
 /// On shutdown, how long open connections get to say goodbye before they are dropped.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// Connections open at once, of every kind (tunnel, wake, plain HTTP, unfinished request
+/// heads). Each holds a file descriptor; the cap keeps the server below a typical
+/// `ulimit -n` with room to spare, so the accept loop never runs out of descriptors.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// A wake socket on which the phone sends nothing (not even a ping) for this long is
+/// closed; a phone keeps its registration by sending a ping now and then.
+pub const DEFAULT_WAKE_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Wake-ups queued for one wake socket that is not reading; one more drops the
+/// subscriber (its socket is closed and its contact id unregistered).
+pub const DEFAULT_WAKE_QUEUE: usize = 8;
+/// Shortest time between two wake-ups of one contact id; a `/cable/contact` sooner than
+/// that is answered 429.
+pub const DEFAULT_WAKE_INTERVAL: Duration = Duration::from_secs(1);
+/// Control frames (ping, pong) a client may send on one WebSocket; one more closes it with
+/// 1008. A phone or desktop needs a handful in a ceremony's lifetime.
+pub const DEFAULT_MAX_CONTROL_FRAMES: u32 = 64;
 
 /// Configuration of a tunnel server on sockets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +47,16 @@ pub struct ServeConfig {
     pub close_linger: Duration,
     /// See [`DEFAULT_SHUTDOWN_GRACE`].
     pub shutdown_grace: Duration,
+    /// See [`DEFAULT_MAX_CONNECTIONS`] (more: HTTP 503, or a plain close under TLS).
+    pub max_connections: usize,
+    /// See [`DEFAULT_WAKE_IDLE_TIMEOUT`].
+    pub wake_idle_timeout: Duration,
+    /// See [`DEFAULT_WAKE_QUEUE`].
+    pub wake_queue: usize,
+    /// See [`DEFAULT_WAKE_INTERVAL`].
+    pub wake_interval: Duration,
+    /// See [`DEFAULT_MAX_CONTROL_FRAMES`].
+    pub max_control_frames: u32,
     /// Serve `wss://` with this certificate and key; `None` (the default) serves plain
     /// `ws://`. The files are read by [`bind`](crate::bind), which fails with a typed
     /// [`NetError`](crate::NetError) (`Tls…`) before listening if they are unusable.
@@ -66,7 +93,36 @@ impl ServeConfig {
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             close_linger: DEFAULT_CLOSE_LINGER,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            wake_idle_timeout: DEFAULT_WAKE_IDLE_TIMEOUT,
+            wake_queue: DEFAULT_WAKE_QUEUE,
+            wake_interval: DEFAULT_WAKE_INTERVAL,
+            max_control_frames: DEFAULT_MAX_CONTROL_FRAMES,
             tls: None,
+        }
+    }
+
+    /// Refuses limits that leave a server that cannot relay: a zero message size, message
+    /// count, time to live, tunnel or connection count, handshake timeout, wake queue or
+    /// control-frame budget. [`bind`](crate::bind) checks this first.
+    pub fn validate(&self) -> Result<(), NetError> {
+        let t = &self.tunnel;
+        let zero = [
+            ("max_message_size", t.max_message_size == 0),
+            ("max_messages_per_peer", t.max_messages_per_peer == 0),
+            ("pending_ttl", t.pending_ttl.is_zero()),
+            ("tunnel_ttl", t.tunnel_ttl.is_zero()),
+            ("max_tunnels", t.max_tunnels == 0),
+            ("max_connections_per_ip", t.max_connections_per_ip == 0),
+            ("max_connections", self.max_connections == 0),
+            ("handshake_timeout", self.handshake_timeout.is_zero()),
+            ("wake_idle_timeout", self.wake_idle_timeout.is_zero()),
+            ("wake_queue", self.wake_queue == 0),
+            ("max_control_frames", self.max_control_frames == 0),
+        ];
+        match zero.into_iter().find(|(_, is_zero)| *is_zero) {
+            Some((limit, _)) => Err(NetError::ZeroLimit { limit }),
+            None => Ok(()),
         }
     }
 }

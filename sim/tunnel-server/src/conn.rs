@@ -6,7 +6,7 @@ use crate::metrics;
 use crate::shared::{Shared, ToConn};
 use crate::tls::{self, Stream};
 use crate::wake;
-use crate::ws::{close_and_linger, error_response, Socket};
+use crate::ws::{close_and_linger, error_response, ControlBudget, Socket};
 use futures_util::{SinkExt, StreamExt};
 use hybridsim_tunnel::{ConnectionId, ConnectionRequest, Decision, Incoming, WAKE_PATH_PREFIX};
 use std::net::{IpAddr, SocketAddr};
@@ -106,6 +106,13 @@ async fn serve_tunnel(shared: Arc<Shared>, socket: Socket, peer: SocketAddr) {
     let callback = move |request: &Request, mut response: Response| {
         let request = connection_request(conn, peer.ip(), request);
         let path = request.path.clone();
+        if decider.wake_throttled(&path) {
+            info!(%conn, %peer, path, status = 429, "contact refused: woken too recently");
+            return Err(error_response(
+                429,
+                "this contact id was woken too recently; retry later",
+            ));
+        }
         match decider.decide(request, outbox) {
             Decision::Accept(accept) => {
                 let headers = response.headers_mut();
@@ -188,6 +195,7 @@ async fn relay(
     mut inbox: mpsc::UnboundedReceiver<ToConn>,
 ) {
     let linger = shared.settings.close_linger;
+    let mut control = ControlBudget::new(shared.settings.max_control_frames);
     let goodbye = loop {
         tokio::select! {
             // The router's orders first: after an oversize message it has queued the 1009
@@ -214,7 +222,14 @@ async fn relay(
                 Some(Ok(Message::Text(_))) | Some(Err(WsError::Utf8(_))) => {
                     shared.message(conn, Incoming::Text);
                 }
-                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                    if let Some(frame) = control.spend() {
+                        debug!(%conn, "too many control frames");
+                        shared.closed(conn);
+                        break Some(frame);
+                    }
+                }
+                Some(Ok(Message::Frame(_))) => {}
                 Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, .. }))) => {
                     shared.message(conn, Incoming::TooBig { len: size });
                 }
@@ -258,6 +273,10 @@ mod tests {
             close_linger: std::time::Duration::from_secs(1),
             websocket: Default::default(),
             tls: None,
+            wake_idle_timeout: std::time::Duration::from_secs(1),
+            wake_queue: 1,
+            wake_interval: std::time::Duration::from_secs(1),
+            max_control_frames: 1,
         };
         let shared = std::sync::Arc::new(Shared::new(router, settings));
         let (_stop, stopped) = tokio::sync::watch::channel(false);

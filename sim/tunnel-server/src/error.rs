@@ -76,6 +76,13 @@ pub enum NetError {
         /// The key file.
         key: PathBuf,
     },
+    /// A limit of 0, which would leave a server that cannot relay (every message too big,
+    /// every tunnel expired at once, every connection refused).
+    #[error("{limit} must be at least 1 (0 leaves a server that cannot relay)")]
+    ZeroLimit {
+        /// The limit's name in [`ServeConfig`](crate::ServeConfig).
+        limit: &'static str,
+    },
     /// rustls refused the certificate or key for another reason (e.g. an unsupported key type).
     #[error("TLS configuration: {reason}")]
     TlsConfig {

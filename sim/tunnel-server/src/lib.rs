@@ -65,6 +65,7 @@ pub mod config;
 mod conn;
 pub mod error;
 mod http;
+mod limits;
 pub mod metrics;
 mod server;
 mod shared;

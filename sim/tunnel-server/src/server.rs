@@ -3,6 +3,7 @@
 use crate::config::ServeConfig;
 use crate::conn;
 use crate::error::NetError;
+use crate::limits::{AcceptBackoff, Connections, Refused};
 use crate::shared::{Settings, Shared};
 use crate::tls;
 use hybridsim_tunnel::{Hex, Metrics, Router};
@@ -11,15 +12,19 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpSocket};
-use tokio::sync::watch;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::{sleep, sleep_until, timeout};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
-/// Pause after a failed `accept` (e.g. out of file descriptors) before trying again.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// Refusals (429/503 at accept) being written at once; beyond that a refused connection
+/// is just closed, so a flood of refused connections cannot pile up tasks.
+const MAX_REFUSING: usize = 64;
+/// How long a refused connection gets to read its answer.
+const REFUSAL_LINGER: Duration = Duration::from_secs(1);
 
 /// Connections the kernel queues for `accept` (capped by `net.core.somaxconn`). tokio's
 /// `TcpListener::bind` uses 128, like std; a burst of a few hundred handshakes (phones
@@ -42,6 +47,7 @@ pub struct Server {
     local_addr: SocketAddr,
     shared: Arc<Shared>,
     shutdown_grace: Duration,
+    connections: Arc<Connections>,
 }
 
 /// A cheap, cloneable view of a running [`Server`]: its address and its counters.
@@ -49,6 +55,7 @@ pub struct Server {
 pub struct ServerHandle {
     shared: Arc<Shared>,
     local_addr: SocketAddr,
+    connections: Arc<Connections>,
 }
 
 impl ServerHandle {
@@ -60,6 +67,11 @@ impl ServerHandle {
     /// The router's counters now.
     pub fn metrics(&self) -> Metrics {
         self.shared.metrics()
+    }
+
+    /// TCP connections open now, of every kind (what `max_connections` bounds).
+    pub fn open_connections(&self) -> usize {
+        self.connections.open()
     }
 }
 
@@ -98,6 +110,7 @@ impl std::fmt::Display for ServeReport {
 
 /// Binds the listening socket. Bind failures are typed ([`NetError::AddressInUse`], …).
 pub async fn bind(config: ServeConfig) -> Result<Server, NetError> {
+    config.validate()?;
     let seed = match config.rng_seed {
         Some(seed) => seed,
         None => {
@@ -113,16 +126,18 @@ pub async fn bind(config: ServeConfig) -> Result<Server, NetError> {
     let listener = listen(config.listen).map_err(|e| NetError::bind(config.listen, e))?;
     let local_addr = listener.local_addr().map_err(NetError::LocalAddr)?;
     let limit = config.tunnel.max_message_size;
-    let websocket = WebSocketConfig::default()
-        .read_buffer_size(READ_BUFFER_SIZE)
-        .max_message_size(Some(limit))
-        .max_frame_size(Some(limit));
     let settings = Settings {
         handshake_timeout: config.handshake_timeout,
         close_linger: config.close_linger,
-        websocket,
+        websocket: websocket_config(limit),
         tls,
+        wake_idle_timeout: config.wake_idle_timeout,
+        wake_queue: config.wake_queue,
+        wake_interval: config.wake_interval,
+        max_control_frames: config.max_control_frames,
     };
+    let connections =
+        Connections::new(config.tunnel.max_connections_per_ip, config.max_connections);
     info!(
         %local_addr,
         tls = settings.tls.is_some(),
@@ -137,7 +152,68 @@ pub async fn bind(config: ServeConfig) -> Result<Server, NetError> {
         local_addr,
         shared: Arc::new(Shared::new(router, settings)),
         shutdown_grace: config.shutdown_grace,
+        connections,
     })
+}
+
+/// Every server WebSocket's settings. Frames go out as they are written (no write
+/// batching), and what a peer leaves unread is capped at twice the message limit plus
+/// 64 KiB: a peer that sends pings and never reads the pongs fills that and is
+/// disconnected, instead of growing the server's memory without bound.
+pub(crate) fn websocket_config(max_message_size: usize) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_SIZE)
+        .write_buffer_size(0)
+        .max_write_buffer_size(max_message_size.saturating_mul(2).saturating_add(64 * 1024))
+        .max_message_size(Some(max_message_size))
+        .max_frame_size(Some(max_message_size))
+}
+
+/// Serves an accepted connection if the limits leave room for it, else refuses it.
+fn admit(
+    shared: &Arc<Shared>,
+    connections: &Arc<Connections>,
+    refusing: &Arc<Semaphore>,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    stopped: watch::Receiver<bool>,
+    tasks: &mut JoinSet<()>,
+) {
+    match connections.admit(peer.ip()) {
+        Ok(slot) => {
+            let task = conn::handle(Arc::clone(shared), tcp, peer, stopped);
+            tasks.spawn(async move {
+                task.await;
+                drop(slot);
+            });
+        }
+        Err(refused) => {
+            debug!(%peer, ?refused, "connection refused at accept");
+            let permit = Arc::clone(refusing).try_acquire_owned();
+            if let (true, Ok(permit)) = (shared.settings.tls.is_none(), permit) {
+                tokio::spawn(async move {
+                    refuse(tcp, refused).await;
+                    drop(permit);
+                });
+            }
+        }
+    }
+}
+
+/// Answers a connection refused at accept (plain HTTP only: under TLS it is just closed)
+/// and reads what it sent for a moment, so the answer is not lost to a TCP reset.
+async fn refuse(mut tcp: TcpStream, refused: Refused) {
+    let _ = timeout(REFUSAL_LINGER, async {
+        let _ = tcp.write_all(refused.response().as_bytes()).await;
+        let _ = tcp.shutdown().await;
+        let mut scratch = [0u8; 512];
+        while let Ok(n) = tcp.read(&mut scratch).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// A listening socket with [`LISTEN_BACKLOG`] and `SO_REUSEADDR` (as tokio's own `bind`).
@@ -178,6 +254,7 @@ impl Server {
         ServerHandle {
             shared: Arc::clone(&self.shared),
             local_addr: self.local_addr,
+            connections: Arc::clone(&self.connections),
         }
     }
 
@@ -189,7 +266,10 @@ impl Server {
             local_addr,
             shared,
             shutdown_grace,
+            connections,
         } = self;
+        let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
+        let mut backoff = AcceptBackoff::default();
         let (stop, stopped) = watch::channel(false);
         let timer = tokio::spawn(run_timers(Arc::clone(&shared), stopped.clone()));
         let mut tasks = JoinSet::new();
@@ -200,12 +280,21 @@ impl Server {
                 () = &mut shutdown => break,
                 accepted = listener.accept() => match accepted {
                     Ok((tcp, peer)) => {
+                        let failed = backoff.succeeded();
+                        if failed > 0 {
+                            info!(failed, "accepting again");
+                        }
                         tcp_connections = tcp_connections.saturating_add(1);
-                        tasks.spawn(conn::handle(Arc::clone(&shared), tcp, peer, stopped.clone()));
+                        let stopped = stopped.clone();
+                        admit(&shared, &connections, &refusing, tcp, peer, stopped, &mut tasks);
                     }
                     Err(e) => {
-                        warn!(error = %e, "accept failed");
-                        sleep(ACCEPT_BACKOFF).await;
+                        // Out of file descriptors, most likely: wait for some to close.
+                        let (pause, first) = backoff.failed();
+                        if first {
+                            warn!(error = %e, "accept failed; backing off until it succeeds");
+                        }
+                        sleep(pause).await;
                     }
                 },
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}

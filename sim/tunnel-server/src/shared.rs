@@ -13,7 +13,7 @@ use hybridsim_tunnel::{
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{error::TrySendError, Sender, UnboundedSender};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -41,6 +41,14 @@ pub(crate) struct Settings {
     pub(crate) websocket: WebSocketConfig,
     /// Set for `wss://`: every accepted TCP stream does this TLS handshake first.
     pub(crate) tls: Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// A wake socket silent this long is closed.
+    pub(crate) wake_idle_timeout: core::time::Duration,
+    /// Wake-ups queued per wake socket before its subscriber is dropped.
+    pub(crate) wake_queue: usize,
+    /// Shortest time between two wake-ups of one contact id.
+    pub(crate) wake_interval: core::time::Duration,
+    /// Control frames a client may send on one WebSocket.
+    pub(crate) max_control_frames: u32,
 }
 
 pub(crate) struct Shared {
@@ -55,8 +63,13 @@ pub(crate) struct Shared {
 struct State {
     router: Router,
     conns: HashMap<ConnectionId, UnboundedSender<ToConn>>,
-    wakes: HashMap<SubscriptionId, UnboundedSender<String>>,
+    wakes: HashMap<SubscriptionId, Sender<String>>,
+    /// When each contact path last woke its phone, for [`Settings::wake_interval`].
+    woken: HashMap<String, Millis>,
 }
+
+/// Contact paths remembered before the stale ones are forgotten.
+const WOKEN_PRUNE_AT: usize = 1024;
 
 impl Shared {
     pub(crate) fn new(router: Router, settings: Settings) -> Shared {
@@ -65,6 +78,7 @@ impl Shared {
                 router,
                 conns: HashMap::new(),
                 wakes: HashMap::new(),
+                woken: HashMap::new(),
             }),
             timer_changed: Notify::new(),
             start: Instant::now(),
@@ -90,13 +104,35 @@ impl Shared {
     ) -> Decision {
         let conn = request.conn;
         let now = self.now();
+        let contact = request
+            .path
+            .starts_with(CONTACT_PREFIX)
+            .then(|| request.path.clone());
         self.with_state(|state| {
             let decision = state.router.handle_connection(now, request);
             if matches!(decision, Decision::Accept(_)) {
                 state.conns.insert(conn, outbox);
+                if let Some(path) = contact {
+                    state.woke(path, now, self.settings.wake_interval);
+                }
             }
             decision
         })
+    }
+
+    /// Whether `path` is a `/cable/contact` whose contact id was woken less than
+    /// [`Settings::wake_interval`] ago (then it is answered 429, and nobody is woken).
+    pub(crate) fn wake_throttled(&self, path: &str) -> bool {
+        if !path.starts_with(CONTACT_PREFIX) {
+            return false;
+        }
+        let now = self.now();
+        let interval = Millis::from(self.settings.wake_interval);
+        let state = self.lock();
+        state
+            .woken
+            .get(path)
+            .is_some_and(|at| now.as_millis().saturating_sub(at.as_millis()) < interval.as_millis())
     }
 
     pub(crate) fn message(&self, conn: ConnectionId, message: Incoming) {
@@ -131,7 +167,7 @@ impl Shared {
     pub(crate) fn register_wake(
         &self,
         contact_id: Vec<u8>,
-        outbox: UnboundedSender<String>,
+        outbox: Sender<String>,
     ) -> Result<SubscriptionId, ContactError> {
         self.with_state(|state| {
             let subscription = state.router.register_contact(contact_id)?;
@@ -180,7 +216,42 @@ impl std::fmt::Debug for Shared {
     }
 }
 
+/// The path prefix of the contact route, whose wake-ups are rate-limited per path.
+const CONTACT_PREFIX: &str = "/cable/contact/";
+
 impl State {
+    /// Notes a wake-up of the contact at `path`; forgets wake-ups older than `interval`
+    /// when many are remembered, so the table stays bounded.
+    fn woke(&mut self, path: String, now: Millis, interval: core::time::Duration) {
+        if self.woken.len() >= WOKEN_PRUNE_AT {
+            let horizon = Millis::from(interval).as_millis();
+            self.woken
+                .retain(|_, at| now.as_millis().saturating_sub(at.as_millis()) < horizon);
+        }
+        self.woken.insert(path, now);
+    }
+
+    /// Queues a wake-up on its socket; a socket whose queue is full (its phone does not
+    /// read) loses its subscription, so one silent phone cannot grow the server.
+    fn deliver_wake(&mut self, wake: &hybridsim_tunnel::Wake) {
+        let Some(outbox) = self.wakes.get(&wake.subscription) else {
+            return warn!(subscription = %wake.subscription, "wake-up for a closed wake socket");
+        };
+        match outbox.try_send(WakeUp::from(wake).to_json()) {
+            Ok(()) => {
+                info!(subscription = %wake.subscription, tunnel_id = %hex::encode_upper(wake.tunnel_id), "wake-up sent");
+            }
+            Err(TrySendError::Full(_)) => {
+                warn!(subscription = %wake.subscription, "wake socket does not read its wake-ups; dropping it");
+                self.wakes.remove(&wake.subscription);
+                self.router.unregister_contact(wake.subscription);
+            }
+            Err(TrySendError::Closed(_)) => {
+                self.wakes.remove(&wake.subscription);
+            }
+        }
+    }
+
     fn pump(&mut self) {
         while let Some(output) = self.router.poll_output() {
             match output {
@@ -197,19 +268,64 @@ impl State {
                         let _ = outbox.send(ToConn::Close { code, reason });
                     }
                 }
-                Output::Wake(w) => {
-                    let wake = WakeUp::from(&w);
-                    match self.wakes.get(&w.subscription) {
-                        Some(outbox) => {
-                            info!(subscription = %w.subscription, tunnel_id = %hex::encode_upper(w.tunnel_id), "wake-up sent");
-                            let _ = outbox.send(wake.to_json());
-                        }
-                        None => {
-                            warn!(subscription = %w.subscription, "wake-up for a closed wake socket")
-                        }
-                    }
-                }
+                Output::Wake(w) => self.deliver_wake(&w),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hybridsim_tunnel::{Config, ConnectionRequest};
+
+    fn settings(wake_queue: usize) -> Settings {
+        Settings {
+            handshake_timeout: core::time::Duration::from_secs(1),
+            close_linger: core::time::Duration::from_secs(1),
+            websocket: WebSocketConfig::default(),
+            tls: None,
+            wake_idle_timeout: core::time::Duration::from_secs(1),
+            wake_queue,
+            wake_interval: core::time::Duration::ZERO,
+            max_control_frames: 1,
+        }
+    }
+
+    fn contact(shared: &Shared, n: u64) -> Decision {
+        let (outbox, _inbox) = tokio::sync::mpsc::unbounded_channel();
+        let request = ConnectionRequest {
+            conn: ConnectionId(n),
+            peer_ip: [127, 0, 0, 1].into(),
+            path: format!("/cable/contact/{}", "cGhvbmU"),
+            subprotocols: vec!["fido.cable".to_owned()],
+            client_payload: Some(
+                hybridsim_proto::linking::ClientPayload {
+                    link_id: [1; 8],
+                    client_nonce: [2; 16],
+                    request_type: "ga".to_owned(),
+                }
+                .to_header_value(),
+            ),
+            signal_connection: None,
+        };
+        shared.decide(request, outbox)
+    }
+
+    /// A wake socket that never reads holds at most `wake_queue` wake-ups; the next one
+    /// drops its subscription instead of queueing without bound.
+    #[tokio::test]
+    async fn a_wake_socket_that_does_not_read_is_dropped_when_its_queue_is_full() {
+        let shared = Shared::new(Router::new(Config::default(), [0; 32]), settings(2));
+        let (outbox, inbox) = tokio::sync::mpsc::channel(shared.settings.wake_queue);
+        shared.register_wake(b"phone".to_vec(), outbox).unwrap();
+        let accepted = (0..5)
+            .map(|n| contact(&shared, n))
+            .filter(|d| matches!(d, Decision::Accept(_)))
+            .count();
+        assert_eq!(inbox.len(), 2);
+        assert_eq!(shared.lock().wakes.len(), 0);
+        assert_eq!(accepted, 3, "the contact after the drop is unknown (410)");
+        assert_eq!(shared.metrics().contacts_registered, 0);
     }
 }

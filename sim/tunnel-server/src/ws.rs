@@ -9,6 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::handshake::server::ErrorResponse;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::WebSocketStream;
 
@@ -62,4 +63,33 @@ pub(crate) async fn close_and_linger(
         }
     })
     .await;
+}
+
+/// The control frames (ping, pong) a client may still send on one WebSocket. tungstenite
+/// answers every ping by itself; a peer that floods them would otherwise cost the server a
+/// pong each, read or not.
+#[derive(Debug)]
+pub(crate) struct ControlBudget {
+    left: u32,
+}
+
+impl ControlBudget {
+    /// `limit` frames for the connection's whole life.
+    pub(crate) fn new(limit: u32) -> ControlBudget {
+        ControlBudget { left: limit }
+    }
+
+    /// Spends one; when none was left, the close frame to send (1008).
+    pub(crate) fn spend(&mut self) -> Option<CloseFrame> {
+        match self.left.checked_sub(1) {
+            Some(left) => {
+                self.left = left;
+                None
+            }
+            None => Some(CloseFrame {
+                code: CloseCode::Policy,
+                reason: "too many control frames".into(),
+            }),
+        }
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::log::Side;
 use super::options::Unreachable;
-use crate::client::{ClientSocket, Refusal, Target};
+use crate::client::{ClientSocket, Refusal, Target, MAX_CONTROL_FRAMES};
 use crate::text::one_line;
 use futures_util::{SinkExt, StreamExt};
 use hybridsim_peers::SocketId;
@@ -164,6 +164,7 @@ impl SocketTask {
     async fn relay(self, ws: ClientSocket, mut commands: UnboundedReceiver<Command>) {
         let (side, socket) = (self.side, self.socket);
         let (mut sink, mut stream) = ws.split();
+        let mut control = 0u32;
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
@@ -195,7 +196,19 @@ impl SocketTask {
                             drain(&mut stream, self.close_linger).await;
                             return;
                         }
-                        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                            control = control.saturating_add(1);
+                            if control <= MAX_CONTROL_FRAMES {
+                                continue;
+                            }
+                            let frame = CloseFrame { code: CloseCode::Policy, reason: "too many control frames".into() };
+                            let _ = sink.send(Message::Close(Some(frame))).await;
+                            let code = u16::from(CloseCode::Policy);
+                            let _ = self.events.send(NetEvent::Closed { side, socket, code });
+                            drain(&mut stream, self.close_linger).await;
+                            return;
+                        }
+                        Some(Ok(Message::Frame(_))) => continue,
                         Some(Err(_)) | None => {
                             let _ = self.events.send(NetEvent::Closed { side, socket, code: CLOSE_ABNORMAL });
                             return;
@@ -224,6 +237,7 @@ pub(super) async fn wake_task(
     linger: Duration,
 ) {
     let (mut sink, mut stream) = ws.split();
+    let mut control = 0u32;
     loop {
         tokio::select! {
             command = commands.recv() => {
@@ -243,6 +257,15 @@ pub(super) async fn wake_task(
                     let _ = events.send(NetEvent::WakeEnded(format!("closed by the server: {code}")));
                     drain(&mut stream, linger).await;
                     return;
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                    control = control.saturating_add(1);
+                    if control > MAX_CONTROL_FRAMES {
+                        let frame = CloseFrame { code: CloseCode::Policy, reason: "too many control frames".into() };
+                        let _ = sink.send(Message::Close(Some(frame))).await;
+                        let _ = events.send(NetEvent::WakeEnded("closed: the server sent too many control frames".to_owned()));
+                        return;
+                    }
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => {
