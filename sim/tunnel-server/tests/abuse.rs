@@ -96,6 +96,7 @@ async fn a_thousand_concurrent_pairs_relay_without_cross_talk() {
     timeout(Duration::from_secs(180), async {
         let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap());
         config.tunnel.max_connections_per_ip = 2 * PAIRS as usize + 16;
+        config.max_connections = config.tunnel.max_connections_per_ip;
         config.close_linger = Duration::from_millis(200);
         let server = bind(config).await.unwrap();
         let addr = server.local_addr();
@@ -316,6 +317,7 @@ mod mixed {
         timeout(Duration::from_secs(120), async {
             let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap());
             config.tunnel.max_connections_per_ip = 4 * PAIRS + 4096;
+            config.max_connections = config.tunnel.max_connections_per_ip;
             config.close_linger = Duration::from_millis(200);
             config.handshake_timeout = Duration::from_secs(2);
             let server = bind(config).await.unwrap();
