@@ -1,8 +1,8 @@
 //! Tunnel clients for probing any server: the target URL, a hand-written WebSocket upgrade
 //! that reports exactly what the server answered, and the socket it leaves behind.
 //!
-//! [`check`](mod@crate::check) and [`bench`](mod@crate::bench) use these, and so can extra
-//! conformance cases ([`crate::check::ExtraCase`]). The upgrade is written by hand, not left
+//! The peer driver ([`crate::drive`]) opens its sockets with these, and so do the
+//! conformance checker and load generator of `hybridsim-tunnel-check` and its extra cases. The upgrade is written by hand, not left
 //! to tungstenite's client, so that a refusal keeps its status and body, a malformed path
 //! goes out byte for byte as given (even `../etc/passwd`), and an idle socket costs the
 //! client nothing but its file descriptor. After a `101`, [`Upgraded::into_websocket`] hands

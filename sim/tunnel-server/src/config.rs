@@ -59,7 +59,7 @@ pub struct ServeConfig {
     pub max_control_frames: u32,
     /// Serve `wss://` with this certificate and key; `None` (the default) serves plain
     /// `ws://`. The files are read by [`bind`](crate::bind), which fails with a typed
-    /// [`NetError`](crate::NetError) (`Tls…`) before listening if they are unusable.
+    /// [`NetError`] (`Tls…`) before listening if they are unusable.
     pub tls: Option<TlsFiles>,
 }
 

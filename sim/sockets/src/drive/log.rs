@@ -46,7 +46,7 @@ pub struct LogEntry {
     pub what: String,
     /// The bytes concerned, in hex (empty if none; `(secret, N B)` for hidden secrets).
     pub bytes: String,
-    /// Whether this is one of the peer's own events ([`Output::Event`]) rather than the
+    /// Whether this is one of the peer's own events ([`Output::Event`](hybridsim_peers::Output::Event)) rather than the
     /// driver's note of what it did on the wire.
     pub peer_event: bool,
     /// The length of secret bytes left out of [`LogEntry::bytes`], when they were.

@@ -19,7 +19,7 @@ pub const DEFAULT_CLOSE_LINGER: Duration = Duration::from_millis(500);
 /// The signal strength every advert is delivered with (the in-process radio is perfect).
 pub const ADVERT_RSSI: i8 = -50;
 
-/// What [`run_peers`] takes besides the tunnel and the peers.
+/// What [`run_peers`](super::run_peers) takes besides the tunnel and the peers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriveOptions {
     /// Longest the whole run may take; then every unfinished peer fails with what it was

@@ -92,7 +92,7 @@ impl<H: CtapHandler> fmt::Debug for PeersOutcome<H> {
     }
 }
 
-/// What [`run_desktop`] produced.
+/// What [`run_desktop`](super::run_desktop) produced.
 #[derive(Debug)]
 pub struct DesktopOutcome {
     /// How the desktop's transaction ended: its own result, or why the driver gave up on it.
@@ -113,7 +113,7 @@ pub struct DesktopOutcome {
     pub desktop: Desktop,
 }
 
-/// What [`run_phone`] produced.
+/// What [`run_phone`](super::run_phone) produced.
 pub struct PhoneOutcome<H: CtapHandler = Authenticator> {
     /// How the phone's transaction ended: its own result, or why the driver gave up on it.
     pub result: Result<(), PeerError>,

@@ -20,7 +20,7 @@ pub const DEFAULT_MESSAGES_PER_PEER: u32 = 16;
 /// Default for [`BenchOptions::phase_timeout`].
 pub const DEFAULT_PHASE_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// What [`bench()`] does.
+/// What [`bench()`](super::bench()) does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BenchOptions {
     /// Pairs opened in the pairing phase (default 1000; 0 skips it).

@@ -180,7 +180,7 @@ impl RelayFigures {
     }
 }
 
-/// What [`bench()`] measured.
+/// What [`bench()`](super::bench()) measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchReport {
     /// The target as given.

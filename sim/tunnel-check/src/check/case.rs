@@ -68,7 +68,7 @@ impl Verdict {
 /// can use `?` on [`Probe`]'s helpers).
 pub type CaseResultFuture = Pin<Box<dyn Future<Output = Result<Verdict, String>> + Send>>;
 
-/// A case a caller adds to the run ([`CheckOptions::extra_cases`]).
+/// A case a caller adds to the run ([`CheckOptions::extra_cases`](super::CheckOptions::extra_cases)).
 #[derive(Clone)]
 pub struct ExtraCase {
     pub(super) name: String,

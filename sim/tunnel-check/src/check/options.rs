@@ -16,7 +16,7 @@ pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(3);
 /// 1 MiB + 1 (Chromium's).
 pub const DEFAULT_OVERSIZE_PROBES: [usize; 2] = [16 * 1024 + 1, (1 << 20) + 1];
 
-/// What [`check`] takes besides the target.
+/// What [`check`](super::check()) takes besides the target.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
     /// Longest a case may take; then it fails as "timed out". Default 15 s.

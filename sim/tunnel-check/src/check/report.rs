@@ -18,7 +18,7 @@ pub struct CaseResult {
     pub duration: Duration,
 }
 
-/// What [`check`] found: one row per case, in the order run.
+/// What [`check`](super::check()) found: one row per case, in the order run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckReport {
     /// The target as given.
