@@ -280,3 +280,63 @@ pub(super) async fn wake_task(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+    use tokio::sync::mpsc::unbounded_channel;
+
+    /// A server that floods a peer socket with pings gets close 1008 once the budget is
+    /// spent, and the driver hears the socket closed, instead of the client answering
+    /// pongs for ever.
+    #[tokio::test]
+    async fn a_ping_flood_from_the_server_closes_the_socket_with_1008() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            for _ in 0..=MAX_CONTROL_FRAMES {
+                if ws.send(Message::Ping(vec![1; 8].into())).await.is_err() {
+                    break;
+                }
+            }
+            while let Some(Ok(message)) = ws.next().await {
+                if let Message::Close(frame) = message {
+                    return frame.map(|f| u16::from(f.code));
+                }
+            }
+            None
+        });
+        let (events, mut heard) = unbounded_channel();
+        let (_commands, receiver) = unbounded_channel();
+        let task = SocketTask {
+            target: Target::from_addr(addr),
+            side: Side::Phone,
+            socket: SocketId(1),
+            path: "/cable/new/00".to_owned(),
+            headers: Vec::new(),
+            upgrade_timeout: Duration::from_secs(5),
+            close_linger: Duration::from_millis(200),
+            events,
+        };
+        tokio::spawn(task.run(receiver));
+        let closed = timeout(Duration::from_secs(10), async {
+            while let Some(event) = heard.recv().await {
+                if let NetEvent::Closed { code, .. } = event {
+                    return Some(code);
+                }
+            }
+            None
+        })
+        .await
+        .unwrap();
+        assert_eq!(closed, Some(1008));
+        let sent = timeout(Duration::from_secs(10), server)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(sent, Some(1008));
+    }
+}
