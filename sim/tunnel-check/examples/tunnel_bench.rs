@@ -28,7 +28,7 @@ fn usage() -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Our server with its tunnel and per-address limits raised above the bench's counts.
+/// Our server with its tunnel and connection limits raised above the bench's counts.
 async fn start_server(
     options: &BenchOptions,
 ) -> Result<(hybridsim_tunnel_server::Server, String), hybridsim_tunnel_server::NetError> {
@@ -38,6 +38,7 @@ async fn start_server(
     let most = options.idle.max(options.pairs).saturating_add(relay_pairs);
     config.tunnel.max_tunnels = most.saturating_mul(2).max(1024);
     config.tunnel.max_connections_per_ip = most.saturating_mul(4).max(1024);
+    config.max_connections = config.tunnel.max_connections_per_ip;
     let server = bind(config).await?;
     let url = format!("ws://{}", server.local_addr());
     Ok((server, url))

@@ -26,9 +26,10 @@
 //! Open files: every socket is a file descriptor, twice over when the server runs in the
 //! same process. The idle phase shrinks its count to what the soft limit allows and says so
 //! in [`BenchReport::notes`]; raise the limit with `ulimit -n` before running.
-//! Our server's defaults refuse more than 256 connections from one address (429) and more
-//! than 10,000 tunnels (503): run it with `--max-connections-per-ip` and `--max-tunnels`
-//! above the bench's counts. Refusals are counted by answer in the report.
+//! Our server's defaults refuse more than 256 connections from one address (429), more
+//! than 4,096 connections in all (503) and more than 10,000 tunnels (503): run it with
+//! `--max-connections-per-ip`, `--max-connections` and `--max-tunnels` above the bench's
+//! counts. Refusals are counted by answer in the report.
 
 mod idle;
 pub mod options;
