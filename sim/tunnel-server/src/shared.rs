@@ -6,6 +6,7 @@
 //! the router bounds what goes into them: per-peer message count × message size, plus one
 //! connect signal and one close.
 
+use hybridsim_proto::tunnel_url::Route;
 use hybridsim_tunnel::{
     ConnectionId, ConnectionRequest, ContactError, Decision, Incoming, Metrics, Millis, Output,
     Router, SubscriptionId, WakeUp,
@@ -64,11 +65,11 @@ struct State {
     router: Router,
     conns: HashMap<ConnectionId, UnboundedSender<ToConn>>,
     wakes: HashMap<SubscriptionId, Sender<String>>,
-    /// When each contact path last woke its phone, for [`Settings::wake_interval`].
-    woken: HashMap<String, Millis>,
+    /// When each contact id last woke its phone, for [`Settings::wake_interval`].
+    woken: HashMap<Vec<u8>, Millis>,
 }
 
-/// Contact paths remembered before the stale ones are forgotten.
+/// Contact ids remembered before the stale ones are forgotten.
 const WOKEN_PRUNE_AT: usize = 1024;
 
 impl Shared {
@@ -104,16 +105,13 @@ impl Shared {
     ) -> Decision {
         let conn = request.conn;
         let now = self.now();
-        let contact = request
-            .path
-            .starts_with(CONTACT_PREFIX)
-            .then(|| request.path.clone());
+        let contact = contact_of(&request.path);
         self.with_state(|state| {
             let decision = state.router.handle_connection(now, request);
             if matches!(decision, Decision::Accept(_)) {
                 state.conns.insert(conn, outbox);
-                if let Some(path) = contact {
-                    state.woke(path, now, self.settings.wake_interval);
+                if let Some(contact_id) = contact {
+                    state.woke(contact_id, now, self.settings.wake_interval);
                 }
             }
             decision
@@ -123,15 +121,15 @@ impl Shared {
     /// Whether `path` is a `/cable/contact` whose contact id was woken less than
     /// [`Settings::wake_interval`] ago (then it is answered 429, and nobody is woken).
     pub(crate) fn wake_throttled(&self, path: &str) -> bool {
-        if !path.starts_with(CONTACT_PREFIX) {
+        let Some(contact_id) = contact_of(path) else {
             return false;
-        }
+        };
         let now = self.now();
         let interval = Millis::from(self.settings.wake_interval);
         let state = self.lock();
         state
             .woken
-            .get(path)
+            .get(&contact_id)
             .is_some_and(|at| now.as_millis().saturating_sub(at.as_millis()) < interval.as_millis())
     }
 
@@ -216,19 +214,25 @@ impl std::fmt::Debug for Shared {
     }
 }
 
-/// The path prefix of the contact route, whose wake-ups are rate-limited per path.
-const CONTACT_PREFIX: &str = "/cable/contact/";
+/// The contact id of a `/cable/contact` path, decoded as the router decodes it (so two
+/// spellings of one id share one rate limit).
+fn contact_of(path: &str) -> Option<Vec<u8>> {
+    match Route::parse_path(path) {
+        Ok((Route::Contact { contact_id }, _)) => Some(contact_id),
+        _ => None,
+    }
+}
 
 impl State {
-    /// Notes a wake-up of the contact at `path`; forgets wake-ups older than `interval`
+    /// Notes a wake-up of `contact_id`; forgets wake-ups older than `interval`
     /// when many are remembered, so the table stays bounded.
-    fn woke(&mut self, path: String, now: Millis, interval: core::time::Duration) {
+    fn woke(&mut self, contact_id: Vec<u8>, now: Millis, interval: core::time::Duration) {
         if self.woken.len() >= WOKEN_PRUNE_AT {
             let horizon = Millis::from(interval).as_millis();
             self.woken
                 .retain(|_, at| now.as_millis().saturating_sub(at.as_millis()) < horizon);
         }
-        self.woken.insert(path, now);
+        self.woken.insert(contact_id, now);
     }
 
     /// Queues a wake-up on its socket; a socket whose queue is full (its phone does not
