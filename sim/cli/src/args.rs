@@ -552,7 +552,7 @@ pub struct TunnelServe {
     /// Connections open at once from everyone, of every kind (more: HTTP 503). Keep it
     /// below `ulimit -n`. Fixed bounds besides: a wake socket that sends nothing for 300 s
     /// is closed, 8 wake-ups queued for a wake socket that does not read drop it, one contact
-    /// id is woken at most once a second (sooner: 429), a client may send 64 ping/pong
+    /// id is woken 4 times at once and then once a second (more: 429), a client may send 64 ping/pong
     /// frames per WebSocket (more: close 1008), and each WebSocket's unsent data is capped
     /// at twice --max-message-size plus 64 KiB (a peer that does not read is disconnected).
     /// Every limit must be at least 1.

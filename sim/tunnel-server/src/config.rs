@@ -25,8 +25,11 @@ pub const DEFAULT_WAKE_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Wake-ups queued for one wake socket that is not reading; one more drops the
 /// subscriber (its socket is closed and its contact id unregistered).
 pub const DEFAULT_WAKE_QUEUE: usize = 8;
-/// Shortest time between two wake-ups of one contact id; a `/cable/contact` sooner than
-/// that is answered 429.
+/// Wake-ups of one contact id allowed at once; after that, one per
+/// [`DEFAULT_WAKE_INTERVAL`]. A `/cable/contact` beyond that is answered 429. A desktop
+/// signing in twice in a row needs two at once; a flood of contacts gets a handful.
+pub const DEFAULT_WAKE_BURST: u32 = 4;
+/// Time per wake-up of one contact id once its burst is used (one a second).
 pub const DEFAULT_WAKE_INTERVAL: Duration = Duration::from_secs(1);
 /// Control frames (ping, pong) a client may send on one WebSocket; one more closes it with
 /// 1008. A phone or desktop needs a handful in a ceremony's lifetime.
@@ -55,6 +58,8 @@ pub struct ServeConfig {
     pub wake_queue: usize,
     /// See [`DEFAULT_WAKE_INTERVAL`].
     pub wake_interval: Duration,
+    /// See [`DEFAULT_WAKE_BURST`].
+    pub wake_burst: u32,
     /// See [`DEFAULT_MAX_CONTROL_FRAMES`].
     pub max_control_frames: u32,
     /// Serve `wss://` with this certificate and key; `None` (the default) serves plain
@@ -97,14 +102,15 @@ impl ServeConfig {
             wake_idle_timeout: DEFAULT_WAKE_IDLE_TIMEOUT,
             wake_queue: DEFAULT_WAKE_QUEUE,
             wake_interval: DEFAULT_WAKE_INTERVAL,
+            wake_burst: DEFAULT_WAKE_BURST,
             max_control_frames: DEFAULT_MAX_CONTROL_FRAMES,
             tls: None,
         }
     }
 
     /// Refuses limits that leave a server that cannot relay: a zero message size, message
-    /// count, time to live, tunnel or connection count, handshake timeout, wake queue or
-    /// control-frame budget. [`bind`](crate::bind) checks this first.
+    /// count, time to live, tunnel or connection count, handshake timeout, wake queue,
+    /// wake burst or control-frame budget. [`bind`](crate::bind) checks this first.
     pub fn validate(&self) -> Result<(), NetError> {
         let t = &self.tunnel;
         let zero = [
@@ -118,6 +124,7 @@ impl ServeConfig {
             ("handshake_timeout", self.handshake_timeout.is_zero()),
             ("wake_idle_timeout", self.wake_idle_timeout.is_zero()),
             ("wake_queue", self.wake_queue == 0),
+            ("wake_burst", self.wake_burst == 0),
             ("max_control_frames", self.max_control_frames == 0),
         ];
         match zero.into_iter().find(|(_, is_zero)| *is_zero) {

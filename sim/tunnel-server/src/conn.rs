@@ -276,6 +276,7 @@ mod tests {
             wake_idle_timeout: std::time::Duration::from_secs(1),
             wake_queue: 1,
             wake_interval: std::time::Duration::from_secs(1),
+            wake_burst: 1,
             max_control_frames: 1,
         };
         let shared = std::sync::Arc::new(Shared::new(router, settings));

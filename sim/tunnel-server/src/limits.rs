@@ -2,6 +2,7 @@
 //! HTTP, a request head still being read) holds a [`Slot`] counted per address and in
 //! total, and an `accept` that fails (out of file descriptors) backs off instead of spinning.
 
+use hybridsim_tunnel::Millis;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -154,6 +155,49 @@ impl AcceptBackoff {
     }
 }
 
+/// Contact ids remembered before the fully recovered ones are forgotten.
+const WAKE_PRUNE_AT: usize = 1024;
+
+/// Wake-ups per contact id: a burst, then one per interval (the generic cell rate
+/// algorithm: each id keeps the time its allowance is next full again).
+#[derive(Debug)]
+pub(crate) struct WakeLimiter {
+    interval: u64,
+    burst: u64,
+    /// Per contact id, when (in ms on the server's clock) its allowance is full again.
+    full_at: HashMap<Vec<u8>, u64>,
+}
+
+impl WakeLimiter {
+    /// `burst` wake-ups at once, then one per `interval`.
+    pub(crate) fn new(interval: Duration, burst: u32) -> WakeLimiter {
+        WakeLimiter {
+            interval: u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
+            burst: u64::from(burst.max(1)),
+            full_at: HashMap::new(),
+        }
+    }
+
+    /// Whether `contact_id` may wake its phone at `now`.
+    pub(crate) fn allows(&self, contact_id: &[u8], now: Millis) -> bool {
+        let slack = self.interval.saturating_mul(self.burst - 1);
+        self.full_at
+            .get(contact_id)
+            .is_none_or(|full| *full <= now.as_millis().saturating_add(slack))
+    }
+
+    /// Notes a wake-up of `contact_id` at `now`; forgets ids whose allowance is full again
+    /// when many are remembered, so the table stays bounded.
+    pub(crate) fn record(&mut self, contact_id: Vec<u8>, now: Millis) {
+        let now = now.as_millis();
+        if self.full_at.len() >= WAKE_PRUNE_AT {
+            self.full_at.retain(|_, full| *full > now);
+        }
+        let full = self.full_at.entry(contact_id).or_insert(now);
+        *full = (*full).max(now).saturating_add(self.interval);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +237,26 @@ mod tests {
         assert!(spent >= Duration::from_secs(3), "{spent:?}");
         assert_eq!(backoff.succeeded(), 10);
         assert_eq!(backoff.failed(), (Duration::from_millis(10), true));
+    }
+
+    #[test]
+    fn wake_ups_come_in_a_burst_then_one_per_interval() {
+        let mut limiter = WakeLimiter::new(Duration::from_secs(1), 3);
+        let id = b"phone".to_vec();
+        let mut allowed = 0;
+        for _ in 0..10 {
+            if limiter.allows(&id, Millis(0)) {
+                limiter.record(id.clone(), Millis(0));
+                allowed += 1;
+            }
+        }
+        assert_eq!(allowed, 3);
+        assert!(!limiter.allows(&id, Millis(999)));
+        assert!(limiter.allows(&id, Millis(1_000)));
+        limiter.record(id.clone(), Millis(1_000));
+        assert!(!limiter.allows(&id, Millis(1_000)));
+        assert!(limiter.allows(b"another phone", Millis(1_000)));
+        assert!(limiter.allows(&id, Millis(5_000)));
     }
 
     #[test]

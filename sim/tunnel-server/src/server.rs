@@ -134,6 +134,7 @@ pub async fn bind(config: ServeConfig) -> Result<Server, NetError> {
         wake_idle_timeout: config.wake_idle_timeout,
         wake_queue: config.wake_queue,
         wake_interval: config.wake_interval,
+        wake_burst: config.wake_burst,
         max_control_frames: config.max_control_frames,
     };
     let connections =

@@ -6,6 +6,7 @@
 //! the router bounds what goes into them: per-peer message count × message size, plus one
 //! connect signal and one close.
 
+use crate::limits::WakeLimiter;
 use hybridsim_proto::tunnel_url::Route;
 use hybridsim_tunnel::{
     ConnectionId, ConnectionRequest, ContactError, Decision, Incoming, Metrics, Millis, Output,
@@ -46,8 +47,10 @@ pub(crate) struct Settings {
     pub(crate) wake_idle_timeout: core::time::Duration,
     /// Wake-ups queued per wake socket before its subscriber is dropped.
     pub(crate) wake_queue: usize,
-    /// Shortest time between two wake-ups of one contact id.
+    /// Time per wake-up of one contact id, after a burst.
     pub(crate) wake_interval: core::time::Duration,
+    /// Wake-ups of one contact id allowed at once.
+    pub(crate) wake_burst: u32,
     /// Control frames a client may send on one WebSocket.
     pub(crate) max_control_frames: u32,
 }
@@ -65,12 +68,9 @@ struct State {
     router: Router,
     conns: HashMap<ConnectionId, UnboundedSender<ToConn>>,
     wakes: HashMap<SubscriptionId, Sender<String>>,
-    /// When each contact id last woke its phone, for [`Settings::wake_interval`].
-    woken: HashMap<Vec<u8>, Millis>,
+    /// How often each contact id has woken its phone lately.
+    woken: WakeLimiter,
 }
-
-/// Contact ids remembered before the stale ones are forgotten.
-const WOKEN_PRUNE_AT: usize = 1024;
 
 impl Shared {
     pub(crate) fn new(router: Router, settings: Settings) -> Shared {
@@ -79,7 +79,7 @@ impl Shared {
                 router,
                 conns: HashMap::new(),
                 wakes: HashMap::new(),
-                woken: HashMap::new(),
+                woken: WakeLimiter::new(settings.wake_interval, settings.wake_burst),
             }),
             timer_changed: Notify::new(),
             start: Instant::now(),
@@ -111,26 +111,22 @@ impl Shared {
             if matches!(decision, Decision::Accept(_)) {
                 state.conns.insert(conn, outbox);
                 if let Some(contact_id) = contact {
-                    state.woke(contact_id, now, self.settings.wake_interval);
+                    state.woken.record(contact_id, now);
                 }
             }
             decision
         })
     }
 
-    /// Whether `path` is a `/cable/contact` whose contact id was woken less than
-    /// [`Settings::wake_interval`] ago (then it is answered 429, and nobody is woken).
+    /// Whether `path` is a `/cable/contact` whose contact id has used up its wake-ups for
+    /// now ([`Settings::wake_burst`] at once, then one per [`Settings::wake_interval`]); it
+    /// is then answered 429, and nobody is woken.
     pub(crate) fn wake_throttled(&self, path: &str) -> bool {
         let Some(contact_id) = contact_of(path) else {
             return false;
         };
         let now = self.now();
-        let interval = Millis::from(self.settings.wake_interval);
-        let state = self.lock();
-        state
-            .woken
-            .get(&contact_id)
-            .is_some_and(|at| now.as_millis().saturating_sub(at.as_millis()) < interval.as_millis())
+        !self.lock().woken.allows(&contact_id, now)
     }
 
     pub(crate) fn message(&self, conn: ConnectionId, message: Incoming) {
@@ -224,17 +220,6 @@ fn contact_of(path: &str) -> Option<Vec<u8>> {
 }
 
 impl State {
-    /// Notes a wake-up of `contact_id`; forgets wake-ups older than `interval`
-    /// when many are remembered, so the table stays bounded.
-    fn woke(&mut self, contact_id: Vec<u8>, now: Millis, interval: core::time::Duration) {
-        if self.woken.len() >= WOKEN_PRUNE_AT {
-            let horizon = Millis::from(interval).as_millis();
-            self.woken
-                .retain(|_, at| now.as_millis().saturating_sub(at.as_millis()) < horizon);
-        }
-        self.woken.insert(contact_id, now);
-    }
-
     /// Queues a wake-up on its socket; a socket whose queue is full (its phone does not
     /// read) loses its subscription, so one silent phone cannot grow the server.
     fn deliver_wake(&mut self, wake: &hybridsim_tunnel::Wake) {
@@ -292,6 +277,7 @@ mod tests {
             wake_idle_timeout: core::time::Duration::from_secs(1),
             wake_queue,
             wake_interval: core::time::Duration::ZERO,
+            wake_burst: 1,
             max_control_frames: 1,
         }
     }

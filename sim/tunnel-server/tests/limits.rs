@@ -169,7 +169,11 @@ fn client_payload() -> String {
 #[tokio::test]
 async fn wake_ups_of_one_contact_id_are_rate_limited() {
     bounded(async {
-        let (addr, _handle, _stop) = start(|c| c.wake_interval = Duration::from_secs(600)).await;
+        let (addr, _handle, _stop) = start(|c| {
+            c.wake_interval = Duration::from_secs(600);
+            c.wake_burst = 2;
+        })
+        .await;
         let contact = b"rate limited phone";
         let mut phone = upgrade(addr, &wake_path(contact), &[]).await.unwrap();
         let path = format!(
@@ -181,12 +185,14 @@ async fn wake_ups_of_one_contact_id_are_rate_limited() {
             CABLE_HEADERS[0],
             ("X-caBLE-Client-Payload", payload.as_str()),
         ];
-        let first = upgrade(addr, &path, &headers).await;
-        assert_eq!(status(first), Some(101));
-        let woken = timeout(STEP, phone.next()).await.unwrap();
-        assert!(matches!(woken, Some(Ok(Message::Text(_)))), "{woken:?}");
-        let second = upgrade(addr, &path, &headers).await;
-        assert_eq!(status(second), Some(429));
+        for _ in 0..2 {
+            let desktop = upgrade(addr, &path, &headers).await;
+            assert_eq!(status(desktop), Some(101));
+            let woken = timeout(STEP, phone.next()).await.unwrap();
+            assert!(matches!(woken, Some(Ok(Message::Text(_)))), "{woken:?}");
+        }
+        let third = upgrade(addr, &path, &headers).await;
+        assert_eq!(status(third), Some(429));
     })
     .await;
 }
