@@ -1,7 +1,7 @@
 //! `hybridsim ceremony … --tunnel ws://HOST:PORT`: the ceremony over a real tunnel server.
 //!
 //! The same desktop and phone as in the simulated world, driven over real WebSockets by
-//! `hybridsim-net`; the QR code and the advert go from one to the other in-process. The
+//! `hybridsim-sockets`; the QR code and the advert go from one to the other in-process. The
 //! response JSON and the state file behave as in the simulated ceremony.
 
 use crate::authenticator::args::AuthenticatorCommon;
@@ -9,8 +9,8 @@ use crate::browser::Pending;
 use crate::ceremony::args::CeremonyRun;
 use crate::failure::{Failure, Outcome};
 use crate::{authenticator, phone_state};
-use hybridsim_net::drive::tunnel_endpoint;
-use hybridsim_net::{run_peers, DriveOptions};
+use hybridsim_sockets::drive::tunnel_endpoint;
+use hybridsim_sockets::{run_peers, DriveOptions};
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_peers::Millis;

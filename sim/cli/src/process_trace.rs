@@ -5,7 +5,7 @@
 //! sockets, the radio and the QR hop has `dir` `wire`.
 
 use crate::failure::Failure;
-use hybridsim_net::drive::LogEntry;
+use hybridsim_sockets::drive::LogEntry;
 use hybridsim_world::trace::layer_name;
 use serde_json::json;
 use std::path::Path;

@@ -3,10 +3,10 @@
 //! runtime, and how a side's failure becomes one line.
 
 use crate::failure::Failure;
-use hybridsim_net::client::{Target, TargetError};
-use hybridsim_net::drive::{tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable};
-use hybridsim_net::tls_client::TlsClient;
 use hybridsim_peers::{PeerError, TunnelEndpoint};
+use hybridsim_sockets::client::{Target, TargetError};
+use hybridsim_sockets::drive::{tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable};
+use hybridsim_sockets::tls_client::TlsClient;
 use hybridsim_world::trace::layer_name;
 use std::path::Path;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! The QR code goes out as a line (and optionally a PNG); the phone's adverts come in as hex
 //! lines from a file, a FIFO or stdin (the BLE hop carried as text, see
 //! `hybridsim_proto::advert_line`); the tunnel, Noise and CTAP run over real sockets through
-//! `hybridsim_net::run_desktop`. Seeds are the simulated ceremony's (`--seed` as in
+//! `hybridsim_sockets::run_desktop`. Seeds are the simulated ceremony's (`--seed` as in
 //! `hybridsim ceremony`), so a run against our own phone can be compared with it.
 
 pub mod args;
@@ -13,8 +13,8 @@ use crate::browser::Pending;
 use crate::failure::{Failure, Outcome};
 use crate::{process_trace, real_ble, standalone};
 use args::{DesktopCommand, DesktopRun};
-use hybridsim_net::advert_feed::read_advert_lines;
-use hybridsim_net::run_desktop;
+use hybridsim_sockets::advert_feed::read_advert_lines;
+use hybridsim_sockets::run_desktop;
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::Millis;
 use hybridsim_world::world::derive_seed;

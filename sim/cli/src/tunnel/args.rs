@@ -85,7 +85,17 @@ pub struct TunnelServe {
     /// Tunnels open at once (more: HTTP 503).
     #[arg(long, default_value_t = hybridsim_tunnel::config::DEFAULT_MAX_TUNNELS)]
     pub max_tunnels: usize,
-    /// Connections from one IP address at once (more: HTTP 429).
+    /// Connections from one IP address at once, of every kind: tunnel, wake and plain HTTP
+    /// sockets and unfinished request heads (more: HTTP 429).
     #[arg(long, default_value_t = hybridsim_tunnel::config::DEFAULT_MAX_CONNECTIONS_PER_IP)]
     pub max_connections_per_ip: usize,
+    /// Connections open at once from everyone, of every kind (more: HTTP 503). Keep it
+    /// below `ulimit -n`. Fixed bounds besides: a wake socket that sends nothing for 300 s
+    /// is closed, 8 wake-ups queued for a wake socket that does not read drop it, one contact
+    /// id is woken 4 times at once and then once a second (more: 429), a client may send 64
+    /// ping/pong frames per WebSocket (more: close 1008), and each WebSocket's unsent data is
+    /// capped at twice --max-message-size plus 64 KiB (a peer that does not read is
+    /// disconnected). Every limit must be at least 1.
+    #[arg(long, default_value_t = hybridsim_tunnel_server::config::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }

@@ -5,7 +5,7 @@ pub mod args;
 use crate::failure::{Failure, Outcome};
 use crate::hex_arg;
 use args::{TunnelBench, TunnelCheck, TunnelCommand, TunnelServe};
-use hybridsim_net::ServeConfig;
+use hybridsim_tunnel_server::ServeConfig;
 use std::time::Duration;
 
 /// Runs one tunnel command.
@@ -23,11 +23,11 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 }
 
 fn check(args: &TunnelCheck) -> Outcome {
-    let options = hybridsim_net::CheckOptions {
+    let options = hybridsim_tunnel_check::CheckOptions {
         message_limit: args.message_limit,
-        ..hybridsim_net::CheckOptions::default()
+        ..hybridsim_tunnel_check::CheckOptions::default()
     };
-    let report = runtime()?.block_on(hybridsim_net::check(&args.target, options));
+    let report = runtime()?.block_on(hybridsim_tunnel_check::check(&args.target, options));
     say!("{report}");
     if let Some(path) = &args.junit {
         std::fs::write(path, report.to_junit_xml())
@@ -44,15 +44,15 @@ fn check(args: &TunnelCheck) -> Outcome {
 }
 
 fn bench(args: &TunnelBench) -> Outcome {
-    let options = hybridsim_net::BenchOptions {
+    let options = hybridsim_tunnel_check::BenchOptions {
         pairs: args.pairs,
         rate: args.rate,
         seconds: Duration::from_secs(args.seconds),
         idle: args.idle,
         server_pid: args.server_pid,
-        ..hybridsim_net::BenchOptions::default()
+        ..hybridsim_tunnel_check::BenchOptions::default()
     };
-    let report = runtime()?.block_on(hybridsim_net::bench(&args.target, options));
+    let report = runtime()?.block_on(hybridsim_tunnel_check::bench(&args.target, options));
     say!("{report}");
     Ok(())
 }
@@ -66,21 +66,22 @@ fn serve(args: &TunnelServe) -> Outcome {
     config.tunnel.tunnel_ttl = Duration::from_secs(args.tunnel_ttl);
     config.tunnel.max_tunnels = args.max_tunnels;
     config.tunnel.max_connections_per_ip = args.max_connections_per_ip;
+    config.max_connections = args.max_connections;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         crate::input::check(cert).and_then(|()| crate::input::check(key))?;
-        config.tls = Some(hybridsim_net::TlsFiles::new(cert.clone(), key.clone()));
+        config.tls = Some(hybridsim_tunnel_server::TlsFiles::new(cert.clone(), key.clone()));
     }
     init_logging();
     let runtime = runtime()?;
     runtime.block_on(async {
-        let server = hybridsim_net::bind(config).await.map_err(bind_failure)?;
+        let server = hybridsim_tunnel_server::bind(config).await.map_err(bind_failure)?;
         eprintln!(
             "hybridsim: tunnel server listening on {}://{} (routing id {}); Ctrl-C to stop",
             if args.tls_cert.is_some() { "wss" } else { "ws" },
             server.local_addr(),
             args.routing_id.to_ascii_uppercase()
         );
-        let report = server.run(hybridsim_net::ctrl_c_or_terminate()).await;
+        let report = server.run(hybridsim_tunnel_server::ctrl_c_or_terminate()).await;
         eprintln!("hybridsim: {report}");
         Ok(())
     })
@@ -88,8 +89,8 @@ fn serve(args: &TunnelServe) -> Outcome {
 
 /// Unusable TLS files are bad input (exit 2); a taken or forbidden address is the
 /// machine's (exit 3).
-fn bind_failure(error: hybridsim_net::NetError) -> Failure {
-    use hybridsim_net::NetError::*;
+fn bind_failure(error: hybridsim_tunnel_server::NetError) -> Failure {
+    use hybridsim_tunnel_server::NetError::*;
     match error {
         TlsRead { .. }
         | TlsPem { .. }
@@ -97,6 +98,10 @@ fn bind_failure(error: hybridsim_net::NetError) -> Failure {
         | TlsNoPrivateKey { .. }
         | TlsKeyMismatch { .. }
         | TlsConfig { .. } => Failure::bad_input(error.to_string()),
+        ZeroLimit { limit } => Failure::bad_input(format!(
+            "--{} must be at least 1 (0 leaves a server that cannot relay)",
+            limit.replace('_', "-")
+        )),
         other => Failure::environment(other.to_string()),
     }
 }

@@ -1,12 +1,12 @@
 //! Ceremony steps over a real tunnel server (`[tunnel] server = "ws://…"`, or `hybridsim run
 //! --tunnel URL`): the same desktop and phone the simulated world would run, driven over real
-//! WebSockets by `hybridsim_net::run_peers`, their log turned into trace records.
+//! WebSockets by `hybridsim_sockets::run_peers`, their log turned into trace records.
 
-use hybridsim_net::drive::{tunnel_endpoint, LogEntry, Side};
-use hybridsim_net::{run_peers, DriveOptions};
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
 use hybridsim_peers::Millis;
+use hybridsim_sockets::drive::{tunnel_endpoint, LogEntry, Side};
+use hybridsim_sockets::{run_peers, DriveOptions};
 use hybridsim_world::ceremony::{Ceremony, ExternalRun};
 use hybridsim_world::trace::{layer_name, Direction, TraceRecord};
 
