@@ -9,11 +9,11 @@ use crate::browser::Pending;
 use crate::ceremony::args::CeremonyRun;
 use crate::failure::{Failure, Outcome};
 use crate::{authenticator, phone_state};
-use hybridsim_sockets::drive::tunnel_endpoint;
-use hybridsim_sockets::{run_peers, DriveOptions};
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_peers::Millis;
+use hybridsim_sockets::drive::tunnel_endpoint;
+use hybridsim_sockets::{run_peers, DriveOptions};
 use hybridsim_state::{Locked, PhoneState};
 use sha2::{Digest, Sha256};
 

@@ -11,12 +11,12 @@ pub mod args;
 use crate::failure::{Failure, Outcome};
 use crate::{phone_state, process_trace, standalone};
 use args::PhoneArgs;
-use hybridsim_sockets::advert_feed::write_advert_lines;
-use hybridsim_sockets::drive::LogEntry;
-use hybridsim_sockets::run_phone;
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_peers::Layer;
 use hybridsim_proto::qr::QrPayload;
+use hybridsim_sockets::advert_feed::write_advert_lines;
+use hybridsim_sockets::drive::LogEntry;
+use hybridsim_sockets::run_phone;
 use hybridsim_world::world::derive_seed;
 use tokio::sync::mpsc::unbounded_channel;
 

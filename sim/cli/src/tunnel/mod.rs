@@ -69,19 +69,26 @@ fn serve(args: &TunnelServe) -> Outcome {
     config.max_connections = args.max_connections;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         crate::input::check(cert).and_then(|()| crate::input::check(key))?;
-        config.tls = Some(hybridsim_tunnel_server::TlsFiles::new(cert.clone(), key.clone()));
+        config.tls = Some(hybridsim_tunnel_server::TlsFiles::new(
+            cert.clone(),
+            key.clone(),
+        ));
     }
     init_logging();
     let runtime = runtime()?;
     runtime.block_on(async {
-        let server = hybridsim_tunnel_server::bind(config).await.map_err(bind_failure)?;
+        let server = hybridsim_tunnel_server::bind(config)
+            .await
+            .map_err(bind_failure)?;
         eprintln!(
             "hybridsim: tunnel server listening on {}://{} (routing id {}); Ctrl-C to stop",
             if args.tls_cert.is_some() { "wss" } else { "ws" },
             server.local_addr(),
             args.routing_id.to_ascii_uppercase()
         );
-        let report = server.run(hybridsim_tunnel_server::ctrl_c_or_terminate()).await;
+        let report = server
+            .run(hybridsim_tunnel_server::ctrl_c_or_terminate())
+            .await;
         eprintln!("hybridsim: {report}");
         Ok(())
     })
