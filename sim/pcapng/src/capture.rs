@@ -17,6 +17,9 @@ use std::time::Duration;
 /// Interface 0 carries BLE, interface 1 IPv4.
 const BLE_INTERFACE: u32 = 0;
 const IP_INTERFACE: u32 = 1;
+/// The line that introduces an embedded key log (a key-log comment, so the text after it
+/// is itself a valid key log).
+pub const KEYLOG_HEADER: &str = "# hybrid key log (hybridsim decode session --keylog)";
 /// A pcapng option holds at most 65535 bytes; leave room for the option header.
 const MAX_COMMENT: usize = 65_000;
 
@@ -120,9 +123,19 @@ impl Capture {
         }
         let mut streams: BTreeMap<Endpoints, Stream> = BTreeMap::new();
         let mut ip_id = 0u16;
+        // The first packet's comment carries the key log too: Lua dissectors can read packet
+        // comments (`frame.comment`) but not the section's.
+        let mut keylog_comment = self
+            .keylog
+            .as_ref()
+            .map(|k| format!("{KEYLOG_HEADER}\n{k}"));
         for event in &self.events {
             for (interface, at_ns, data, comment) in packets(event, &mut streams, &mut ip_id)? {
                 let mut options = Vec::new();
+                if let Some(text) = keylog_comment.take() {
+                    check_len("the key log", &text)?;
+                    options.push(EnhancedPacketOption::Comment(Cow::Owned(text)));
+                }
                 if let Some(text) = comment {
                     check_len("a packet comment", &text)?;
                     options.push(EnhancedPacketOption::Comment(Cow::Owned(text)));
@@ -150,7 +163,9 @@ impl Capture {
         ))];
         let mut comment = self.description.clone().unwrap_or_default();
         if let Some(keylog) = &self.keylog {
-            comment.push_str("\n# hybrid key log (hybridsim decode session --keylog)\n");
+            comment.push('\n');
+            comment.push_str(KEYLOG_HEADER);
+            comment.push('\n');
             comment.push_str(keylog);
         }
         if !comment.is_empty() {

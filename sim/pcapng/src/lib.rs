@@ -14,10 +14,11 @@
 //!   requires ([`tcp`]). The server port is 80 so Wireshark's HTTP and WebSocket dissectors
 //!   pick the stream up without "Decode As".
 //! - **The key log** goes into the section header's comment, where Wireshark shows it under
-//!   Statistics → Capture File Properties and `capinfos` prints it. A Decryption Secrets
-//!   Block would need a secrets type Wireshark knows, and none covers hybrid's Noise layer;
-//!   Lua dissectors cannot read either place, which is why the decoded messages also go
-//!   into packet comments.
+//!   Statistics → Capture File Properties and `capinfos -k` prints it, and into the first
+//!   packet's comment, where a Lua dissector can read it (Lua sees packet comments as
+//!   `frame.comment`, but neither section comments nor Decryption Secrets Blocks). A
+//!   Decryption Secrets Block would also need a secrets type Wireshark knows, and none
+//!   covers hybrid's Noise layer.
 //! - **Decoded CTAP** (or anything the caller says about a packet) becomes that packet's
 //!   comment (`frame.comment` in Wireshark, readable from Lua).
 //!
@@ -31,5 +32,5 @@ mod capture;
 pub mod session;
 pub mod tcp;
 
-pub use capture::{Capture, CaptureError, Event};
+pub use capture::{Capture, CaptureError, Event, KEYLOG_HEADER};
 pub use tcp::{Direction, Endpoints};

@@ -1,0 +1,120 @@
+//! tools/wireshark/hybrid.lua under tshark: it finds the session's keys in the embedded or a
+//! separate key log, decrypts every transport message in Lua (both crypter constructions),
+//! and names the CTAP command and status.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{tshark, write_with};
+use hybridsim_proto::crypter::Construction;
+use hybridsim_session::keylog::Label;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/wireshark/hybrid.lua")
+}
+
+fn run(tshark: &str, path: &Path, extra: &[&str]) -> String {
+    let lua = format!("lua_script:{}", script().display());
+    let out = Command::new(tshark)
+        .args(["-X", &lua, "-r"])
+        .arg(path)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !stderr.contains("Lua: Error"),
+        "{stderr}"
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// hybrid.command, hybrid.status and hybrid.crypter of every hybrid frame with a value.
+fn decoded(tshark: &str, path: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "-Y",
+        "hybrid.crypter",
+        "-T",
+        "fields",
+        "-e",
+        "hybrid.command",
+        "-e",
+        "hybrid.status",
+        "-e",
+        "hybrid.crypter",
+    ];
+    args.extend_from_slice(extra);
+    run(tshark, path, &args)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_embedded_key_log_decrypts_every_message_and_names_the_ctap_command() {
+    let Some(tshark) = tshark() else { return };
+    let (path, _) = write_with("lua-embedded.pcapng", Construction::New, true, false);
+    let rows = decoded(tshark, &path, &[]);
+    // post-handshake, update, request, response, shutdown: each on both hops.
+    assert_eq!(rows.len(), 10, "{rows:?}");
+    assert_eq!(rows[4], "makeCredential\t\tnew");
+    assert_eq!(rows[6], "\tCTAP2_OK\tnew");
+    let text = run(tshark, &path, &["-V"]);
+    assert!(text.contains("CTAP command: makeCredential"), "{text}");
+    assert!(text.contains("post-handshake message (protocol revision 1)"));
+}
+
+#[test]
+fn a_separate_key_log_and_the_old_construction_work_too() {
+    let Some(tshark) = tshark() else { return };
+    let (path, sample) = write_with("lua-old.pcapng", Construction::Old, false, false);
+    assert!(
+        decoded(tshark, &path, &[]).is_empty(),
+        "decrypted without keys"
+    );
+    let keylog = path.with_extension("log");
+    std::fs::write(
+        &keylog,
+        sample.keylog(&[Label::DesktopWriteKey, Label::DesktopReadKey]),
+    )
+    .unwrap();
+    let pref = format!("hybrid.keylog_file:{}", keylog.display());
+    let rows = decoded(tshark, &path, &["-o", &pref]);
+    assert_eq!(rows.len(), 10, "{rows:?}");
+    assert_eq!(rows[4], "makeCredential\t\told");
+}
+
+#[test]
+fn a_wrong_key_is_reported_on_the_message() {
+    let Some(tshark) = tshark() else { return };
+    let (path, sample) = write_with("lua-wrong.pcapng", Construction::New, false, false);
+    let keylog = path.with_extension("log");
+    let text = sample.keylog(&[Label::DesktopWriteKey, Label::DesktopReadKey]);
+    let read = hex::encode(
+        &sample
+            .secrets
+            .iter()
+            .find(|(l, _)| *l == Label::DesktopReadKey)
+            .unwrap()
+            .1,
+    );
+    std::fs::write(&keylog, text.replace(&read, &"00".repeat(32))).unwrap();
+    let pref = format!("hybrid.keylog_file:{}", keylog.display());
+    let text = run(tshark, &path, &["-o", &pref, "-V"]);
+    assert!(
+        text.contains("does not decrypt under DESKTOP_READ_KEY as sequence 0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CTAP command: makeCredential"),
+        "the desktop's direction still decrypts"
+    );
+}
