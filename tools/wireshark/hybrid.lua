@@ -402,7 +402,12 @@ function hybrid.dissector(tvb, pinfo, tree)
     end
     for _, c in ipairs({ f_comment() }) do
         local text = tostring(c.value)
-        if text:find("^hybrid") then subtree:add(f.comment, text) end
+        if text:find("^hybrid") then
+            -- The summary line first; the CBOR (often long) as its own item.
+            local first, rest = text:match("^([^\n]*)\n?(.*)$")
+            local item = subtree:add(f.comment, first)
+            if rest ~= "" then item:add(f.comment, rest) end
+        end
     end
     if entry.signal then
         subtree:add(f.kind, "connection signal from the tunnel server")

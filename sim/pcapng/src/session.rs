@@ -3,8 +3,10 @@
 //! server twice (sender → server, server → receiver), as a tunnel server's own capture
 //! would show it (reference.md §5.2–§5.4).
 
-use crate::capture::Event;
+use crate::capture::{Capture, Event};
 use crate::tcp::{Direction, Endpoints};
+use hybridsim_session::decrypt::DecryptedSession;
+use hybridsim_session::messages::{Side, WireMessage};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 /// Who sent a tunnel message.
@@ -113,6 +115,54 @@ pub fn events(
     });
     out
 }
+
+/// A whole capture of captured or simulated messages: the layout above, each message's
+/// packet comment taken from its decoded form when `decoded` covers it, and the key log
+/// embedded. This is what `--pcapng` writes.
+pub fn capture(
+    layout: &Layout,
+    advert: Option<&[u8]>,
+    messages: &[WireMessage],
+    decoded: Option<&DecryptedSession>,
+    keylog: Option<String>,
+) -> Capture {
+    let comments = decoded.map(|d| d.messages.as_slice()).unwrap_or_default();
+    let messages: Vec<(Sender, Vec<u8>, Option<String>)> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let sender = match m.from {
+                Side::Desktop => Sender::Desktop,
+                Side::Phone => Sender::Phone,
+            };
+            (
+                sender,
+                m.bytes.clone(),
+                comments.get(i).map(|d| d.comment()),
+            )
+        })
+        .collect();
+    let advert = advert.map(|a| {
+        let comment = decoded.and_then(|d| d.advert.as_ref()).map(|info| {
+            format!(
+                "hybrid advert: routing id {}, domain {}",
+                hex_upper(&info.routing_id),
+                info.domain
+                    .clone()
+                    .unwrap_or_else(|| info.domain_id.to_string())
+            )
+        });
+        (FIDO_UUID, a.to_vec(), comment)
+    });
+    Capture {
+        description: Some("hybrid session (hybridsim)".into()),
+        keylog,
+        events: events(layout, advert, &messages),
+    }
+}
+
+/// Adverts are written under the FIDO service UUID, as Android phones send them.
+const FIDO_UUID: u16 = 0xFFF9;
 
 fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()

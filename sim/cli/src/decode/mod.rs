@@ -3,6 +3,7 @@
 mod advert;
 mod domain;
 mod qr;
+pub mod session;
 mod url;
 
 pub use advert::qr_secret;
@@ -18,5 +19,6 @@ pub fn run(command: DecodeCommand) -> Outcome {
         DecodeCommand::Advert(args) => advert::run(&args),
         DecodeCommand::Domain(args) => domain::run(&args),
         DecodeCommand::Url(args) => url::run(&args),
+        DecodeCommand::Session(args) => session::run(&args),
     }
 }

@@ -108,8 +108,10 @@ impl From<Construction> for CrypterKind {
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// Noise message 1 (desktop → phone).
+    #[serde(rename = "handshake_message_1")]
     HandshakeMessage1,
     /// Noise message 2 (phone → desktop).
+    #[serde(rename = "handshake_message_2")]
     HandshakeMessage2,
     /// The phone's first encrypted message (§7.4).
     PostHandshake,
@@ -153,6 +155,21 @@ pub struct DecodedMessage {
     pub summary: String,
     /// 1-based line in the messages file.
     pub line: usize,
+}
+
+impl DecodedMessage {
+    /// The text for a capture's packet comment: `hybrid <kind>: <summary>`, then the CBOR
+    /// on a second line when there is some. The Wireshark dissector shows these as they are.
+    pub fn comment(&self) -> String {
+        let kind = serde_json::to_value(self.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        match &self.cbor {
+            Some(cbor) => format!("hybrid {kind}: {}\n{cbor}", self.summary),
+            None => format!("hybrid {kind}: {}", self.summary),
+        }
+    }
 }
 
 /// A decrypted session.

@@ -1,0 +1,231 @@
+//! `hybridsim decode session` on sessions built with proto's own desktop and phone: every
+//! message decoded, the failing message named with exit 1, bad input one line with exit 2,
+//! and `--pcapng` writing a capture the Wireshark dissector decrypts.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use hybridsim_proto::crypter::Construction;
+use hybridsim_proto::message::ProtocolRevision;
+use hybridsim_session::decrypt::Flow;
+use hybridsim_session::keylog::Label;
+use hybridsim_session::messages;
+use hybridsim_session::sample::{self, Options, Sample};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "hybridsim-decode-session-{tag}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sample() -> Sample {
+    sample::build(Options {
+        flow: Flow::Qr,
+        construction: Construction::New,
+        revision: ProtocolRevision::V1,
+    })
+    .unwrap()
+}
+
+/// Writes the key log (the labels given) and the messages; returns their paths.
+fn files(dir: &Path, s: &Sample, labels: &[Label]) -> (PathBuf, PathBuf) {
+    let keylog = dir.join("keys.log");
+    let msgs = dir.join("messages.jsonl");
+    std::fs::write(&keylog, s.keylog(labels)).unwrap();
+    std::fs::write(&msgs, messages::to_json_lines(&s.messages)).unwrap();
+    (keylog, msgs)
+}
+
+fn hybridsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn decode(s: &Sample, keylog: &Path, msgs: &Path, extra: &[&str]) -> Output {
+    let url = s.qr.to_url();
+    let mut args = vec![
+        "decode",
+        "session",
+        "--qr",
+        &url,
+        "--keylog",
+        keylog.to_str().unwrap(),
+        "--messages",
+        msgs.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    hybridsim(&args)
+}
+
+#[test]
+fn decodes_every_message_as_json_and_as_lines() {
+    let dir = scratch("ok");
+    let s = sample();
+    let (keylog, msgs) = files(
+        &dir,
+        &s,
+        &[
+            Label::QrIdentityPrivateKey,
+            Label::DesktopEphemeralPrivateKey,
+        ],
+    );
+    let advert = hex::encode(s.advert);
+    let out = decode(&s, &keylog, &msgs, &["--advert", &advert, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["crypter"], "new");
+    assert_eq!(json["revision"], 1);
+    assert_eq!(json["handshake"], "desktop_keys");
+    let kinds: Vec<&str> = json["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "handshake_message_1",
+            "handshake_message_2",
+            "post_handshake",
+            "update",
+            "ctap_request",
+            "ctap_response",
+            "shutdown"
+        ]
+    );
+    assert!(json["messages"][4]["cbor"]
+        .as_str()
+        .unwrap()
+        .contains("/clientDataHash/"));
+
+    let out = decode(&s, &keylog, &msgs, &["--advert", &format!("fff9:{advert}")]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(
+        text.contains("advert       routing id 2A0000, domain cable.ua5v.com"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hybrid ctap_request: CTAP request makeCredential (0x01)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_failing_message_is_named_with_exit_1() {
+    let dir = scratch("fail");
+    let s = sample();
+    let (keylog, msgs) = files(&dir, &s, &[Label::DesktopWriteKey, Label::DesktopReadKey]);
+    let mut wire = s.messages.clone();
+    *wire[5].bytes.last_mut().unwrap() ^= 1;
+    std::fs::write(&msgs, messages::to_json_lines(&wire)).unwrap();
+    let out = decode(&s, &keylog, &msgs, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("message 6 (line 6, from the phone): bad tag"),
+        "{stderr}"
+    );
+    // What decoded before it is still printed.
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("makeCredential"));
+}
+
+#[test]
+fn malformed_input_is_one_line_with_exit_2() {
+    let dir = scratch("bad");
+    let s = sample();
+    let (keylog, msgs) = files(&dir, &s, &[Label::Psk]);
+    std::fs::write(&keylog, "PSK 00 11\n").unwrap();
+    let out = decode(&s, &keylog, &msgs, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.trim(),
+        "hybridsim: key log line 1: the tunnel id is 1 bytes; expected 16"
+    );
+    std::fs::write(&msgs, "{\"from\": \"server\", \"hex\": \"00\"}\n").unwrap();
+    std::fs::write(&keylog, "").unwrap();
+    let out = decode(&s, &keylog, &msgs, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .starts_with("hybridsim: messages line 1: unknown variant `server`"));
+    let out = hybridsim(&[
+        "decode",
+        "session",
+        "--qr",
+        "FIDO:/12",
+        "--keylog",
+        "x",
+        "--messages",
+        "y",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn pcapng_output_opens_in_tshark_with_the_dissector_naming_the_request() {
+    let dir = scratch("pcapng");
+    let s = sample();
+    let (keylog, msgs) = files(&dir, &s, &Label::ALL);
+    let pcap = dir.join("session.pcapng");
+    let out = decode(
+        &s,
+        &keylog,
+        &msgs,
+        &[
+            "--advert",
+            &hex::encode(s.advert),
+            "--pcapng",
+            pcap.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if Command::new("tshark").arg("--version").output().is_err() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "tshark is not installed: bash tests/run installs it"
+        );
+        eprintln!("skipped: tshark is not installed");
+        return;
+    }
+    let lua = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/wireshark/hybrid.lua");
+    let out = Command::new("tshark")
+        .args([
+            "-X",
+            &format!("lua_script:{}", lua.display()),
+            "-r",
+            pcap.to_str().unwrap(),
+            "-V",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("CTAP command: makeCredential"), "{text}");
+    assert!(text.contains("CTAP status: CTAP2_OK"));
+    assert!(text.contains("Decoded by hybridsim: hybrid ctap_request: CTAP request makeCredential"));
+}
