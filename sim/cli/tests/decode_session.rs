@@ -229,3 +229,31 @@ fn pcapng_output_opens_in_tshark_with_the_dissector_naming_the_request() {
     assert!(text.contains("CTAP status: CTAP2_OK"));
     assert!(text.contains("Decoded by hybridsim: hybrid ctap_request: CTAP request makeCredential"));
 }
+
+#[test]
+fn decrypts_the_real_chromium_message_from_its_traffic_keys() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../session/tests/fixtures/chromium-makecredential");
+    let out = hybridsim(&[
+        "decode",
+        "session",
+        "--tunnel-id",
+        &"00".repeat(16),
+        "--keylog",
+        dir.join("keys.log").to_str().unwrap(),
+        "--messages",
+        dir.join("messages.jsonl").to_str().unwrap(),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("crypter      new"), "{text}");
+    assert!(
+        text.contains("CTAP request makeCredential (0x01)"),
+        "{text}"
+    );
+    assert!(text.contains("webauthn.firstyear.id.au"), "{text}");
+}
