@@ -177,14 +177,32 @@ fn report(session: &DecryptedSession, error: Option<&str>, as_json: bool) {
         say!("note         {note}");
     }
     for (i, m) in session.messages.iter().enumerate() {
-        say!(
-            "#{:<3} {:<7} {}",
-            i + 1,
-            m.from.as_str(),
-            m.comment().replace('\n', "\n             ")
-        );
+        let text = elide_long_bytes(&m.comment()).replace('\n', "\n             ");
+        say!("#{:<3} {:<7} {text}", i + 1, m.from.as_str());
     }
     if let Some(e) = error {
         say!("FAILED       {e}");
     }
+}
+
+/// Byte strings longer than 32 bytes shortened to their first 16 and their length, so
+/// padding does not fill the screen (`--json` keeps everything).
+fn elide_long_bytes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("h'") {
+        let (before, from) = rest.split_at(start + 2);
+        out.push_str(before);
+        let len = from.find('\'').unwrap_or(from.len());
+        let (digits, after) = from.split_at(len);
+        match digits.get(..32) {
+            Some(head) if digits.len() > 64 => {
+                out.push_str(&format!("{head}…({} bytes)", digits.len() / 2));
+            }
+            _ => out.push_str(digits),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
