@@ -257,3 +257,157 @@ fn decrypts_the_real_chromium_message_from_its_traffic_keys() {
     );
     assert!(text.contains("webauthn.firstyear.id.au"), "{text}");
 }
+
+/// The value of the first trace note `what` by `actor`.
+fn note<'t>(trace: &'t [serde_json::Value], actor: &str, what: &str) -> &'t str {
+    trace
+        .iter()
+        .find(|r| r["actor"] == actor && r["dir"] == "note" && r["what"] == what)
+        .and_then(|r| r["hex"].as_str())
+        .unwrap_or_else(|| panic!("no {actor} note {what:?}"))
+}
+
+#[test]
+fn reproduces_what_a_simulated_ceremony_traced() {
+    let dir = scratch("ceremony");
+    std::fs::write(
+        dir.join("create.json"),
+        r#"{"rp": {"id": "login.example", "name": "Login"}, "user": {"id": "dXNlci0x", "name": "kim", "displayName": "Kim"},
+            "challenge": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA", "pubKeyCredParams": [{"type": "public-key", "alg": -7}]}"#,
+    )
+    .unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let out = hybridsim(&[
+        "ceremony",
+        "create",
+        "--profile",
+        "microsoft-authenticator-ios",
+        "--options",
+        &path("create.json"),
+        "--origin",
+        "https://login.example",
+        "--state",
+        &path("phone.json"),
+        "--seed",
+        "7",
+        "--trace",
+        &path("trace.jsonl"),
+        "--reveal-secrets",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("trace.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let find = |actor: &str, what: &str| {
+        trace
+            .iter()
+            .find(|r| r["actor"] == actor && r["what"].as_str().unwrap().starts_with(what))
+            .unwrap()
+    };
+    // The key log a desktop driver would write, from the secrets the trace reveals.
+    let connect = find("phone", "connect wss://")["what"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tunnel = connect.rsplit('/').next().unwrap();
+    let labels = [
+        ("QR_SECRET", "desktop", "qr secret"),
+        (
+            "QR_IDENTITY_PRIVATE_KEY",
+            "desktop",
+            "qr identity private key",
+        ),
+        (
+            "DESKTOP_EPHEMERAL_PRIVATE_KEY",
+            "desktop",
+            "ephemeral private key",
+        ),
+        ("PSK", "desktop", "psk"),
+    ];
+    let keylog: String = labels
+        .iter()
+        .map(|(label, actor, what)| format!("{label} {tunnel} {}\n", note(&trace, actor, what)))
+        .collect();
+    std::fs::write(dir.join("keys.log"), keylog).unwrap();
+    let messages: String = trace
+        .iter()
+        .filter(|r| r["dir"] == "send" && r["what"] == "message")
+        .map(|r| {
+            format!(
+                "{{\"from\": \"{}\", \"hex\": \"{}\"}}\n",
+                r["actor"].as_str().unwrap(),
+                r["hex"].as_str().unwrap()
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("messages.jsonl"), messages).unwrap();
+    let qr = String::from_utf8(
+        hex::decode(find("desktop", "show QR")["hex"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let advert = find("phone", "advertise fff9")["hex"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let out = hybridsim(&[
+        "decode",
+        "session",
+        "--qr",
+        &qr,
+        "--keylog",
+        &path("keys.log"),
+        "--messages",
+        &path("messages.jsonl"),
+        "--advert",
+        &advert,
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["handshake"], "desktop_keys");
+    assert_eq!(
+        got["handshake_hash"],
+        note(&trace, "desktop", "handshake hash")
+    );
+    assert_eq!(
+        (got["crypter"].as_str(), got["revision"].as_u64()),
+        (Some("new"), Some(1))
+    );
+    let decoded = |kind: &str| {
+        got["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["kind"] == kind)
+            .unwrap()["plaintext_hex"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        decoded("post_handshake"),
+        note(&trace, "phone", "post-handshake message")
+    );
+    assert_eq!(decoded("update"), note(&trace, "phone", "update message"));
+    // The trace notes CTAP without the message-type byte.
+    assert_eq!(
+        decoded("ctap_request")[2..],
+        *note(&trace, "desktop", "ctap request")
+    );
+    assert_eq!(
+        decoded("ctap_response")[2..],
+        *note(&trace, "phone", "ctap response")
+    );
+    assert_eq!(decoded("shutdown"), "00");
+}
