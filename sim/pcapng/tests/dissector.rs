@@ -11,9 +11,12 @@
 
 mod common;
 
-use common::{tshark, write_with};
+use common::{tshark, write_plain, write_with};
 use hybridsim_proto::crypter::Construction;
+use hybridsim_proto::message::ProtocolRevision;
+use hybridsim_session::decrypt::Flow;
 use hybridsim_session::keylog::Label;
+use hybridsim_session::sample::Options;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -116,5 +119,48 @@ fn a_wrong_key_is_reported_on_the_message() {
     assert!(
         text.contains("CTAP command: makeCredential"),
         "the desktop's direction still decrypts"
+    );
+}
+
+#[test]
+fn revision_0_messages_have_no_type_byte_and_linked_sessions_decrypt_too() {
+    let Some(tshark) = tshark() else { return };
+    let options = Options {
+        flow: Flow::Qr,
+        construction: Construction::Old,
+        revision: ProtocolRevision::V0,
+    };
+    let (path, _) = write_plain("lua-v0.pcapng", options);
+    let text = run(tshark, &path, &["-V"]);
+    assert!(
+        text.contains("post-handshake message (protocol revision 0)"),
+        "{text}"
+    );
+    // post-handshake, request, response: each on both hops.
+    let rows = decoded(tshark, &path, &[]);
+    assert_eq!(
+        rows,
+        [
+            "\t\told",
+            "\t\told",
+            "makeCredential\t\told",
+            "makeCredential\t\told",
+            "\tCTAP2_OK\told",
+            "\tCTAP2_OK\told"
+        ]
+    );
+    let options = Options {
+        flow: Flow::Linked,
+        construction: Construction::New,
+        revision: ProtocolRevision::V1,
+    };
+    let (path, _) = write_plain("lua-linked.pcapng", options);
+    let rows = decoded(tshark, &path, &[]);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.starts_with("makeCredential"))
+            .count(),
+        2,
+        "{rows:?}"
     );
 }

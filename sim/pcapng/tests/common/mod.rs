@@ -122,3 +122,26 @@ pub fn fields(tshark: &str, path: &Path, filter: &str, fields: &[&str]) -> Vec<S
         .map(str::to_owned)
         .collect()
 }
+
+/// Any sample session, without comments, with its key log embedded.
+pub fn write_plain(name: &str, options: Options) -> (PathBuf, sample::Sample) {
+    let s = sample::build(options).unwrap();
+    let layout = Layout {
+        start_ns: 0,
+        tunnel_id: s.tunnel_id,
+        routing_id: [0x2A, 0, 0],
+        host: "cable.ua5v.com".into(),
+    };
+    let capture = session::capture(
+        &layout,
+        None,
+        &s.messages,
+        None,
+        Some(s.keylog(&Label::ALL)),
+    );
+    let dir = std::env::temp_dir().join(format!("hybridsim-pcapng-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, capture.to_bytes().unwrap()).unwrap();
+    (path, s)
+}
