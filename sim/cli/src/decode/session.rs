@@ -152,6 +152,7 @@ fn report(session: &DecryptedSession, error: Option<&str>, as_json: bool) {
             "advert       routing id {}, domain {domain}",
             hex::encode_upper(a.routing_id)
         );
+        say!("psk          {}", hex::encode(a.psk));
     }
     let word = |v: serde_json::Value| v.as_str().map_or("(unknown)".to_owned(), str::to_owned);
     say!(

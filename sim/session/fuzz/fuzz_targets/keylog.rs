@@ -11,7 +11,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut writer = KeyLogWriter::new(Vec::new());
     for tunnel in log.tunnel_ids() {
-        let Some(session) = log.session(tunnel) else { continue };
+        let Some(session) = log.session(tunnel) else {
+            continue;
+        };
         for label in session.labels() {
             if let Some(value) = session.get(label) {
                 assert!(writer.secret(label, tunnel, value).is_ok());

@@ -137,6 +137,9 @@ pub struct AdvertInfo {
     pub domain_id: u16,
     /// The tunnel server's host name, when the id names one.
     pub domain: Option<String>,
+    /// The Noise PSK derived from the QR secret and the decrypted EID (§3).
+    #[serde(serialize_with = "hex_bytes")]
+    pub psk: [u8; 32],
 }
 
 /// One decoded message.

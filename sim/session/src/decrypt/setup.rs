@@ -99,12 +99,14 @@ fn open_advert(secret: &[u8; 16], bytes: &[u8]) -> Result<(AdvertInfo, [u8; 32])
         AdvertError::NotForThisKey => SessionError::AdvertNotForThisSession,
         other => SessionError::Advert(other),
     })?;
+    let psk = derive::psk(secret, &matched.plaintext);
     let info = AdvertInfo {
         routing_id: matched.eid.routing_id,
         domain_id: matched.eid.domain_id,
         domain: domain::host(matched.eid.domain_id).ok(),
+        psk,
     };
-    Ok((info, derive::psk(secret, &matched.plaintext)))
+    Ok((info, psk))
 }
 
 /// The key-log line of a label (0 when absent, which callers rule out first).

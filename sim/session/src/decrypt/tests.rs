@@ -131,6 +131,10 @@ fn messages_are_named_and_decoded_with_ctap_key_names() {
     let advert = got.advert.clone().unwrap();
     assert_eq!((advert.routing_id, advert.domain_id), ([0x2A, 0, 0], 0));
     assert_eq!(advert.domain.as_deref(), Some("cable.ua5v.com"));
+    assert_eq!(
+        advert.psk.to_vec(),
+        s.secrets.iter().find(|(l, _)| *l == Label::Psk).unwrap().1
+    );
     assert!(
         got.messages[2].summary.contains("revision 1"),
         "{}",
