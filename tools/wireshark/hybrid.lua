@@ -310,6 +310,15 @@ local function to_bytearray(t, from, to)
 end
 
 -- Decrypts a transport message, trying the construction already seen or both.
+local function only_tunnel()
+    local found = nil
+    for id, _ in pairs(keys) do
+        if found then return nil end
+        found = id
+    end
+    return found
+end
+
 local function decrypt(tunnel, sender, seq, data)
     local logged = keys[tunnel or ""]
     if not logged then return nil, "no key log entry for this tunnel" end
@@ -437,13 +446,20 @@ function hybrid.dissector(tvb, pinfo, tree)
     subtree:add(f.ciphertext, tvb(0, tvb:len() - 16))
     subtree:add(f.tag, tvb(tvb:len() - 16, 16))
     if not entry.sender then return end
-    local plain, how = decrypt(entry.tunnel, entry.sender, seq, bytes_of(tvb()))
+    -- A desktop's /cable/contact stream names no tunnel id (the server picks it); with a
+    -- single session in the key log, that is the one.
+    local tunnel = entry.tunnel or only_tunnel()
+    if not tunnel then
+        subtree:add(f.note, "no tunnel id for this stream, and the key log holds several sessions")
+        return
+    end
+    local plain, how = decrypt(tunnel, entry.sender, seq, bytes_of(tvb()))
     if not plain then
         subtree:add(f.note, how)
         return
     end
     subtree:add(f.crypter, how)
-    show_plaintext(tvb, pinfo, subtree, plain, entry.sender, seq, entry.tunnel)
+    show_plaintext(tvb, pinfo, subtree, plain, entry.sender, seq, tunnel)
 end
 
 DissectorTable.get("ws.protocol"):add("fido.cable", hybrid)

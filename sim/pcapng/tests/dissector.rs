@@ -164,3 +164,71 @@ fn revision_0_messages_have_no_type_byte_and_linked_sessions_decrypt_too() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn a_contact_stream_without_a_tunnel_id_uses_the_key_logs_only_session() {
+    use hybridsim_pcapng::session::{DESKTOP, PHONE, SERVER};
+    use hybridsim_pcapng::{Capture, Direction, Endpoints, Event};
+    use hybridsim_session::messages::Side;
+    let Some(tshark) = tshark() else { return };
+    let options = Options {
+        flow: Flow::Linked,
+        construction: Construction::New,
+        revision: ProtocolRevision::V1,
+    };
+    let s = hybridsim_session::sample::build(options).unwrap();
+    let desktop = Endpoints {
+        client: DESKTOP,
+        server: SERVER,
+    };
+    let phone = Endpoints {
+        client: PHONE,
+        server: SERVER,
+    };
+    let open = |endpoints, path: String| Event::Open {
+        at_ns: 0,
+        endpoints,
+        host: "cable.ua5v.com".into(),
+        path,
+        request_headers: Vec::new(),
+        response_headers: Vec::new(),
+    };
+    let mut events = vec![
+        open(desktop, "/cable/contact/Y29udGFjdA".into()),
+        open(
+            phone,
+            format!("/cable/connect/2A0000/{}", hex::encode_upper(s.tunnel_id)),
+        ),
+    ];
+    for (i, m) in s.messages.iter().enumerate() {
+        // Only the desktop's stream: both directions of /cable/contact.
+        let direction = if m.from == Side::Desktop {
+            Direction::ClientToServer
+        } else {
+            Direction::ServerToClient
+        };
+        events.push(Event::Message {
+            at_ns: i as u64,
+            endpoints: desktop,
+            direction,
+            payload: m.bytes.clone(),
+            comment: None,
+        });
+    }
+    let capture = Capture {
+        description: None,
+        keylog: Some(s.keylog(&[Label::DesktopWriteKey, Label::DesktopReadKey])),
+        events,
+    };
+    let path = std::env::temp_dir().join(format!(
+        "hybridsim-pcapng-contact-{}.pcapng",
+        std::process::id()
+    ));
+    std::fs::write(&path, capture.to_bytes().unwrap()).unwrap();
+    let rows = decoded(tshark, &path, &[]);
+    assert!(
+        rows.contains(&"makeCredential\t\tnew".to_owned()),
+        "{rows:?}"
+    );
+    assert!(rows.contains(&"\tCTAP2_OK\tnew".to_owned()), "{rows:?}");
+}
