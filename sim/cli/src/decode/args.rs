@@ -14,6 +14,8 @@ pub enum DecodeCommand {
     Domain(DecodeDomain),
     /// Parse a tunnel URL (wss://host/cable/new|connect|contact/…) and check it.
     Url(DecodeUrl),
+    /// Decrypt a captured session from its QR code, key log and WebSocket messages.
+    Session(crate::decode::session::DecodeSession),
 }
 
 /// `hybridsim decode qr`

@@ -4,6 +4,7 @@ mod advert;
 pub mod args;
 mod domain;
 mod qr;
+pub mod session;
 mod url;
 
 pub use advert::qr_secret;
@@ -19,5 +20,6 @@ pub fn run(command: DecodeCommand) -> Outcome {
         DecodeCommand::Advert(args) => advert::run(&args),
         DecodeCommand::Domain(args) => domain::run(&args),
         DecodeCommand::Url(args) => url::run(&args),
+        DecodeCommand::Session(args) => session::run(&args),
     }
 }

@@ -1,0 +1,209 @@
+//! `hybridsim decode session`: decrypt a captured hybrid session from its QR code, key log
+//! and WebSocket messages (and optionally its advert), and optionally write it as pcapng.
+
+use crate::failure::{Failure, Outcome};
+use crate::{hex_arg, json};
+use clap::Args;
+use hybridsim_pcapng::session::{self as capture, Layout};
+use hybridsim_proto::qr::QrPayload;
+use hybridsim_session::decrypt::{self, DecryptedSession, Input};
+use hybridsim_session::keylog::KeyLog;
+use hybridsim_session::messages::{self, WireMessage};
+use std::path::{Path, PathBuf};
+
+/// Key logs and message files larger than this are refused before reading (the readers
+/// bound them again, line by line).
+const MAX_FILE: u64 = 64 << 20;
+
+/// `hybridsim decode session`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("session").required(true).args(["qr", "tunnel_id"])))]
+pub struct DecodeSession {
+    /// The session's FIDO:/ QR string (its secret gives the tunnel id, EID key and PSK).
+    #[arg(long, value_name = "FIDO:/…")]
+    pub qr: Option<String>,
+    /// The tunnel id (hex, 16 bytes) of a session without a QR code (a linked phone).
+    #[arg(long, value_name = "HEX16")]
+    pub tunnel_id: Option<String>,
+    /// The key log: `LABEL TUNNEL_ID_HEX VALUE_HEX` lines.
+    #[arg(long, value_name = "FILE")]
+    pub keylog: PathBuf,
+    /// The WebSocket binary messages in order, JSON lines `{"from": "desktop"|"phone", "hex": "…"}`.
+    #[arg(long, value_name = "FILE")]
+    pub messages: PathBuf,
+    /// The phone's advert (hex service data), to derive the PSK from the QR secret.
+    #[arg(long, value_name = "HEX")]
+    pub advert: Option<String>,
+    /// Also write the session as a pcapng capture (tunnel, advert, key log, decoded comments).
+    #[arg(long, value_name = "FILE")]
+    pub pcapng: Option<PathBuf>,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Decrypts the session; exit 2 for unusable input, 1 when a message fails (named).
+pub fn run(args: &DecodeSession) -> Outcome {
+    let qr = args
+        .qr
+        .as_deref()
+        .map(QrPayload::parse)
+        .transpose()
+        .map_err(|e| Failure::bad_input(format!("--qr: {e}")))?;
+    let tunnel_id = args
+        .tunnel_id
+        .as_deref()
+        .map(|t| hex_arg::fixed::<16>("--tunnel-id", t))
+        .transpose()?;
+    let keylog_text = read("--keylog", &args.keylog)?;
+    let keylog = KeyLog::parse(&keylog_text).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let wire = messages::parse(&read("--messages", &args.messages)?)
+        .map_err(|e| Failure::bad_input(e.to_string()))?;
+    let advert = args
+        .advert
+        .as_deref()
+        .map(|a| hex_arg::any_length("--advert", strip_uuid(a)))
+        .transpose()?;
+    let input = Input {
+        qr: qr.as_ref(),
+        tunnel_id,
+        keylog: &keylog,
+        messages: &wire,
+        advert: advert.as_deref(),
+    };
+    let (session, failure) = match decrypt::decrypt(input) {
+        Ok(session) => (session, None),
+        Err(failure) => (failure.partial, Some(failure.error)),
+    };
+    if let Some(path) = &args.pcapng {
+        write_pcapng(path, &session, &wire, advert.as_deref(), &keylog_text)?;
+    }
+    let error = failure.as_ref().map(ToString::to_string);
+    report(&session, error.as_deref(), args.json);
+    match error {
+        None => Ok(()),
+        Some(e) => Err(Failure::no_match(e)),
+    }
+}
+
+/// The advert may be given as `decode advert` takes it, with a `fff9:` / `fde2:` prefix.
+fn strip_uuid(advert: &str) -> &str {
+    match advert.split_once(':') {
+        Some((uuid, rest)) if ["fff9", "fde2"].contains(&uuid.to_ascii_lowercase().as_str()) => {
+            rest
+        }
+        _ => advert,
+    }
+}
+
+fn read(name: &str, path: &Path) -> Result<Vec<u8>, Failure> {
+    let unreadable =
+        |e: std::io::Error| Failure::bad_input(format!("{name} {}: {e}", path.display()));
+    let len = std::fs::metadata(path).map_err(unreadable)?.len();
+    if len > MAX_FILE {
+        return Err(Failure::bad_input(format!(
+            "{name} {}: {len} bytes; at most {MAX_FILE} are read",
+            path.display()
+        )));
+    }
+    std::fs::read(path).map_err(unreadable)
+}
+
+fn write_pcapng(
+    path: &Path,
+    session: &DecryptedSession,
+    wire: &[WireMessage],
+    advert: Option<&[u8]>,
+    keylog: &[u8],
+) -> Outcome {
+    let layout = Layout {
+        start_ns: 0,
+        tunnel_id: session.tunnel_id,
+        routing_id: session.advert.as_ref().map_or([0; 3], |a| a.routing_id),
+        host: session
+            .advert
+            .as_ref()
+            .and_then(|a| a.domain.clone())
+            .unwrap_or_else(|| "tunnel.invalid".into()),
+    };
+    let keylog = String::from_utf8_lossy(keylog).into_owned();
+    let file = capture::capture(&layout, advert, wire, Some(session), Some(keylog));
+    let bytes = file
+        .to_bytes()
+        .map_err(|e| Failure::bad_input(format!("--pcapng: {e}")))?;
+    std::fs::write(path, bytes)
+        .map_err(|e| Failure::environment(format!("--pcapng {}: {e}", path.display())))
+}
+
+fn report(session: &DecryptedSession, error: Option<&str>, as_json: bool) {
+    if as_json {
+        let mut value = serde_json::to_value(session).unwrap_or_default();
+        if let (Some(map), Some(e)) = (value.as_object_mut(), error) {
+            map.insert("error".into(), e.into());
+        }
+        json::print(&value);
+        return;
+    }
+    let hex_or_none = |b: Option<[u8; 32]>| b.map_or("(none)".into(), hex::encode);
+    say!("tunnel id    {}", hex::encode_upper(session.tunnel_id));
+    if let Some(a) = &session.advert {
+        let domain = a.domain.clone().unwrap_or_else(|| a.domain_id.to_string());
+        say!(
+            "advert       routing id {}, domain {domain}",
+            hex::encode_upper(a.routing_id)
+        );
+        say!("psk          {}", hex::encode(a.psk));
+    }
+    let word = |v: serde_json::Value| v.as_str().map_or("(unknown)".to_owned(), str::to_owned);
+    say!(
+        "flow         {}",
+        word(serde_json::to_value(session.flow).unwrap_or_default())
+    );
+    say!(
+        "keys         {}",
+        word(serde_json::to_value(session.handshake).unwrap_or_default())
+    );
+    say!("handshake    {}", hex_or_none(session.handshake_hash));
+    say!(
+        "crypter      {}",
+        session.crypter.map_or("(unknown)", |c| c.as_str())
+    );
+    say!(
+        "revision     {}",
+        session
+            .revision
+            .map_or("(unknown)".into(), |r| r.to_string())
+    );
+    for note in &session.notices {
+        say!("note         {note}");
+    }
+    for (i, m) in session.messages.iter().enumerate() {
+        let text = elide_long_bytes(&m.comment()).replace('\n', "\n             ");
+        say!("#{:<3} {:<7} {text}", i + 1, m.from.as_str());
+    }
+    if let Some(e) = error {
+        say!("FAILED       {e}");
+    }
+}
+
+/// Byte strings longer than 32 bytes shortened to their first 16 and their length, so
+/// padding does not fill the screen (`--json` keeps everything).
+fn elide_long_bytes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("h'") {
+        let (before, from) = rest.split_at(start + 2);
+        out.push_str(before);
+        let len = from.find('\'').unwrap_or(from.len());
+        let (digits, after) = from.split_at(len);
+        match digits.get(..32) {
+            Some(head) if digits.len() > 64 => {
+                out.push_str(&format!("{head}…({} bytes)", digits.len() / 2));
+            }
+            _ => out.push_str(digits),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
