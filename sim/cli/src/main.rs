@@ -30,6 +30,7 @@ mod output;
 mod phone;
 mod process_trace;
 mod real_ble;
+mod real_tunnel;
 mod rp;
 mod rp_check;
 mod rp_serve;

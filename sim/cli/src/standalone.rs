@@ -6,8 +6,7 @@ use crate::failure::Failure;
 use hybridsim_net::client::{Target, TargetError};
 use hybridsim_net::drive::{tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable};
 use hybridsim_net::tls_client::TlsClient;
-use hybridsim_peers::{PeerError, TunnelEndpoint};
-use hybridsim_world::trace::layer_name;
+use hybridsim_peers::{PeerError, TunnelEndpoint, Vocabulary};
 use std::path::Path;
 use std::time::Duration;
 
@@ -64,7 +63,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 pub fn failed(side: &str, error: &PeerError) -> Failure {
     Failure::no_match(format!(
         "the {side} failed at the {} layer: {}",
-        layer_name(error.layer),
-        error.message
+        error.layer.name(),
+        error.reason
     ))
 }

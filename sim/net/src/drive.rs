@@ -72,8 +72,8 @@ use futures_util::{SinkExt, StreamExt};
 use hybridsim_ctap::Authenticator;
 use hybridsim_peers::phone::CtapHandler;
 use hybridsim_peers::{
-    Desktop, Input, Layer, LinkedDevice, Millis, Output, Peer, PeerError, PeerEvent, Phone,
-    SocketId, TunnelEndpoint,
+    Desktop, Input, Layer, LinkedDevice, Millis, Output, Party, Peer, PeerError, PeerEvent, Phone,
+    Reason, SocketId, TunnelEndpoint,
 };
 use hybridsim_proto::advert_line::AdvertLine;
 use hybridsim_proto::tunnel_url::{Scheme, TunnelUrl};
@@ -150,6 +150,14 @@ pub enum Side {
 }
 
 impl Side {
+    /// The party of the outcome vocabulary.
+    pub fn party(self) -> Party {
+        match self {
+            Side::Desktop => Party::Desktop,
+            Side::Phone => Party::Phone,
+        }
+    }
+
     fn other(self) -> Side {
         match self {
             Side::Desktop => Side::Phone,
@@ -552,13 +560,10 @@ async fn drive<H: CtapHandler>(
     let route = match route {
         Ok(route) => route,
         Err(e) => {
-            let error = PeerError {
-                layer: Layer::Tunnel,
-                message: e.to_string(),
-            };
+            let error = |party| PeerError::new(party, Reason::BadTarget(e.to_string()));
             return Report {
-                desktop_result: Err(error.clone()),
-                phone_result: Err(error),
+                desktop_result: Err(error(Party::Desktop)),
+                phone_result: Err(error(Party::Phone)),
                 log: Vec::new(),
                 timed_out: false,
                 unreachable: None,
@@ -1136,10 +1141,7 @@ impl<H: CtapHandler> Driver<'_, H> {
                     );
                     self.forced.insert(
                         Side::Desktop,
-                        PeerError {
-                            layer: Layer::Ble,
-                            message: message.to_owned(),
-                        },
+                        PeerError::new(Party::Desktop, Reason::AdvertsEnded),
                     );
                 }
             }
@@ -1188,10 +1190,7 @@ impl<H: CtapHandler> Driver<'_, H> {
                 self.wake = WakeState::Failed(why.clone());
                 self.forced.insert(
                     Side::Phone,
-                    PeerError {
-                        layer: Layer::Tunnel,
-                        message: format!("never woken: {why}"),
-                    },
+                    PeerError::new(Party::Phone, Reason::NeverWoken(why)),
                 );
                 self.start_grace();
             }
@@ -1229,7 +1228,8 @@ impl<H: CtapHandler> Driver<'_, H> {
                 )
             };
             self.note(side, layer, format!("abandoned: {message}"), &[]);
-            self.forced.insert(side, PeerError { layer, message });
+            let error = PeerError::at(side.party(), layer, Reason::Abandoned(message));
+            self.forced.insert(side, error);
         }
     }
 
@@ -1342,10 +1342,10 @@ impl<H: CtapHandler> Driver<'_, H> {
         self.tasks.abort_all();
         let result = |side: Side, own: Option<&Result<(), PeerError>>| match own {
             Some(result) => result.clone(),
-            None => Err(self.forced.get(&side).cloned().unwrap_or(PeerError {
-                layer: Layer::Tunnel,
-                message: format!("{side} did not finish"),
-            })),
+            None => Err(self.forced.get(&side).cloned().unwrap_or(PeerError::new(
+                side.party(),
+                Reason::DidNotFinish(side.party()),
+            ))),
         };
         // A peer that finished on its own reports its own result, even if the driver had
         // given up on it for another reason (the wake channel) before.

@@ -1,10 +1,11 @@
 //! Checking a ceremony's [`Outcome`] against a step's [`CeremonyExpect`]: each expectation
 //! that does not hold becomes one line saying what was expected and what happened.
 
-use crate::model::{CeremonyExpect, ExpectedOutcome, PartyExpect, PartyResult, RpVerdict};
-use hybridsim_peers::{Millis, PeerError};
-use hybridsim_world::ceremony::Outcome;
-use hybridsim_world::trace::layer_name;
+use crate::model::{
+    CeremonyExpect, ExpectedOutcome, FailureExpect, PartyExpect, PartyResult, RpVerdict,
+};
+use hybridsim_peers::{Millis, PeerError, Vocabulary};
+use hybridsim_world::ceremony::{Outcome, PartyFailure};
 
 /// What the relying party made of the response JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +32,12 @@ fn describe(result: &Result<(), PeerError>, at: Option<Millis>) -> String {
     let when = at.map_or_else(|| "never finished".to_owned(), |t| format!("at {} ms", t.0));
     match result {
         Ok(()) => format!("ok {when}"),
-        Err(e) => format!("failed {when} [{}] {}", layer_name(e.layer), e.message),
+        Err(e) => format!(
+            "failed {when} [{}] {} ({})",
+            e.layer.name(),
+            e.reason,
+            e.kind().name()
+        ),
     }
 }
 
@@ -60,13 +66,14 @@ fn check_party(
         }
     }
     if let Err(error) = result {
-        if let Some(layer) = expect.layer {
-            if layer_name(error.layer) != layer.as_str() {
-                fail(format!("layer {}", layer.as_str()));
-            }
+        if let Some(layer) = expect.layer.filter(|l| l.0 != error.layer) {
+            fail(format!("layer {layer}"));
+        }
+        if let Some(reason) = expect.reason.filter(|r| r.0 != error.kind()) {
+            fail(format!("reason {reason}"));
         }
         if let Some(text) = &expect.error {
-            if !error.message.contains(text.as_str()) {
+            if !error.reason.to_string().contains(text.as_str()) {
                 fail(format!("an error containing {text:?}"));
             }
         }
@@ -114,8 +121,8 @@ pub fn check_ceremony(
                 (Some(f), _, _) => format!(
                     "the {} failed at the {} layer: {}",
                     f.party,
-                    layer_name(f.error.layer),
-                    f.error.message
+                    f.error.layer.name(),
+                    f.error.reason
                 ),
                 (None, Some(Verdict::Rejected(e)), _) => {
                     format!("the relying party rejected the response: {e}")
@@ -134,41 +141,22 @@ pub fn check_ceremony(
         match outcome.first_failure() {
             None => failures.push(format!(
                 "expected the {} to fail first at the {} layer; no party failed",
-                want.party,
-                want.layer.as_str()
+                want.party, want.layer
             )),
             Some(got) => {
-                let got_words = format!(
-                    "the {} failed first, {} at the {} layer: {}",
-                    got.party,
-                    got.at.map_or_else(
-                        || "without finishing".to_owned(),
-                        |t| format!("at {} ms", t.0)
-                    ),
-                    layer_name(got.error.layer),
-                    got.error.message
-                );
-                let mut wrong = Vec::new();
-                if got.party != want.party {
-                    wrong.push(format!("party {}", want.party));
-                }
-                if layer_name(got.error.layer) != want.layer.as_str() {
-                    wrong.push(format!("layer {}", want.layer.as_str()));
-                }
-                if let Some(text) = &want.error {
-                    if !got.error.message.contains(text.as_str()) {
-                        wrong.push(format!("an error containing {text:?}"));
-                    }
-                }
-                if let Some(at) = want.at_ms {
-                    if got.at.map(|t| t.0) != Some(at) {
-                        wrong.push(format!("at {at} ms"));
-                    }
-                }
+                let wrong = first_failure_mismatches(want, &got);
                 if !wrong.is_empty() {
                     failures.push(format!(
-                        "first failure: expected {}; {got_words}",
-                        wrong.join(", ")
+                        "first failure: expected {}; the {} failed first, {} at the {} layer: {} ({})",
+                        wrong.join(", "),
+                        got.party,
+                        got.at.map_or_else(
+                            || "without finishing".to_owned(),
+                            |t| format!("at {} ms", t.0)
+                        ),
+                        got.error.layer.name(),
+                        got.error.reason,
+                        got.error.kind().name()
                     ));
                 }
             }
@@ -202,9 +190,7 @@ pub fn check_ceremony(
                     not_after_ms: None,
                     ..want.clone()
                 };
-                let unfinished = result.as_ref().is_err_and(|e| {
-                    e.message.starts_with("never finished") || e.message.starts_with("went silent")
-                });
+                let unfinished = result.as_ref().is_err_and(PeerError::is_unfinished);
                 let at = (!unfinished).then_some(Millis(0));
                 check_party(name, &relaxed, result, at, &mut failures);
             }
@@ -286,7 +272,10 @@ pub fn check_ceremony(
         {
             failures.push(format!(
                 "expected no trace record containing {text:?}; record {i} at {} ms ({} {}) does: {}",
-                r.t_ms, r.actor, r.layer, r.what
+                r.t_ms,
+                r.actor,
+                r.layer.name(),
+                r.what
             ));
         }
     }
@@ -305,6 +294,31 @@ pub fn check_ceremony(
     }
 }
 
+/// What a first failure got wrong: party, layer, reason kind, message text, time.
+fn first_failure_mismatches(want: &FailureExpect, got: &PartyFailure) -> Vec<String> {
+    let mut wrong = Vec::new();
+    if got.party != want.party.0 {
+        wrong.push(format!("party {}", want.party));
+    }
+    if got.error.layer != want.layer.0 {
+        wrong.push(format!("layer {}", want.layer));
+    }
+    if let Some(reason) = want.reason.filter(|r| r.0 != got.error.kind()) {
+        wrong.push(format!("reason {reason}"));
+    }
+    if let Some(text) = &want.error {
+        if !got.error.reason.to_string().contains(text.as_str()) {
+            wrong.push(format!("an error containing {text:?}"));
+        }
+    }
+    if let Some(at) = want.at_ms {
+        if got.at.map(|t| t.0) != Some(at) {
+            wrong.push(format!("at {at} ms"));
+        }
+    }
+    wrong
+}
+
 /// The last record of the first party to fail, at or before the time it failed.
 fn failure_record(outcome: &Outcome) -> Option<usize> {
     let failure = outcome.first_failure()?;
@@ -314,7 +328,7 @@ fn failure_record(outcome: &Outcome) -> Option<usize> {
         .records()
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.actor == failure.party && r.t_ms <= until)
+        .filter(|(_, r)| r.actor == failure.party.name() && r.t_ms <= until)
         .map(|(i, _)| i)
         .next_back()
 }

@@ -9,7 +9,7 @@ use std::fmt::Write;
 /// How many records either side of the failure the excerpt shows.
 const EXCERPT_RADIUS: usize = 4;
 
-pub use hybridsim_net::check::xml_escape as escape;
+pub use hybridsim_junit::xml_escape as escape;
 
 /// The trace records around `at`, one JSON line each, bytes cut to 64 hex digits.
 pub fn excerpt(trace: &[TraceRecord], at: Option<usize>) -> String {

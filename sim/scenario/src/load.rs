@@ -385,10 +385,10 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
             path.extend(rest.iter().map(|k| key(k)));
             path
         };
-        let (phone, rp, faults, expect) = match step {
-            Step::Register(s) => (&s.phone, &s.rp, &s.faults, Some(&s.expect)),
-            Step::SignIn(s) => (&s.phone, &s.rp, &s.faults, Some(&s.expect)),
-            Step::LinkedSignIn(s) => (&s.phone, &s.rp, &s.faults, Some(&s.expect)),
+        let (phone, rp, faults) = match step {
+            Step::Register(s) => (&s.phone, &s.rp, &s.faults),
+            Step::SignIn(s) => (&s.phone, &s.rp, &s.faults),
+            Step::LinkedSignIn(s) => (&s.phone, &s.rp, &s.faults),
             Step::InjectFault(s) => {
                 let next_is_ceremony = matches!(
                     scenario.step.get(i + 1),
@@ -400,7 +400,7 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
                         "inject-fault arms faults for the next step, which must be a register, sign-in or linked-sign-in".to_owned(),
                     ));
                 }
-                (&None, &None, &s.faults, None)
+                (&None, &None, &s.faults)
             }
             Step::AdvanceClock(_) => continue,
             other => {
@@ -457,14 +457,6 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
                 let mut path = here(&["faults"]);
                 path.push(Segment::Index(j));
                 problems.push((path, e.to_string()));
-            }
-        }
-        if let Some(failure) = expect.and_then(|e| e.first_failure.as_ref()) {
-            if failure.party != "desktop" && failure.party != "phone" {
-                problems.push((
-                    here(&["expect", "first_failure", "party"]),
-                    format!("{:?}: expected \"desktop\" or \"phone\"", failure.party),
-                ));
             }
         }
     }

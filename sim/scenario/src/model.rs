@@ -8,6 +8,8 @@
 //! Steps are one enum, tagged by `kind`. Each kind has its own struct (its own keys) and its
 //! own expectation type, so that new kinds are new variants: see the crate documentation.
 
+use crate::term::Term;
+use hybridsim_peers::{Layer, Party, ReasonKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -613,9 +615,11 @@ pub enum ExpectedOutcome {
 #[serde(deny_unknown_fields)]
 pub struct FailureExpect {
     /// Which party: `desktop` or `phone`.
-    pub party: String,
+    pub party: Term<Party>,
     /// At which layer.
-    pub layer: LayerName,
+    pub layer: Term<Layer>,
+    /// Which check failed (`timeout`, `refused`, `noise`, …).
+    pub reason: Option<Term<ReasonKind>>,
     /// Text the error message must contain.
     pub error: Option<String>,
     /// Exactly when (virtual ms).
@@ -630,7 +634,9 @@ pub struct PartyExpect {
     /// silenced or stalled).
     pub result: PartyResult,
     /// The layer of the error.
-    pub layer: Option<LayerName>,
+    pub layer: Option<Term<Layer>>,
+    /// Which check failed (`timeout`, `refused`, `noise`, …).
+    pub reason: Option<Term<ReasonKind>>,
     /// Text the error message must contain.
     pub error: Option<String>,
     /// It ended exactly then (virtual ms).
@@ -661,41 +667,6 @@ pub enum RpVerdict {
     Accepted,
     /// It refused the response.
     Rejected,
-}
-
-/// A protocol layer, as in traces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum LayerName {
-    /// The QR code.
-    Qr,
-    /// BLE adverts.
-    Ble,
-    /// The tunnel server.
-    Tunnel,
-    /// The Noise handshake.
-    Noise,
-    /// Encrypted transport framing.
-    Transport,
-    /// CTAP2.
-    Ctap,
-    /// WebAuthn.
-    Webauthn,
-}
-
-impl LayerName {
-    /// The name used in traces.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LayerName::Qr => "qr",
-            LayerName::Ble => "ble",
-            LayerName::Tunnel => "tunnel",
-            LayerName::Noise => "noise",
-            LayerName::Transport => "transport",
-            LayerName::Ctap => "ctap",
-            LayerName::Webauthn => "webauthn",
-        }
-    }
 }
 
 /// Properties of a step's trace.

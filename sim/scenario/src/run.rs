@@ -113,11 +113,13 @@ struct Run<'a> {
     /// The authenticator apps, their sites and the vendor's cloud.
     apps: hybridsim_apps::AppWorld,
     /// The real tunnel server ceremonies run over, when not the simulated one.
-    tunnel: Option<real_tunnel::RealTunnel>,
+    tunnel: Option<real_tunnel::RealTunnel<'a>>,
 }
 
 mod app_steps;
 mod real_tunnel;
+
+pub use real_tunnel::TunnelDriver;
 
 /// Whether a `migrate` step names a known mechanism (for the loader's checks).
 pub(crate) fn check_mechanism(step: &crate::model::MigrateStep) -> Result<(), String> {
@@ -133,20 +135,22 @@ pub(crate) fn check_quirks(names: &[String]) -> Result<(), String> {
 /// `seed` the seed in force. `Err` when the actors cannot be built (a profile that does
 /// not load).
 pub fn run_scenario(scenario: &Scenario, dir: &Path, seed: u64) -> Result<Vec<StepResult>, String> {
-    run_scenario_over(scenario, dir, seed, None)
+    run_scenario_over(scenario, dir, seed, None, None)
 }
 
 /// [`run_scenario`] with ceremonies over the real tunnel server `tunnel` (`ws://HOST:PORT`
-/// or `wss://…`) instead of the scenario's own choice.
-pub fn run_scenario_over(
-    scenario: &Scenario,
+/// or `wss://…`) instead of the scenario's own choice, reached through `driver` (a scenario
+/// that names a real server needs one).
+pub fn run_scenario_over<'a>(
+    scenario: &'a Scenario,
     dir: &Path,
     seed: u64,
     tunnel: Option<&str>,
+    driver: Option<&'a dyn TunnelDriver>,
 ) -> Result<Vec<StepResult>, String> {
     let mut run = Run::new(scenario, dir, seed)?;
     if let Some(url) = tunnel.or(scenario.tunnel.real()) {
-        run.tunnel = Some(real_tunnel::RealTunnel::new(url)?);
+        run.tunnel = Some(real_tunnel::RealTunnel::new(url, driver)?);
     }
     let mut results = Vec::new();
     for (i, step) in scenario.step.iter().enumerate() {

@@ -8,10 +8,11 @@
 
 use crate::approve::{self, TraceApproval};
 use crate::load;
-use crate::run::{self, StepResult};
+use crate::run::{self, StepResult, TunnelDriver};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A scenario file and its id.
@@ -25,7 +26,7 @@ pub struct ScenarioFile {
 }
 
 /// How to run a suite.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SuiteOptions {
     /// Only scenarios whose id contains this.
     pub filter: Option<String>,
@@ -41,6 +42,9 @@ pub struct SuiteOptions {
     /// Run every ceremony over this real tunnel server (`ws://HOST:PORT`, `wss://…`)
     /// instead of the simulated one; approved traces are then not compared.
     pub tunnel: Option<String>,
+    /// The socket driver that runs ceremonies over real tunnel servers (`tunnel`, or a
+    /// scenario's own `[tunnel] server`); without one such scenarios fail to run.
+    pub driver: Option<Arc<dyn TunnelDriver>>,
 }
 
 impl Default for SuiteOptions {
@@ -52,6 +56,7 @@ impl Default for SuiteOptions {
             accept: false,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             tunnel: None,
+            driver: None,
         }
     }
 }
@@ -198,7 +203,13 @@ pub fn run_one(file: &ScenarioFile, options: &SuiteOptions) -> ScenarioResult {
             let seed = options.seed.unwrap_or(scenario.world.seed);
             result.seed = seed;
             let dir = file.path.parent().unwrap_or(Path::new("."));
-            match run::run_scenario_over(&scenario, dir, seed, options.tunnel.as_deref()) {
+            match run::run_scenario_over(
+                &scenario,
+                dir,
+                seed,
+                options.tunnel.as_deref(),
+                options.driver.as_deref(),
+            ) {
                 Err(e) => result.error = Some(format!("{}: {e}", file.path.display())),
                 Ok(steps) => {
                     result.steps = steps;

@@ -38,7 +38,7 @@ use hybridsim_ctap::{
 };
 use hybridsim_peers::desktop::{CrypterPolicy, Desktop, DesktopConfig, UpdatePolicy};
 use hybridsim_peers::phone::{CtapHandler, Phone, PhoneConfig};
-use hybridsim_peers::{Layer, LinkedDevice, Millis, PeerError};
+use hybridsim_peers::{LinkedDevice, Millis, Party, PeerError, Reason};
 use hybridsim_proto::crypter::Construction;
 use hybridsim_proto::message::ProtocolRevision;
 use hybridsim_tunnel::Config as TunnelConfig;
@@ -172,11 +172,26 @@ pub struct ExternalRun {
     pub elapsed: Millis,
 }
 
+impl ExternalRun {
+    /// A run that could not start (`why`): both peers abandoned untouched, no trace.
+    pub fn not_started(desktop: Desktop, phone: Phone, why: &str) -> ExternalRun {
+        let error = |party| Err(PeerError::new(party, Reason::Abandoned(why.to_owned())));
+        ExternalRun {
+            desktop: error(Party::Desktop),
+            phone: error(Party::Phone),
+            desktop_peer: desktop,
+            phone_peer: phone,
+            trace: Vec::new(),
+            elapsed: Millis(0),
+        }
+    }
+}
+
 /// A party that failed, for reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PartyFailure {
-    /// "desktop", "phone", "phone-2".
-    pub party: String,
+    /// The desktop or the phone.
+    pub party: Party,
     /// When it gave up (world time); `None` when it never finished (silenced, stalled).
     pub at: Option<Millis>,
     /// Where and why.
@@ -272,13 +287,13 @@ impl Outcome {
     /// The first party to fail (by time, the desktop first on a tie), if any did.
     pub fn first_failure(&self) -> Option<PartyFailure> {
         let mut failures: Vec<PartyFailure> = [
-            ("desktop", &self.desktop, self.desktop_at),
-            ("phone", &self.phone, self.phone_at),
+            (Party::Desktop, &self.desktop, self.desktop_at),
+            (Party::Phone, &self.phone, self.phone_at),
         ]
         .into_iter()
         .filter_map(|(party, result, at)| {
             result.as_ref().err().map(|error| PartyFailure {
-                party: party.to_owned(),
+                party,
                 at,
                 error: error.clone(),
             })
@@ -603,30 +618,27 @@ impl Ceremony {
         }
 
         let world_error = world.run(MAX_STEPS).err();
-        let result = |world: &World, actor: ActorId| -> Result<(), PeerError> {
+        let result = |world: &World, actor: ActorId, party: Party| -> Result<(), PeerError> {
             if let Some(result) = world.outcome(actor) {
                 return result.clone();
             }
-            let message = if world.is_silent(actor) {
-                "went silent (fault): stopped answering and never finished".to_owned()
+            let reason = if world.is_silent(actor) {
+                Reason::WentSilent
             } else {
-                "never finished: nothing more happened (never started, or stalled)".to_owned()
+                Reason::NeverFinished
             };
-            Err(PeerError {
-                layer: Layer::Tunnel,
-                message,
-            })
+            Err(PeerError::new(party, reason))
         };
         let mut outcome = Outcome {
-            desktop: result(&world, desktop),
+            desktop: result(&world, desktop, Party::Desktop),
             desktop_at: world.finished_at(desktop),
-            phone: result(&world, phone),
+            phone: result(&world, phone, Party::Phone),
             phone_at: world.finished_at(phone),
             others: others
                 .iter()
                 .map(|id| {
                     let name = world.actor_name(*id).unwrap_or_default().to_owned();
-                    (name, result(&world, *id))
+                    (name, result(&world, *id, Party::Phone))
                 })
                 .collect(),
             response_json: None,

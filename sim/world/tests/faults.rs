@@ -96,7 +96,7 @@ fn register(fault: impl Into<FaultAt>) -> Outcome {
 fn assert_fails(result: &Result<(), PeerError>, layer: Layer, fragment: &str) {
     let error = result.as_ref().expect_err("the party should have failed");
     assert_eq!(error.layer, layer, "{error}");
-    assert!(error.message.contains(fragment), "{error}");
+    assert!(error.reason.to_string().contains(fragment), "{error}");
 }
 
 #[track_caller]

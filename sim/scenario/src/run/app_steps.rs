@@ -12,6 +12,7 @@ use hybridsim_apps::mechanism::google::Transfer;
 use hybridsim_apps::mechanism::MigrationFailure;
 use hybridsim_apps::{AppAccount, AppModel, AppWorld, Mechanism, MigrationReport, Quirk, Quirks};
 use hybridsim_otp::{Algorithm, OtpKind};
+use hybridsim_peers::Layer;
 use hybridsim_world::trace::{Direction, TraceRecord};
 use sha2::{Digest, Sha256};
 
@@ -166,7 +167,7 @@ fn wire_record(app: &str, what: String, bytes: &[u8]) -> TraceRecord {
     TraceRecord {
         t_ms: 0,
         actor: app.to_owned(),
-        layer: "export",
+        layer: Layer::Export,
         // A note on the old phone's lane: the diagram has no lane for the other phone.
         dir: Direction::Note,
         what,

@@ -1,0 +1,43 @@
+//! Scenarios over a real tunnel server (`hybridsim run --tunnel URL`, or a scenario's own
+//! `[tunnel] server`): the scenario runner's [`TunnelDriver`], implemented with the socket
+//! driver, so that the scenario crate does not link sockets.
+
+use crate::process_trace;
+use hybridsim_net::drive::tunnel_endpoint;
+use hybridsim_net::{run_peers, DriveOptions};
+use hybridsim_peers::desktop::Desktop;
+use hybridsim_peers::phone::Phone;
+use hybridsim_peers::{Millis, TunnelEndpoint};
+use hybridsim_scenario::run::TunnelDriver;
+use hybridsim_world::ceremony::ExternalRun;
+
+/// Runs each ceremony's peers on a runtime of its own (scenarios run on several threads).
+#[derive(Debug, Default)]
+pub struct SocketDriver;
+
+impl TunnelDriver for SocketDriver {
+    fn endpoint(&self, url: &str) -> Result<TunnelEndpoint, String> {
+        tunnel_endpoint(url).map_err(|e| e.to_string())
+    }
+
+    fn drive(&self, url: &str, desktop: Desktop, phone: Phone) -> ExternalRun {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        let outcome = match runtime {
+            Ok(runtime) => {
+                runtime.block_on(run_peers(url, desktop, phone, DriveOptions::default()))
+            }
+            // A run with no runtime: both peers still unstarted, the reason in their results.
+            Err(e) => return ExternalRun::not_started(desktop, phone, &e.to_string()),
+        };
+        ExternalRun {
+            desktop: outcome.desktop_result,
+            phone: outcome.phone_result,
+            trace: outcome.log.iter().map(process_trace::record).collect(),
+            elapsed: Millis(u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX)),
+            desktop_peer: outcome.desktop,
+            phone_peer: outcome.phone,
+        }
+    }
+}
