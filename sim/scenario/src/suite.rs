@@ -9,6 +9,7 @@
 use crate::approve::{self, TraceApproval};
 use crate::load;
 use crate::run::{self, StepResult, TunnelDriver};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -113,7 +114,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, DiscoverError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, path, &mut files)?;
+            walk(path, path, &mut files, &mut BTreeSet::new())?;
         } else if path.is_file() {
             let text = path.to_string_lossy().replace('\\', "/");
             let id = text.trim_start_matches("./").trim_end_matches(".toml");
@@ -133,7 +134,19 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, DiscoverError> {
     Ok(files)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<ScenarioFile>) -> Result<(), DiscoverError> {
+/// Collects the `*.toml` files under `dir`. Folders are followed through symbolic links,
+/// each (by its canonical path) once: a link back up the tree is not a loop.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<ScenarioFile>,
+    visited: &mut BTreeSet<PathBuf>,
+) -> Result<(), DiscoverError> {
+    let canonical = std::fs::canonicalize(dir)
+        .map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
+    if !visited.insert(canonical) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir)
         .map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
     for entry in entries {
@@ -141,7 +154,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<ScenarioFile>) -> Result<(), Disc
             entry.map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
         let path = entry.path();
         if path.is_dir() {
-            walk(root, &path, out)?;
+            walk(root, &path, out, visited)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             let relative = path.strip_prefix(root).unwrap_or(&path);
             let id = relative
