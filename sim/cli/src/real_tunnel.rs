@@ -34,7 +34,11 @@ impl TunnelDriver for SocketDriver {
         ExternalRun {
             desktop: outcome.desktop_result,
             phone: outcome.phone_result,
-            trace: outcome.log.iter().map(process_trace::record).collect(),
+            trace: outcome
+                .log
+                .iter()
+                .map(|e| process_trace::record(e, false))
+                .collect(),
             elapsed: Millis(u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX)),
             desktop_peer: outcome.desktop,
             phone_peer: outcome.phone,

@@ -69,6 +69,11 @@ const ASSERTION_KEYS: &[(i64, &str)] = &[
     (8, "unsignedExtensionOutputs"),
 ];
 
+/// Whether a note with this name carries a QR payload.
+pub(super) fn is_qr_payload(what: &str) -> bool {
+    matches!(what, "qr payload" | "qr scanned")
+}
+
 /// Decodes the CBOR behind a peer's note, by what the note says it is. CTAP requests carry
 /// a command byte and responses a status byte before the CBOR; a phone's update message
 /// carries its type byte.

@@ -4,10 +4,12 @@
 //! diff.
 //!
 //! [`TraceRecord::new`] is the one way to make a record: it hides secret bytes (keys, PSKs,
-//! link secrets; recorded with their length only) unless asked to reveal them, so traces can
-//! be attached to bug reports, and decodes the CBOR a person wants to read.
+//! link secrets; recorded with their length only) and the QR secret inside QR payloads and
+//! `FIDO:/` texts unless asked to reveal them, so traces can be attached to bug reports, and
+//! decodes the CBOR a person wants to read.
 
 mod decode;
+mod redact;
 
 use crate::io::Layer;
 use crate::outcome::Vocabulary;
@@ -84,8 +86,13 @@ impl TraceRecord {
     /// The record of `step`; `reveal_secrets` keeps secret bytes instead of hiding them.
     pub fn new(step: Step<'_>, reveal_secrets: bool) -> TraceRecord {
         let hidden = step.secret && !reveal_secrets;
+        let qr = (!reveal_secrets)
+            .then(|| redact::qr(step.what, step.bytes))
+            .flatten();
         let (hex, cbor) = if hidden {
             (HIDDEN.to_owned(), None)
+        } else if let Some(redacted) = qr {
+            (HIDDEN.to_owned(), redacted)
         } else {
             (
                 hex::encode(step.bytes),

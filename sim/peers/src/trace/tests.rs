@@ -35,3 +35,32 @@ fn ctap_messages_are_decoded_with_named_keys() {
         r#"{1 /rpId/: "a.example", 2 /clientDataHash/: h'00'}"#
     );
 }
+
+#[test]
+fn the_qr_secret_is_redacted_from_qr_texts_and_payloads_unless_revealed() {
+    use hybridsim_proto::qr::QrPayload;
+    let secret = [0x5a; 16];
+    let payload = QrPayload::new([2; 33], secret);
+    let url = payload.to_url();
+    let secret_hex = hex::encode(secret);
+    for (what, bytes) in [
+        ("show QR", url.as_bytes().to_vec()),
+        ("camera read: FIDO text", format!("x {url}").into_bytes()),
+        ("qr payload", payload.to_cbor()),
+    ] {
+        let record = TraceRecord::new(step(Layer::Qr, what, &bytes, false), false);
+        assert_eq!(record.hex, HIDDEN, "{what}");
+        assert_eq!(record.len, bytes.len());
+        let diag = record.cbor.clone().unwrap();
+        assert!(
+            diag.contains(r#"1 /qrSecret/: "redacted: 16 bytes""#),
+            "{diag}"
+        );
+        assert!(!record.to_json().contains(&secret_hex));
+        let shown = TraceRecord::new(step(Layer::Qr, what, &bytes, false), true);
+        assert_eq!(shown.hex, hex::encode(&bytes));
+    }
+    // A mangled text is still hidden, without a decoded form.
+    let mangled = TraceRecord::new(step(Layer::Qr, "show QR", b"FIDO:/12x", false), false);
+    assert_eq!((mangled.hex.as_str(), mangled.cbor), (HIDDEN, None));
+}
