@@ -36,6 +36,20 @@ impl World {
                 break;
             }
         }
+        self.carry_verdict(medium, from, verdict, &rule_name, data)
+    }
+
+    /// The copies a rule's verdict makes of `data`, with a note (or a drop record) saying
+    /// what the rule did.
+    fn carry_verdict(
+        &mut self,
+        medium: Medium,
+        from: &str,
+        verdict: Verdict,
+        rule_name: &str,
+        data: Vec<u8>,
+    ) -> Vec<(u64, Vec<u8>, Frame)> {
+        let now = self.now;
         let layer = match medium {
             Medium::Radio => Layer::Ble,
             Medium::Network | Medium::Relay => Layer::Tunnel,
