@@ -103,18 +103,42 @@ pub fn check_ceremony(
     verdict: Option<&Verdict>,
 ) -> Checked {
     let mut failures = Vec::new();
-    let accepted = matches!(verdict, Some(Verdict::Accepted));
-    let succeeded = outcome.succeeded() && accepted;
+    check_outcome(expect, outcome, verdict, &mut failures);
+    check_first_failure(expect, outcome, &mut failures);
+    check_parties(expect, outcome, &mut failures);
+    check_relying_party(expect, outcome, verdict, &mut failures);
+    check_link(expect, outcome, &mut failures);
+    check_trace(expect, outcome, &mut failures);
+    Checked {
+        failure_record: failure_record(outcome),
+        summary: summary(outcome, verdict),
+        failures,
+    }
+}
+
+/// What happened, one line.
+fn summary(outcome: &Outcome, verdict: Option<&Verdict>) -> String {
     let rp_words = match verdict {
         None => "no response JSON for the relying party".to_owned(),
         Some(Verdict::Accepted) => "the relying party accepted the response".to_owned(),
         Some(Verdict::Rejected(e)) => format!("the relying party rejected the response: {e}"),
     };
-    let summary = format!(
+    format!(
         "desktop {}; phone {}; {rp_words}",
         describe(&outcome.desktop, outcome.desktop_at),
         describe(&outcome.phone, outcome.phone_at)
-    );
+    )
+}
+
+/// `outcome = "success"` or `"failure"`.
+fn check_outcome(
+    expect: &CeremonyExpect,
+    outcome: &Outcome,
+    verdict: Option<&Verdict>,
+    failures: &mut Vec<String>,
+) {
+    let accepted = matches!(verdict, Some(Verdict::Accepted));
+    let succeeded = outcome.succeeded() && accepted;
     match (expect.outcome, succeeded) {
         (ExpectedOutcome::Success, false) => {
             let why = match (outcome.first_failure(), verdict, &outcome.response_error) {
@@ -137,6 +161,10 @@ pub fn check_ceremony(
         }
         _ => {}
     }
+}
+
+/// `first_failure`: which party failed first, where, why and when.
+fn check_first_failure(expect: &CeremonyExpect, outcome: &Outcome, failures: &mut Vec<String>) {
     if let Some(want) = &expect.first_failure {
         match outcome.first_failure() {
             None => failures.push(format!(
@@ -162,23 +190,21 @@ pub fn check_ceremony(
             }
         }
     }
+}
+
+/// `desktop`, `phone` and the other actors' results.
+fn check_parties(expect: &CeremonyExpect, outcome: &Outcome, failures: &mut Vec<String>) {
     if let Some(want) = &expect.desktop {
         check_party(
             "desktop",
             want,
             &outcome.desktop,
             outcome.desktop_at,
-            &mut failures,
+            failures,
         );
     }
     if let Some(want) = &expect.phone {
-        check_party(
-            "phone",
-            want,
-            &outcome.phone,
-            outcome.phone_at,
-            &mut failures,
-        );
+        check_party("phone", want, &outcome.phone, outcome.phone_at, failures);
     }
     for (name, want) in &expect.others {
         match outcome.others.iter().find(|(n, _)| n == name) {
@@ -192,11 +218,20 @@ pub fn check_ceremony(
                 };
                 let unfinished = result.as_ref().is_err_and(PeerError::is_unfinished);
                 let at = (!unfinished).then_some(Millis(0));
-                check_party(name, &relaxed, result, at, &mut failures);
+                check_party(name, &relaxed, result, at, failures);
             }
             None => failures.push(format!("{name}: expected such an actor; there is none")),
         }
     }
+}
+
+/// The relying party's verdict and the browser's reason for having no response.
+fn check_relying_party(
+    expect: &CeremonyExpect,
+    outcome: &Outcome,
+    verdict: Option<&Verdict>,
+    failures: &mut Vec<String>,
+) {
     let want_rp = expect.rp.or(match expect.outcome {
         ExpectedOutcome::Success => Some(RpVerdict::Accepted),
         ExpectedOutcome::Failure => None,
@@ -239,6 +274,10 @@ pub fn check_ceremony(
             )),
         }
     }
+}
+
+/// `linked` and `forget_link`.
+fn check_link(expect: &CeremonyExpect, outcome: &Outcome, failures: &mut Vec<String>) {
     if let Some(want) = expect.linked {
         let got = outcome.linked_device.is_some();
         if got != want {
@@ -256,6 +295,10 @@ pub fn check_ceremony(
             ));
         }
     }
+}
+
+/// The trace's records and the run's virtual time.
+fn check_trace(expect: &CeremonyExpect, outcome: &Outcome, failures: &mut Vec<String>) {
     let records = outcome.trace.records();
     for text in &expect.trace.contains {
         if !records.iter().any(|r| r.what.contains(text.as_str())) {
@@ -286,11 +329,6 @@ pub fn check_ceremony(
                 outcome.virtual_time.0
             ));
         }
-    }
-    Checked {
-        failure_record: failure_record(outcome),
-        failures,
-        summary,
     }
 }
 

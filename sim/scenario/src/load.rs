@@ -384,6 +384,16 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
         ));
     }
     for (i, step) in scenario.step.iter().enumerate() {
+        problems.extend(step_problems(scenario, i, step));
+    }
+    problems
+}
+
+/// What is wrong with step `i`: actors it names that do not exist, faults that do not
+/// parse, an `inject-fault` with no ceremony after it, the app steps' own checks.
+fn step_problems(scenario: &Scenario, i: usize, step: &Step) -> Vec<(Vec<Segment>, String)> {
+    let mut problems = Vec::new();
+    {
         let here = |rest: &[&str]| {
             let mut path = vec![key("step"), Segment::Index(i)];
             path.extend(rest.iter().map(|k| key(k)));
@@ -406,55 +416,18 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
                 }
                 (&None, &None, &s.faults)
             }
-            Step::AdvanceClock(_) => continue,
+            Step::AdvanceClock(_) => return problems,
             other => {
                 problems.extend(
                     app_step_problems(scenario, other)
                         .into_iter()
                         .map(|(rest, why)| (here(&rest), why)),
                 );
-                continue;
+                return problems;
             }
         };
-        match phone {
-            Some(name) if !scenario.phone.contains_key(name) => problems.push((
-                here(&["phone"]),
-                format!(
-                    "no phone {name:?}: the phones are {}",
-                    names(&scenario.phone)
-                ),
-            )),
-            None if scenario.phone.len() > 1 => problems.push((
-                here(&[]),
-                format!(
-                    "name the phone (phone = \"...\"): there are several, {}",
-                    names(&scenario.phone)
-                ),
-            )),
-            _ => {}
-        }
-        match rp {
-            Some(name) if !scenario.rp.contains_key(name) && !default_rp(scenario, name) => {
-                problems.push((
-                    here(&["rp"]),
-                    format!(
-                        "no relying party {name:?}: the relying parties are {}",
-                        if scenario.rp.is_empty() {
-                            format!("\"{}\" (the default)", crate::model::DEFAULT_RP)
-                        } else {
-                            names(&scenario.rp)
-                        }
-                    ),
-                ))
-            }
-            None if scenario.rp.len() > 1 => problems.push((
-                here(&[]),
-                format!(
-                    "name the relying party (rp = \"...\"): there are several, {}",
-                    names(&scenario.rp)
-                ),
-            )),
-            _ => {}
+        for (rest, why) in named_actor_problems(scenario, phone, rp) {
+            problems.push((here(&rest), why));
         }
         for (j, fault) in faults.iter().enumerate() {
             if let Err(e) = fault.parse::<FaultAt>() {
@@ -463,6 +436,55 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
                 problems.push((path, e.to_string()));
             }
         }
+    }
+    problems
+}
+
+/// The phone and relying party a ceremony step names: (key path inside the step, message).
+fn named_actor_problems(
+    scenario: &Scenario,
+    phone: &Option<String>,
+    rp: &Option<String>,
+) -> Vec<(Vec<&'static str>, String)> {
+    let mut problems = Vec::new();
+    match phone {
+        Some(name) if !scenario.phone.contains_key(name) => problems.push((
+            vec!["phone"],
+            format!(
+                "no phone {name:?}: the phones are {}",
+                names(&scenario.phone)
+            ),
+        )),
+        None if scenario.phone.len() > 1 => problems.push((
+            vec![],
+            format!(
+                "name the phone (phone = \"...\"): there are several, {}",
+                names(&scenario.phone)
+            ),
+        )),
+        _ => {}
+    }
+    match rp {
+        Some(name) if !scenario.rp.contains_key(name) && !default_rp(scenario, name) => problems
+            .push((
+                vec!["rp"],
+                format!(
+                    "no relying party {name:?}: the relying parties are {}",
+                    if scenario.rp.is_empty() {
+                        format!("\"{}\" (the default)", crate::model::DEFAULT_RP)
+                    } else {
+                        names(&scenario.rp)
+                    }
+                ),
+            )),
+        None if scenario.rp.len() > 1 => problems.push((
+            vec![],
+            format!(
+                "name the relying party (rp = \"...\"): there are several, {}",
+                names(&scenario.rp)
+            ),
+        )),
+        _ => {}
     }
     problems
 }
