@@ -143,6 +143,15 @@ fn render_step(out: &mut String, step: &StepResult) {
         if step.passed() { "passed" } else { "FAILED" },
         escape(&step.summary)
     );
+    if let Some(first) = step.first_failure.as_ref().filter(|_| !step.passed()) {
+        let _ = writeln!(
+            out,
+            "<p class=\"first-failure\" data-party=\"{party}\" data-layer=\"{layer}\" data-reason=\"{reason}\">first failure: the {party}, {layer} layer, {reason}</p>",
+            party = first.party.name(),
+            layer = first.error.layer.name(),
+            reason = first.error.kind().name(),
+        );
+    }
     if !step.failures.is_empty() {
         out.push_str("<ul class=\"failures\">");
         for failure in &step.failures {

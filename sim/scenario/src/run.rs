@@ -15,7 +15,7 @@ use hybridsim_webauthn::rp::{
     AttestationConveyance, RegisteredCredential, RelyingParty, UserVerification,
 };
 use hybridsim_webauthn::x509::pem_to_der;
-use hybridsim_world::ceremony::PhoneState;
+use hybridsim_world::ceremony::{PartyFailure, PhoneState};
 use hybridsim_world::faults::FaultAt;
 use hybridsim_world::trace::TraceRecord;
 use sha2::{Digest, Sha256};
@@ -52,6 +52,8 @@ pub struct StepResult {
     pub rp_verdict: Option<String>,
     /// The migration report of a `migrate` step.
     pub migration: Option<hybridsim_apps::MigrationReport>,
+    /// The party that failed first in a ceremony step: party, layer, reason, time.
+    pub first_failure: Option<PartyFailure>,
 }
 
 impl StepResult {
@@ -66,6 +68,7 @@ impl StepResult {
             kind: step.kind(),
             name: step.label().unwrap_or(step.kind()).to_owned(),
             failures: Vec::new(),
+            first_failure: None,
             summary,
             trace: Vec::new(),
             virtual_ms: 0,

@@ -1,7 +1,12 @@
 //! Expectations compare typed values: party, layer and the kind of the failed check, as
 //! the vocabulary names them; unknown names are refused where they are written.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use hybridsim_scenario::parse;
 use hybridsim_scenario::run::run_scenario;
@@ -55,4 +60,31 @@ fn unknown_names_are_refused_at_load_time() {
         .replace("party = \"phone\"", "party = \"phone-2\"");
     let error = parse(Path::new("typed.toml"), &text).unwrap_err();
     assert_eq!(error.key, "step[0].expect.first_failure.party", "{error}");
+}
+
+#[test]
+fn reports_carry_the_first_failure_as_typed_names() {
+    use hybridsim_scenario::suite::{run_one, ScenarioFile};
+    use hybridsim_scenario::{html, json_report, SuiteOptions};
+    let file = ScenarioFile {
+        id: "faults/routing-id-bad".to_owned(),
+        path: Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scenarios/faults/routing-id-bad.toml"),
+    };
+    let mut result = run_one(&file, &SuiteOptions::default());
+    let first = result.steps[0].first_failure.clone().unwrap();
+    assert_eq!(first.party, hybridsim_peers::Party::Phone);
+    assert_eq!(first.error.kind(), hybridsim_peers::ReasonKind::RoutingId);
+    let json = json_report::report(std::slice::from_ref(&result));
+    let reported = &json["scenarios"][0]["steps"][0]["first_failure"];
+    assert_eq!(reported["party"], "phone");
+    assert_eq!(reported["layer"], "tunnel");
+    assert_eq!(reported["reason"], "routing-id");
+    // The HTML report names it on a failed step.
+    result.steps[0].failures.push("forced".to_owned());
+    let page = html::render(std::slice::from_ref(&result));
+    assert!(
+        page.contains(r#"data-party="phone" data-layer="tunnel" data-reason="routing-id""#),
+        "no typed first failure in the page"
+    );
 }

@@ -333,5 +333,6 @@ fn finish(
             Verdict::Rejected(e) => format!("rejected: {e}"),
         }),
         migration: None,
+        first_failure: outcome.first_failure(),
     }
 }
