@@ -51,6 +51,7 @@ fn an_error_displays_as_layer_and_message_and_knows_its_kind() {
 fn peers_report_their_phase_and_what_they_wait_for() {
     let desktop = Desktop::new(DesktopConfig::new(0x02, vec![0xa0], [7; 32]), Millis::ZERO);
     assert_eq!(desktop.phase(), DesktopPhase::AwaitingAdvert);
+    assert_eq!(desktop.phase().name(), "AwaitingAdvert");
     assert_eq!(desktop.waiting(), Some(Waiting::Advert));
     assert_eq!(Waiting::Advert.layer(), Layer::Ble);
     let phone = Phone::new(PhoneConfig::new(
@@ -58,4 +59,6 @@ fn peers_report_their_phase_and_what_they_wait_for() {
         [9; 32],
     ));
     assert_eq!(phone.phase(), PhonePhase::Idle);
+    assert_eq!(phone.phase().name(), "Idle");
+    assert_eq!(phone.waiting(), Some(Waiting::TunnelOpen));
 }

@@ -75,6 +75,24 @@ pub enum DesktopPhase {
     Finished,
 }
 
+impl DesktopPhase {
+    /// The state's name, as the desktop's documentation writes it (`AwaitingAdvert`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DesktopPhase::AwaitingAdvert => "AwaitingAdvert",
+            DesktopPhase::Connecting => "Connecting",
+            DesktopPhase::Contacting => "Contacting",
+            DesktopPhase::AwaitingLinkedAdvert => "AwaitingLinkedAdvert",
+            DesktopPhase::AwaitingConnectSignal => "AwaitingConnectSignal",
+            DesktopPhase::AwaitingHandshake => "AwaitingHandshake",
+            DesktopPhase::AwaitingPostHandshake => "AwaitingPostHandshake",
+            DesktopPhase::AwaitingCtapResponse => "AwaitingCtapResponse",
+            DesktopPhase::Lingering => "Lingering",
+            DesktopPhase::Finished => "Finished",
+        }
+    }
+}
+
 /// The phone's phase: which of its states it is in (see the diagram in
 /// [`phone`](crate::phone)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -93,4 +111,19 @@ pub enum PhonePhase {
     AwaitingShutdown,
     /// Over.
     Finished,
+}
+
+impl PhonePhase {
+    /// The state's name, as the phone's documentation writes it (`AwaitingRequest`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PhonePhase::Idle => "Idle",
+            PhonePhase::Starting => "Starting",
+            PhonePhase::Connecting => "Connecting",
+            PhonePhase::AwaitingHandshake => "AwaitingHandshake",
+            PhonePhase::AwaitingRequest => "AwaitingRequest",
+            PhonePhase::AwaitingShutdown => "AwaitingShutdown",
+            PhonePhase::Finished => "Finished",
+        }
+    }
 }
