@@ -20,14 +20,22 @@ impl TunnelDriver for SocketDriver {
         tunnel_endpoint(url).map_err(|e| e.to_string())
     }
 
-    fn drive(&self, url: &str, desktop: Desktop, phone: Phone) -> ExternalRun {
+    fn drive(
+        &self,
+        url: &str,
+        desktop: Desktop,
+        phone: Phone,
+        reveal_secrets: bool,
+    ) -> ExternalRun {
+        let options = DriveOptions {
+            log_secrets: reveal_secrets,
+            ..DriveOptions::default()
+        };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build();
         let outcome = match runtime {
-            Ok(runtime) => {
-                runtime.block_on(run_peers(url, desktop, phone, DriveOptions::default()))
-            }
+            Ok(runtime) => runtime.block_on(run_peers(url, desktop, phone, options)),
             // A run with no runtime: both peers still unstarted, the reason in their results.
             Err(e) => return ExternalRun::not_started(desktop, phone, &e.to_string()),
         };
@@ -37,7 +45,7 @@ impl TunnelDriver for SocketDriver {
             trace: outcome
                 .log
                 .iter()
-                .map(|e| process_trace::record(e, false))
+                .map(|e| process_trace::record(e, reveal_secrets))
                 .collect(),
             elapsed: Millis(u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX)),
             desktop_peer: outcome.desktop,

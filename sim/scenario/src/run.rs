@@ -146,7 +146,8 @@ pub fn run_scenario_over<'a>(
 ) -> Result<Vec<StepResult>, String> {
     let mut run = Run::new(scenario, dir, seed)?;
     if let Some(url) = tunnel.or(scenario.tunnel.real()) {
-        run.tunnel = Some(real_tunnel::RealTunnel::new(url, driver)?);
+        let reveal = scenario.world.reveal_secrets;
+        run.tunnel = Some(real_tunnel::RealTunnel::new(url, driver, reveal)?);
     }
     let mut results = Vec::new();
     for (i, step) in scenario.step.iter().enumerate() {

@@ -18,8 +18,10 @@ pub trait TunnelDriver: Send + Sync + fmt::Debug {
     fn endpoint(&self, url: &str) -> Result<TunnelEndpoint, String>;
 
     /// Runs the peers over the server at `url` until both finished or the driver gave up;
-    /// the records are made with `TraceRecord::new`, as the simulated world's are.
-    fn drive(&self, url: &str, desktop: Desktop, phone: Phone) -> ExternalRun;
+    /// the records are made with `TraceRecord::new`, as the simulated world's are, keeping
+    /// secret bytes only when `reveal_secrets`.
+    fn drive(&self, url: &str, desktop: Desktop, phone: Phone, reveal_secrets: bool)
+        -> ExternalRun;
 }
 
 /// A real tunnel server and the driver that reaches it.
@@ -27,11 +29,16 @@ pub(super) struct RealTunnel<'a> {
     url: String,
     endpoint: TunnelEndpoint,
     driver: &'a dyn TunnelDriver,
+    reveal_secrets: bool,
 }
 
 impl<'a> RealTunnel<'a> {
-    /// Checks the URL with the driver.
-    pub(super) fn new(url: &str, driver: Option<&'a dyn TunnelDriver>) -> Result<Self, String> {
+    /// Checks the URL with the driver; `reveal_secrets` is the scenario's choice.
+    pub(super) fn new(
+        url: &str,
+        driver: Option<&'a dyn TunnelDriver>,
+        reveal_secrets: bool,
+    ) -> Result<Self, String> {
         let driver = driver.ok_or_else(|| {
             format!("tunnel server {url}: this runner has no socket driver for real tunnel servers")
         })?;
@@ -42,6 +49,7 @@ impl<'a> RealTunnel<'a> {
             url: url.to_owned(),
             endpoint,
             driver,
+            reveal_secrets,
         })
     }
 
@@ -55,6 +63,7 @@ impl<'a> RealTunnel<'a> {
 
     /// Runs the prepared peers over the server.
     pub(super) fn drive(&self, desktop: Desktop, phone: Phone) -> ExternalRun {
-        self.driver.drive(&self.url, desktop, phone)
+        self.driver
+            .drive(&self.url, desktop, phone, self.reveal_secrets)
     }
 }
