@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reads hybridsim's authenticator export files with code that shares nothing with it.
 
-Written from the format descriptions (background.md §3, §4.1, §4.2), not from the Rust code:
+Written from the format descriptions (docs/migration.md §3, §4.1, §4.2), not from the Rust code:
 
   google            stdin: otpauth-migration URIs, one per line. Parses each payload with the
                     `protobuf` runtime from a descriptor built here from the field numbers, and

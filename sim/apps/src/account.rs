@@ -1,5 +1,5 @@
 //! The accounts an authenticator app holds, of every kind that behaves differently when the
-//! app moves to a new phone (background.md §4.5, "Emulation model").
+//! app moves to a new phone (docs/migration.md §4.5, "Emulation model").
 
 use hybridsim_otp::OtpAccount;
 use serde::{Deserialize, Serialize};

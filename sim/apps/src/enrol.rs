@@ -3,7 +3,7 @@
 //! read fails here too); the app parses the URI the way it does and stores the account; the
 //! site checks the first code before it turns the factor on.
 //!
-//! Key URI background: `../shared/migration/background.md` §2.
+//! Key URI background: `docs/migration.md` §2.
 
 use crate::account::AppAccount;
 use crate::context::Cloud;
@@ -22,7 +22,7 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'@');
 
-/// Where the site writes the issuer in its URI (background.md §2.2: apps disagree on each).
+/// Where the site writes the issuer in its URI (docs/migration.md §2.2: apps disagree on each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IssuerPlacement {
     /// `Issuer:name` label and `issuer=` parameter, as the Key URI wiki recommends.

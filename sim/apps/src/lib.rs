@@ -2,8 +2,8 @@
 //! kind, and accounts move to a new phone by the mechanisms real apps use, with switches that
 //! reproduce real migration bugs and a report that says what moved and what broke.
 //!
-//! Background: `../shared/migration/background.md` (formats, how sites verify, Microsoft
-//! backup) and `bugs.md` (the catalogue the [`quirk`]s reproduce). Sans-IO: time is passed in
+//! Background: `docs/migration.md` (formats, how sites verify, Microsoft
+//! backup) and `docs/migration-bugs.md` (the catalogue the [`quirk`]s reproduce). Sans-IO: time is passed in
 //! as Unix seconds and randomness as an `RngCore`.
 //!
 //! A map of the code:

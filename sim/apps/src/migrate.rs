@@ -49,92 +49,33 @@ pub fn build_report(
     cloud: &Cloud,
     mechanism: &str,
 ) -> MigrationReport {
-    let mut taken = vec![false; new.accounts.len()];
-    // Accounts already on the new phone beforehand are not evidence that anything moved,
-    // unless the import was told to leave them (an identical account, deduplicated).
-    let mut rows = Vec::with_capacity(old.accounts.len());
-    let mut matched = Vec::with_capacity(old.accounts.len());
-    for account in &old.accounts {
-        let found = best_match(account, new, &taken);
-        if let Some(j) = found {
-            if let Some(slot) = taken.get_mut(j) {
-                *slot = true;
-            }
-        }
-        matched.push(found);
-    }
-    let mut duplicates = vec![0usize; old.accounts.len()];
-    for (j, account) in new.accounts.iter().enumerate() {
-        if taken.get(j).copied().unwrap_or(true) {
-            continue;
-        }
-        if let Some(i) = old.accounts.iter().position(|o| o == account) {
-            if let (Some(count), Some(slot)) = (duplicates.get_mut(i), taken.get_mut(j)) {
-                *count += 1;
-                *slot = true;
-            }
-        }
-    }
-    for (i, account) in old.accounts.iter().enumerate() {
-        let mut why: Vec<String> = trail.notes(i).to_vec();
-        let target = matched
-            .get(i)
-            .copied()
-            .flatten()
-            .and_then(|j| new.accounts.get(j));
-        let extra = duplicates.get(i).copied().unwrap_or(0);
-        let arrival = match target {
-            None => Arrival::Missing,
-            Some(_) if extra > 0 => {
-                why.push(format!("{} copies on the new phone", extra + 1));
-                Arrival::Duplicated(extra + 1)
-            }
-            Some(arrived) => arrival_of(account, arrived),
-        };
-        if let Arrival::Changed(fields) = &arrival {
-            why.push(format!("changed on the way: {}", fields.join(", ")));
-        }
-        if arrival == Arrival::Missing && why.is_empty() {
-            why.push("not on the new phone, and nothing said why".into());
-        }
-        let same_code = target.and_then(|arrived| same_code(old, account, new, arrived, at));
-        if same_code == Some(false) {
-            why.push("the new phone shows a different code than the old one".into());
-        }
-        let site_accepts = match (
-            target,
-            sites
+    let pairing = Pairing::of(old, new);
+    let rows = old
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(i, account)| {
+            let site = sites
                 .get(i)
                 .cloned()
-                .or_else(|| Site::enrolled(account).ok()),
-        ) {
-            (None, _) => false,
-            (Some(_), None) => {
-                why.push("no site to sign in to".into());
-                false
-            }
-            (Some(arrived), Some(mut site)) => match site.sign_in(new, arrived, at, cloud) {
-                Ok(_) => true,
-                Err(reason) => {
-                    why.push(format!("site: {reason}"));
-                    false
-                }
-            },
-        };
-        rows.push(ReportRow {
-            account: account.label(),
-            kind: account.kind_name().to_string(),
-            arrival,
-            same_code,
-            site_accepts,
-            why,
-        });
-    }
+                .or_else(|| Site::enrolled(account).ok());
+            let seen = Seen { new, at, cloud };
+            report_row(
+                account,
+                pairing.target(i, new),
+                pairing.extra_copies(i),
+                trail.notes(i).to_vec(),
+                site,
+                old,
+                &seen,
+            )
+        })
+        .collect();
     let unexpected = new
         .accounts
         .iter()
         .enumerate()
-        .filter(|(j, account)| !taken.get(*j).copied().unwrap_or(true) && !before.contains(account))
+        .filter(|(j, account)| !pairing.is_taken(*j) && !before.contains(account))
         .map(|(_, account)| account.label())
         .collect();
     MigrationReport {
@@ -143,6 +84,130 @@ pub fn build_report(
         rows,
         notes: trail.general.clone(),
         unexpected,
+    }
+}
+
+/// Which account of the new phone each old account became, and how many extra copies of it
+/// arrived.
+struct Pairing {
+    /// For each new-phone account, whether some old account claimed it.
+    taken: Vec<bool>,
+    /// For each old account, the index of its best match on the new phone.
+    matched: Vec<Option<usize>>,
+    /// For each old account, how many identical extra copies the new phone holds.
+    duplicates: Vec<usize>,
+}
+
+impl Pairing {
+    fn of(old: &Phone, new: &Phone) -> Pairing {
+        let mut taken = vec![false; new.accounts.len()];
+        // Accounts already on the new phone beforehand are not evidence that anything moved,
+        // unless the import was told to leave them (an identical account, deduplicated).
+        let mut matched = Vec::with_capacity(old.accounts.len());
+        for account in &old.accounts {
+            let found = best_match(account, new, &taken);
+            if let Some(j) = found {
+                if let Some(slot) = taken.get_mut(j) {
+                    *slot = true;
+                }
+            }
+            matched.push(found);
+        }
+        let mut duplicates = vec![0usize; old.accounts.len()];
+        for (j, account) in new.accounts.iter().enumerate() {
+            if taken.get(j).copied().unwrap_or(true) {
+                continue;
+            }
+            if let Some(i) = old.accounts.iter().position(|o| o == account) {
+                if let (Some(count), Some(slot)) = (duplicates.get_mut(i), taken.get_mut(j)) {
+                    *count += 1;
+                    *slot = true;
+                }
+            }
+        }
+        Pairing {
+            taken,
+            matched,
+            duplicates,
+        }
+    }
+
+    fn target<'p>(&self, i: usize, new: &'p Phone) -> Option<&'p AppAccount> {
+        self.matched
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|j| new.accounts.get(j))
+    }
+
+    fn extra_copies(&self, i: usize) -> usize {
+        self.duplicates.get(i).copied().unwrap_or(0)
+    }
+
+    fn is_taken(&self, j: usize) -> bool {
+        self.taken.get(j).copied().unwrap_or(true)
+    }
+}
+
+/// The new phone as the report looks at it: its accounts, the time, the cloud it signs in to.
+struct Seen<'a> {
+    new: &'a Phone,
+    at: u64,
+    cloud: &'a Cloud,
+}
+
+/// One old account's row: how it arrived, whether it shows the same code, whether its site
+/// takes the code; `why` starts with the trail's notes on it.
+fn report_row(
+    account: &AppAccount,
+    target: Option<&AppAccount>,
+    extra: usize,
+    mut why: Vec<String>,
+    site: Option<Site>,
+    old: &Phone,
+    seen: &Seen<'_>,
+) -> ReportRow {
+    let arrival = match target {
+        None => Arrival::Missing,
+        Some(_) if extra > 0 => {
+            why.push(format!("{} copies on the new phone", extra + 1));
+            Arrival::Duplicated(extra + 1)
+        }
+        Some(arrived) => arrival_of(account, arrived),
+    };
+    if let Arrival::Changed(fields) = &arrival {
+        why.push(format!("changed on the way: {}", fields.join(", ")));
+    }
+    if arrival == Arrival::Missing && why.is_empty() {
+        why.push("not on the new phone, and nothing said why".into());
+    }
+    let same_code = target.and_then(|arrived| same_code(old, account, seen.new, arrived, seen.at));
+    if same_code == Some(false) {
+        why.push("the new phone shows a different code than the old one".into());
+    }
+    let site_accepts = match (target, site) {
+        (None, _) => false,
+        (Some(_), None) => {
+            why.push("no site to sign in to".into());
+            false
+        }
+        (Some(arrived), Some(mut site)) => {
+            match site.sign_in(seen.new, arrived, seen.at, seen.cloud) {
+                Ok(_) => true,
+                Err(reason) => {
+                    why.push(format!("site: {reason}"));
+                    false
+                }
+            }
+        }
+    };
+    ReportRow {
+        account: account.label(),
+        kind: account.kind_name().to_string(),
+        arrival,
+        same_code,
+        site_accepts,
+        why,
     }
 }
 

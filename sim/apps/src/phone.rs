@@ -1,6 +1,6 @@
 //! A phone's authenticator app: which app it models, the accounts it holds, and its clock.
 //!
-//! How an app adds an account decides the duplicate and collision bugs of bugs.md (M13, M19):
+//! How an app adds an account decides the duplicate and collision bugs of docs/migration-bugs.md (M13, M19):
 //! by default an account identical to one already there is not added twice and different
 //! accounts always coexist; the app quirks change that the way real apps did.
 
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AppModel {
-    /// Google Authenticator: `otpauth-migration://` transfer QR codes (background.md §3).
+    /// Google Authenticator: `otpauth-migration://` transfer QR codes (docs/migration.md §3).
     GoogleAuthenticator,
     /// Microsoft Authenticator: cloud backup to a recovery account, or the iCloud Keychain
     /// backup on iOS (§4.5).

@@ -1,6 +1,6 @@
 //! Switches that make an exporter, an importer, an app or a transport behave like a real one
 //! that had a bug, so the bug reproduces every time. Each names the entry of
-//! `../shared/migration/bugs.md` it reproduces; the migration report cites the switch in the
+//! `docs/migration-bugs.md` it reproduces; the migration report cites the switch in the
 //! line that explains what went wrong.
 
 use serde::{Deserialize, Serialize};
@@ -61,7 +61,7 @@ pub enum Quirk {
     ExportSpacedSecrets,
     /// M10: the exporter leaves out algorithm and digits, so the importer's defaults apply.
     ExportDropsAlgorithmAndDigits,
-    /// Code-read hazard in background.md §3: the Google-format exporter exports accounts
+    /// Code-read hazard in docs/migration.md §3: the Google-format exporter exports accounts
     /// whose period is not 30 s (the format has no period field) instead of refusing them.
     GaExportIgnoresPeriod,
     /// M11: the app accepts any algorithm, digits and period and uses SHA-1, 6 digits, 30 s.
@@ -151,7 +151,7 @@ impl Quirk {
         Self::ALL.into_iter().find(|q| q.name() == name)
     }
 
-    /// The entry of bugs.md it reproduces (`M01`…), or `§3` for the code-read hazard.
+    /// The entry of docs/migration-bugs.md it reproduces (`M01`…), or `§3` for the code-read hazard.
     pub fn bug(self) -> &'static str {
         match self {
             Self::GaExportOmitsZeroBatchIndex => "M01",

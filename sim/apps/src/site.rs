@@ -1,7 +1,7 @@
 //! The site behind each account: what it registered at enrolment and how it decides a
 //! sign-in, so a report can say whether the new phone still gets the user in.
 //!
-//! OTP sites verify as background.md §1.3 describes (window, replay, HOTP look-ahead) with
+//! OTP sites verify as docs/migration.md §1.3 describes (window, replay, HOTP look-ahead) with
 //! `hybridsim_otp::verify`. Push and passkey sites hold the public key of a key pair whose
 //! private half the phone keeps; they accept a signature over a fresh challenge.
 
@@ -136,62 +136,83 @@ impl Site {
                 explain_hotp(outcome, &code, otp, site_counter)
             }
             Site::MicrosoftPersonal { user } => {
-                let AppAccount::MicrosoftPersonal(credential) = account else {
-                    return Err("not a Microsoft personal account".into());
-                };
-                let Some(otp) = &credential.otp else {
-                    return Err(format!(
-                        "{user} has no credential on this phone yet: the user must sign in to recover it"
-                    ));
-                };
-                let code = code(otp, phone.clock(true_unix))?;
-                let registered = cloud.device_credentials.get(user.as_str());
-                let known = registered.is_some_and(|all| all.iter().any(|c| c == otp));
-                if !known {
-                    return Err(
-                        "the identity provider never registered this device's credential".into(),
-                    );
-                }
-                let mut verifier = TotpVerifier::new(otp.clone(), TotpPolicy::default())
-                    .map_err(|e| e.to_string())?;
-                match verifier.verify(&code, true_unix) {
-                    Ok(outcome) => explain(outcome, &code, otp.kind, phone),
-                    Err(e) => Err(e.to_string()),
-                }
+                microsoft_sign_in(user, phone, account, true_unix, cloud)
             }
             Site::KeyBound {
                 label,
                 public_key,
                 credential_id,
-            } => {
-                let private = match (account, credential_id.as_deref()) {
-                    (AppAccount::Push(p), None) => p.device_key.as_deref().ok_or_else(|| {
-                        format!(
-                            "{label}: the private key never left the old phone; re-register by scanning a QR code from {}",
-                            p.tenant
-                        )
-                    })?,
-                    (AppAccount::Passkey(p), Some(id)) if p.credential_id == id => {
-                        p.private_key.as_str()
-                    }
-                    _ => return Err(format!("{label}: no matching key on the phone")),
-                };
-                let challenge = Sha256::digest(format!("{label}|{true_unix}").as_bytes());
-                let signature = sign(private, &challenge)
-                    .ok_or_else(|| format!("{label}: the phone's key is not usable"))?;
-                let verifying = hex::decode(public_key.as_str())
-                    .ok()
-                    .and_then(|bytes| VerifyingKey::from_sec1_bytes(&bytes).ok())
-                    .ok_or("the site's public key is damaged")?;
-                verifying
-                    .verify(&challenge, &signature)
-                    .map(|()| "signature verified".to_string())
-                    .map_err(|_| {
-                        format!("{label}: the signature does not match the registered key")
-                    })
-            }
+            } => key_sign_in(
+                label,
+                public_key,
+                credential_id.as_deref(),
+                account,
+                true_unix,
+            ),
         }
     }
+}
+
+/// A personal Microsoft account: the phone's own credential, which the identity provider must
+/// have registered for this device (each device gets its own, M18).
+fn microsoft_sign_in(
+    user: &str,
+    phone: &Phone,
+    account: &AppAccount,
+    true_unix: u64,
+    cloud: &Cloud,
+) -> Result<String, String> {
+    let AppAccount::MicrosoftPersonal(credential) = account else {
+        return Err("not a Microsoft personal account".into());
+    };
+    let Some(otp) = &credential.otp else {
+        return Err(format!(
+            "{user} has no credential on this phone yet: the user must sign in to recover it"
+        ));
+    };
+    let code = code(otp, phone.clock(true_unix))?;
+    let registered = cloud.device_credentials.get(user);
+    let known = registered.is_some_and(|all| all.iter().any(|c| c == otp));
+    if !known {
+        return Err("the identity provider never registered this device's credential".into());
+    }
+    let mut verifier =
+        TotpVerifier::new(otp.clone(), TotpPolicy::default()).map_err(|e| e.to_string())?;
+    match verifier.verify(&code, true_unix) {
+        Ok(outcome) => explain(outcome, &code, otp.kind, phone),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A push account or a passkey: the phone signs a challenge with the key the site registered.
+fn key_sign_in(
+    label: &str,
+    public_key: &str,
+    credential_id: Option<&str>,
+    account: &AppAccount,
+    true_unix: u64,
+) -> Result<String, String> {
+    let private = match (account, credential_id) {
+        (AppAccount::Push(p), None) => p.device_key.as_deref().ok_or_else(|| {
+            format!(
+                "{label}: the private key never left the old phone; re-register by scanning a QR code from {}",
+                p.tenant
+            )
+        })?,
+        (AppAccount::Passkey(p), Some(id)) if p.credential_id == id => p.private_key.as_str(),
+        _ => return Err(format!("{label}: no matching key on the phone")),
+    };
+    let challenge = Sha256::digest(format!("{label}|{true_unix}").as_bytes());
+    let signature = sign(private, &challenge)
+        .ok_or_else(|| format!("{label}: the phone's key is not usable"))?;
+    let verifying = hex::decode(public_key)
+        .ok()
+        .and_then(|bytes| VerifyingKey::from_sec1_bytes(&bytes).ok())
+        .ok_or("the site's public key is damaged")?;
+    verifying
+        .verify(&challenge, &signature)
+        .map(|()| "signature verified".to_string())
+        .map_err(|_| format!("{label}: the signature does not match the registered key"))
 }
 
 fn code(otp: &OtpAccount, phone_time: u64) -> Result<String, String> {

@@ -2,7 +2,7 @@
 //!
 //! Lossless here means: every account arrives unchanged, shows the same code as on the old
 //! phone, and its site accepts a sign-in from the new phone. Each mechanism is tried on the
-//! account kinds it is meant to carry in full (background.md §3–§4.5): vault files, the cloud
+//! account kinds it is meant to carry in full (docs/migration.md §3–§4.5): vault files, the cloud
 //! backup and 2FAS all OTP accounts; the keychain TOTP accounts; Google transfer codes the
 //! accounts its protobuf can describe (period 30, 6 or 8 digits).
 #![allow(

@@ -1,7 +1,7 @@
 //! A real Bluetooth LE adapter as the desktop's radio: the desktop side of the hybrid BLE hop
-//! (reference.md §4) through BlueZ on Linux, via `btleplug`.
+//! (docs/protocol.md §4) through BlueZ on Linux, via `btleplug`.
 //!
-//! The desktop driver ([`hybridsim_net::run_desktop`]) takes the phone's adverts from a
+//! The desktop driver (`hybridsim_sockets::run_desktop`) takes the phone's adverts from a
 //! channel of [`FedAdvert`]s and does not know what fills it: advert lines from a file, the
 //! simulated radio, or [`feed_desktop`] here, which scans a real adapter. [`Scanner`] also
 //! serves a plain listing of every hybrid advert in range (`hybridsim ble scan`).
@@ -18,7 +18,7 @@ mod scan;
 pub use error::BleError;
 pub use scan::{Scanner, SeenAdvert, SETUP_TIMEOUT};
 
-use hybridsim_net::drive::FedAdvert;
+use hybridsim_peers::FedAdvert;
 use hybridsim_proto::advert_line::AdvertLine;
 use tokio::sync::mpsc::UnboundedSender;
 

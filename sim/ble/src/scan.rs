@@ -1,4 +1,4 @@
-//! Scanning a real adapter for hybrid adverts (reference.md §4): service data under 0xFFF9
+//! Scanning a real adapter for hybrid adverts (docs/protocol.md §4): service data under 0xFFF9
 //! or 0xFDE2, whatever its length; judging the length is the reader's job.
 //!
 //! BlueZ is given no UUID filter: it matches a filter only against an advert's service-UUID

@@ -1,18 +1,20 @@
 //! `hybridsim ceremony … --tunnel ws://HOST:PORT`: the ceremony over a real tunnel server.
 //!
 //! The same desktop and phone as in the simulated world, driven over real WebSockets by
-//! `hybridsim-net`; the QR code and the advert go from one to the other in-process. The
+//! `hybridsim-sockets`; the QR code and the advert go from one to the other in-process. The
 //! response JSON and the state file behave as in the simulated ceremony.
 
-use crate::args::{AuthenticatorCommon, CeremonyRun};
-use crate::authenticator::{self, State};
+use crate::authenticator::args::AuthenticatorCommon;
 use crate::browser::Pending;
+use crate::ceremony::args::CeremonyRun;
 use crate::failure::{Failure, Outcome};
-use hybridsim_net::drive::tunnel_endpoint;
-use hybridsim_net::{run_peers, DriveOptions};
+use crate::{authenticator, phone_state};
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_peers::Millis;
+use hybridsim_sockets::drive::tunnel_endpoint;
+use hybridsim_sockets::{run_peers, DriveOptions};
+use hybridsim_state::{Locked, PhoneState};
 use sha2::{Digest, Sha256};
 
 /// Runs one ceremony through `tunnel` and prints the response JSON.
@@ -20,7 +22,7 @@ pub fn run(
     tunnel: &str,
     run: &CeremonyRun,
     common: &AuthenticatorCommon,
-    state: &mut State,
+    (lock, state): (&Locked, &mut PhoneState),
     account: Option<usize>,
     pending: &Pending,
 ) -> Outcome {
@@ -29,7 +31,7 @@ pub fn run(
         .map_err(|e| Failure::bad_input(format!("--tunnel {tunnel}: {e}")))?;
     let mut desktop_config = DesktopConfig::new(command, params, seed(run.seed, b"desktop"));
     desktop_config.tunnel = Some(endpoint.clone());
-    let authenticator = authenticator::build(state, authenticator::user(common, account))?;
+    let authenticator = phone_state::build(state, authenticator::user(common, account))?;
     let mut phone_config = PhoneConfig::new(authenticator, seed(run.seed, b"phone"));
     phone_config.tunnel = Some(endpoint);
     let desktop = Desktop::new(desktop_config, Millis::ZERO);
@@ -44,7 +46,7 @@ pub fn run(
     // The earliest failure of either party names the cause; the other's is a consequence.
     let verdict = outcome.ok();
     let authenticator = outcome.phone.into_authenticator();
-    authenticator::finish(&common.state, state, &authenticator)?;
+    phone_state::finish(lock, state, &authenticator)?;
     if let Err(failure) = verdict {
         return Err(Failure::no_match(format!(
             "ceremony failed over {tunnel}: {failure}"

@@ -49,3 +49,14 @@ impl Failure {
 
 /// What every command returns.
 pub type Outcome = Result<(), Failure>;
+
+impl From<hybridsim_state::StateError> for Failure {
+    /// Another process holding the file past the wait is exit 1 (the input is fine, the
+    /// write did not happen); everything else about a state file is exit 2.
+    fn from(error: hybridsim_state::StateError) -> Failure {
+        match error {
+            hybridsim_state::StateError::Busy { .. } => Failure::no_match(error.to_string()),
+            _ => Failure::bad_input(error.to_string()),
+        }
+    }
+}

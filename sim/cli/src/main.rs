@@ -20,14 +20,16 @@ mod ceremony;
 mod ceremony_tunnel;
 mod decode;
 mod desktop;
+mod echo;
 mod encode;
 mod failure;
 mod hex_arg;
-mod http1;
+mod input;
 mod json;
 mod migrate;
 mod output;
 mod phone;
+mod phone_state;
 mod process_trace;
 mod real_ble;
 mod real_tunnel;
@@ -36,11 +38,11 @@ mod rp_check;
 mod rp_serve;
 mod run;
 mod standalone;
-mod state_file;
 mod totp;
 mod tunnel;
 
 use clap::Parser;
+use rp::args::RpCommand;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -50,7 +52,9 @@ fn main() -> ExitCode {
         args::Command::Encode(cmd) => encode::run(cmd),
         args::Command::Tunnel(cmd) => tunnel::run(cmd),
         args::Command::Authenticator(cmd) => authenticator::run(cmd),
-        args::Command::Rp(cmd) => rp::run(cmd),
+        args::Command::Rp(RpCommand::Verify(cmd)) => rp::run(cmd),
+        args::Command::Rp(RpCommand::Serve(args)) => rp_serve::serve(&args),
+        args::Command::Rp(RpCommand::Check(args)) => rp_check::check(&args),
         args::Command::Ceremony(cmd) => ceremony::run(cmd),
         args::Command::Totp(cmd) => totp::run(cmd),
         args::Command::Desktop(cmd) => desktop::run(cmd),
@@ -62,7 +66,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("hybridsim: {}", failure.message);
+            eprintln!("hybridsim: {}", echo::line(&failure.message));
             ExitCode::from(failure.code as u8)
         }
     }

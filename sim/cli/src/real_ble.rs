@@ -3,7 +3,7 @@
 //! driver cannot tell which it has.
 
 use crate::failure::Failure;
-use hybridsim_net::drive::FedAdvert;
+use hybridsim_peers::FedAdvert;
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;

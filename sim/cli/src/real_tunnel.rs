@@ -2,13 +2,12 @@
 //! `[tunnel] server`): the scenario runner's [`TunnelDriver`], implemented with the socket
 //! driver, so that the scenario crate does not link sockets.
 
-use crate::process_trace;
-use hybridsim_net::drive::tunnel_endpoint;
-use hybridsim_net::{run_peers, DriveOptions};
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
 use hybridsim_peers::{Millis, TunnelEndpoint};
 use hybridsim_scenario::run::TunnelDriver;
+use hybridsim_sockets::drive::tunnel_endpoint;
+use hybridsim_sockets::{run_peers, DriveOptions};
 use hybridsim_world::ceremony::ExternalRun;
 
 /// Runs each ceremony's peers on a runtime of its own (scenarios run on several threads).
@@ -45,7 +44,7 @@ impl TunnelDriver for SocketDriver {
             trace: outcome
                 .log
                 .iter()
-                .map(|e| process_trace::record(e, reveal_secrets))
+                .map(|e| e.to_record(reveal_secrets))
                 .collect(),
             elapsed: Millis(u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX)),
             desktop_peer: outcome.desktop,

@@ -62,15 +62,18 @@ pub struct RunArgs {
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     let (k, n) = text
         .split_once('/')
-        .ok_or_else(|| format!("{text:?}: expected K/N, e.g. 2/4"))?;
+        .ok_or_else(|| format!("{}: expected K/N, e.g. 2/4", crate::echo::shown(text)))?;
     let k: usize = k
         .parse()
-        .map_err(|_| format!("{text:?}: K is not a number"))?;
+        .map_err(|_| format!("{}: K is not a number", crate::echo::shown(text)))?;
     let n: usize = n
         .parse()
-        .map_err(|_| format!("{text:?}: N is not a number"))?;
+        .map_err(|_| format!("{}: N is not a number", crate::echo::shown(text)))?;
     if n == 0 || k == 0 || k > n {
-        return Err(format!("{text:?}: expected 1 <= K <= N"));
+        return Err(format!(
+            "{}: expected 1 <= K <= N",
+            crate::echo::shown(text)
+        ));
     }
     Ok((k, n))
 }

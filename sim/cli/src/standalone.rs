@@ -3,10 +3,10 @@
 //! runtime, and how a side's failure becomes one line.
 
 use crate::failure::Failure;
-use hybridsim_net::client::{Target, TargetError};
-use hybridsim_net::drive::{tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable};
-use hybridsim_net::tls_client::TlsClient;
 use hybridsim_peers::{PeerError, TunnelEndpoint, Vocabulary};
+use hybridsim_sockets::client::{Target, TargetError};
+use hybridsim_sockets::drive::{tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable};
+use hybridsim_sockets::tls_client::TlsClient;
 use std::path::Path;
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ pub fn tunnel(
     ca: Option<&Path>,
 ) -> Result<(TunnelRoute, Option<TunnelEndpoint>), Failure> {
     let tls = match ca {
-        Some(path) => TlsClient::with_extra_anchors(path)
+        Some(path) => TlsClient::with_extra_anchors(crate::input::checked(path)?)
             .map_err(|e| Failure::bad_input(format!("--tunnel-ca: {e}")))?,
         None => TlsClient::webpki()
             .map_err(|e| Failure::environment(format!("cannot set up TLS: {e}")))?,

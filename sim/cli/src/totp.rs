@@ -1,5 +1,5 @@
 //! `hybridsim totp …`: codes from an `otpauth://` URI and a report of how strictly it parses
-//! (hybridsim-otp; background.md §2 in the migration material).
+//! (hybridsim-otp; docs/migration.md §2).
 
 use crate::failure::{Failure, Outcome};
 use crate::json;
@@ -29,9 +29,15 @@ pub struct CodeArgs {
     /// for HOTP.
     #[arg(long, value_name = "UNIX_SECONDS")]
     pub at: Option<u64>,
-    /// Accept what real apps accept (lower-case or spaced secrets, issuer only in one place,
-    /// …) instead of only the strict form; the tolerated deviations are listed with --json.
+    /// Refuse (exit 2, naming the finding) what only forgiving apps accept (lower-case or
+    /// spaced secrets, a secret under 128 bits, issuer only in one place, …). By default
+    /// the URI is read as real apps (Aegis, GA Android) read it and every finding is printed
+    /// (on stderr, or in the JSON).
     #[arg(long)]
+    pub strict: bool,
+    /// Accepted for compatibility and does nothing: reading as real apps do is the default
+    /// now (see --strict).
+    #[arg(long, conflicts_with = "strict")]
     pub lenient: bool,
     /// Print one JSON object (code, step, account parameters, findings) instead of the code.
     #[arg(long)]
@@ -80,18 +86,13 @@ fn account_json(account: &OtpAccount) -> Value {
 }
 
 fn code(args: &CodeArgs) -> Outcome {
-    let mode = if args.lenient {
-        Mode::Lenient
-    } else {
+    // Strict fails exactly when the lenient reading has findings, and names them all.
+    let mode = if args.strict {
         Mode::Strict
+    } else {
+        Mode::Lenient
     };
-    let parsed = parse(&args.uri, mode).map_err(|e| {
-        let hint = match e {
-            UriError::NotStrict { .. } => " (--lenient accepts it)",
-            _ => "",
-        };
-        Failure::bad_input(format!("--uri: {e}{hint}"))
-    })?;
+    let parsed = parse(&args.uri, mode).map_err(|e| Failure::bad_input(format!("--uri: {e}")))?;
     let account = &parsed.account;
     let at = match (account.kind, args.at) {
         (OtpKind::Totp { .. }, None) => {
@@ -118,6 +119,10 @@ fn code(args: &CodeArgs) -> Outcome {
         }));
     } else {
         say!("{code}");
+        // On stderr, so that stdout stays the code alone for scripts.
+        for finding in &parsed.findings {
+            eprintln!("hybridsim: finding {}: {finding}", finding.name());
+        }
     }
     Ok(())
 }

@@ -410,3 +410,97 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
     }
 }
+
+/// An input echoed in an error is cut and its length given, not repeated whole.
+#[test]
+fn errors_echo_long_inputs_cut_with_their_length() {
+    let long = "x".repeat(100_000);
+    let dir = std::env::temp_dir().join(format!("hybridsim-cli-echo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for args in [
+        vec!["decode", "domain", long.as_str()],
+        vec!["decode", "qr", long.as_str()],
+        vec![
+            "authenticator",
+            "create",
+            "--options",
+            "o.json",
+            "--origin",
+            "https://a.example",
+            "--state",
+            "s.json",
+            "--profile",
+            long.as_str(),
+        ],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{:?}", &args[..2]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.len() < 2048,
+            "{} bytes on stderr for {:?}",
+            err.len(),
+            &args[..2]
+        );
+        assert!(err.contains("(100000 bytes"), "{:?}: {err}", &args[..2]);
+    }
+}
+
+/// Devices and oversized files are refused where a file is expected, instead of being read
+/// until memory runs out.
+#[test]
+fn file_inputs_are_capped_and_regular_files_only() {
+    let dir = std::env::temp_dir().join(format!("hybridsim-cli-caps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.png");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((16 << 20) + 1)
+        .unwrap();
+    let big = big.to_str().unwrap();
+    for (args, expected) in [
+        (vec!["decode", "qr", "/dev/zero"], "not a regular file"),
+        (vec!["decode", "qr", big], "16 MiB"),
+        (
+            vec![
+                "tunnel",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--tls-cert",
+                "/dev/zero",
+                "--tls-key",
+                "/dev/zero",
+            ],
+            "not a regular file",
+        ),
+        (
+            vec![
+                "authenticator",
+                "create",
+                "--options",
+                "/dev/zero",
+                "--origin",
+                "https://a.example",
+                "--state",
+                "s.json",
+                "--profile",
+                "microsoft-authenticator-ios",
+            ],
+            "not a regular file",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+}

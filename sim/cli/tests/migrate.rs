@@ -632,3 +632,92 @@ fn a_state_file_made_by_authenticator_create_still_loads_and_keeps_its_credentia
         ],
     ));
 }
+
+/// Real exports reach people with the Base64 of `data` unescaped (raw `/`, `+`, `=`): decode
+/// lists the accounts and the repair by default; --strict refuses, naming it.
+#[test]
+fn decode_accepts_raw_base64_in_data_by_default_and_strict_refuses_it() {
+    let dir = scratch("raw-base64");
+    let v = vectors()
+        .into_iter()
+        .find(|v| v["id"] == "eos-example-1")
+        .unwrap();
+    let escaped = v["url"].as_str().unwrap();
+    let raw = escaped
+        .replace("%2F", "/")
+        .replace("%2B", "+")
+        .replace("%3D", "=");
+    assert_ne!(
+        raw, escaped,
+        "the vector has escaped characters to unescape"
+    );
+    for extra in [&[][..], &["--lenient"][..]] {
+        let mut args = vec!["migrate", "decode", &raw, "--json"];
+        args.extend_from_slice(extra);
+        let decoded = json_of(ok(&hybridsim(&dir, &args)));
+        assert_matches_recorded(&decoded, &v["decoded"], "raw Base64");
+        let codes: Vec<&str> = decoded["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"unencoded-reserved"), "{codes:?}");
+    }
+    let err = assert_bad_input(&hybridsim(&dir, &["migrate", "decode", &raw, "--strict"]));
+    assert!(
+        err.contains("--strict") && err.contains("unencoded-reserved"),
+        "{err}"
+    );
+    // The escaped original has nothing to repair: --strict accepts it.
+    ok(&hybridsim(
+        &dir,
+        &["migrate", "decode", escaped, "--strict"],
+    ));
+}
+
+/// Inputs are read with a cap and only from regular files.
+#[test]
+fn decode_refuses_devices_and_oversized_files() {
+    let dir = scratch("caps");
+    let err = assert_bad_input(&hybridsim(&dir, &["migrate", "decode", "/dev/zero"]));
+    assert!(err.contains("not a regular file"), "{err}");
+    let big = dir.join("big.txt");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((16 << 20) + 1)
+        .unwrap();
+    let err = assert_bad_input(&hybridsim(&dir, &["migrate", "decode", "big.txt"]));
+    assert!(err.contains("16 MiB"), "{err}");
+}
+
+/// A Google import whose only QR code is refused brings in nothing: exit 1, not success.
+#[test]
+fn a_google_import_whose_only_code_is_refused_exits_1() {
+    let dir = scratch("refused-only");
+    // Drawn as a QR code and scanned; the importer refuses the text inside.
+    std::fs::write(
+        dir.join("broken.txt"),
+        "otpauth-migration://offline?data=%%%\n",
+    )
+    .unwrap();
+    let out = hybridsim(
+        &dir,
+        &[
+            "migrate",
+            "import",
+            "--state",
+            "b.json",
+            "--format",
+            "google",
+            "broken.txt",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("refused"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("no account came through"),
+        "{}",
+        stderr(&out)
+    );
+}

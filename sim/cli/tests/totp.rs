@@ -57,35 +57,52 @@ fn code_for_hotp_uses_the_counter() {
 }
 
 #[test]
-fn code_needs_lenient_for_a_lowercase_secret_and_at_for_totp() {
+fn code_reads_a_lowercase_secret_as_apps_do_and_strict_refuses_it() {
     let uri = format!(
         "otpauth://totp/RFC:6238?secret={}&issuer=RFC&digits=8",
         SEED.to_lowercase()
     );
     let out = hybridsim(&["totp", "code", "--uri", &uri, "--at", "59"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "94287082\n", "stdout stays the code alone");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.starts_with("hybridsim: ")
-            && err.contains("secret-lowercase")
-            && err.contains("--lenient"),
-        "{err}"
-    );
-    let out = hybridsim(&[
-        "totp",
-        "code",
-        "--uri",
-        &uri,
-        "--at",
-        "59",
-        "--lenient",
-        "--json",
-    ]);
+    assert!(err.contains("finding secret-lowercase"), "{err}");
+    let out = hybridsim(&["totp", "code", "--uri", &uri, "--at", "59", "--json"]);
     let v = json(&out);
     assert_eq!(v["code"], "94287082");
     assert_eq!(v["findings"][0]["name"], "secret-lowercase");
-    let out = hybridsim(&["totp", "code", "--uri", &uri, "--lenient"]);
+    let out = hybridsim(&["totp", "code", "--uri", &uri, "--at", "59", "--strict"]);
     assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("hybridsim: ") && err.contains("secret-lowercase"),
+        "{err}"
+    );
+    // --lenient is a no-op alias kept for old scripts.
+    let out = hybridsim(&["totp", "code", "--uri", &uri, "--at", "59", "--lenient"]);
+    assert_eq!(stdout(&out), "94287082\n");
+    let out = hybridsim(&["totp", "code", "--uri", &uri]);
+    assert_eq!(out.status.code(), Some(2), "TOTP needs --at");
+}
+
+/// The Key URI Format wiki's own example has an 80-bit secret: apps show its code.
+#[test]
+fn code_accepts_the_key_uri_wiki_example() {
+    let uri = "otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example";
+    // Codes computed with Python's hmac over the Base32-decoded secret (RFC 6238).
+    for (at, code) in [("59", "996554"), ("1700000000", "324550")] {
+        let out = hybridsim(&["totp", "code", "--uri", uri, "--at", at]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(stdout(&out), format!("{code}\n"));
+    }
+    let out = hybridsim(&["totp", "code", "--uri", uri, "--at", "59", "--strict"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).is_empty());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! subcommand (0x02), which hands the platform the authenticator's key-agreement key (CTAP 2.2
 //! §6.5). PINs, pinUvAuthTokens and their other subcommands are not simulated: hybrid phones
 //! do user verification themselves and platforms never send PIN requests over hybrid
-//! (reference.md §10 item 3).
+//! (docs/protocol.md §10 item 3).
 
 use crate::cose::{CoseError, CoseKey, ALG_ECDH_ES_HKDF_256};
 use crate::wire::{self, WireError};

@@ -2,7 +2,7 @@
 //! "authenticatorGetInfo").
 //!
 //! Over hybrid the phone sends its getInfo response inside the post-handshake message
-//! (reference.md §7.4, key 1) and the desktop never asks for it; a phone still answers `04`.
+//! (docs/protocol.md §7.4, key 1) and the desktop never asks for it; a phone still answers `04`.
 //! Only the keys a profile sets are written, so a profile can reproduce a real phone's bytes.
 
 use crate::entities::PubKeyCredParam;

@@ -8,7 +8,7 @@
 //!
 //! Two AAGUIDs are kept apart on purpose: `aaguid` goes into the attested credential data of
 //! new credentials, `get_info.aaguid` is what getInfo reports. Hybrid phones differ there:
-//! Chromium's phone reports 16 zero bytes in getInfo (reference.md §7.4) while the passkeys it
+//! Chromium's phone reports 16 zero bytes in getInfo (docs/protocol.md §7.4) while the passkeys it
 //! creates in Google Password Manager name GPM's AAGUID.
 
 use crate::attestation::{AttestationIdentity, Attester, IdentityError};
@@ -75,7 +75,7 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_discoverable_credentials: Option<u32>,
     /// Transports listed in the credential descriptor of getAssertion responses (key 1); the
-    /// Chromium phone sends `["internal", "cable"]` (reference.md §7.5). None: no transports.
+    /// Chromium phone sends `["internal", "cable"]` (docs/protocol.md §7.5). None: no transports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assertion_transports: Option<Vec<String>>,
     /// What getInfo reports.
@@ -231,7 +231,7 @@ impl From<CborStrictness> for Strictness {
 pub struct Quirks {
     /// Response maps go out in reverse canonical key order (`cbor::encode_as_is`). Stands for
     /// CBOR writers that keep insertion order, the bug class libwebauthn fixed in its own
-    /// requests for Android (reference.md §10 item 2, libwebauthn issue #95): a strict reader
+    /// requests for Android (docs/protocol.md §10 item 2, libwebauthn issue #95): a strict reader
     /// must refuse such a response with "keys out of order".
     pub non_canonical_responses: bool,
     /// authData carries SHA-256("https://" + rpId) instead of SHA-256(rpId), and the signature
@@ -241,10 +241,10 @@ pub struct Quirks {
     pub wrong_rp_id_hash: bool,
     /// getAssertion with up=false is refused with `CTAP2_ERR_UNSUPPORTED_OPTION` instead of
     /// being answered silently: hybrid phones do not support silent pre-flight probing
-    /// (reference.md §10 item 3; libwebauthn disables pre-flight for hybrid).
+    /// (docs/protocol.md §10 item 3; libwebauthn disables pre-flight for hybrid).
     pub refuse_silent_assertion: bool,
     /// The user entity of getAssertion responses has `name` and `displayName` as empty strings:
-    /// Chromium's phone does this because Android's API does not return them (reference.md
+    /// Chromium's phone does this because Android's API does not return them (docs/protocol.md
     /// §7.5).
     pub empty_user_names_in_assertion: bool,
     /// Extensions advertised in getInfo that the simulator does not implement: their inputs are

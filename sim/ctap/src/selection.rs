@@ -1,7 +1,7 @@
 //! authenticatorSelection (0x0B): "which authenticator?" — the authenticator asks for user
 //! presence and answers `CTAP2_OK` or `CTAP2_ERR_OPERATION_DENIED` (CTAP 2.2 §6.9
 //! "authenticatorSelection"). No parameters, no response body. The Chromium phone accepts it and
-//! ends the transaction with it (reference.md §7.5).
+//! ends the transaction with it (docs/protocol.md §7.5).
 
 use crate::wire::{self, WireError};
 

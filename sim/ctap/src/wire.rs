@@ -105,7 +105,7 @@ impl WireError {
 
 /// Checks that a command without parameters has none (getInfo and selection). CTAP defines no
 /// parameters for them; a payload is refused with `CTAP1_ERR_INVALID_LENGTH`, as the Chromium
-/// phone refuses a getInfo with a payload (reference.md §7.5).
+/// phone refuses a getInfo with a payload (docs/protocol.md §7.5).
 pub fn expect_empty(params: &[u8], what: &str) -> Result<(), WireError> {
     if params.is_empty() {
         return Ok(());

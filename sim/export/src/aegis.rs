@@ -1,4 +1,4 @@
-//! Aegis vault files, plain and password-encrypted (background.md §4.1, Aegis docs/vault.md).
+//! Aegis vault files, plain and password-encrypted (docs/migration.md §4.1, Aegis docs/vault.md).
 //!
 //! Encrypted vaults wrap one random master key per slot: password slots with
 //! scrypt → AES-256-GCM; raw and biometric slots hold keys from the Android KeyStore, which a

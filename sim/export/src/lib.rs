@@ -1,13 +1,15 @@
 //! Sans-IO export and backup formats that authenticator apps use to move OTP accounts between
 //! phones: read them, write them, and say precisely what was unusual or lost.
 //!
-//! Background: `../shared/migration/background.md` (formats in §3 and §4) and
-//! `../shared/migration/bugs.md` (the M-numbered bugs the options here can reproduce).
+//! Background: `docs/migration.md` (formats in §3 and §4) and
+//! `docs/migration-bugs.md` (the M-numbered bugs the options here can reproduce).
 //!
 //! * [`google`]: Google Authenticator `otpauth-migration://` QR payloads (§3): protobuf
 //!   wire format, entry ↔ account conversion, the URI layer, batches.
 //! * [`aegis`]: Aegis vault JSON, plain and password-encrypted (§4.1).
 //! * [`twofas`]: 2FAS `.2fas` backups, schema v1–v4, plain and encrypted (§4.2).
+//! * [`detect`]: which of these formats some bytes are, and everything they hold, with
+//!   named findings (what `hybridsim migrate decode` lists).
 //! * [`secret`]: Base32 secret text as backups carry it, with the repairs apps make (M09).
 //!
 //! Nothing here reads files, clocks or random sources: file bytes, timestamps and every random
@@ -16,6 +18,7 @@
 //! option structs, so models of real (buggy) exporters and importers can be built on them.
 
 pub mod aegis;
+pub mod detect;
 pub mod google;
 pub mod secret;
 pub mod twofas;

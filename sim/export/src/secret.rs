@@ -1,4 +1,4 @@
-//! Base32 secret text as backup files carry it (background.md §2.2, bug M09).
+//! Base32 secret text as backup files carry it (docs/migration.md §2.2, bug M09).
 //!
 //! Files in the wild hold secrets with spaces, lower case or `=` padding. [`read_secret`]
 //! either refuses them (strict, as Aegis did before PR #1577) or repairs them the way Aegis

@@ -1,4 +1,4 @@
-//! 2FAS `.2fas` backups, schema v1–v4, plain and encrypted (background.md §4.2; bugs M08,
+//! 2FAS `.2fas` backups, schema v1–v4, plain and encrypted (docs/migration.md §4.2; bugs M08,
 //! M09, M12, M14).
 //!
 //! 2FAS calls the service (issuer) `name` and keeps the account in `otp.account`: the

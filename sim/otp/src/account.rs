@@ -1,5 +1,5 @@
 //! One OTP account: what an authenticator app keeps for a TOTP or HOTP entry, and what every
-//! export format carries (some formats lose parts of it; see `../shared/migration/`).
+//! export format carries (some formats lose parts of it; see `docs/migration.md` §4).
 
 use serde::{Deserialize, Serialize};
 

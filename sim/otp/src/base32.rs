@@ -1,4 +1,4 @@
-//! RFC 4648 Base32 for OTP secrets (background.md §2: the Key URI's `secret` parameter).
+//! RFC 4648 Base32 for OTP secrets (docs/migration.md §2: the Key URI's `secret` parameter).
 //!
 //! [`encode`] writes what the Key URI wiki asks for: upper case, no `=` padding.
 //! [`decode_strict`] accepts only that alphabet, with or without correct padding.

@@ -1,5 +1,5 @@
 //! What a lenient `otpauth://` parse tolerated: each deviation from the strict form, by name
-//! (background.md §2.1 and §2.2 say which real apps accept or refuse each one).
+//! (docs/migration.md §2.1 and §2.2 say which real apps accept or refuse each one).
 
 use std::fmt;
 

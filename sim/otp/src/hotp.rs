@@ -1,4 +1,4 @@
-//! HOTP (RFC 4226; background.md §1.1): HMAC over an 8-byte big-endian counter, then dynamic
+//! HOTP (RFC 4226; docs/migration.md §1.1): HMAC over an 8-byte big-endian counter, then dynamic
 //! truncation to a 31-bit number, then the last `digits` decimal digits.
 
 use crate::account::Algorithm;

@@ -1,6 +1,6 @@
 //! Sans-IO one-time passwords: the codes an authenticator app shows and a site checks.
 //!
-//! Background: `../shared/migration/background.md` §1 (HOTP, RFC 4226; TOTP, RFC 6238; how
+//! Background: `docs/migration.md` §1 (HOTP, RFC 4226; TOTP, RFC 6238; how
 //! sites verify) and §2 (the `otpauth://` Key URI format and what real apps accept).
 //!
 //! Nothing here reads a clock or a random source: times are Unix seconds passed in, secrets

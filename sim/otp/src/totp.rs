@@ -1,4 +1,4 @@
-//! TOTP (RFC 6238; background.md §1.2): HOTP with the counter T = floor((unix − T0) / period).
+//! TOTP (RFC 6238; docs/migration.md §1.2): HOTP with the counter T = floor((unix − T0) / period).
 //!
 //! Times are `u64` Unix seconds, so T keeps going past 2^32 (RFC 6238 §4.2 asks for that; its
 //! last test time is the year 2603).

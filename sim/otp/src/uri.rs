@@ -1,4 +1,4 @@
-//! `otpauth://` Key URIs (background.md §2): parsing in two profiles and emitting the
+//! `otpauth://` Key URIs (docs/migration.md §2): parsing in two profiles and emitting the
 //! recommended form.
 //!
 //! * [`Mode::Strict`] accepts what the Key URI wiki and strict libraries (pyotp, totp-rs)
@@ -169,19 +169,9 @@ impl Params {
 
 /// Reads the URI leniently, collecting findings.
 fn read(text: &str) -> Result<ParsedUri, UriError> {
-    let mut findings = Vec::new();
+    let mut findings = surface_findings(text);
     let trimmed = text.trim();
     let lead = text.len() - text.trim_start().len();
-    if trimmed.len() != text.len() {
-        findings.push(Finding::TrailingWhitespace);
-    }
-    let lead_chars = text.chars().count() - text.trim_start().chars().count();
-    if let Some((position, found)) = trimmed.chars().enumerate().find(|(_, c)| !uri_char(*c)) {
-        findings.push(Finding::UnencodedCharacter {
-            position: position + lead_chars,
-            found,
-        });
-    }
 
     let (scheme, rest) = trimmed.split_once("://").ok_or(UriError::NotOtpauth)?;
     if !scheme.eq_ignore_ascii_case("otpauth") {
@@ -203,19 +193,7 @@ fn read(text: &str) -> Result<ParsedUri, UriError> {
         None => (rest, None),
     };
     let (kind_text, label_raw) = path.split_once('/').unwrap_or((path, ""));
-    let is_totp = if kind_text.eq_ignore_ascii_case("totp") {
-        true
-    } else if kind_text.eq_ignore_ascii_case("hotp") {
-        false
-    } else {
-        return Err(UriError::UnknownType {
-            found: kind_text.to_owned(),
-            position: rest_at,
-        });
-    };
-    if kind_text != "totp" && kind_text != "hotp" {
-        findings.push(Finding::TypeCase);
-    }
+    let is_totp = read_type(kind_text, rest_at, &mut findings)?;
 
     let label_at = rest_at + kind_text.len() + 1;
     let label = percent_decode(label_raw, false, label_at, "label")?;
@@ -239,31 +217,103 @@ fn read(text: &str) -> Result<ParsedUri, UriError> {
         }
         other => other.map(str::to_owned),
     };
-    let issuer = match (&label_issuer, &param_issuer) {
-        (Some(l), Some(p)) if l == p => l.clone(),
+    let issuer = choose_issuer(
+        label_issuer.as_deref(),
+        param_issuer.as_deref(),
+        &mut findings,
+    );
+
+    let algorithm = read_algorithm(params.get("algorithm"), &mut findings)?;
+    let digits = read_digits(params.get("digits"), &mut findings)?;
+    let kind = read_kind(&params, is_totp)?;
+
+    Ok(ParsedUri {
+        account: OtpAccount {
+            issuer,
+            name,
+            secret,
+            algorithm,
+            digits,
+            kind,
+        },
+        findings,
+        label_issuer,
+        param_issuer,
+    })
+}
+
+/// Findings about the text as a whole: whitespace around it, characters a URI must encode.
+fn surface_findings(text: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let trimmed = text.trim();
+    if trimmed.len() != text.len() {
+        findings.push(Finding::TrailingWhitespace);
+    }
+    let lead_chars = text.chars().count() - text.trim_start().chars().count();
+    if let Some((position, found)) = trimmed.chars().enumerate().find(|(_, c)| !uri_char(*c)) {
+        findings.push(Finding::UnencodedCharacter {
+            position: position + lead_chars,
+            found,
+        });
+    }
+    findings
+}
+
+/// `totp` (true) or `hotp` (false), in any case (noting one that is not lower case).
+fn read_type(
+    kind_text: &str,
+    position: usize,
+    findings: &mut Vec<Finding>,
+) -> Result<bool, UriError> {
+    let is_totp = if kind_text.eq_ignore_ascii_case("totp") {
+        true
+    } else if kind_text.eq_ignore_ascii_case("hotp") {
+        false
+    } else {
+        return Err(UriError::UnknownType {
+            found: kind_text.to_owned(),
+            position,
+        });
+    };
+    if kind_text != "totp" && kind_text != "hotp" {
+        findings.push(Finding::TypeCase);
+    }
+    Ok(is_totp)
+}
+
+/// The account's issuer from the label prefix and the `issuer` parameter, noting how they
+/// relate (the parameter wins when they differ, as Google Authenticator reads it).
+fn choose_issuer(
+    label_issuer: Option<&str>,
+    param_issuer: Option<&str>,
+    findings: &mut Vec<Finding>,
+) -> String {
+    match (label_issuer, param_issuer) {
+        (Some(l), Some(p)) if l == p => l.to_owned(),
         (Some(l), Some(p)) => {
             findings.push(Finding::IssuerMismatch {
-                label: l.clone(),
-                parameter: p.clone(),
+                label: l.to_owned(),
+                parameter: p.to_owned(),
             });
-            p.clone()
+            p.to_owned()
         }
         (Some(l), None) => {
             findings.push(Finding::IssuerOnlyInLabel);
-            l.clone()
+            l.to_owned()
         }
         (None, Some(p)) => {
             findings.push(Finding::IssuerOnlyInParameter);
-            p.clone()
+            p.to_owned()
         }
         (None, None) => {
             findings.push(Finding::IssuerMissing);
             String::new()
         }
-    };
+    }
+}
 
-    let algorithm = read_algorithm(params.get("algorithm"), &mut findings)?;
-    let digits = read_digits(params.get("digits"), &mut findings)?;
+/// TOTP with its period (default 30 s) or HOTP with its required counter.
+fn read_kind(params: &Params, is_totp: bool) -> Result<OtpKind, UriError> {
     let kind = if is_totp {
         let period = match params.get("period") {
             None => 30,
@@ -290,20 +340,7 @@ fn read(text: &str) -> Result<ParsedUri, UriError> {
         })?;
         OtpKind::Hotp { counter }
     };
-
-    Ok(ParsedUri {
-        account: OtpAccount {
-            issuer,
-            name,
-            secret,
-            algorithm,
-            digits,
-            kind,
-        },
-        findings,
-        label_issuer,
-        param_issuer,
-    })
+    Ok(kind)
 }
 
 /// Characters that may appear raw in a URI (RFC 3986 reserved, unreserved and `%`).

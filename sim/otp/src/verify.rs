@@ -1,4 +1,4 @@
-//! Site-side verification as sites do it (background.md §1.3): a TOTP window with optional
+//! Site-side verification as sites do it (docs/migration.md §1.3): a TOTP window with optional
 //! drift learning and replay rejection, and HOTP look-ahead with optional two-code resync.
 //!
 //! The verifiers are plain serde data so a simulated site can save them between logins; the

@@ -334,7 +334,7 @@ fn pyotp_refuses_what_our_strict_parser_refuses_for_the_issuer_mismatch() {
     let Some(py) = python() else {
         return;
     };
-    // background.md §2.2: pyotp raises on label prefix ≠ issuer; lenient keeps the parameter.
+    // docs/migration.md §2.2: pyotp raises on label prefix ≠ issuer; lenient keeps the parameter.
     let uri = "otpauth://totp/Contoso%3Auser%40contoso.example?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Microsoft";
     let answers = pyotp_batch(&py, &json!({"parse": [uri]}));
     let error = answers["parse"][0]["error"].as_str().unwrap_or_default();

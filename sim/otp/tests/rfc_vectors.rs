@@ -90,7 +90,7 @@ fn rfc6238_appendix_b_all_algorithms() {
 
 #[test]
 fn the_sha1_seed_with_sha256_gives_the_other_code_errata_trap() {
-    // background.md §1.2: using the 20-byte seed for SHA-256 at t = 59 gives 32247374.
+    // docs/migration.md §1.2: using the 20-byte seed for SHA-256 at t = 59 gives 32247374.
     let seed = b"12345678901234567890";
     assert_eq!(
         totp(seed, 59, Algorithm::Sha256, 8, 30, 0).unwrap(),

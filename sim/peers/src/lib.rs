@@ -21,6 +21,7 @@
 //! Both peers draw every random byte from a ChaCha20 stream seeded in their configuration,
 //! in an order their configuration documents, so one seed replays the same bytes.
 
+mod advert_input;
 mod common;
 pub mod desktop;
 pub mod io;
@@ -28,6 +29,7 @@ pub mod outcome;
 pub mod phone;
 pub mod trace;
 
+pub use advert_input::FedAdvert;
 pub use common::{
     TunnelEndpoint, CLIENT_PAYLOAD_HEADER, ORIGIN_HEADER, ROUTING_ID_HEADER,
     SIGNAL_CONNECTION_HEADER, SUBPROTOCOL, SUBPROTOCOL_HEADER,

@@ -1,4 +1,4 @@
-//! Every failure of reference.md §9 the peers handle, injected into whole transactions: what
+//! Every failure of docs/protocol.md §9 the peers handle, injected into whole transactions: what
 //! is ignored (and the flow goes on), and what ends the transaction, with its layer.
 #![allow(
     clippy::unwrap_used,

@@ -1,4 +1,4 @@
-//! The encrypted BLE advert that proves the phone is near the desktop (reference.md §4).
+//! The encrypted BLE advert that proves the phone is near the desktop (docs/protocol.md §4).
 //!
 //! The phone encrypts a 16-byte EID (reserved byte, nonce, routing id, domain id) with
 //! AES-256 as a single block and appends the first 4 bytes of an HMAC-SHA256 over the

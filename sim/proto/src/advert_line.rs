@@ -1,5 +1,5 @@
 //! Adverts as text lines, for carrying the BLE hop over a pipe when the desktop and the phone
-//! share no radio (reference.md §4 for the service data itself).
+//! share no radio (docs/protocol.md §4 for the service data itself).
 //!
 //! One line holds one service-data payload in hex, optionally prefixed by its 16-bit service
 //! UUID: `fff9:` (the FIDO UUID) or `fde2:` (Google's). Blank lines and lines starting with

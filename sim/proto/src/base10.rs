@@ -1,4 +1,4 @@
-//! The decimal digit encoding of the QR payload (reference.md §2.1).
+//! The decimal digit encoding of the QR payload (docs/protocol.md §2.1).
 //!
 //! Bytes go in 7-byte chunks, each read as a little-endian integer and written as exactly
 //! 17 decimal digits; a final partial chunk of n bytes (1..=6) gets a fixed digit count from

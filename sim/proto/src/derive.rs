@@ -1,4 +1,4 @@
-//! The one key-derivation primitive of hybrid, Chromium's `Derive` (reference.md §3).
+//! The one key-derivation primitive of hybrid, Chromium's `Derive` (docs/protocol.md §3).
 //!
 //! HKDF-SHA256 with the secret as input key material, the nonce as salt (empty means HKDF's
 //! all-zero salt) and the purpose as a 4-byte little-endian integer for info.

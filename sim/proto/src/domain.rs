@@ -1,4 +1,4 @@
-//! Tunnel-server domain ids (reference.md §5.1).
+//! Tunnel-server domain ids (docs/protocol.md §5.1).
 //!
 //! The phone names its tunnel server in the advert with a 16-bit id. Ids 0 and 1 are assigned
 //! to Google and Apple, 2..=255 are reserved for future assignments and so cannot be resolved,

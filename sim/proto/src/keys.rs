@@ -1,5 +1,5 @@
 //! P-256 key handling shared by the QR code, the Noise handshake and linking
-//! (reference.md §2.3, §6.1, §8.1).
+//! (docs/protocol.md §2.3, §6.1, §8.1).
 //!
 //! Keys are checked here before they reach `snow`, which panics on an invalid private scalar
 //! and only works with 65-byte uncompressed public keys.
@@ -77,7 +77,7 @@ pub fn ecdh_x(private: &[u8], public: &[u8]) -> Result<[u8; 32], KeyError> {
 }
 
 /// Derives a private scalar from a 32-byte seed as BoringSSL's `EC_KEY_derive_from_secret`
-/// does for P-256 (reference.md §2.3): HKDF-SHA256 with an empty salt and the info string
+/// does for P-256 (docs/protocol.md §2.3): HKDF-SHA256 with an empty salt and the info string
 /// `"derive EC key P-256"`, 48 bytes read big-endian and reduced modulo the group order.
 ///
 /// Chromium makes the desktop's QR identity key and the phone's identity key this way; only

@@ -2,7 +2,7 @@
 //!
 //! Everything the desktop, the phone and the tunnel server compute, as pure functions and
 //! values: no sockets, no clock, no global randomness. Time and random bytes are arguments.
-//! The byte-level reference is `reference.md` in the shared hybrid folder; each module names
+//! The byte-level reference is `docs/protocol.md`; each module names
 //! the section it implements.
 //!
 //! A map of the code, in the order a hybrid transaction uses it:

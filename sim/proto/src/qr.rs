@@ -1,4 +1,4 @@
-//! The `FIDO:/` QR code the desktop shows (reference.md §2).
+//! The `FIDO:/` QR code the desktop shows (docs/protocol.md §2).
 //!
 //! Its payload is a CBOR map with integer keys: 0 the desktop's compressed P-256 identity key,
 //! 1 the 16-byte QR secret, 2 the number of assigned tunnel domains the desktop knows, 3 the
@@ -54,7 +54,7 @@ impl RequestType {
     }
 }
 
-/// Key 6, whose meaning implementations disagree on (reference.md §0.1 item 2).
+/// Key 6, whose meaning implementations disagree on (docs/protocol.md §0.1 item 2).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Key6 {
     /// webauthn-rs: a bool, "non-discoverable makeCredential supported" (only with hint "mc").

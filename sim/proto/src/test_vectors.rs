@@ -1,5 +1,5 @@
 //! Loads the known-answer vectors kept in `fixtures/vectors/` (copied with their source fields
-//! from the shared hybrid reference).
+//! as gathered for `docs/protocol.md` §12).
 
 use std::path::PathBuf;
 

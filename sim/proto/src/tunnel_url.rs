@@ -1,4 +1,4 @@
-//! Tunnel-server URLs and paths (reference.md §5.2).
+//! Tunnel-server URLs and paths (docs/protocol.md §5.2).
 //!
 //! Three routes exist: the phone opens `/cable/new/{tunnel id}`, the desktop opens
 //! `/cable/connect/{routing id}/{tunnel id}` after matching an advert, and a linked desktop

@@ -2,14 +2,14 @@
 
 use core::time::Duration;
 
-/// Chromium's mock tunnel server answers `/cable/new` with this routing id (reference.md §5.3).
+/// Chromium's mock tunnel server answers `/cable/new` with this routing id (docs/protocol.md §5.3).
 pub const DEFAULT_ROUTING_ID: [u8; 3] = [0x2A, 0x00, 0x00];
 
 /// Largest binary message relayed, in bytes: 16 KiB, the webauthn-rs server's limit.
 ///
 /// Real hybrid traffic is far below it: Noise messages are 81 bytes, the padded linking
 /// update 528, the post-handshake message and CTAP requests and replies well under 2 KiB
-/// (reference.md §7). Chromium itself would accept up to 1 MiB (§5.5); 16 KiB keeps eight
+/// (docs/protocol.md §7). Chromium itself would accept up to 1 MiB (§5.5); 16 KiB keeps eight
 /// times headroom over real traffic while bounding what one peer can make the server buffer
 /// (this × [`DEFAULT_MAX_MESSAGES_PER_PEER`] = 256 KiB per pending tunnel).
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024;
@@ -17,7 +17,7 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024;
 /// Messages one peer may send over a tunnel's life: 16, the webauthn-rs server's limit.
 ///
 /// A QR transaction needs about five per side (handshake, post-handshake, linking update, one
-/// CTAP request or reply, shutdown; phones hang up after one command, reference.md §10 item 4).
+/// CTAP request or reply, shutdown; phones hang up after one command, docs/protocol.md §10 item 4).
 pub const DEFAULT_MAX_MESSAGES_PER_PEER: u32 = 16;
 
 /// How long a tunnel waits for its second peer: 60 s. Long enough for a user to scan a QR

@@ -7,7 +7,7 @@ use hybridsim_proto::tunnel_url::UrlError;
 use std::net::IpAddr;
 
 /// The WebSocket subprotocol every tunnel connection asks for and the server must select
-/// (reference.md §5.3).
+/// (docs/protocol.md §5.3).
 pub const SUBPROTOCOL: &str = "fido.cable";
 /// Response header of `/cable/new`: this instance's routing id, 6 upper-case hex digits.
 pub const ROUTING_ID_HEADER: &str = "X-caBLE-Routing-ID";
@@ -142,7 +142,7 @@ pub enum Reject {
         ours: [u8; 3],
     },
     /// `/cable/contact` for a contact id no phone registered: 410 Gone, which makes the
-    /// desktop delete its linking record (reference.md §5.3).
+    /// desktop delete its linking record (docs/protocol.md §5.3).
     #[error("unknown contact id")]
     UnknownContact,
     /// `/cable/contact` without `X-caBLE-Client-Payload`.

@@ -1,12 +1,12 @@
-//! The caBLE v2 tunnel server as a sans-IO state machine (reference.md §5).
+//! The caBLE v2 tunnel server as a sans-IO state machine (docs/protocol.md §5).
 //!
 //! A phone and a desktop that want to talk each open a WebSocket to the tunnel server; the
 //! server pairs the two sockets by tunnel id and relays binary messages between them, one
 //! message in, one message out. This crate is that server's logic with no sockets, no clock
 //! and no global randomness: the caller numbers connections, says what time it is (as
 //! [`Millis`]) and seeds the one random stream (tunnel ids for `/cable/contact`). The tokio
-//! driver in `hybridsim-net` pumps it over real sockets; a simulated world can pump it with
-//! virtual time.
+//! driver in `hybridsim-tunnel-server` pumps it over real sockets; a simulated world can
+//! pump it with virtual time.
 //!
 //! A map of the code:
 //!
@@ -17,6 +17,9 @@
 //!   transmit, close with a code, wake a phone).
 //! - [`config`]: [`Config`] and the default limits, each with the reason it was chosen.
 //! - [`metrics`]: counters for a metrics page.
+//! - [`wake_up`]: the wake-up message a phone receives on its wake socket ([`WakeUp`], its
+//!   JSON wire form) and that socket's path; the server sends it and the phone drivers
+//!   read it, so it lives here, below both.
 //! - `relay`: one tunnel and its two directions.
 //!
 //! The rules, in one place:
@@ -50,6 +53,7 @@ pub mod output;
 mod relay;
 pub mod router;
 mod time;
+pub mod wake_up;
 
 #[cfg(test)]
 mod model;
@@ -63,3 +67,4 @@ pub use metrics::Metrics;
 pub use output::{Close, CloseCode, CloseReason, Incoming, Output, Transmit, Wake};
 pub use router::{ContactError, Router};
 pub use time::Millis;
+pub use wake_up::{wake_path, WakeParseError, WakeUp, WAKE_PATH_PREFIX};

@@ -53,7 +53,7 @@ pub struct Close {
 }
 
 /// Tell a registered phone to connect to a tunnel: the three values Google sends by FCM as
-/// `caBLE.tunnelID`, `caBLE.routingID` and `caBLE.clientPayload` (reference.md §5.4).
+/// `caBLE.tunnelID`, `caBLE.routingID` and `caBLE.clientPayload` (docs/protocol.md §5.4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wake {
     /// The registration to deliver it to.

@@ -350,7 +350,7 @@ impl Router {
     }
 
     /// `/cable/contact`: the desktop becomes side A of a fresh random tunnel, and the phone
-    /// registered under the contact id gets a wake-up (reference.md §5.4, §8.3).
+    /// registered under the contact id gets a wake-up (docs/protocol.md §5.4, §8.3).
     fn admit_contact(
         &mut self,
         now: Millis,

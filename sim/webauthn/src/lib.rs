@@ -12,6 +12,8 @@
 //!   as a relying party must.
 //! - [`client`]: the browser: options → CTAP request, CTAP response → response JSON, and the
 //!   origin / RP ID check.
+//! - [`browser`]: the browser's round trip as bytes: options → CTAP command, the
+//!   authenticator's `status ‖ CBOR` answer → response JSON.
 //! - [`rp`]: the relying party: `start_*` returns options and a state value the caller keeps,
 //!   `finish_*` runs every check of WebAuthn L3 §7.1 / §7.2, each failure its own error variant.
 //! - [`x509`]: attestation certificate chains and the packed certificate requirements (§8.2.1).
@@ -28,6 +30,7 @@
 //! Fuzz targets for the parsers and both `finish_*` are in `fuzz/` (nightly, cargo-fuzz).
 
 pub mod b64;
+pub mod browser;
 pub mod client;
 pub mod client_data;
 pub mod crypto;

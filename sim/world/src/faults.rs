@@ -20,7 +20,7 @@
 //! - the others take no step.
 //!
 //! The expected outcome of each fault (who fails, at which layer, with what, when) is in its
-//! documentation and shown by a test in `tests/faults.rs`; the rows of reference.md §9 are
+//! documentation and shown by a test in `tests/faults.rs`; the rows of docs/protocol.md §9 are
 //! cited there.
 
 mod rules;

@@ -1,7 +1,7 @@
 //! One test per catalogued fault (`hybridsim_world::faults`): which party fails, at which
 //! layer, with which error, after how much virtual time, and that nobody hangs. Faults that
 //! the protocol says to ignore are shown to leave the ceremony successful, citing the row of
-//! reference.md §9 that says so. Plus the ceremonies the API runs end to end: registration,
+//! docs/protocol.md §9 that says so. Plus the ceremonies the API runs end to end: registration,
 //! sign-in, linking, linked sign-in, legacy peers, and byte-identical traces.
 
 #![allow(

@@ -1,4 +1,4 @@
-//! Aegis vault files (background.md §4.1): phone A exports its OTP accounts as a vault,
+//! Aegis vault files (docs/migration.md §4.1): phone A exports its OTP accounts as a vault,
 //! phone B imports it. Encrypted vaults use Aegis' scrypt parameters.
 
 use super::admit::{admit, Arriving, Incoming};

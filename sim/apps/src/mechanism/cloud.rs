@@ -1,4 +1,4 @@
-//! Cloud backup in the style background.md §4.5 describes for Microsoft Authenticator: the
+//! Cloud backup in the style docs/migration.md §4.5 describes for Microsoft Authenticator: the
 //! app encrypts what it may back up under a key it generates, the blob goes to the backup
 //! service and the key to the identity provider; restore needs the recovery account's strong
 //! sign-in and an empty app. Third-party OTP secrets come back; device-bound keys never do.

@@ -1,4 +1,4 @@
-//! Platform keychain sync (the iCloud Keychain model of background.md §4.5, 2025 iOS
+//! Platform keychain sync (the iCloud Keychain model of docs/migration.md §4.5, 2025 iOS
 //! change): third-party TOTP secrets and the names of all accounts travel; nothing else.
 //! Synced passkeys travel too, because the keychain is their provider.
 

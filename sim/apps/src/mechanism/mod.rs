@@ -1,5 +1,5 @@
 //! The ways accounts move from phone A to phone B, each an export or backup on A and an
-//! import or restore on B (background.md §3 and §4).
+//! import or restore on B (docs/migration.md §3 and §4).
 //!
 //! | mechanism | module | carries |
 //! |---|---|---|

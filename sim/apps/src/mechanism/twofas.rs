@@ -1,4 +1,4 @@
-//! 2FAS backup files (background.md §4.2): phone A exports a `.2fas` file (schema 4), phone
+//! 2FAS backup files (docs/migration.md §4.2): phone A exports a `.2fas` file (schema 4), phone
 //! B imports it. 2FAS calls the issuer the service `name`, which importers have mixed up (M08).
 
 use super::admit::{admit, Arriving, Incoming};

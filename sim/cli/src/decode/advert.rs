@@ -1,6 +1,6 @@
 //! `hybridsim decode advert`: decrypt one advert with a QR secret.
 
-use crate::args::DecodeAdvert;
+use super::args::DecodeAdvert;
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
 use hybridsim_proto::advert::{self, AdvertError, Eid, LengthRule};
@@ -73,7 +73,8 @@ fn split_uuid_prefix(text: &str) -> Result<(Option<u16>, &str), Failure> {
             "fff9" => Ok((Some(advert::FIDO_SERVICE_UUID), rest)),
             "fde2" => Ok((Some(advert::GOOGLE_SERVICE_UUID), rest)),
             _ => Err(Failure::bad_input(format!(
-                "advert prefix {uuid:?}: hybrid adverts use service UUID fff9 or fde2"
+                "advert prefix {}: hybrid adverts use service UUID fff9 or fde2",
+                crate::echo::shown(uuid)
             ))),
         },
     }

@@ -1,6 +1,6 @@
 //! `hybridsim decode domain`: the host behind a tunnel-server domain id.
 
-use crate::args::DecodeDomain;
+use super::args::DecodeDomain;
 use crate::failure::{Failure, Outcome};
 use crate::json;
 use hybridsim_proto::domain::{self, DomainKind};
@@ -31,7 +31,8 @@ pub fn parse_id(text: &str) -> Result<u16, Failure> {
     };
     parsed.map_err(|_| {
         Failure::bad_input(format!(
-            "domain id {text:?} is not a number from 0 to 65535 (decimal or 0x hex)"
+            "domain id {} is not a number from 0 to 65535 (decimal or 0x hex)",
+            crate::echo::shown(text)
         ))
     })
 }

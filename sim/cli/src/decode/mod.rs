@@ -1,6 +1,7 @@
 //! `hybridsim decode …`: turn wire artefacts into fields a person or a script can read.
 
 mod advert;
+pub mod args;
 mod domain;
 mod qr;
 mod url;
@@ -8,8 +9,8 @@ mod url;
 pub use advert::qr_secret;
 pub use domain::parse_id as domain_id;
 
-use crate::args::DecodeCommand;
 use crate::failure::Outcome;
+use args::DecodeCommand;
 
 /// Runs one decode command.
 pub fn run(command: DecodeCommand) -> Outcome {

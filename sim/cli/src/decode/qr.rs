@@ -1,6 +1,6 @@
 //! `hybridsim decode qr`: a FIDO:/ string or a picture of one.
 
-use crate::args::DecodeQr;
+use super::args::DecodeQr;
 use crate::failure::{Failure, Outcome};
 use crate::json;
 use hybridsim_proto::qr::{Key6, QrPayload, PREFIX};
@@ -31,11 +31,11 @@ pub fn qr_text(input: &str) -> Result<String, Failure> {
     let path = Path::new(input);
     if !path.exists() {
         return Err(Failure::bad_input(format!(
-            "{input:?} is neither a FIDO:/ string nor an existing image file"
+            "{} is neither a FIDO:/ string nor an existing image file",
+            crate::echo::shown(input)
         )));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| Failure::bad_input(format!("cannot read {input}: {e}")))?;
+    let bytes = crate::input::read_bytes(path)?;
     let texts = hybridsim_optical::read_image(&bytes)
         .map_err(|e| Failure::bad_input(format!("{input}: {e}")))?;
     let fido = texts.iter().find(|t| {
@@ -45,8 +45,8 @@ pub fn qr_text(input: &str) -> Result<String, Failure> {
     match fido {
         Some(text) => Ok(text.clone()),
         None => Err(Failure::bad_input(format!(
-            "{input}: the QR code says {:?}, which is not a FIDO:/ code",
-            texts.first().map(String::as_str).unwrap_or_default()
+            "{input}: the QR code says {}, which is not a FIDO:/ code",
+            crate::echo::shown(texts.first().map(String::as_str).unwrap_or_default())
         ))),
     }
 }

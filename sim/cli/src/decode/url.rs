@@ -1,7 +1,7 @@
 //! `hybridsim decode url`: which tunnel route a URL is, its ids, and whether it is what a
 //! Chromium peer would send.
 
-use crate::args::DecodeUrl;
+use super::args::DecodeUrl;
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
 use hybridsim_proto::derive;
@@ -20,7 +20,7 @@ struct Check {
 /// `--secret` was given and the tunnel id does not match it.
 pub fn run(args: &DecodeUrl) -> Outcome {
     let url = TunnelUrl::parse(&args.url)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.url)))?;
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", crate::echo::shown(&args.url))))?;
     let mut checks = vec![
         scheme_check(&url),
         host_check(&url.host),

@@ -1,6 +1,6 @@
 //! `hybridsim encode advert`: the 20 bytes a phone broadcasts after scanning a QR code.
 
-use crate::args::EncodeAdvert;
+use super::args::EncodeAdvert;
 use crate::decode::{domain_id, qr_secret};
 use crate::failure::Outcome;
 use crate::hex_arg;

@@ -1,10 +1,11 @@
 //! `hybridsim encode …`: build hybrid messages from their fields.
 
 mod advert;
+pub mod args;
 mod qr;
 
-use crate::args::EncodeCommand;
 use crate::failure::Outcome;
+use args::EncodeCommand;
 
 /// Runs one encode command.
 pub fn run(command: EncodeCommand) -> Outcome {

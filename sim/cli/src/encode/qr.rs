@@ -1,6 +1,6 @@
 //! `hybridsim encode qr`: a FIDO:/ string from its fields, as text, PNG or terminal blocks.
 
-use crate::args::EncodeQr;
+use super::args::EncodeQr;
 use crate::failure::{Failure, Outcome};
 use crate::hex_arg;
 use hybridsim_proto::keys;

@@ -1,11 +1,10 @@
 //! `hybridsim migrate add|list`: putting `otpauth://` accounts on the phone in a state file
-//! (lenient Key URI parsing, background.md §2.2) and showing the codes it displays.
+//! (lenient Key URI parsing, docs/migration.md §2.2) and showing the codes it displays.
 
-use super::{account_json, account_line, at_or_now, load_existing, load_or_create, phone_of};
+use super::{account_json, account_line, at_or_now, load_or_create, phone_of, read_existing};
 use super::{NewPhoneArgs, StateArgs};
 use crate::failure::{Failure, Outcome};
-use crate::json;
-use crate::state_file;
+use crate::{json, phone_state};
 use clap::Args;
 use hybridsim_apps::phone::Added;
 use hybridsim_apps::{AppAccount, AppModel};
@@ -53,10 +52,11 @@ pub fn add(args: &AddArgs) -> Outcome {
     let mut parsed = Vec::new();
     for uri in &args.uri {
         let p = parse(uri, Mode::Lenient)
-            .map_err(|e| Failure::bad_input(format!("--uri {uri:?}: {e}")))?;
+            .map_err(|e| Failure::bad_input(format!("--uri {}: {e}", crate::echo::shown(uri))))?;
         parsed.push(p);
     }
-    let mut state = load_or_create(path, &args.new, AppModel::GoogleAuthenticator)?;
+    let lock = phone_state::lock(path)?;
+    let mut state = load_or_create(&lock, &args.new, AppModel::GoogleAuthenticator)?;
     let Some(phone) = state.phone.as_mut() else {
         return Err(Failure::bad_input("internal: no phone after creating it"));
     };
@@ -77,7 +77,7 @@ pub fn add(args: &AddArgs) -> Outcome {
             .collect();
         rows.push((line, value, outcome, findings));
     }
-    state_file::save(path, &state)?;
+    lock.save(&state)?;
     if args.json {
         let added: Vec<Value> = rows
             .into_iter()
@@ -106,7 +106,7 @@ pub fn add(args: &AddArgs) -> Outcome {
 /// Lists the phone's accounts with the code each shows at `--at`.
 pub fn list(args: &ListArgs) -> Outcome {
     let path = &args.state.state;
-    let state = load_existing(path)?;
+    let state = read_existing(path)?;
     let phone = phone_of(&state, path)?;
     let at = at_or_now(args.at)?;
     let phone_time = phone.clock(at);

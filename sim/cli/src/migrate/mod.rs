@@ -1,27 +1,29 @@
 //! `hybridsim migrate …`: authenticator-app accounts and moving them to a new phone
-//! (hybridsim-apps and hybridsim-export; background.md §3–§5 in the migration material).
+//! (hybridsim-apps and hybridsim-export; docs/migration.md §3–§5).
 //!
 //! The phone lives in the same state file as `hybridsim authenticator` (its `phone` field),
 //! so one file is one phone: its passkeys and its authenticator app.
 //!
 //! * [`decode`]: read an export (Google QR codes or URIs, Aegis vault, 2FAS backup) and list it.
 //! * [`accounts`]: `add` an `otpauth://` URI to a state file, `list` accounts with codes.
-//! * [`transfer`]: `export` a state file's accounts in a format, `import` them into another.
+//! * [`export`], [`import`]: a state file's accounts to a file in a format, and back into
+//!   another.
 //! * [`run`]: a whole migration between two state files, with the report.
 //! * [`quirks`]: the bug switches.
 
 mod accounts;
 mod decode;
+mod export;
+mod import;
 mod quirks;
 mod run;
-mod transfer;
 
-use crate::authenticator::{self, State};
 use crate::failure::Failure;
-use crate::state_file;
+use crate::phone_state;
 use clap::{Args, Subcommand, ValueEnum};
 use hybridsim_apps::{AppModel, Quirk, Quirks};
 use hybridsim_otp::{OtpAccount, OtpKind};
+use hybridsim_state::{Locked, PhoneState};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -46,10 +48,10 @@ pub enum MigrateCommand {
     List(accounts::ListArgs),
     /// Write the phone's OTP accounts as Google transfer URIs and QR pictures, an Aegis vault
     /// or a 2FAS backup.
-    Export(transfer::ExportArgs),
+    Export(export::ExportArgs),
     /// Read exports into the phone in a state file, the way the chosen app imports them
     /// (accounts are added, never silently overwritten; the app's duplicate rules apply).
-    Import(transfer::ImportArgs),
+    Import(import::ImportArgs),
     /// Move the accounts of one state file's phone to another's by a mechanism and print the
     /// report. Exit 0 if every account arrived unchanged and signs in, 1 otherwise.
     Run(run::RunArgs),
@@ -63,8 +65,8 @@ pub fn run(command: MigrateCommand) -> crate::failure::Outcome {
         MigrateCommand::Decode(args) => decode::run(&args),
         MigrateCommand::Add(args) => accounts::add(&args),
         MigrateCommand::List(args) => accounts::list(&args),
-        MigrateCommand::Export(args) => transfer::export(&args),
-        MigrateCommand::Import(args) => transfer::import(&args),
+        MigrateCommand::Export(args) => export::export(&args),
+        MigrateCommand::Import(args) => import::import(&args),
         MigrateCommand::Run(args) => run::run(&args),
         MigrateCommand::Quirks(args) => quirks::run(&args),
     }
@@ -132,30 +134,28 @@ pub struct NewPhoneArgs {
 /// The passkey profile a state file gets when a migrate command creates it.
 const DEFAULT_PROFILE: &str = "google-password-manager";
 
-/// The state at `path`, refused if missing.
-fn load_existing(path: &Path) -> Result<State, Failure> {
-    let state = state_file::load::<State>(path)?.ok_or_else(|| {
-        Failure::bad_input(format!(
-            "{} does not exist: add accounts first (`hybridsim migrate add`)",
-            path.display()
-        ))
-    })?;
-    authenticator::check_format(&state, path)?;
-    Ok(state)
+/// What to run first when a state file is missing.
+const ADD_FIRST: &str = "add accounts first (`hybridsim migrate add`)";
+
+/// The state at `path`, read without a lock (for commands that only read it), refused if
+/// missing.
+fn read_existing(path: &Path) -> Result<PhoneState, Failure> {
+    phone_state::read_existing(path, ADD_FIRST)
 }
 
-/// The state at `path` (or a new one) with a phone of the asked app.
+/// The state in the locked file (or a new one) with a phone of the asked app.
 fn load_or_create(
-    path: &Path,
+    lock: &Locked,
     new: &NewPhoneArgs,
     default_app: AppModel,
-) -> Result<State, Failure> {
+) -> Result<PhoneState, Failure> {
+    let path = lock.path();
     let profile = match (&new.profile, path.exists()) {
         (Some(p), _) => Some(p.as_str()),
         (None, true) => None,
         (None, false) => Some(DEFAULT_PROFILE),
     };
-    let mut state = authenticator::load_or_start(path, profile, 0)?;
+    let mut state = phone_state::load_or_start(lock, profile, 0)?;
     let asked = new.app.map(App::model);
     match (&state.phone, asked) {
         (Some(phone), Some(app)) if phone.app != app => {
@@ -175,7 +175,7 @@ fn load_or_create(
 }
 
 /// The phone of a loaded state, refused if it has none.
-fn phone_of<'a>(state: &'a State, path: &Path) -> Result<&'a hybridsim_apps::Phone, Failure> {
+fn phone_of<'a>(state: &'a PhoneState, path: &Path) -> Result<&'a hybridsim_apps::Phone, Failure> {
     state.phone.as_ref().ok_or_else(|| {
         Failure::bad_input(format!(
             "{} holds no authenticator-app accounts: add some first (`hybridsim migrate add`)",
@@ -190,7 +190,8 @@ fn parse_quirks(names: &[String]) -> Result<Quirks, Failure> {
     for name in names {
         let quirk = Quirk::from_name(name).ok_or_else(|| {
             Failure::bad_input(format!(
-                "no quirk {name:?}: `hybridsim migrate quirks` lists them"
+                "no quirk {}: `hybridsim migrate quirks` lists them",
+                crate::echo::shown(name)
             ))
         })?;
         quirks.push(quirk);

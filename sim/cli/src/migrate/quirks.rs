@@ -1,5 +1,5 @@
-//! `hybridsim migrate quirks`: the bug switches of hybridsim-apps (bugs.md in the migration
-//! material), so `--quirk` names can be looked up without reading the source.
+//! `hybridsim migrate quirks`: the bug switches of hybridsim-apps (docs/migration-bugs.md), so
+//! `--quirk` names can be looked up without reading the source.
 
 use crate::failure::Outcome;
 use crate::json;

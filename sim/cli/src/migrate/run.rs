@@ -1,10 +1,10 @@
 //! `hybridsim migrate run`: a whole migration between the phones of two state files
-//! (hybridsim-apps' `migrate` and its report; background.md §5 for what the quirks reproduce).
+//! (hybridsim-apps' `migrate` and its report; docs/migration.md §5 for what the quirks reproduce).
 
-use super::{app_quirks, at_or_now, load_existing, load_or_create, parse_quirks, phone_of, rng};
+use super::{app_quirks, at_or_now, load_or_create, parse_quirks, phone_of, read_existing, rng};
 use super::{App, NewPhoneArgs};
 use crate::failure::{Failure, Outcome};
-use crate::state_file;
+use crate::phone_state;
 use clap::{Args, ValueEnum};
 use hybridsim_apps::mechanism::google::Transfer;
 use hybridsim_apps::{migrate, AppModel, Cloud, Context, Mechanism};
@@ -77,44 +77,15 @@ pub fn run(args: &RunArgs) -> Outcome {
         ));
     }
     let quirks = parse_quirks(&args.quirk)?;
-    let old_state = load_existing(&args.from)?;
+    let old_state = read_existing(&args.from)?;
     let old = phone_of(&old_state, &args.from)?.clone();
-    let (mechanism, default_app) = match args.mechanism {
-        MechanismName::CloudBackup => (
-            Mechanism::CloudBackup {
-                recovery: args.account.clone(),
-                strong_auth: true,
-            },
-            AppModel::MicrosoftAuthenticator,
-        ),
-        MechanismName::KeychainSync => (
-            Mechanism::KeychainSync {
-                platform_account: args.account.clone(),
-            },
-            AppModel::MicrosoftAuthenticator,
-        ),
-        MechanismName::GoogleTransfer => (
-            Mechanism::GoogleTransfer(Transfer::default()),
-            AppModel::GoogleAuthenticator,
-        ),
-        MechanismName::AegisVault => (
-            Mechanism::AegisVault {
-                password: args.password.clone(),
-            },
-            AppModel::Aegis,
-        ),
-        MechanismName::TwoFas => (
-            Mechanism::TwoFas {
-                password: args.password.clone(),
-            },
-            AppModel::TwoFas,
-        ),
-    };
+    let (mechanism, default_app) = mechanism(args);
     let new_args = NewPhoneArgs {
         app: args.app,
         profile: args.profile.clone(),
     };
-    let mut new_state = load_or_create(&args.to, &new_args, default_app)?;
+    let lock = phone_state::lock(&args.to)?;
+    let mut new_state = load_or_create(&lock, &new_args, default_app)?;
     let Some(new) = new_state.phone.as_mut() else {
         return Err(Failure::bad_input("internal: no phone after creating it"));
     };
@@ -126,7 +97,7 @@ pub fn run(args: &RunArgs) -> Outcome {
     let mut ctx = Context::new(&quirks, &mut random, &mut cloud);
     let report = migrate(&old, new, &mechanism, &[], at, &mut ctx);
     new.quirks = stored_quirks;
-    state_file::save(&args.to, &new_state)?;
+    lock.save(&new_state)?;
     if args.json {
         let value = serde_json::to_value(&report)
             .map_err(|e| Failure::bad_input(format!("cannot serialise the report: {e}")))?;
@@ -157,5 +128,40 @@ pub fn run(args: &RunArgs) -> Outcome {
             report.rows.len(),
             report.unexpected.len()
         )))
+    }
+}
+
+/// The mechanism the arguments name, and the app a new phone gets for it.
+fn mechanism(args: &RunArgs) -> (Mechanism, AppModel) {
+    match args.mechanism {
+        MechanismName::CloudBackup => (
+            Mechanism::CloudBackup {
+                recovery: args.account.clone(),
+                strong_auth: true,
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        MechanismName::KeychainSync => (
+            Mechanism::KeychainSync {
+                platform_account: args.account.clone(),
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        MechanismName::GoogleTransfer => (
+            Mechanism::GoogleTransfer(Transfer::default()),
+            AppModel::GoogleAuthenticator,
+        ),
+        MechanismName::AegisVault => (
+            Mechanism::AegisVault {
+                password: args.password.clone(),
+            },
+            AppModel::Aegis,
+        ),
+        MechanismName::TwoFas => (
+            Mechanism::TwoFas {
+                password: args.password.clone(),
+            },
+            AppModel::TwoFas,
+        ),
     }
 }

@@ -10,7 +10,7 @@ Runs with DBUS_SYSTEM_BUS_ADDRESS pointing at the test's private bus, on which
   advertise --secret HEX16 --nonce HEX10 --routing-id HEX3 --domain-id N
             [--uuid16 fff9|fde2] [--suffix HEX] [--rssi N] [--address A]
       builds a hybrid advert with this script's own cryptography (HKDF-SHA256 for the EID
-      key, AES-256 for the EID, HMAC-SHA256 for the tag; reference.md §3-§4), waits (with a
+      key, AES-256 for the EID, HMAC-SHA256 for the tag; docs/protocol.md §3-§4), waits (with a
       deadline) until a scanner has started discovery, then makes a device appear and sets its
       RSSI and service data through the mock, which emits PropertiesChanged as bluetoothd does
       for each advert. Prints the advert's hex.

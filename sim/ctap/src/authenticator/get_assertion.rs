@@ -3,7 +3,7 @@
 //! Account choice happens on the device, as on hybrid phones: with an empty or absent
 //! allowList and several discoverable credentials the user picks one ([`UserDecisions`]), and
 //! every discoverable-credential answer carries the user entity (key 4) and `userSelected`
-//! (key 6) as Chromium's phone sends them (reference.md §7.5). numberOfCredentials (key 5) and
+//! (key 6) as Chromium's phone sends them (docs/protocol.md §7.5). numberOfCredentials (key 5) and
 //! authenticatorGetNextAssertion, which serve account choice on the platform, are not used.
 
 use super::{Authenticator, AuthenticatorError, Reason};
@@ -34,50 +34,12 @@ impl<U: UserDecisions> Authenticator<U> {
     ) -> Result<GetAssertionResponse, AuthenticatorError> {
         self.step += 1;
         let rp_id = req.rp_id.as_str();
-        // 2. pinUvAuthParam needs a supported pinUvAuthProtocol.
-        self.check_pin_uv_auth_protocol(
-            req.pin_uv_auth_param.as_deref(),
-            req.pin_uv_auth_protocol,
-        )?;
+        let (uv, up) = self.assertion_options(req)?;
         // 3. The response's "up" and "uv" bits start false.
         let mut flags = Flags::empty();
-        // 4. Options: uv=true needs built-in UV; rk is not a getAssertion option; "up" defaults
-        //    to true.
-        let uv_requested = req.pin_uv_auth_param.is_none() && req.options.uv == Some(true);
-        if uv_requested && !self.uv_available() {
-            return Err(Reason::UvUnavailable.into());
-        }
-        if req.options.rk.is_some() {
-            return Err(Reason::RkOnGetAssertion.into());
-        }
-        let up = req.options.up.unwrap_or(true);
-        if !up && self.profile.quirks.refuse_silent_assertion {
-            return Err(Reason::SilentAssertionRefused.into());
-        }
-        // 6.1: no pinUvAuthToken is ever issued, so a pinUvAuthParam cannot verify.
-        if req.pin_uv_auth_param.is_some() {
-            return Err(Reason::PinUvAuthParamInvalid.into());
-        }
-        // 6.2: built-in user verification.
-        let uv = self.user_verification(Purpose::GetAssertion, rp_id, uv_requested, up)?;
         flags.set(Flags::UV, uv);
-        // 7. Locate the eligible credentials: those of a non-empty allowList bound to this RP
-        //    (first match used), else the RP's discoverable credentials, most recent first.
         let allow_list = req.allow_list.as_deref().filter(|l| !l.is_empty());
-        let candidates: Vec<Vec<u8>> = match allow_list {
-            Some(list) => self
-                .store
-                .first_listed(rp_id, list)
-                .map(|c| c.id.clone())
-                .into_iter()
-                .collect(),
-            None => self
-                .store
-                .discoverable_for(rp_id)
-                .iter()
-                .map(|c| c.id.clone())
-                .collect(),
-        };
+        let candidates = self.eligible(rp_id, allow_list);
         // 8. None: CTAP2_ERR_NO_CREDENTIALS.
         if candidates.is_empty() {
             return Err(Reason::NoCredentials(rp_id.to_owned()).into());
@@ -129,6 +91,59 @@ impl<U: UserDecisions> Authenticator<U> {
             large_blob_key: None,
             unsigned_extension_outputs: outputs.unsigned_map(),
         })
+    }
+
+    /// Steps 2 to 6 of getAssertion: the PIN/UV protocol, the options and built-in user
+    /// verification. Returns whether the user was verified and whether presence is wanted.
+    fn assertion_options(
+        &mut self,
+        req: &GetAssertionRequest,
+    ) -> Result<(bool, bool), AuthenticatorError> {
+        let rp_id = req.rp_id.as_str();
+        // 2. pinUvAuthParam needs a supported pinUvAuthProtocol.
+        self.check_pin_uv_auth_protocol(
+            req.pin_uv_auth_param.as_deref(),
+            req.pin_uv_auth_protocol,
+        )?;
+        // 4. Options: uv=true needs built-in UV; rk is not a getAssertion option; "up" defaults
+        //    to true.
+        let uv_requested = req.pin_uv_auth_param.is_none() && req.options.uv == Some(true);
+        if uv_requested && !self.uv_available() {
+            return Err(Reason::UvUnavailable.into());
+        }
+        if req.options.rk.is_some() {
+            return Err(Reason::RkOnGetAssertion.into());
+        }
+        let up = req.options.up.unwrap_or(true);
+        if !up && self.profile.quirks.refuse_silent_assertion {
+            return Err(Reason::SilentAssertionRefused.into());
+        }
+        // 6.1: no pinUvAuthToken is ever issued, so a pinUvAuthParam cannot verify.
+        if req.pin_uv_auth_param.is_some() {
+            return Err(Reason::PinUvAuthParamInvalid.into());
+        }
+        // 6.2: built-in user verification.
+        let uv = self.user_verification(Purpose::GetAssertion, rp_id, uv_requested, up)?;
+        Ok((uv, up))
+    }
+
+    /// Step 7: the eligible credentials, those of a non-empty allowList bound to this RP
+    /// (first match used), else the RP's discoverable credentials, most recent first.
+    fn eligible(&self, rp_id: &str, allow_list: Option<&[CredentialDescriptor]>) -> Vec<Vec<u8>> {
+        match allow_list {
+            Some(list) => self
+                .store
+                .first_listed(rp_id, list)
+                .map(|c| c.id.clone())
+                .into_iter()
+                .collect(),
+            None => self
+                .store
+                .discoverable_for(rp_id)
+                .iter()
+                .map(|c| c.id.clone())
+                .collect(),
+        }
     }
 
     fn choose(

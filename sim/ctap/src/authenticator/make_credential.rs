@@ -32,32 +32,9 @@ impl<U: UserDecisions> Authenticator<U> {
         )?;
         // 3. The first "public-key" algorithm of pubKeyCredParams the profile supports.
         self.choose_algorithm(req)?;
+        let uv = self.creation_options(req)?;
         // 4. The response's "up" and "uv" bits start false.
         let mut flags = Flags::empty();
-        // 5. Options. 5.1: with a pinUvAuthParam, "uv" is treated as false.
-        let uv_requested = req.pin_uv_auth_param.is_none() && req.options.uv == Some(true);
-        // 5.3: uv=true without built-in user verification.
-        if uv_requested && !self.uv_available() {
-            return Err(Reason::UvUnavailable.into());
-        }
-        // 5.4: rk=true without discoverable credentials.
-        if req.options.rk == Some(true) && self.profile.get_info.options.rk != Some(true) {
-            return Err(Reason::RkUnsupported.into());
-        }
-        // 5.5: up=false is invalid for makeCredential.
-        if req.options.up == Some(false) {
-            return Err(Reason::UpFalseOnMakeCredential.into());
-        }
-        // 8. No profile is enterprise-attestation capable.
-        if req.enterprise_attestation.is_some() {
-            return Err(Reason::EnterpriseAttestationUnsupported.into());
-        }
-        // 11.1: no pinUvAuthToken is ever issued, so a pinUvAuthParam cannot verify.
-        if req.pin_uv_auth_param.is_some() {
-            return Err(Reason::PinUvAuthParamInvalid.into());
-        }
-        // 11.2: built-in user verification.
-        let uv = self.user_verification(Purpose::MakeCredential, rp_id, uv_requested, true)?;
         flags.set(Flags::UV, uv);
         // 12. An excludeList credential bound to this RP: ask for presence, then refuse.
         if let Some(list) = &req.exclude_list {
@@ -108,6 +85,39 @@ impl<U: UserDecisions> Authenticator<U> {
             large_blob_key: None,
             unsigned_extension_outputs: outputs.unsigned_map(),
         })
+    }
+
+    /// Steps 5 to 11 of makeCredential: the options, enterprise attestation and built-in user
+    /// verification. Returns whether the user was verified.
+    fn creation_options(
+        &mut self,
+        req: &MakeCredentialRequest,
+    ) -> Result<bool, AuthenticatorError> {
+        let rp_id = req.rp.id.as_str();
+        // 5. Options. 5.1: with a pinUvAuthParam, "uv" is treated as false.
+        let uv_requested = req.pin_uv_auth_param.is_none() && req.options.uv == Some(true);
+        // 5.3: uv=true without built-in user verification.
+        if uv_requested && !self.uv_available() {
+            return Err(Reason::UvUnavailable.into());
+        }
+        // 5.4: rk=true without discoverable credentials.
+        if req.options.rk == Some(true) && self.profile.get_info.options.rk != Some(true) {
+            return Err(Reason::RkUnsupported.into());
+        }
+        // 5.5: up=false is invalid for makeCredential.
+        if req.options.up == Some(false) {
+            return Err(Reason::UpFalseOnMakeCredential.into());
+        }
+        // 8. No profile is enterprise-attestation capable.
+        if req.enterprise_attestation.is_some() {
+            return Err(Reason::EnterpriseAttestationUnsupported.into());
+        }
+        // 11.1: no pinUvAuthToken is ever issued, so a pinUvAuthParam cannot verify.
+        if req.pin_uv_auth_param.is_some() {
+            return Err(Reason::PinUvAuthParamInvalid.into());
+        }
+        // 11.2: built-in user verification.
+        self.user_verification(Purpose::MakeCredential, rp_id, uv_requested, true)
     }
 
     fn choose_algorithm(&self, req: &MakeCredentialRequest) -> Result<i64, AuthenticatorError> {

@@ -2,7 +2,7 @@
 //! scripted user, answering CTAP commands byte for byte.
 //!
 //! [`Authenticator::handle`] takes a command byte and its CBOR parameters and returns
-//! `status ‖ CBOR` exactly as a phone puts it in a hybrid CTAP response (reference.md §7.5);
+//! `status ‖ CBOR` exactly as a phone puts it in a hybrid CTAP response (docs/protocol.md §7.5);
 //! [`Authenticator::handle_traced`] also returns the reason of a refusal. Rust callers can use
 //! the typed methods ([`make_credential`](Authenticator::make_credential),
 //! [`get_assertion`](Authenticator::get_assertion), [`get_info`](Authenticator::get_info),

@@ -45,7 +45,7 @@ fn request() -> GetAssertionRequest {
     }
 }
 
-/// What Chromium's phone answers for an empty allowList (reference.md §7.5), by hand.
+/// What Chromium's phone answers for an empty allowList (docs/protocol.md §7.5), by hand.
 fn response_hex() -> String {
     [
         "a5",

@@ -1,5 +1,5 @@
 //! Multi-QR exports: splitting accounts into a batch of URIs, and putting scanned payloads back
-//! together (background.md §3 "How importers treat the batch"; bugs M01, M02).
+//! together (docs/migration.md §3 "How importers treat the batch"; bugs M01, M02).
 
 use super::convert::Loss;
 use super::payload::{Entry, Payload, PayloadEncodeOptions};

@@ -1,8 +1,8 @@
-//! Migration entries to accounts and back (background.md §3, "Aegis parse rules").
+//! Migration entries to accounts and back (docs/migration.md §3, "Aegis parse rules").
 //!
 //! Defaults follow Aegis' documented reading; each defaulted or unusual value is reported as a
 //! named [`Finding`], each thing an entry cannot carry as a named [`Loss`]. The rules are plain
-//! options so importer and exporter models can switch to the buggy readings in bugs.md.
+//! options so importer and exporter models can switch to the buggy readings in docs/migration-bugs.md.
 
 use super::payload::{algorithm, digits, otp_type, Entry};
 use hybridsim_otp::{Algorithm, OtpAccount, OtpKind};

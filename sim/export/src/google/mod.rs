@@ -1,5 +1,5 @@
 //! Google Authenticator's "Transfer accounts" export: `otpauth-migration://offline?data=…`
-//! QR codes carrying a protobuf `MigrationPayload` (background.md §3; bugs M01, M02, M07,
+//! QR codes carrying a protobuf `MigrationPayload` (docs/migration.md §3; bugs M01, M02, M07,
 //! M10, M16).
 //!
 //! * [`wire`]: the protobuf wire reader/writer, with byte offsets and field paths in errors.

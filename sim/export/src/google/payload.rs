@@ -1,4 +1,4 @@
-//! `MigrationPayload` and `OtpParameters` exactly as they are on the wire (background.md §3).
+//! `MigrationPayload` and `OtpParameters` exactly as they are on the wire (docs/migration.md §3).
 //!
 //! Values are kept raw (enum numbers, `None` for an absent batch field) so that callers can see
 //! what an exporter really wrote; [`super::convert`] turns entries into accounts.

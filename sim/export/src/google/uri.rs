@@ -1,5 +1,5 @@
 //! The `otpauth-migration://offline?data=<percent-encoded standard Base64>` text of a GA export
-//! QR code (background.md §3), decoded strictly or with the repairs real decoders make (M16).
+//! QR code (docs/migration.md §3), decoded strictly or with the repairs real decoders make (M16).
 
 use super::payload::{Payload, PayloadEncodeOptions, PayloadError};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};

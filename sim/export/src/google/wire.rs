@@ -1,4 +1,4 @@
-//! The slice of the protobuf wire format the migration payload needs (background.md §3).
+//! The slice of the protobuf wire format the migration payload needs (docs/migration.md §3).
 //!
 //! Hand-written rather than generated so that every error names the byte offset and the field
 //! path, and so that encoder quirks (an omitted zero `batch_index`, bug M01) stay switchable.

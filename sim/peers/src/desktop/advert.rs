@@ -1,5 +1,5 @@
 //! The desktop's BLE scanning: which adverts it looks at and how it matches them
-//! (reference.md §4.2–§4.3, Chromium `FidoCableDiscovery` and `v2::Discovery`).
+//! (docs/protocol.md §4.2–§4.3, Chromium `FidoCableDiscovery` and `v2::Discovery`).
 
 use hybridsim_proto::advert::{self, AdvertError, Eid, LengthRule, ADVERT_LEN, EID_LEN};
 use hybridsim_proto::derive;

@@ -17,7 +17,7 @@ pub struct CtapRequest {
     pub params: Vec<u8>,
 }
 
-/// The options written into the QR code (reference.md §2.2).
+/// The options written into the QR code (docs/protocol.md §2.2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QrOptions {
     /// Key 2: assigned tunnel domains the desktop knows. Also the desktop's limit when it
@@ -26,7 +26,7 @@ pub struct QrOptions {
     pub known_domains: u16,
     /// Key 4: whether linking is offered; `None` leaves the key out (libwebauthn when false).
     /// Default `Some(false)`: Chromium 145 writes `false` for WebAuthn requests
-    /// (`ShouldOfferLinking`, reference.md §8.5).
+    /// (`ShouldOfferLinking`, docs/protocol.md §8.5).
     pub linking: Option<bool>,
     /// Key 6 in either of its meanings (§0.1 item 2). Default `None`: Chrome and Safari do
     /// not write it.
@@ -46,7 +46,7 @@ impl Default for QrOptions {
 /// Chromium's QR key 2 since both assigned domains exist.
 pub const DEFAULT_KNOWN_DOMAINS: u16 = 2;
 
-/// How the desktop builds its transport crypter after the handshake (reference.md §7.1).
+/// How the desktop builds its transport crypter after the handshake (docs/protocol.md §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CrypterPolicy {
     /// The new construction only (current Chromium, CTAP 2.2). The default.
@@ -99,13 +99,13 @@ impl Default for Timeouts {
 }
 
 /// How long the desktop keeps reading after its shutdown message for late update (linking)
-/// messages: Chromium's 3 minutes (`EstablishedConnection::Close`, reference.md §7.6).
+/// messages: Chromium's 3 minutes (`EstablishedConnection::Close`, docs/protocol.md §7.6).
 pub const DEFAULT_LINGER: Duration = Duration::from_secs(180);
 
 /// The UNIX time (seconds) at virtual time zero unless configured: 2026-01-01T00:00:00Z.
 pub const DEFAULT_UNIX_EPOCH: u64 = 1_767_225_600;
 
-/// A phone the desktop linked with earlier (reference.md §8.1): what it needs to contact the
+/// A phone the desktop linked with earlier (docs/protocol.md §8.1): what it needs to contact the
 /// phone without a QR code. Windows calls the fields contact ID, link ID, link secret, public
 /// key, authenticator name and encoded tunnel server domain.
 #[derive(Clone, PartialEq, Eq)]
@@ -143,7 +143,7 @@ impl fmt::Debug for LinkedDevice {
 /// in this order, so that one seed always gives the same bytes:
 ///
 /// - QR flow: the 32-byte QR seed (the identity key is BoringSSL's
-///   `EC_KEY_derive_from_secret` of it, reference.md §2.3), the 16-byte QR secret, then the
+///   `EC_KEY_derive_from_secret` of it, docs/protocol.md §2.3), the 16-byte QR secret, then the
 ///   32-byte Noise ephemeral key when the tunnel opens.
 /// - Linked flow: the 16-byte client nonce, then the Noise ephemeral key when both the
 ///   tunnel is open and the advert has matched.

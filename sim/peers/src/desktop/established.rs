@@ -1,5 +1,5 @@
 //! The desktop after the handshake: post-handshake message, the CTAP request and response,
-//! update (linking) messages, shutdown and linger (reference.md §7, §8.1–§8.2; Chromium
+//! update (linking) messages, shutdown and linger (docs/protocol.md §7, §8.1–§8.2; Chromium
 //! `fido_tunnel_device.cc`).
 
 use super::state::State;

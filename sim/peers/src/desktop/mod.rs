@@ -1,6 +1,6 @@
 //! The desktop (client platform, browser): shows the QR code or contacts a linked phone,
 //! matches the phone's advert, runs the Noise handshake as initiator, sends one CTAP request
-//! and lingers for late linking information (reference.md §1, §4.3, §6, §7, §8.3).
+//! and lingers for late linking information (docs/protocol.md §1, §4.3, §6, §7, §8.3).
 //!
 //! States, each a struct consumed by its transitions (`state.rs`, `established.rs`):
 //!

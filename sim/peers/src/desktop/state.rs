@@ -364,7 +364,7 @@ fn qr_identity(cx: &mut Cx<'_>) -> [u8; 32] {
     }
 }
 
-/// Opens `/cable/contact` with the client payload (reference.md §8.3 desktop steps 1–2).
+/// Opens `/cable/contact` with the client payload (docs/protocol.md §8.3 desktop steps 1–2).
 fn start_linked(cx: &mut Cx<'_>, device: LinkedDevice) -> Result<State, Reason> {
     let client_nonce: [u8; 16] = draw(cx.rng);
     let eid_key: [u8; 64] = derive::derive(&device.link_secret, &client_nonce, Purpose::EidKey);

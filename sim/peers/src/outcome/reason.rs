@@ -1,4 +1,4 @@
-//! Why a peer gives up: one variant per check (reference.md §9), each knowing its layer.
+//! Why a peer gives up: one variant per check (docs/protocol.md §9), each knowing its layer.
 //!
 //! Peers report failures to the driver as a [`PeerError`](super::PeerError) holding one of
 //! these; this enum is where the checks are named and where the layer of each is decided,

@@ -31,7 +31,7 @@ impl<U: UserDecisions> CtapHandler for Authenticator<U> {
     }
 }
 
-/// When the phone sends the update message of a QR transaction (reference.md §8.2).
+/// When the phone sends the update message of a QR transaction (docs/protocol.md §8.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateTiming {
     /// No update message. Linking info, if offered, goes in post-handshake key 2 instead.
@@ -62,7 +62,7 @@ pub struct PhoneFaults {
 pub const DEFAULT_PHONE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Chromium's phone opens its WebSocket 250 ms after starting (`StartReading`, to measure
-/// DNS start-up races, reference.md §9).
+/// DNS start-up races, docs/protocol.md §9).
 pub const DEFAULT_CONNECT_DELAY: Duration = Duration::from_millis(250);
 
 /// The name the phone gives itself in linking info.
@@ -90,7 +90,7 @@ pub struct PhoneConfig<H = Authenticator> {
     pub authenticator: H,
     /// Seeds the phone's random streams.
     pub seed: [u8; 32],
-    /// The phone's tunnel server (domain id, reference.md §5.1). Default 0 (`cable.ua5v.com`):
+    /// The phone's tunnel server (domain id, docs/protocol.md §5.1). Default 0 (`cable.ua5v.com`):
     /// Chromium's phone always uses its own server, whatever QR key 2 says.
     pub domain_id: u16,
     /// Open the tunnel here instead of at the domain id's host, keeping the path.

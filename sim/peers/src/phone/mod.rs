@@ -1,6 +1,6 @@
 //! The phone (authenticator): scans the QR code or is woken for a linked desktop, opens its
 //! tunnel, advertises, answers the Noise handshake as responder, sends the post-handshake
-//! and update messages and answers one CTAP request (reference.md §1, §2.4, §4, §6, §7,
+//! and update messages and answers one CTAP request (docs/protocol.md §1, §2.4, §4, §6, §7,
 //! §8; Chromium `v2_authenticator.cc`).
 //!
 //! States, each a struct consumed by its transitions (`state.rs`):

@@ -181,7 +181,7 @@ impl State {
         ))
     }
 
-    /// A linked desktop asked for this phone (reference.md §8.3 phone steps 1–2).
+    /// A linked desktop asked for this phone (docs/protocol.md §8.3 phone steps 1–2).
     pub(super) fn on_wake_up<H>(
         self,
         cx: &mut Cx<'_, H>,
@@ -339,7 +339,7 @@ fn routing_id(headers: &[(String, String)]) -> Result<[u8; 3], Reason> {
 }
 
 /// The linked flow's EID plaintext: random, byte 0 zero, and never reading as a reserved
-/// domain id (2..=255), which Chromium's desktop would refuse (reference.md §4.1 note).
+/// domain id (2..=255), which Chromium's desktop would refuse (docs/protocol.md §4.1 note).
 fn linked_plaintext(cx: &mut Cx<'_, impl Sized>) -> [u8; EID_LEN] {
     loop {
         let mut plaintext: [u8; EID_LEN] = draw(cx.rng);

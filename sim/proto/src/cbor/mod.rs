@@ -1,4 +1,4 @@
-//! CBOR as CTAP2 and hybrid use it (reference.md §2.2, §7.4, §8; CTAP 2.2 §8 "CTAP2 canonical CBOR").
+//! CBOR as CTAP2 and hybrid use it (docs/protocol.md §2.2, §7.4, §8; CTAP 2.2 §8 "CTAP2 canonical CBOR").
 //!
 //! [`Value`] is ciborium's value type. Encoding goes through [`encode_canonical`], which sorts
 //! every map into CTAP2 order (major type, then encoded length, then bytes) because ciborium

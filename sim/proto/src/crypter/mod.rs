@@ -1,4 +1,4 @@
-//! Transport encryption after the handshake: Chromium's `Crypter` (reference.md §7.1).
+//! Transport encryption after the handshake: Chromium's `Crypter` (docs/protocol.md §7.1).
 //!
 //! AES-256-GCM with a 16-byte tag, one key and one 32-bit sequence number per direction, both
 //! starting at 0. The write sequence number advances with every message sent; the read
@@ -8,7 +8,7 @@
 //! Every plaintext is padded first (§7.2, [`crate::padding`]).
 //!
 //! This is not snow's `TransportState`: the old construction below is not Noise, and snow caps
-//! messages at 65535 bytes where Chromium allows 1 MiB (reference.md §6.5).
+//! messages at 65535 bytes where Chromium allows 1 MiB (docs/protocol.md §6.5).
 
 use crate::padding::{self, PaddingError};
 use aes_gcm::aead::{Aead, Payload};
@@ -147,7 +147,7 @@ impl Crypter {
     }
 
     /// A crypter that learns the peer's construction from the first message it decrypts,
-    /// as webauthn-rs' initiator does (reference.md §7.1, §0.1 item 3).
+    /// as webauthn-rs' initiator does (docs/protocol.md §7.1, §0.1 item 3).
     ///
     /// The first successful decryption tries [`Construction::Old`], then
     /// [`Construction::New`], and fixes both directions to the one that worked. If neither

@@ -20,7 +20,7 @@ fn pair(a: u8, b: u8, c: Construction) -> (Crypter, Crypter) {
     )
 }
 
-//= reference.md §12 crypter.json (webauthn-rs test::construction; Firefox Rust_NoiseChannelConsistency)
+//= docs/protocol.md §12 crypter.json (webauthn-rs test::construction; Firefox Rust_NoiseChannelConsistency)
 //= type=test
 #[test]
 fn known_answers_from_crypter_json() {
@@ -69,7 +69,7 @@ fn webauthn_rs_frame_is_a_ctap_make_credential() {
     assert_eq!(command, 0x01);
 }
 
-//= reference.md §12 crypter.json properties (Chromium CableV2HandshakeTest.MessageEncrytion)
+//= docs/protocol.md §12 crypter.json properties (Chromium CableV2HandshakeTest.MessageEncrytion)
 //= type=test
 #[test]
 fn chromium_round_trip_every_length_and_bit_flips_fail() {

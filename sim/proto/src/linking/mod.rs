@@ -1,6 +1,6 @@
 //! Linking ("state-assisted" transactions): the linking-info map a phone hands to a desktop,
 //! its handshake signature, the contact client payload, and the phone's derivations
-//! (reference.md §8.1, §8.3, §5.3).
+//! (docs/protocol.md §8.1, §8.3, §5.3).
 
 use crate::cbor::{self, int_map, CborError, Strictness, Value};
 use crate::derive::{derive, Purpose};

@@ -40,7 +40,7 @@ fn without(info: &LinkingInfo, key: i64) -> Value {
     Value::Map(entries)
 }
 
-//= reference.md §8.1 key 6 (Chromium CalculatePairingSignature / VerifyPairingSignature)
+//= docs/protocol.md §8.1 key 6 (Chromium CalculatePairingSignature / VerifyPairingSignature)
 //= type=test
 #[test]
 fn signature_made_by_the_phone_verifies_on_the_desktop() {
@@ -178,7 +178,7 @@ fn hkdf(ikm: &[u8], salt: &[u8], purpose: u32) -> [u8; 32] {
     out
 }
 
-//= reference.md §8.3 phone step 2 (Chromium DerivePairedSecret)
+//= docs/protocol.md §8.3 phone step 2 (Chromium DerivePairedSecret)
 //= type=test
 #[test]
 fn link_secret_goes_through_the_contact_id() {
@@ -208,7 +208,7 @@ fn identity_key_comes_from_the_root_secret_seed() {
     assert!(keys::parse_private(&identity_private_key(&PHONE_ROOT)).is_ok());
 }
 
-//= reference.md §5.3 X-caBLE-Client-Payload
+//= docs/protocol.md §5.3 X-caBLE-Client-Payload
 //= type=test
 #[test]
 fn client_payload_layout_and_header() {

@@ -1,4 +1,4 @@
-//! Message types and CTAP framing inside the encrypted channel (reference.md §7.3, §7.5).
+//! Message types and CTAP framing inside the encrypted channel (docs/protocol.md §7.3, §7.5).
 //!
 //! In protocol revision 1 every decrypted plaintext (after the post-handshake message) starts
 //! with a [`MessageType`] byte. Revision 0 has no type byte: every message is CTAP, and there

@@ -1,4 +1,4 @@
-//! The hybrid Noise handshakes over `snow` (reference.md §6).
+//! The hybrid Noise handshakes over `snow` (docs/protocol.md §6).
 //!
 //! Two standard patterns, both with the desktop as initiator and the phone as responder:
 //!

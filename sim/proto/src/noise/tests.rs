@@ -91,7 +91,7 @@ fn assert_matches_spec(kind: HandshakeKind, run: &Run, spec: &Transcript) {
     assert_eq!(run.phone.write_key, spec.k2, "{kind:?} phone write");
 }
 
-//= reference.md §6.2, §6.4 (KNpsk0, prologue 01) against an implementation from the Noise spec
+//= docs/protocol.md §6.2, §6.4 (KNpsk0, prologue 01) against an implementation from the Noise spec
 //= type=test
 #[test]
 fn qr_initiated_handshake_matches_the_spec_model_byte_for_byte() {
@@ -101,7 +101,7 @@ fn qr_initiated_handshake_matches_the_spec_model_byte_for_byte() {
     assert_eq!(r.desktop.kind, kind);
 }
 
-//= reference.md §6.3, §6.4 (NKpsk0, prologue 00) against an implementation from the Noise spec
+//= docs/protocol.md §6.3, §6.4 (NKpsk0, prologue 00) against an implementation from the Noise spec
 //= type=test
 #[test]
 fn linked_handshake_matches_the_spec_model_byte_for_byte() {
@@ -196,7 +196,7 @@ fn message_1_of_the_other_kind_is_refused() {
     );
 }
 
-//= reference.md §6.2 "the phone requires ≥ 65 bytes and a valid tag over an empty payload"
+//= docs/protocol.md §6.2 "the phone requires ≥ 65 bytes and a valid tag over an empty payload"
 //= type=test
 #[test]
 fn phone_applies_chromium_length_rules_to_message_1() {
@@ -284,7 +284,7 @@ fn corrupted_message_2_is_refused_by_the_desktop() {
     }
 }
 
-//= reference.md §6.2 "Desktop rejects a response whose length is not exactly 81 (kResponseSize)"
+//= docs/protocol.md §6.2 "Desktop rejects a response whose length is not exactly 81 (kResponseSize)"
 //= type=test
 #[test]
 fn desktop_requires_exactly_81_bytes_for_message_2() {

@@ -1,4 +1,4 @@
-//! Padding: the 32-byte padding inside every transport message (reference.md §7.2) and the
+//! Padding: the 32-byte padding inside every transport message (docs/protocol.md §7.2) and the
 //! padded CBOR maps of protocol revision 0 (§7.3).
 //!
 //! Both hide the length of what is inside from the tunnel server. Neither is Noise: the

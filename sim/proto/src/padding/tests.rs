@@ -43,7 +43,7 @@ fn padding_errors_say_what_is_wrong() {
     );
 }
 
-//= reference.md §12 padded_cbor.json (Chromium CableV2Encoding.PaddedCBOR)
+//= docs/protocol.md §12 padded_cbor.json (Chromium CableV2Encoding.PaddedCBOR)
 //= type=test
 #[test]
 fn padded_map_facts_from_chromium() {
@@ -85,7 +85,7 @@ fn sixteen_bit_trailer_is_little_endian_count_of_zeros() {
     assert!(encoded[1..510].iter().all(|&b| b == 0));
 }
 
-//= reference.md §7.3 padded_cbor.json old_format_fact (Chromium CableV2Encoding.OldPaddedCBOR)
+//= docs/protocol.md §7.3 padded_cbor.json old_format_fact (Chromium CableV2Encoding.OldPaddedCBOR)
 //= type=test
 #[test]
 fn every_old_format_map_up_to_511_bytes_decodes() {

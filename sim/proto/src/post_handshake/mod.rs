@@ -1,4 +1,4 @@
-//! The phone's first encrypted message (reference.md §7.4) and update messages (§8.2).
+//! The phone's first encrypted message (docs/protocol.md §7.4) and update messages (§8.2).
 //!
 //! The post-handshake message tells the desktop what the phone supports (its getInfo
 //! response and feature list) and, in older phones, carries linking information. Its form

@@ -12,7 +12,7 @@ fn text_array(items: &[&str]) -> Value {
     Value::Array(items.iter().map(|s| Value::Text((*s).into())).collect())
 }
 
-/// The getInfo a Chromium phone builds (`BuildGetInfoResponse`, reference.md §7.4).
+/// The getInfo a Chromium phone builds (`BuildGetInfoResponse`, docs/protocol.md §7.4).
 fn chromium_get_info() -> Vec<u8> {
     cbor::encode_canonical(&int_map([
         (1, text_array(&["FIDO_2_0", "FIDO_2_1"])),
@@ -56,7 +56,7 @@ fn texts(v: &Value) -> Vec<String> {
         .collect()
 }
 
-//= reference.md §12 post_handshake.json (webauthn-rs posthandshake_android_chrome, posthandshake_ios16)
+//= docs/protocol.md §12 post_handshake.json (webauthn-rs posthandshake_android_chrome, posthandshake_ios16)
 //= type=test
 #[test]
 fn real_captures_from_android_and_ios_decode() {
@@ -125,7 +125,7 @@ fn real_captures_from_android_and_ios_decode() {
     }
 }
 
-//= reference.md §7.4 "The Chromium phone sends {1: getInfo, 3: ["ctap"]}"
+//= docs/protocol.md §7.4 "The Chromium phone sends {1: getInfo, 3: ["ctap"]}"
 //= type=test
 #[test]
 fn chromium_phone_post_handshake_message() {
@@ -142,7 +142,7 @@ fn chromium_phone_post_handshake_message() {
     );
 }
 
-//= reference.md §7.3 revision detection (Chromium fido_tunnel_device.cc)
+//= docs/protocol.md §7.3 revision detection (Chromium fido_tunnel_device.cc)
 //= type=test
 #[test]
 fn padded_post_handshake_messages_are_revision_0() {
@@ -280,7 +280,7 @@ fn wire_size(update: &UpdateMessage) -> usize {
         .len()
 }
 
-//= reference.md §8.2 "pads to 512 bytes → 528 bytes on the wire — even when there is no linking info"
+//= docs/protocol.md §8.2 "pads to 512 bytes → 528 bytes on the wire — even when there is no linking info"
 //= type=test
 #[test]
 fn chromium_phone_update_is_528_bytes_on_the_wire_with_and_without_linking() {

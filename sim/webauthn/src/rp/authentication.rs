@@ -9,7 +9,7 @@ use super::{
 use crate::b64::{self, Base64Url};
 use crate::client_data::{client_data_hash, TYPE_GET};
 use crate::crypto;
-use crate::json::{AuthenticationResponseJson, PUBLIC_KEY};
+use crate::json::{AssertionResponseJson, AuthenticationResponseJson, PUBLIC_KEY};
 use hybridsim_ctap::auth_data::{AuthenticatorData, Flags};
 use hybridsim_ctap::cose::CoseKey;
 use hybridsim_proto::cbor::Strictness;
@@ -34,40 +34,8 @@ pub(super) fn finish(
         });
     }
 
-    // Steps 5–6: the credential is one that was allowed, the one given, and the user's.
-    let discoverable = state.allow_credentials.is_empty();
-    if !discoverable
-        && !state
-            .allow_credentials
-            .iter()
-            .any(|id| id.as_slice() == raw_id)
-    {
-        return Err(AuthenticationError::CredentialNotAllowed {
-            id: b64::encode(raw_id),
-        });
-    }
-    if credential.id.as_slice() != raw_id {
-        return Err(AuthenticationError::CredentialMismatch {
-            response: b64::encode(raw_id),
-            stored: credential.id.encoded(),
-        });
-    }
     let body = &response.response;
-    // An empty userHandle is how some clients write "none"; user ids are 1–64 bytes.
-    match body
-        .user_handle
-        .as_ref()
-        .filter(|h| !h.as_slice().is_empty())
-    {
-        Some(handle) if handle.as_slice() != credential.user.id.as_slice() => {
-            return Err(AuthenticationError::UserHandleMismatch {
-                found: handle.encoded(),
-                expected: credential.user.id.encoded(),
-            });
-        }
-        None if discoverable => return Err(AuthenticationError::UserHandleMissing),
-        _ => {}
-    }
+    check_credential(state, credential, raw_id, body)?;
 
     // Steps 9–14: clientDataJSON.
     let client_data_json = body.client_data_json.as_slice();
@@ -77,32 +45,10 @@ pub(super) fn finish(
     let auth_data =
         AuthenticatorData::decode_with(body.authenticator_data.as_slice(), Strictness::WellFormed)
             .map_err(AuthenticationError::AuthenticatorData)?;
-    let expected: [u8; 32] = Sha256::digest(state.rp_id.as_bytes()).into();
-    if auth_data.rp_id_hash != expected {
-        return Err(AuthenticationError::RpIdHash {
-            found: auth_data.rp_id_hash,
-            expected,
-            rp_id: state.rp_id.clone(),
-        });
-    }
+    check_rp_and_flags(state, &auth_data, credential)?;
     let flags = auth_data.flags;
-    if !flags.contains(Flags::UP) {
-        return Err(AuthenticationError::UserNotPresent);
-    }
-    if state.user_verification == UserVerification::Required && !flags.contains(Flags::UV) {
-        return Err(AuthenticationError::UserNotVerified);
-    }
     let backup_eligible = flags.contains(Flags::BE);
     let backup_state = flags.contains(Flags::BS);
-    if backup_state && !backup_eligible {
-        return Err(AuthenticationError::BackupStateWithoutEligibility);
-    }
-    if backup_eligible != credential.backup_eligible {
-        return Err(AuthenticationError::BackupEligibilityChanged {
-            stored: credential.backup_eligible,
-            found: backup_eligible,
-        });
-    }
 
     // Steps 20–21: the signature over authenticatorData ‖ SHA-256(clientDataJSON).
     let key = CoseKey::decode(credential.public_key.as_slice())
@@ -138,4 +84,82 @@ pub(super) fn finish(
         backup_state,
         client_extension_results: response.client_extension_results.clone(),
     })
+}
+
+/// Steps 5–6: the credential is one that was allowed, the one given, and the user's.
+fn check_credential(
+    state: &AuthenticationState,
+    credential: &RegisteredCredential,
+    raw_id: &[u8],
+    body: &AssertionResponseJson,
+) -> Result<(), AuthenticationError> {
+    let discoverable = state.allow_credentials.is_empty();
+    if !discoverable
+        && !state
+            .allow_credentials
+            .iter()
+            .any(|id| id.as_slice() == raw_id)
+    {
+        return Err(AuthenticationError::CredentialNotAllowed {
+            id: b64::encode(raw_id),
+        });
+    }
+    if credential.id.as_slice() != raw_id {
+        return Err(AuthenticationError::CredentialMismatch {
+            response: b64::encode(raw_id),
+            stored: credential.id.encoded(),
+        });
+    }
+    // An empty userHandle is how some clients write "none"; user ids are 1–64 bytes.
+    match body
+        .user_handle
+        .as_ref()
+        .filter(|h| !h.as_slice().is_empty())
+    {
+        Some(handle) if handle.as_slice() != credential.user.id.as_slice() => {
+            return Err(AuthenticationError::UserHandleMismatch {
+                found: handle.encoded(),
+                expected: credential.user.id.encoded(),
+            });
+        }
+        None if discoverable => return Err(AuthenticationError::UserHandleMissing),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Steps 15–18 after decoding: the rpIdHash and the flags, the backup flags against what was
+/// registered.
+fn check_rp_and_flags(
+    state: &AuthenticationState,
+    auth_data: &AuthenticatorData,
+    credential: &RegisteredCredential,
+) -> Result<(), AuthenticationError> {
+    let expected: [u8; 32] = Sha256::digest(state.rp_id.as_bytes()).into();
+    if auth_data.rp_id_hash != expected {
+        return Err(AuthenticationError::RpIdHash {
+            found: auth_data.rp_id_hash,
+            expected,
+            rp_id: state.rp_id.clone(),
+        });
+    }
+    let flags = auth_data.flags;
+    if !flags.contains(Flags::UP) {
+        return Err(AuthenticationError::UserNotPresent);
+    }
+    if state.user_verification == UserVerification::Required && !flags.contains(Flags::UV) {
+        return Err(AuthenticationError::UserNotVerified);
+    }
+    let backup_eligible = flags.contains(Flags::BE);
+    let backup_state = flags.contains(Flags::BS);
+    if backup_state && !backup_eligible {
+        return Err(AuthenticationError::BackupStateWithoutEligibility);
+    }
+    if backup_eligible != credential.backup_eligible {
+        return Err(AuthenticationError::BackupEligibilityChanged {
+            stored: credential.backup_eligible,
+            found: backup_eligible,
+        });
+    }
+    Ok(())
 }

@@ -8,9 +8,9 @@ use super::{AttestationType, UserVerification};
 use crate::b64::{self, Base64Url};
 use crate::client_data::{client_data_hash, TYPE_CREATE};
 use crate::crypto;
-use crate::json::{RegistrationResponseJson, PUBLIC_KEY};
+use crate::json::{AttestationResponseJson, RegistrationResponseJson, PUBLIC_KEY};
 use hybridsim_ctap::attestation::AttestationObject;
-use hybridsim_ctap::auth_data::{AuthenticatorData, Flags};
+use hybridsim_ctap::auth_data::{AttestedCredentialData, AuthenticatorData, Flags};
 use hybridsim_proto::cbor::Strictness;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -54,7 +54,45 @@ pub(super) fn finish(
     let auth_data = AuthenticatorData::decode_with(&object.auth_data, Strictness::WellFormed)
         .map_err(RegistrationError::AuthenticatorData)?;
 
-    // Steps 13–16: rpIdHash and flags.
+    check_rp_and_flags(state, &auth_data)?;
+    let flags = auth_data.flags;
+    let attested = auth_data
+        .attested
+        .as_ref()
+        .ok_or(RegistrationError::NoAttestedCredential)?;
+    let alg = check_credential(rp, state, body, attested, raw_id)?;
+
+    // Steps 19–23: the attestation statement, its trust and the policy.
+    let kind = attestation::verify(rp, &object, attested, &client_data_hash, now)?;
+    check_policy(rp, state, kind, raw_id)?;
+
+    let discoverable = response
+        .client_extension_results
+        .get("credProps")
+        .and_then(|p| p.get("rk"))
+        .and_then(Value::as_bool);
+    Ok(RegisteredCredential {
+        id: Base64Url(raw_id.to_vec()),
+        user: state.user.clone(),
+        public_key: Base64Url(attested.public_key.to_bytes()),
+        algorithm: alg,
+        sign_count: auth_data.sign_count,
+        backup_eligible: flags.contains(Flags::BE),
+        backup_state: flags.contains(Flags::BS),
+        user_verified: flags.contains(Flags::UV),
+        transports: body.transports.clone(),
+        aaguid: attested.aaguid,
+        attestation_format: object.fmt,
+        attestation: kind,
+        discoverable,
+    })
+}
+
+/// Steps 13–16: the rpIdHash and the flags.
+fn check_rp_and_flags(
+    state: &RegistrationState,
+    auth_data: &AuthenticatorData,
+) -> Result<(), RegistrationError> {
     let expected: [u8; 32] = Sha256::digest(state.rp_id.as_bytes()).into();
     if auth_data.rp_id_hash != expected {
         return Err(RegistrationError::RpIdHash {
@@ -73,12 +111,18 @@ pub(super) fn finish(
     if flags.contains(Flags::BS) && !flags.contains(Flags::BE) {
         return Err(RegistrationError::BackupStateWithoutEligibility);
     }
+    Ok(())
+}
 
-    // Steps 17–18: the credential and its algorithm.
-    let attested = auth_data
-        .attested
-        .as_ref()
-        .ok_or(RegistrationError::NoAttestedCredential)?;
+/// Steps 17–18: the attested credential against the response's other copies of it, the
+/// algorithms offered and the transports allowed. Returns the credential's algorithm.
+fn check_credential(
+    rp: &RelyingParty,
+    state: &RegistrationState,
+    body: &AttestationResponseJson,
+    attested: &AttestedCredentialData,
+    raw_id: &[u8],
+) -> Result<i64, RegistrationError> {
     if attested.credential_id != raw_id {
         return Err(RegistrationError::CredentialIdMismatch {
             raw_id: b64::encode(raw_id),
@@ -112,9 +156,17 @@ pub(super) fn finish(
             allowed: rp.transports.clone(),
         });
     }
+    Ok(alg)
+}
 
-    // Steps 19–23: the attestation statement, its trust and the policy.
-    let kind = attestation::verify(rp, &object, attested, &client_data_hash, now)?;
+/// Step 23's policy on the attestation type, then step 26: the credential is not one the
+/// user registered already (the caller listed the user's credentials).
+fn check_policy(
+    rp: &RelyingParty,
+    state: &RegistrationState,
+    kind: AttestationType,
+    raw_id: &[u8],
+) -> Result<(), RegistrationError> {
     let accepted = match kind {
         AttestationType::None => rp.attestation_policy.accept_none,
         AttestationType::SelfAttestation => rp.attestation_policy.accept_self,
@@ -134,25 +186,5 @@ pub(super) fn finish(
             id: b64::encode(raw_id),
         });
     }
-
-    let discoverable = response
-        .client_extension_results
-        .get("credProps")
-        .and_then(|p| p.get("rk"))
-        .and_then(Value::as_bool);
-    Ok(RegisteredCredential {
-        id: Base64Url(raw_id.to_vec()),
-        user: state.user.clone(),
-        public_key: Base64Url(attested.public_key.to_bytes()),
-        algorithm: alg,
-        sign_count: auth_data.sign_count,
-        backup_eligible: flags.contains(Flags::BE),
-        backup_state: flags.contains(Flags::BS),
-        user_verified: flags.contains(Flags::UV),
-        transports: body.transports.clone(),
-        aaguid: attested.aaguid,
-        attestation_format: object.fmt,
-        attestation: kind,
-        discoverable,
-    })
+    Ok(())
 }

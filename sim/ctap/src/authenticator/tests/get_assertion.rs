@@ -72,7 +72,7 @@ fn empty_allow_list_returns_the_user_as_chromiums_phone_does() {
     let response = auth.get_assertion(&request).unwrap();
     verified(&response, &key);
     assert_eq!(response.credential.unwrap().id, id);
-    // reference.md §7.5: user {id, name "", displayName ""} and userSelected true.
+    // docs/protocol.md §7.5: user {id, name "", displayName ""} and userSelected true.
     assert_eq!(
         response.user,
         Some(UserEntity {

@@ -1,0 +1,107 @@
+//! `hybridsim authenticator …`: a browser with a phone's passkey authenticator behind it.
+//!
+//! The options JSON goes through the WebAuthn client (what a browser checks and sends), the
+//! CTAP request through the profile's authenticator as bytes, and the answer back through
+//! the client into the response JSON. Credentials live in the state file between calls.
+
+pub mod args;
+
+use crate::browser::Pending;
+use crate::failure::{Failure, Outcome};
+use crate::phone_state::{self, build, scripted_user};
+use crate::{builtin, json};
+use args::{
+    AuthenticatorCommand, AuthenticatorCommon, AuthenticatorCreate, AuthenticatorGet, Profiles,
+};
+use hybridsim_ctap::Profile;
+use hybridsim_state::{Locked, PhoneState};
+use serde_json::json;
+
+/// Runs one authenticator command.
+pub fn run(command: AuthenticatorCommand) -> Outcome {
+    match command {
+        AuthenticatorCommand::Profiles(args) => profiles(&args),
+        AuthenticatorCommand::Create(args) => create(&args),
+        AuthenticatorCommand::Get(args) => get(&args),
+    }
+}
+
+fn profiles(args: &Profiles) -> Outcome {
+    let mut rows = Vec::new();
+    for (name, text) in builtin::PROFILES {
+        let profile = Profile::from_toml_str(text)
+            .map_err(|e| Failure::bad_input(format!("built-in profile {name}: {e}")))?;
+        let summary = profile
+            .description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        rows.push(json!({
+            "name": name,
+            "aaguid": hybridsim_ctap::profile::format_aaguid(&profile.aaguid),
+            "backup": serde_json::to_value(profile.backup).unwrap_or_default(),
+            "attestation": serde_json::to_value(profile.attestation).unwrap_or_default(),
+            "description": summary,
+        }));
+    }
+    if args.json {
+        json::print(&json!({ "profiles": rows }));
+        return Ok(());
+    }
+    for row in &rows {
+        let field = |k: &str| row[k].as_str().unwrap_or_default().to_owned();
+        say!(
+            "{:<32} {}  backup={} attestation={}",
+            field("name"),
+            field("aaguid"),
+            field("backup"),
+            field("attestation")
+        );
+    }
+    Ok(())
+}
+
+fn create(args: &AuthenticatorCreate) -> Outcome {
+    let common = &args.common;
+    let lock = phone_state::lock(&common.state)?;
+    let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.seed)?;
+    let pending = Pending::create(&common.options, &common.origin)?;
+    answer(common, &lock, &mut state, None, &pending)
+}
+
+fn get(args: &AuthenticatorGet) -> Outcome {
+    let common = &args.common;
+    let (lock, mut state) = phone_state::lock_existing(
+        &common.state,
+        "run `hybridsim authenticator create` with it first",
+    )?;
+    let pending = Pending::get(&common.options, &common.origin)?;
+    answer(common, &lock, &mut state, args.account, &pending)
+}
+
+/// Hands the browser's request to the state's authenticator, saves the state and prints
+/// the response JSON.
+fn answer(
+    common: &AuthenticatorCommon,
+    lock: &Locked,
+    state: &mut PhoneState,
+    account: Option<usize>,
+    pending: &Pending,
+) -> Outcome {
+    let mut authenticator = build(state, user(common, account))?;
+    let (command, params) = pending.ctap_request();
+    let reply = authenticator.handle(command, &params);
+    let transports = authenticator.get_info().transports.unwrap_or_default();
+    let json = pending.response_json(&reply, &transports)?;
+    phone_state::finish(lock, state, &authenticator)?;
+    say!("{json}");
+    Ok(())
+}
+
+/// The user the common arguments script.
+pub(crate) fn user(
+    common: &AuthenticatorCommon,
+    account: Option<usize>,
+) -> hybridsim_ctap::user::ScriptedUser {
+    scripted_user(common.user_absent, common.uv_fails, account)
+}

@@ -1,0 +1,136 @@
+//! `hybridsim ceremony create|get`: `authenticator create|get` with every byte going through
+//! the simulated hybrid path: the QR code, the BLE radio, the tunnel server, the Noise
+//! handshake, the transport and CTAP, in the deterministic world of `hybridsim-world`.
+//!
+//! Same options JSON in, same response JSON out, same state file as `authenticator`. The
+//! state is saved after every run (a phone keeps a credential it made even when the desktop
+//! later failed). With `--trace` the JSON-lines trace is written, also when the ceremony
+//! fails. Exit 1, with one line naming the party, the layer and the error, when a party
+//! failed (the response JSON is still printed if the browser got one) or the authenticator
+//! refused; exit 2 for unusable input, including an unknown fault.
+
+pub mod args;
+
+use crate::authenticator;
+use crate::authenticator::args::AuthenticatorCommon;
+use crate::browser::{read, Pending};
+use crate::failure::{Failure, Outcome as CommandOutcome};
+use crate::{ceremony_tunnel, phone_state};
+use args::{CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
+use hybridsim_ctap::Authenticator;
+use hybridsim_peers::Vocabulary;
+use hybridsim_state::{Locked, PhoneState};
+use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome};
+use hybridsim_world::faults::FaultAt;
+use std::path::Path;
+
+/// Runs one ceremony command.
+pub fn run(command: CeremonyCommand) -> CommandOutcome {
+    match command {
+        CeremonyCommand::Create(args) => create(&args),
+        CeremonyCommand::Get(args) => get(&args),
+    }
+}
+
+fn create(args: &CeremonyCreate) -> CommandOutcome {
+    let common = &args.common;
+    let lock = phone_state::lock(&common.state)?;
+    let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.run.seed)?;
+    if let Some(tunnel) = &args.run.tunnel {
+        let pending = Pending::create(&common.options, &common.origin)?;
+        let held = (&lock, &mut state);
+        return ceremony_tunnel::run(tunnel, &args.run, common, held, None, &pending);
+    }
+    let options = read(&common.options)?;
+    let ceremony = ceremony(&args.run, common, &state, None)?;
+    let outcome = ceremony.register(&options).map_err(refused)?;
+    finish(&args.run, &lock, &mut state, outcome)
+}
+
+fn get(args: &CeremonyGet) -> CommandOutcome {
+    let common = &args.common;
+    let (lock, mut state) = phone_state::lock_existing(
+        &common.state,
+        "run `hybridsim ceremony create` with it first",
+    )?;
+    if let Some(tunnel) = &args.run.tunnel {
+        let pending = Pending::get(&common.options, &common.origin)?;
+        let held = (&lock, &mut state);
+        return ceremony_tunnel::run(tunnel, &args.run, common, held, args.account, &pending);
+    }
+    let options = read(&common.options)?;
+    let ceremony = ceremony(&args.run, common, &state, args.account)?;
+    let outcome = ceremony.sign_in(&options).map_err(refused)?;
+    finish(&args.run, &lock, &mut state, outcome)
+}
+
+/// The ceremony the arguments describe, with the state's authenticator as the phone.
+fn ceremony(
+    run: &CeremonyRun,
+    common: &AuthenticatorCommon,
+    state: &PhoneState,
+    account: Option<usize>,
+) -> Result<Ceremony, Failure> {
+    let faults = run
+        .fault
+        .iter()
+        .map(|text| {
+            text.parse::<FaultAt>()
+                .map_err(|e| Failure::bad_input(format!("--fault {text}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let phone: Authenticator = phone_state::build(state, authenticator::user(common, account))?;
+    Ok(Ceremony::new(run.seed)
+        .phone(phone)
+        .origin(&common.origin)
+        .reveal_secrets(run.reveal_secrets)
+        .faults(faults))
+}
+
+/// Input the ceremony could not start with: exit 2.
+fn refused(error: CeremonyError) -> Failure {
+    Failure::bad_input(error.to_string())
+}
+
+/// Writes the trace and the state, prints the response, and says how it went.
+fn finish(
+    run: &CeremonyRun,
+    lock: &Locked,
+    state: &mut PhoneState,
+    outcome: Outcome,
+) -> CommandOutcome {
+    if let Some(path) = &run.trace {
+        write_trace(path, &outcome)?;
+    }
+    if let Some(phone) = &outcome.phone_state {
+        phone_state::finish(lock, state, &phone.authenticator)?;
+    }
+    if let Some(json) = &outcome.response_json {
+        say!("{json}");
+    }
+    if let Some(failure) = outcome.first_failure() {
+        let when = failure.at.map_or_else(
+            || "without finishing".to_owned(),
+            |at| format!("after {at}"),
+        );
+        return Err(Failure::no_match(format!(
+            "ceremony failed: the {} failed at the {} layer {when}: {}",
+            failure.party,
+            failure.error.layer.name(),
+            failure.error.reason
+        )));
+    }
+    match (&outcome.response_json, &outcome.response_error) {
+        (Some(_), _) => Ok(()),
+        (None, Some(error)) => Err(Failure::no_match(error.clone())),
+        (None, None) => Err(Failure::no_match(
+            "ceremony failed: the desktop received no CTAP response",
+        )),
+    }
+}
+
+fn write_trace(path: &Path, outcome: &Outcome) -> CommandOutcome {
+    std::fs::write(path, outcome.trace.to_json_lines()).map_err(|e| {
+        Failure::bad_input(format!("cannot write the trace to {}: {e}", path.display()))
+    })
+}

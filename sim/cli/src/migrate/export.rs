@@ -1,0 +1,142 @@
+//! `hybridsim migrate export`: one half of a migration, through files, with the same
+//! exporters `migrate run` uses (hybridsim-apps' mechanisms; docs/migration.md §3 Google
+//! transfer, §4.1 Aegis, §4.2 2FAS).
+
+use super::{parse_quirks, phone_of, read_existing, rng};
+use super::{Format, StateArgs};
+use crate::failure::{Failure, Outcome};
+use clap::Args;
+use hybridsim_apps::context::Trail;
+use hybridsim_apps::mechanism::{aegis, google, twofas};
+use hybridsim_apps::{AppAccount, Cloud, Context, Phone};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `hybridsim migrate export`
+#[derive(Debug, Args)]
+#[command(after_help = "Quirk names: `hybridsim migrate quirks`.")]
+pub struct ExportArgs {
+    /// The state file whose phone exports.
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// The export format.
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// Encrypt the Aegis vault or 2FAS backup with this password (the Google format has none).
+    #[arg(long, value_name = "P")]
+    pub password: Option<String>,
+    /// Write the export here (refused if the file exists): the vault or backup JSON, or for
+    /// google the otpauth-migration:// URIs one per line. Default: stdout.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// google only: also write each QR code as DIR/qr-K-of-N.png (the directory is created;
+    /// existing pictures are refused).
+    #[arg(long, value_name = "DIR")]
+    pub png_dir: Option<PathBuf>,
+    /// google only: accounts per QR code (Google Authenticator puts 10).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub per_qr: usize,
+    /// Seed of the randomness the export draws (batch id, salts, nonces, keys): the same
+    /// seed and state give the same bytes.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Switch on a bug of the exporter (repeatable); see `hybridsim migrate quirks`.
+    #[arg(long, value_name = "NAME")]
+    pub quirk: Vec<String>,
+}
+
+/// Exports the phone's accounts.
+pub fn export(args: &ExportArgs) -> Outcome {
+    let path = &args.state.state;
+    let state = read_existing(path)?;
+    let phone = phone_of(&state, path)?;
+    let quirks = parse_quirks(&args.quirk)?;
+    if args.format != Format::Google && args.png_dir.is_some() {
+        return Err(Failure::bad_input(
+            "--png-dir goes with --format google only",
+        ));
+    }
+    if args.format == Format::Google && args.password.is_some() {
+        return Err(Failure::bad_input(
+            "the Google transfer format has no password: leave out --password",
+        ));
+    }
+    let mut random = rng(args.seed);
+    let mut cloud = Cloud::default();
+    let mut ctx = Context::new(&quirks, &mut random, &mut cloud);
+    let password = args.password.as_deref();
+    let broken = |e: hybridsim_apps::mechanism::MigrationFailure| Failure::bad_input(e.to_string());
+    let (text, pictures) = match args.format {
+        Format::Google => {
+            let transfer = google::Transfer {
+                accounts_per_qr: args.per_qr.max(1),
+                ..google::Transfer::default()
+            };
+            let shown = transfer.export(phone, &mut ctx).map_err(broken)?;
+            let mut text = shown.uris.join("\n");
+            text.push('\n');
+            (text, shown.pictures)
+        }
+        Format::Aegis => (
+            aegis::export(phone, password, &mut ctx)
+                .map_err(broken)?
+                .json,
+            Vec::new(),
+        ),
+        Format::TwoFas => (
+            twofas::export(phone, password, &mut ctx)
+                .map_err(broken)?
+                .json,
+            Vec::new(),
+        ),
+    };
+    let notes = trail_lines(&ctx.trail, phone);
+    if let Some(dir) = &args.png_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::bad_input(format!("cannot create {}: {e}", dir.display())))?;
+        let total = pictures.len();
+        for (k, png) in pictures.iter().enumerate() {
+            let file = dir.join(format!("qr-{}-of-{total}.png", k + 1));
+            write_new(&file, png)?;
+        }
+    }
+    match &args.out {
+        Some(out) => {
+            write_new(out, text.as_bytes())?;
+            for note in &notes {
+                say!("note: {note}");
+            }
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            for note in &notes {
+                eprintln!("hybridsim: note: {note}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The trail as lines: notes about single accounts (named by the phone that has them), then
+/// general ones.
+pub(super) fn trail_lines(trail: &Trail, phone: &Phone) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (index, notes) in &trail.accounts {
+        let label = phone
+            .accounts
+            .get(*index)
+            .map(AppAccount::label)
+            .unwrap_or_else(|| format!("entry {}", index + 1));
+        for note in notes {
+            lines.push(format!("{label}: {note}"));
+        }
+    }
+    lines.extend(trail.general.iter().cloned());
+    lines
+}
+
+/// Writes a new file (mode 0600: exports hold OTP secrets), refusing to replace anything.
+fn write_new(path: &Path, bytes: &[u8]) -> Outcome {
+    Ok(hybridsim_state::write_new(path, bytes)?)
+}

@@ -1,0 +1,59 @@
+//! `hybridsim phone` arguments. The forms here are scripted by CI suites: change them only
+//! compatibly.
+
+use clap::Args;
+use std::path::PathBuf;
+
+/// `hybridsim phone`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("code").required(true).args(["qr", "qr_image"])))]
+pub struct PhoneArgs {
+    /// The FIDO:/ string the desktop shows.
+    #[arg(long, value_name = "FIDO:/…")]
+    pub qr: Option<String>,
+    /// A picture (PNG) of the desktop's QR code instead.
+    #[arg(long, value_name = "FILE")]
+    pub qr_image: Option<PathBuf>,
+    /// A built-in profile or a profile TOML file; needed when the state file is new, and
+    /// must match the one it was made with otherwise.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// The authenticator's credentials between runs (the file `authenticator` and
+    /// `ceremony` use; created if missing).
+    #[arg(long, value_name = "STATE.json")]
+    pub state: PathBuf,
+    /// The tunnel server to open /cable/new/{tunnel} on, instead of wss://<the phone's own
+    /// tunnel domain> (the path is kept).
+    #[arg(long, value_name = "ws[s]://HOST[:PORT]")]
+    pub tunnel: Option<String>,
+    /// Also trust the certificates in this PEM file for wss:// (a private CA or a
+    /// self-signed tunnel server), besides the WebPKI roots.
+    #[arg(long, value_name = "FILE")]
+    pub tunnel_ca: Option<PathBuf>,
+    /// Write each advert as one hex line (fff9:…) here, for the desktop's radio ("-":
+    /// stdout).
+    #[arg(long, value_name = "FILE|-", default_value = "-")]
+    pub advert_out: String,
+    /// Write the phone's log here as JSON lines (also when it fails).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
+    #[arg(long)]
+    pub reveal_secrets: bool,
+    /// Give up after this many seconds (the phone's own transaction timer is 120 s).
+    #[arg(long, value_name = "S", default_value_t = 120)]
+    pub timeout: u64,
+    /// Seed of the phone's randomness (advert nonce, Noise ephemeral key, identity) and, for
+    /// a new state file, of the authenticator: the phone `hybridsim ceremony --seed S` runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The user refuses the presence check.
+    #[arg(long)]
+    pub user_absent: bool,
+    /// User verification fails.
+    #[arg(long)]
+    pub uv_fails: bool,
+    /// When several discoverable credentials match, pick this one (0 = first).
+    #[arg(long, value_name = "INDEX")]
+    pub account: Option<usize>,
+}

@@ -1,0 +1,126 @@
+//! `hybridsim phone`: the phone of a hybrid ceremony alone, to test someone else's desktop.
+//!
+//! It scans the QR code (a `FIDO:/` string or a picture of it), opens `/cable/new` on the
+//! tunnel, writes its advert as a hex line for the desktop's radio, answers the handshake and
+//! serves the CTAP command with the profile's authenticator and the credentials in the state
+//! file (saved afterwards, as `authenticator` and `ceremony` do). Seeds are the simulated
+//! ceremony's (`--seed` as in `hybridsim ceremony`).
+
+pub mod args;
+
+use crate::failure::{Failure, Outcome};
+use crate::{phone_state, process_trace, standalone};
+use args::PhoneArgs;
+use hybridsim_peers::phone::{Phone, PhoneConfig};
+use hybridsim_peers::Layer;
+use hybridsim_proto::qr::QrPayload;
+use hybridsim_sockets::advert_feed::write_advert_lines;
+use hybridsim_sockets::drive::LogEntry;
+use hybridsim_sockets::run_phone;
+use hybridsim_world::world::derive_seed;
+use tokio::sync::mpsc::unbounded_channel;
+
+/// Runs the phone.
+pub fn run(args: PhoneArgs) -> Outcome {
+    let qr = qr_text(&args)?;
+    QrPayload::parse(&qr).map_err(|e| Failure::bad_input(format!("QR code: {e}")))?;
+    let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
+    let options = standalone::options(args.timeout, args.reveal_secrets)?;
+    let lock = phone_state::lock(&args.state)?;
+    let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.seed)?;
+    let user = phone_state::scripted_user(args.user_absent, args.uv_fails, args.account);
+    let mut config = PhoneConfig::new(
+        phone_state::build(&state, user)?,
+        derive_seed(args.seed, b"phone"),
+    );
+    config.tunnel = endpoint;
+    let phone = Phone::new(config);
+
+    let runtime = standalone::runtime()?;
+    let advert_out = args.advert_out.clone();
+    let (outcome, written) = runtime.block_on(async move {
+        let (adverts, to_write) = unbounded_channel();
+        let writer = tokio::spawn(async move {
+            if advert_out == "-" {
+                write_advert_lines(to_write, tokio::io::stdout()).await
+            } else {
+                let file = tokio::fs::File::create(&advert_out).await?;
+                write_advert_lines(to_write, file).await
+            }
+        });
+        let outcome = run_phone(&route, phone, &qr, adverts, options).await;
+        let written = match writer.await {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        (outcome, written)
+    });
+    runtime.shutdown_background();
+
+    if let Some(path) = &args.trace {
+        process_trace::write(path, &outcome.log, args.reveal_secrets)?;
+    }
+    let authenticator = outcome.phone.into_authenticator();
+    phone_state::finish(&lock, &mut state, &authenticator)?;
+    standalone::unreachable(outcome.unreachable.as_ref())?;
+    if let Err(e) = written {
+        return Err(Failure::environment(format!(
+            "cannot write the advert to {}: {e}",
+            args.advert_out
+        )));
+    }
+    if let Err(error) = &outcome.result {
+        return Err(standalone::failed("phone", error));
+    }
+    let line = served(&outcome.log);
+    // With the advert on stdout, the status goes to stderr so a pipe carries adverts only.
+    if args.advert_out == "-" {
+        eprintln!("hybridsim: phone: {line}");
+    } else {
+        say!("{line}");
+    }
+    Ok(())
+}
+
+/// The QR text from `--qr`, or the first `FIDO:/` code in the `--qr-image` picture.
+fn qr_text(args: &PhoneArgs) -> Result<String, Failure> {
+    if let Some(text) = &args.qr {
+        return Ok(text.trim().to_owned());
+    }
+    let path = args
+        .qr_image
+        .as_ref()
+        .ok_or_else(|| Failure::bad_input("give --qr or --qr-image"))?;
+    let bytes = crate::input::read_bytes(path)?;
+    let codes = hybridsim_optical::read_image(&bytes)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+    codes
+        .into_iter()
+        .find(|code| code.starts_with("FIDO:/"))
+        .ok_or_else(|| {
+            Failure::bad_input(format!(
+                "{}: the QR code in it is not a FIDO:/ code",
+                path.display()
+            ))
+        })
+}
+
+/// `served makeCredential: status 0x00` from the phone's CTAP events.
+fn served(log: &[LogEntry]) -> String {
+    let first_byte = |what: &str| {
+        log.iter()
+            .find(|e| e.peer_event && e.layer == Layer::Ctap && e.what == what)
+            .and_then(|e| e.bytes.get(..2))
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+    };
+    let command = match first_byte("ctap request") {
+        Some(0x01) => "makeCredential".to_owned(),
+        Some(0x02) => "getAssertion".to_owned(),
+        Some(other) => format!("command {other:#04x}"),
+        None => return "finished without a CTAP request".to_owned(),
+    };
+    match first_byte("ctap response") {
+        Some(status) => format!("served {command}: status {status:#04x}"),
+        None => format!("received {command} but sent no response"),
+    }
+}

@@ -1,0 +1,160 @@
+//! `hybridsim rp …`: a strict relying party on the command line.
+//!
+//! The options file the RP issued carries what the checks need (RP ID, challenge, user,
+//! UV requirement, algorithms, excluded and allowed credentials), so no RP session is kept.
+//! A response that fails a check exits 1 naming the check; unreadable input exits 2.
+
+pub mod args;
+
+use crate::browser::read;
+use crate::failure::{Failure, Outcome};
+use crate::json;
+use args::{VerifyAuthentication, VerifyCommand, VerifyRegistration};
+use hybridsim_webauthn::client;
+use hybridsim_webauthn::json::{
+    AuthenticationResponseJson, CreationOptionsJson, RegistrationResponseJson, RequestOptionsJson,
+};
+use hybridsim_webauthn::rp::{
+    AuthenticationState, RegisteredCredential, RegistrationState, RelyingParty,
+};
+use hybridsim_webauthn::x509::pem_to_der;
+use serde_json::json;
+
+/// The checks a registration passes, in the order they run (each has its own error).
+const REGISTRATION_CHECKS: &[&str] = &[
+    "type is public-key and id matches rawId",
+    "clientDataJSON: type webauthn.create, challenge, origin, crossOrigin/topOrigin",
+    "attestationObject and authenticatorData decode",
+    "rpIdHash is SHA-256 of the RP ID",
+    "UP set; UV set if required; BS only with BE",
+    "attested credential present, id equals rawId",
+    "algorithm was offered; publicKey and publicKeyAlgorithm match the COSE key",
+    "credential not in excludeCredentials; transports allowed",
+    "attestation statement (none / packed self / packed x5c chain to a trusted root) and its signature",
+];
+
+/// The checks an authentication passes, in the order they run.
+const AUTHENTICATION_CHECKS: &[&str] = &[
+    "type is public-key and id matches rawId",
+    "credential allowed and equal to the stored one",
+    "clientDataJSON: type webauthn.get, challenge, origin, crossOrigin/topOrigin",
+    "authenticatorData decodes; rpIdHash is SHA-256 of the RP ID",
+    "UP set; UV set if required; BS only with BE; BE unchanged since registration",
+    "userHandle matches the credential's user (required when discoverable)",
+    "signature over authenticatorData ‖ SHA-256(clientDataJSON) with the stored key",
+    "sign counter did not go backwards",
+];
+
+/// Runs one `rp verify-…` command (`rp serve` and `rp check` are dispatched by `main`, so
+/// that they and this module do not import each other).
+pub fn run(command: VerifyCommand) -> Outcome {
+    match command {
+        VerifyCommand::VerifyRegistration(args) => verify_registration(&args),
+        VerifyCommand::VerifyAuthentication(args) => verify_authentication(&args),
+    }
+}
+
+fn verify_registration(args: &VerifyRegistration) -> Outcome {
+    let options = CreationOptionsJson::from_json(&read(&args.options)?)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.options.display())))?;
+    let response = RegistrationResponseJson::from_json(&read(&args.response)?)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
+    let state = RegistrationState::from_options(&options, &origin_host(&args.origin)?);
+    let mut rp = relying_party(&state.rp_id, &args.origin);
+    for path in &args.trust {
+        let der = pem_to_der(&read(path)?)
+            .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+        rp.trusted_roots.push(der);
+    }
+    if args.require_attestation {
+        rp.attestation_policy.accept_none = false;
+        rp.attestation_policy.accept_self = false;
+    }
+    if let Some(path) = &args.credential_out {
+        if std::fs::symlink_metadata(path).is_ok() {
+            return Err(Failure::bad_input(format!(
+                "{} exists: refusing to overwrite a stored credential",
+                path.display()
+            )));
+        }
+    }
+    let credential = rp
+        .finish_registration(&state, &response, args.now.unwrap_or_else(unix_now))
+        .map_err(|e| Failure::no_match(format!("registration rejected: {e}")))?;
+    if let Some(path) = &args.credential_out {
+        hybridsim_state::write_new(path, &hybridsim_state::file::to_json(path, &credential)?)?;
+    }
+    report(
+        &json!({ "accepted": true, "credential": credential, "checked": REGISTRATION_CHECKS }),
+        args.json,
+    );
+    Ok(())
+}
+
+fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
+    let options = RequestOptionsJson::from_json(&read(&args.options)?)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.options.display())))?;
+    let response = AuthenticationResponseJson::from_json(&read(&args.response)?)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
+    let missing = || Failure::bad_input(format!("{} does not exist", args.credential.display()));
+    if std::fs::symlink_metadata(&args.credential).is_err() {
+        return Err(missing());
+    }
+    let lock = hybridsim_state::Locked::acquire(&args.credential)?;
+    let mut credential: RegisteredCredential = lock.load()?.ok_or_else(missing)?;
+    let state = AuthenticationState::from_options(&options, &origin_host(&args.origin)?);
+    let rp = relying_party(&state.rp_id, &args.origin);
+    let result = rp
+        .finish_authentication(&state, &response, &mut credential)
+        .map_err(|e| Failure::no_match(format!("authentication rejected: {e}")))?;
+    lock.save(&credential)?;
+    report(
+        &json!({ "accepted": true, "result": result, "checked": AUTHENTICATION_CHECKS }),
+        args.json,
+    );
+    Ok(())
+}
+
+fn relying_party(rp_id: &str, origins: &[String]) -> RelyingParty {
+    let origins: Vec<&str> = origins.iter().map(String::as_str).collect();
+    RelyingParty::new(rp_id, rp_id, &origins)
+}
+
+fn report(value: &serde_json::Value, as_json: bool) {
+    if as_json {
+        json::print(value);
+        return;
+    }
+    say!("accepted");
+    for check in value["checked"].as_array().into_iter().flatten() {
+        say!("  [ok] {}", check.as_str().unwrap_or_default());
+    }
+    let detail = value.get("credential").or_else(|| value.get("result"));
+    if let Some(serde_json::Value::Object(fields)) = detail {
+        for (name, field) in fields {
+            say!("  {name}: {field}");
+        }
+    }
+}
+
+/// The first origin's host: the RP ID when the options name none, as in browsers.
+fn origin_host(origins: &[String]) -> Result<String, Failure> {
+    let origin = origins.first().map(String::as_str).unwrap_or_default();
+    let parsed =
+        client::Origin::parse(origin).map_err(|e| Failure::bad_input(format!("--origin: {e}")))?;
+    if parsed.scheme != "https" && parsed.scheme != "http" {
+        return Err(Failure::bad_input(format!(
+            "--origin {} is not an http(s) origin",
+            crate::echo::shown(origin)
+        )));
+    }
+    Ok(parsed.host)
+}
+
+/// The current Unix time in seconds (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

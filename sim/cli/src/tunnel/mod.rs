@@ -1,0 +1,124 @@
+//! `hybridsim tunnel serve`: the real tunnel server on a socket.
+
+pub mod args;
+
+use crate::failure::{Failure, Outcome};
+use crate::hex_arg;
+use args::{TunnelBench, TunnelCheck, TunnelCommand, TunnelServe};
+use hybridsim_tunnel_server::ServeConfig;
+use std::time::Duration;
+
+/// Runs one tunnel command.
+pub fn run(command: TunnelCommand) -> Outcome {
+    match command {
+        TunnelCommand::Serve(args) => serve(&args),
+        TunnelCommand::Check(args) => check(&args),
+        TunnelCommand::Bench(args) => bench(&args),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))
+}
+
+fn check(args: &TunnelCheck) -> Outcome {
+    let options = hybridsim_tunnel_check::CheckOptions {
+        message_limit: args.message_limit,
+        ..hybridsim_tunnel_check::CheckOptions::default()
+    };
+    let report = runtime()?.block_on(hybridsim_tunnel_check::check(&args.target, options));
+    say!("{report}");
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report.to_junit_xml())
+            .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if report.passed() {
+        Ok(())
+    } else {
+        Err(Failure::no_match(format!(
+            "{} does not behave like a hybrid tunnel server (see the table)",
+            args.target
+        )))
+    }
+}
+
+fn bench(args: &TunnelBench) -> Outcome {
+    let options = hybridsim_tunnel_check::BenchOptions {
+        pairs: args.pairs,
+        rate: args.rate,
+        seconds: Duration::from_secs(args.seconds),
+        idle: args.idle,
+        server_pid: args.server_pid,
+        ..hybridsim_tunnel_check::BenchOptions::default()
+    };
+    let report = runtime()?.block_on(hybridsim_tunnel_check::bench(&args.target, options));
+    say!("{report}");
+    Ok(())
+}
+
+fn serve(args: &TunnelServe) -> Outcome {
+    let mut config = ServeConfig::new(args.listen);
+    config.tunnel.routing_id = hex_arg::fixed::<3>("--routing-id", &args.routing_id)?;
+    config.tunnel.max_message_size = args.max_message_size;
+    config.tunnel.max_messages_per_peer = args.max_messages_per_peer;
+    config.tunnel.pending_ttl = Duration::from_secs(args.pending_ttl);
+    config.tunnel.tunnel_ttl = Duration::from_secs(args.tunnel_ttl);
+    config.tunnel.max_tunnels = args.max_tunnels;
+    config.tunnel.max_connections_per_ip = args.max_connections_per_ip;
+    config.max_connections = args.max_connections;
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        crate::input::check(cert).and_then(|()| crate::input::check(key))?;
+        config.tls = Some(hybridsim_tunnel_server::TlsFiles::new(
+            cert.clone(),
+            key.clone(),
+        ));
+    }
+    init_logging();
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let server = hybridsim_tunnel_server::bind(config)
+            .await
+            .map_err(bind_failure)?;
+        eprintln!(
+            "hybridsim: tunnel server listening on {}://{} (routing id {}); Ctrl-C to stop",
+            if args.tls_cert.is_some() { "wss" } else { "ws" },
+            server.local_addr(),
+            args.routing_id.to_ascii_uppercase()
+        );
+        let report = server
+            .run(hybridsim_tunnel_server::ctrl_c_or_terminate())
+            .await;
+        eprintln!("hybridsim: {report}");
+        Ok(())
+    })
+}
+
+/// Unusable TLS files are bad input (exit 2); a taken or forbidden address is the
+/// machine's (exit 3).
+fn bind_failure(error: hybridsim_tunnel_server::NetError) -> Failure {
+    use hybridsim_tunnel_server::NetError::*;
+    match error {
+        TlsRead { .. }
+        | TlsPem { .. }
+        | TlsNoCertificate { .. }
+        | TlsNoPrivateKey { .. }
+        | TlsKeyMismatch { .. }
+        | TlsConfig { .. } => Failure::bad_input(error.to_string()),
+        ZeroLimit { limit } => Failure::bad_input(format!(
+            "--{} must be at least 1 (0 leaves a server that cannot relay)",
+            limit.replace('_', "-")
+        )),
+        other => Failure::environment(other.to_string()),
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` picks the level (default: info for the server).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
