@@ -18,6 +18,7 @@
 mod advert;
 mod config;
 mod established;
+mod phase;
 mod state;
 #[cfg(test)]
 mod tests;

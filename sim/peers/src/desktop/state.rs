@@ -8,7 +8,7 @@ use crate::common::{
     CLIENT_PAYLOAD_HEADER, MAX_MESSAGE_LEN, SIGNAL_CONNECTION_HEADER,
 };
 use crate::io::{Layer, Output};
-use crate::outcome::{DesktopPhase, Reason, Waiting};
+use crate::outcome::{Reason, Waiting};
 use hybridsim_proto::derive::{self, Purpose};
 use hybridsim_proto::keys;
 use hybridsim_proto::linking::ClientPayload;
@@ -162,22 +162,6 @@ impl State {
             State::AwaitingCtapResponse(s) => Some(s.deadline()),
             State::Lingering(s) => Some(s.deadline()),
             State::Finished => None,
-        }
-    }
-
-    /// The state's name.
-    pub(super) fn phase(&self) -> DesktopPhase {
-        match self {
-            State::AwaitingAdvert(_) => DesktopPhase::AwaitingAdvert,
-            State::Connecting(_) => DesktopPhase::Connecting,
-            State::Contacting(_) => DesktopPhase::Contacting,
-            State::AwaitingLinkedAdvert(_) => DesktopPhase::AwaitingLinkedAdvert,
-            State::AwaitingConnectSignal(_) => DesktopPhase::AwaitingConnectSignal,
-            State::AwaitingHandshake(_) => DesktopPhase::AwaitingHandshake,
-            State::AwaitingPostHandshake(_) => DesktopPhase::AwaitingPostHandshake,
-            State::AwaitingCtapResponse(_) => DesktopPhase::AwaitingCtapResponse,
-            State::Lingering(_) => DesktopPhase::Lingering,
-            State::Finished => DesktopPhase::Finished,
         }
     }
 

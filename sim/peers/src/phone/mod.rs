@@ -17,6 +17,7 @@
 //! reply (Chromium `AUTHENTICATOR_SELECTION_RECEIVED`).
 
 mod config;
+mod phase;
 mod state;
 #[cfg(test)]
 mod tests;

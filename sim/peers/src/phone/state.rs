@@ -6,7 +6,7 @@ use crate::common::{
     MAX_MESSAGE_LEN, ROUTING_ID_HEADER,
 };
 use crate::io::{Layer, Output};
-use crate::outcome::{PhonePhase, Reason, Waiting};
+use crate::outcome::{Reason, Waiting};
 use core::time::Duration;
 use hybridsim_proto::advert::{self, Eid, EID_LEN};
 use hybridsim_proto::cbor::{self, Strictness};
@@ -124,19 +124,6 @@ impl State {
         match self {
             State::Starting(s) => Some(s.deadline),
             _ => None,
-        }
-    }
-
-    /// The state's name.
-    pub(super) fn phase(&self) -> PhonePhase {
-        match self {
-            State::Idle => PhonePhase::Idle,
-            State::Starting(_) => PhonePhase::Starting,
-            State::Connecting(_) => PhonePhase::Connecting,
-            State::AwaitingHandshake(_) => PhonePhase::AwaitingHandshake,
-            State::AwaitingRequest(_) => PhonePhase::AwaitingRequest,
-            State::AwaitingShutdown(_) => PhonePhase::AwaitingShutdown,
-            State::Finished => PhonePhase::Finished,
         }
     }
 
