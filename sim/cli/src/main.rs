@@ -32,6 +32,7 @@ mod phone;
 mod phone_state;
 mod process_trace;
 mod real_ble;
+mod real_tunnel;
 mod rp;
 mod rp_check;
 mod rp_serve;

@@ -5,12 +5,14 @@
 //! or bad arguments.
 
 use crate::failure::{Failure, Outcome};
+use crate::real_tunnel::SocketDriver;
 use clap::Args;
 use hybridsim_scenario::suite::{self, ScenarioResult, SuiteOptions};
 use hybridsim_scenario::{approve::TraceApproval, html, json_report, junit, schema};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// `hybridsim run`
@@ -89,6 +91,7 @@ pub fn run(args: RunArgs) -> Outcome {
         shard: args.shard,
         accept: args.accept,
         tunnel: args.tunnel.clone(),
+        driver: Some(Arc::new(SocketDriver)),
         ..SuiteOptions::default()
     };
     if let Some(jobs) = args.jobs {

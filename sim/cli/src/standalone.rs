@@ -3,11 +3,10 @@
 //! runtime, and how a side's failure becomes one line.
 
 use crate::failure::Failure;
-use hybridsim_peers::{PeerError, TunnelEndpoint};
+use hybridsim_peers::{PeerError, TunnelEndpoint, Vocabulary};
 use hybridsim_sockets::client::{Target, TargetError};
 use hybridsim_sockets::drive::{tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable};
 use hybridsim_sockets::tls_client::TlsClient;
-use hybridsim_world::trace::layer_name;
 use std::path::Path;
 use std::time::Duration;
 
@@ -64,7 +63,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 pub fn failed(side: &str, error: &PeerError) -> Failure {
     Failure::no_match(format!(
         "the {side} failed at the {} layer: {}",
-        layer_name(error.layer),
-        error.message
+        error.layer.name(),
+        error.reason
     ))
 }

@@ -1,8 +1,9 @@
 //! What the desktop and the phone share: the output queue, tunnel endpoints and headers,
 //! seeded random draws.
 
-use crate::failure::Failure;
-use crate::io::{Layer, Output, PeerError, PeerEvent, SocketId};
+use crate::io::{Layer, Output, PeerEvent, SocketId};
+use crate::outcome::PeerError;
+use crate::outcome::Reason;
 use core::time::Duration;
 use hybridsim_proto::domain;
 use hybridsim_proto::keys;
@@ -108,11 +109,11 @@ pub(crate) fn header_values<'a>(headers: &'a [(String, String)], name: &str) -> 
 
 /// Chromium's `WebSocketAdapter` abandons a connection whose 101 response does not select
 /// `fido.cable`.
-pub(crate) fn check_subprotocol(headers: &[(String, String)]) -> Result<(), Failure> {
+pub(crate) fn check_subprotocol(headers: &[(String, String)]) -> Result<(), Reason> {
     match header_values(headers, SUBPROTOCOL_HEADER).as_slice() {
         [one] if one.trim() == SUBPROTOCOL => Ok(()),
-        [] => Err(Failure::Subprotocol(None)),
-        other => Err(Failure::Subprotocol(Some(other.join(", ")))),
+        [] => Err(Reason::Subprotocol(None)),
+        other => Err(Reason::Subprotocol(Some(other.join(", ")))),
     }
 }
 

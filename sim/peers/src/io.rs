@@ -1,6 +1,7 @@
 //! What goes in and out of a peer. Shared by the desktop and the phone so a driver handles
 //! both with one loop.
 
+use crate::outcome::PeerError;
 use hybridsim_proto::time::Millis;
 use hybridsim_proto::tunnel_url::TunnelUrl;
 
@@ -71,7 +72,7 @@ pub enum Input {
 }
 
 /// Something a peer asks the outside world to do, or reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     /// Desktop: show this `FIDO:/` text as a QR code.
     ShowQr(String),
@@ -132,6 +133,9 @@ pub enum Layer {
     Ctap,
     /// WebAuthn (client data, options, responses).
     Webauthn,
+    /// Authenticator-app payloads: TOTP enrolment codes and account exports (no hybrid
+    /// peer uses it; the scenario runner's app steps do).
+    Export,
 }
 
 /// A peer's note for the trace.
@@ -145,16 +149,6 @@ pub struct PeerEvent {
     pub bytes: Vec<u8>,
     /// Whether `bytes` is secret (keys, PSKs, link secrets): traces hide it unless asked.
     pub secret: bool,
-}
-
-/// Why a peer gave up: the layer and a message naming the check that failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{layer:?}: {message}")]
-pub struct PeerError {
-    /// Where it failed.
-    pub layer: Layer,
-    /// What failed, one line.
-    pub message: String,
 }
 
 /// The calling convention of every peer (quinn-proto's: inputs in, outputs polled).

@@ -13,8 +13,10 @@
 //! - [`io`]: the inputs, outputs, events and errors every peer shares.
 //! - [`desktop`]: the client side (QR flow and linked flow): [`Desktop`], [`DesktopConfig`].
 //! - [`phone`]: the authenticator side: [`Phone`], [`PhoneConfig`].
+//! - [`trace`]: the trace record every driver makes, one type with one constructor.
 //! - `common`: the output queue, tunnel endpoints and header names, seeded draws.
-//! - `failure`: every check that ends a transaction, and the layer it belongs to.
+//! - [`outcome`]: the typed vocabulary of how a peer is doing and how it ended: [`Party`],
+//!   [`Layer`], [`Reason`] (every check that ends a transaction), [`PeerError`], the phases.
 //!
 //! Both peers draw every random byte from a ChaCha20 stream seeded in their configuration,
 //! in an order their configuration documents, so one seed replays the same bytes.
@@ -22,9 +24,10 @@
 mod advert_input;
 mod common;
 pub mod desktop;
-mod failure;
 pub mod io;
+pub mod outcome;
 pub mod phone;
+pub mod trace;
 
 pub use advert_input::FedAdvert;
 pub use common::{
@@ -33,5 +36,8 @@ pub use common::{
 };
 pub use desktop::{Desktop, DesktopConfig, LinkedDevice};
 pub use hybridsim_proto::time::Millis;
-pub use io::{Input, Layer, Output, Peer, PeerError, PeerEvent, SocketId};
+pub use io::{Input, Layer, Output, Peer, PeerEvent, SocketId};
+pub use outcome::{
+    DesktopPhase, Party, PeerError, PhonePhase, Reason, ReasonKind, Vocabulary, Waiting,
+};
 pub use phone::{Phone, PhoneConfig};

@@ -12,7 +12,7 @@ mod support;
 use hybridsim_ctap::authenticator::Authenticator;
 use hybridsim_peers::desktop::{Desktop, DesktopConfig, LinkedDevice, UpdatePolicy};
 use hybridsim_peers::phone::{Phone, PhoneConfig, UpdateTiming};
-use hybridsim_peers::{Layer, Millis};
+use hybridsim_peers::{Layer, Millis, Party, Reason, Waiting};
 use hybridsim_proto::advert::{self, Eid, LengthRule};
 use hybridsim_proto::derive;
 use hybridsim_proto::qr::QrPayload;
@@ -85,7 +85,18 @@ fn advert_for_another_qr_secret_is_ignored_until_the_advert_timeout() {
         .is_empty());
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Ble);
-    assert!(error.message.contains("BLE advert"), "{error}");
+    assert_eq!(error.party, Party::Desktop);
+    assert!(
+        matches!(
+            error.reason,
+            Reason::Timeout {
+                waiting: Waiting::Advert,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.reason.to_string().contains("BLE advert"), "{error}");
     let (at, _) = world.desktop_result.as_ref().unwrap();
     assert_eq!(
         *at,
@@ -207,7 +218,7 @@ fn handshake_message_2_of_80_bytes_fails_the_desktop() {
     world.run(STEPS);
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Noise);
-    assert!(error.message.contains("80 bytes"), "{error}");
+    assert!(error.reason.to_string().contains("80 bytes"), "{error}");
 }
 
 #[test]
@@ -221,7 +232,10 @@ fn corrupted_handshake_tag_fails_the_desktop() {
     world.run(STEPS);
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Noise);
-    assert!(error.message.contains("tag does not verify"), "{error}");
+    assert!(
+        error.reason.to_string().contains("tag does not verify"),
+        "{error}"
+    );
     // The phone then sees the tunnel close before any request.
     assert_eq!(world.phone_error().layer, Layer::Transport);
 }
@@ -246,7 +260,7 @@ fn phone_shutdown_before_the_reply_is_a_remote_close() {
     world.run(STEPS);
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Transport);
-    assert!(error.message.contains("shutdown"), "{error}");
+    assert!(error.reason.to_string().contains("shutdown"), "{error}");
     assert!(world.desktop.ctap_response().is_none());
 }
 
@@ -267,7 +281,10 @@ fn non_cbor_update_fails_like_chromium_by_default() {
     let world = non_cbor_update(UpdatePolicy::Chromium);
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Transport);
-    assert!(error.message.contains("invalid update message"), "{error}");
+    assert!(
+        error.reason.to_string().contains("invalid update message"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -299,7 +316,10 @@ fn bad_linking_signature_fails_like_chromium_by_default() {
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Transport);
     assert!(
-        error.message.contains("signature does not match"),
+        error
+            .reason
+            .to_string()
+            .contains("signature does not match"),
         "{error}"
     );
 }
@@ -335,7 +355,10 @@ fn bad_linking_signature_in_the_post_handshake_message() {
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Transport);
     assert!(
-        error.message.contains("post-handshake linking info"),
+        error
+            .reason
+            .to_string()
+            .contains("post-handshake linking info"),
         "{error}"
     );
 }
@@ -361,7 +384,7 @@ fn http_410_on_contact_says_to_forget_the_link() {
     world.run(STEPS);
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Tunnel);
-    assert!(error.message.contains("410"), "{error}");
+    assert!(error.reason.to_string().contains("410"), "{error}");
     assert!(world.desktop.should_forget_link());
     // The phone was never woken.
     assert!(world.phone_result.is_none());
@@ -378,7 +401,10 @@ fn missing_routing_id_fails_the_phone() {
     world.run(STEPS);
     let error = world.phone_error();
     assert_eq!(error.layer, Layer::Tunnel);
-    assert!(error.message.contains("X-caBLE-Routing-ID"), "{error}");
+    assert!(
+        error.reason.to_string().contains("X-caBLE-Routing-ID"),
+        "{error}"
+    );
     // No advert was ever sent, so the desktop times out scanning.
     assert_eq!(world.desktop_error().layer, Layer::Ble);
 }
@@ -410,7 +436,7 @@ fn missing_subprotocol_fails_the_desktop() {
     world.run(STEPS);
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Tunnel);
-    assert!(error.message.contains("fido.cable"), "{error}");
+    assert!(error.reason.to_string().contains("fido.cable"), "{error}");
 }
 
 #[test]
@@ -420,7 +446,7 @@ fn text_frame_fails_the_desktop() {
     world.run(STEPS);
     let error = world.desktop_error();
     assert_eq!(error.layer, Layer::Tunnel);
-    assert!(error.message.contains("text"), "{error}");
+    assert!(error.reason.to_string().contains("text"), "{error}");
 }
 
 #[test]

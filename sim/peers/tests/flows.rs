@@ -16,7 +16,7 @@ use hybridsim_ctap::get_assertion::GetAssertionResponse;
 use hybridsim_ctap::make_credential::MakeCredentialResponse;
 use hybridsim_peers::desktop::{CrypterPolicy, Desktop, DesktopConfig, LinkedDevice};
 use hybridsim_peers::phone::{Phone, PhoneConfig, UpdateTiming};
-use hybridsim_peers::{Layer, Millis, TunnelEndpoint};
+use hybridsim_peers::{Layer, Millis, ReasonKind, TunnelEndpoint};
 use hybridsim_proto::advert::GOOGLE_SERVICE_UUID;
 use hybridsim_proto::crypter::Construction;
 use hybridsim_proto::domain;
@@ -343,10 +343,7 @@ fn get_info_is_answered_locally_and_the_phone_sees_no_request() {
         .is_empty());
     // ...so the phone sees a shutdown before any request: Chromium's UNEXPECTED_EOF.
     assert_eq!(world.phone_error().layer, Layer::Transport);
-    assert!(world
-        .phone_error()
-        .message
-        .contains("before sending a CTAP request"));
+    assert_eq!(world.phone_error().kind(), ReasonKind::EndedBeforeRequest);
 }
 
 #[test]
@@ -357,7 +354,11 @@ fn old_construction_phone_with_a_new_only_desktop_fails() {
     let mut world = World::new(Desktop::new(config, Millis::ZERO), Phone::new(phone_config));
     world.run(STEPS);
     assert_eq!(world.desktop_error().layer, Layer::Transport);
-    assert!(world.desktop_error().message.contains("does not decrypt"));
+    assert!(world
+        .desktop_error()
+        .reason
+        .to_string()
+        .contains("does not decrypt"));
 }
 
 fn transcript(desktop_seed: u8) -> Vec<support::Sent> {

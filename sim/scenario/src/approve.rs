@@ -13,6 +13,7 @@
 //! summary line, so the diff says where the drift is.
 
 use crate::run::StepResult;
+use hybridsim_peers::Vocabulary;
 use hybridsim_world::trace::TraceRecord;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -178,7 +179,7 @@ pub fn approved_form(steps: &[StepResult]) -> String {
                     repeat: (reps > 1).then_some(reps),
                     cycle: (reps > 1 && cycle > 1).then_some(cycle),
                     actor: &first.actor,
-                    layer: first.layer,
+                    layer: first.layer.name(),
                     dir: &dir,
                     what: &first.what,
                     len: first.len,

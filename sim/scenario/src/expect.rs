@@ -1,10 +1,11 @@
 //! Checking a ceremony's [`Outcome`] against a step's [`CeremonyExpect`]: each expectation
 //! that does not hold becomes one line saying what was expected and what happened.
 
-use crate::model::{CeremonyExpect, ExpectedOutcome, PartyExpect, PartyResult, RpVerdict};
-use hybridsim_peers::{Millis, PeerError};
-use hybridsim_world::ceremony::Outcome;
-use hybridsim_world::trace::layer_name;
+use crate::model::{
+    CeremonyExpect, ExpectedOutcome, FailureExpect, PartyExpect, PartyResult, RpVerdict,
+};
+use hybridsim_peers::{Millis, PeerError, Vocabulary};
+use hybridsim_world::ceremony::{Outcome, PartyFailure};
 
 /// What the relying party made of the response JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +32,12 @@ fn describe(result: &Result<(), PeerError>, at: Option<Millis>) -> String {
     let when = at.map_or_else(|| "never finished".to_owned(), |t| format!("at {} ms", t.0));
     match result {
         Ok(()) => format!("ok {when}"),
-        Err(e) => format!("failed {when} [{}] {}", layer_name(e.layer), e.message),
+        Err(e) => format!(
+            "failed {when} [{}] {} ({})",
+            e.layer.name(),
+            e.reason,
+            e.kind().name()
+        ),
     }
 }
 
@@ -60,13 +66,14 @@ fn check_party(
         }
     }
     if let Err(error) = result {
-        if let Some(layer) = expect.layer {
-            if layer_name(error.layer) != layer.as_str() {
-                fail(format!("layer {}", layer.as_str()));
-            }
+        if let Some(layer) = expect.layer.filter(|l| l.0 != error.layer) {
+            fail(format!("layer {layer}"));
+        }
+        if let Some(reason) = expect.reason.filter(|r| r.0 != error.kind()) {
+            fail(format!("reason {reason}"));
         }
         if let Some(text) = &expect.error {
-            if !error.message.contains(text.as_str()) {
+            if !error.reason.to_string().contains(text.as_str()) {
                 fail(format!("an error containing {text:?}"));
             }
         }
@@ -96,26 +103,50 @@ pub fn check_ceremony(
     verdict: Option<&Verdict>,
 ) -> Checked {
     let mut failures = Vec::new();
-    let accepted = matches!(verdict, Some(Verdict::Accepted));
-    let succeeded = outcome.succeeded() && accepted;
+    check_outcome(expect, outcome, verdict, &mut failures);
+    check_first_failure(expect, outcome, &mut failures);
+    check_parties(expect, outcome, &mut failures);
+    check_relying_party(expect, outcome, verdict, &mut failures);
+    check_link(expect, outcome, &mut failures);
+    check_trace(expect, outcome, &mut failures);
+    Checked {
+        failure_record: failure_record(outcome),
+        summary: summary(outcome, verdict),
+        failures,
+    }
+}
+
+/// What happened, one line.
+fn summary(outcome: &Outcome, verdict: Option<&Verdict>) -> String {
     let rp_words = match verdict {
         None => "no response JSON for the relying party".to_owned(),
         Some(Verdict::Accepted) => "the relying party accepted the response".to_owned(),
         Some(Verdict::Rejected(e)) => format!("the relying party rejected the response: {e}"),
     };
-    let summary = format!(
+    format!(
         "desktop {}; phone {}; {rp_words}",
         describe(&outcome.desktop, outcome.desktop_at),
         describe(&outcome.phone, outcome.phone_at)
-    );
+    )
+}
+
+/// `outcome = "success"` or `"failure"`.
+fn check_outcome(
+    expect: &CeremonyExpect,
+    outcome: &Outcome,
+    verdict: Option<&Verdict>,
+    failures: &mut Vec<String>,
+) {
+    let accepted = matches!(verdict, Some(Verdict::Accepted));
+    let succeeded = outcome.succeeded() && accepted;
     match (expect.outcome, succeeded) {
         (ExpectedOutcome::Success, false) => {
             let why = match (outcome.first_failure(), verdict, &outcome.response_error) {
                 (Some(f), _, _) => format!(
                     "the {} failed at the {} layer: {}",
                     f.party,
-                    layer_name(f.error.layer),
-                    f.error.message
+                    f.error.layer.name(),
+                    f.error.reason
                 ),
                 (None, Some(Verdict::Rejected(e)), _) => {
                     format!("the relying party rejected the response: {e}")
@@ -130,67 +161,50 @@ pub fn check_ceremony(
         }
         _ => {}
     }
+}
+
+/// `first_failure`: which party failed first, where, why and when.
+fn check_first_failure(expect: &CeremonyExpect, outcome: &Outcome, failures: &mut Vec<String>) {
     if let Some(want) = &expect.first_failure {
         match outcome.first_failure() {
             None => failures.push(format!(
                 "expected the {} to fail first at the {} layer; no party failed",
-                want.party,
-                want.layer.as_str()
+                want.party, want.layer
             )),
             Some(got) => {
-                let got_words = format!(
-                    "the {} failed first, {} at the {} layer: {}",
-                    got.party,
-                    got.at.map_or_else(
-                        || "without finishing".to_owned(),
-                        |t| format!("at {} ms", t.0)
-                    ),
-                    layer_name(got.error.layer),
-                    got.error.message
-                );
-                let mut wrong = Vec::new();
-                if got.party != want.party {
-                    wrong.push(format!("party {}", want.party));
-                }
-                if layer_name(got.error.layer) != want.layer.as_str() {
-                    wrong.push(format!("layer {}", want.layer.as_str()));
-                }
-                if let Some(text) = &want.error {
-                    if !got.error.message.contains(text.as_str()) {
-                        wrong.push(format!("an error containing {text:?}"));
-                    }
-                }
-                if let Some(at) = want.at_ms {
-                    if got.at.map(|t| t.0) != Some(at) {
-                        wrong.push(format!("at {at} ms"));
-                    }
-                }
+                let wrong = first_failure_mismatches(want, &got);
                 if !wrong.is_empty() {
                     failures.push(format!(
-                        "first failure: expected {}; {got_words}",
-                        wrong.join(", ")
+                        "first failure: expected {}; the {} failed first, {} at the {} layer: {} ({})",
+                        wrong.join(", "),
+                        got.party,
+                        got.at.map_or_else(
+                            || "without finishing".to_owned(),
+                            |t| format!("at {} ms", t.0)
+                        ),
+                        got.error.layer.name(),
+                        got.error.reason,
+                        got.error.kind().name()
                     ));
                 }
             }
         }
     }
+}
+
+/// `desktop`, `phone` and the other actors' results.
+fn check_parties(expect: &CeremonyExpect, outcome: &Outcome, failures: &mut Vec<String>) {
     if let Some(want) = &expect.desktop {
         check_party(
             "desktop",
             want,
             &outcome.desktop,
             outcome.desktop_at,
-            &mut failures,
+            failures,
         );
     }
     if let Some(want) = &expect.phone {
-        check_party(
-            "phone",
-            want,
-            &outcome.phone,
-            outcome.phone_at,
-            &mut failures,
-        );
+        check_party("phone", want, &outcome.phone, outcome.phone_at, failures);
     }
     for (name, want) in &expect.others {
         match outcome.others.iter().find(|(n, _)| n == name) {
@@ -202,15 +216,22 @@ pub fn check_ceremony(
                     not_after_ms: None,
                     ..want.clone()
                 };
-                let unfinished = result.as_ref().is_err_and(|e| {
-                    e.message.starts_with("never finished") || e.message.starts_with("went silent")
-                });
+                let unfinished = result.as_ref().is_err_and(PeerError::is_unfinished);
                 let at = (!unfinished).then_some(Millis(0));
-                check_party(name, &relaxed, result, at, &mut failures);
+                check_party(name, &relaxed, result, at, failures);
             }
             None => failures.push(format!("{name}: expected such an actor; there is none")),
         }
     }
+}
+
+/// The relying party's verdict and the browser's reason for having no response.
+fn check_relying_party(
+    expect: &CeremonyExpect,
+    outcome: &Outcome,
+    verdict: Option<&Verdict>,
+    failures: &mut Vec<String>,
+) {
     let want_rp = expect.rp.or(match expect.outcome {
         ExpectedOutcome::Success => Some(RpVerdict::Accepted),
         ExpectedOutcome::Failure => None,
@@ -253,6 +274,10 @@ pub fn check_ceremony(
             )),
         }
     }
+}
+
+/// `linked` and `forget_link`.
+fn check_link(expect: &CeremonyExpect, outcome: &Outcome, failures: &mut Vec<String>) {
     if let Some(want) = expect.linked {
         let got = outcome.linked_device.is_some();
         if got != want {
@@ -270,6 +295,10 @@ pub fn check_ceremony(
             ));
         }
     }
+}
+
+/// The trace's records and the run's virtual time.
+fn check_trace(expect: &CeremonyExpect, outcome: &Outcome, failures: &mut Vec<String>) {
     let records = outcome.trace.records();
     for text in &expect.trace.contains {
         if !records.iter().any(|r| r.what.contains(text.as_str())) {
@@ -286,7 +315,10 @@ pub fn check_ceremony(
         {
             failures.push(format!(
                 "expected no trace record containing {text:?}; record {i} at {} ms ({} {}) does: {}",
-                r.t_ms, r.actor, r.layer, r.what
+                r.t_ms,
+                r.actor,
+                r.layer.name(),
+                r.what
             ));
         }
     }
@@ -298,11 +330,31 @@ pub fn check_ceremony(
             ));
         }
     }
-    Checked {
-        failure_record: failure_record(outcome),
-        failures,
-        summary,
+}
+
+/// What a first failure got wrong: party, layer, reason kind, message text, time.
+fn first_failure_mismatches(want: &FailureExpect, got: &PartyFailure) -> Vec<String> {
+    let mut wrong = Vec::new();
+    if got.party != want.party.0 {
+        wrong.push(format!("party {}", want.party));
     }
+    if got.error.layer != want.layer.0 {
+        wrong.push(format!("layer {}", want.layer));
+    }
+    if let Some(reason) = want.reason.filter(|r| r.0 != got.error.kind()) {
+        wrong.push(format!("reason {reason}"));
+    }
+    if let Some(text) = &want.error {
+        if !got.error.reason.to_string().contains(text.as_str()) {
+            wrong.push(format!("an error containing {text:?}"));
+        }
+    }
+    if let Some(at) = want.at_ms {
+        if got.at.map(|t| t.0) != Some(at) {
+            wrong.push(format!("at {at} ms"));
+        }
+    }
+    wrong
 }
 
 /// The last record of the first party to fail, at or before the time it failed.
@@ -314,7 +366,7 @@ fn failure_record(outcome: &Outcome) -> Option<usize> {
         .records()
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.actor == failure.party && r.t_ms <= until)
+        .filter(|(_, r)| r.actor == failure.party.name() && r.t_ms <= until)
         .map(|(i, _)| i)
         .next_back()
 }

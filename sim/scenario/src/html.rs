@@ -12,6 +12,7 @@ use crate::approve::{longest_cycle, TraceApproval};
 use crate::junit::escape;
 use crate::run::StepResult;
 use crate::suite::ScenarioResult;
+use hybridsim_peers::{Layer, Vocabulary};
 use hybridsim_world::trace::{Direction, TraceRecord};
 use std::fmt::Write;
 
@@ -142,6 +143,15 @@ fn render_step(out: &mut String, step: &StepResult) {
         if step.passed() { "passed" } else { "FAILED" },
         escape(&step.summary)
     );
+    if let Some(first) = step.first_failure.as_ref().filter(|_| !step.passed()) {
+        let _ = writeln!(
+            out,
+            "<p class=\"first-failure\" data-party=\"{party}\" data-layer=\"{layer}\" data-reason=\"{reason}\">first failure: the {party}, {layer} layer, {reason}</p>",
+            party = first.party.name(),
+            layer = first.error.layer.name(),
+            reason = first.error.kind().name(),
+        );
+    }
     if !step.failures.is_empty() {
         out.push_str("<ul class=\"failures\">");
         for failure in &step.failures {
@@ -243,12 +253,13 @@ fn lanes(record: &TraceRecord) -> (usize, usize) {
         _ => PHONE,
     };
     let other = match (record.layer, own) {
-        ("ble" | "qr", DESKTOP) => PHONE,
-        ("ble" | "qr", _) => DESKTOP,
+        (Layer::Ble | Layer::Qr, DESKTOP) => PHONE,
+        (Layer::Ble | Layer::Qr, _) => DESKTOP,
         _ => TUNNEL,
     };
     match record.dir {
-        Direction::Note => (own, own),
+        // A socket driver's note of what it did does not say which way.
+        Direction::Note | Direction::Wire => (own, own),
         Direction::Send => (own, other),
         // A drop is recorded by the sender.
         Direction::Drop => (own, other),
@@ -307,7 +318,7 @@ fn message(out: &mut String, record: &TraceRecord, reps: usize, culprit: bool) {
         out,
         "</summary><div class=\"body\"><div>{} · {} layer · {} · {} bytes{}</div><div>raw bytes:</div><pre class=\"hex\">{}</pre>",
         escape(&record.actor),
-        record.layer,
+        record.layer.name(),
         direction_word(record.dir),
         record.len,
         if reps > 1 {
@@ -350,5 +361,6 @@ fn direction_word(dir: Direction) -> &'static str {
         Direction::Recv => "received",
         Direction::Drop => "dropped",
         Direction::Note => "note",
+        Direction::Wire => "on the wire",
     }
 }

@@ -2,6 +2,8 @@
 
 use crate::approve::TraceApproval;
 use crate::suite::ScenarioResult;
+use hybridsim_peers::Vocabulary;
+use hybridsim_world::ceremony::PartyFailure;
 use serde_json::{json, Value};
 
 fn approval(trace: &TraceApproval) -> Value {
@@ -13,6 +15,17 @@ fn approval(trace: &TraceApproval) -> Value {
         TraceApproval::Written(diff) => json!({"status": "written", "diff": diff}),
         TraceApproval::Error(e) => json!({"status": "error", "error": e}),
     }
+}
+
+/// The party that failed first, by the vocabulary's names.
+fn first_failure(failure: &PartyFailure) -> Value {
+    json!({
+        "party": failure.party.name(),
+        "layer": failure.error.layer.name(),
+        "reason": failure.error.kind().name(),
+        "message": failure.error.reason.to_string(),
+        "at_ms": failure.at.map(|t| t.as_millis()),
+    })
 }
 
 /// The report as a JSON value.
@@ -36,6 +49,7 @@ pub fn report(results: &[ScenarioResult]) -> Value {
                         "trace_records": s.trace.len(),
                         "wall_ms": s.wall.as_secs_f64() * 1000.0,
                         "migration": s.migration,
+                        "first_failure": s.first_failure.as_ref().map(first_failure),
                     })
                 })
                 .collect();

@@ -69,78 +69,84 @@ pub fn render(results: &[ScenarioResult]) -> String {
         seconds(wall)
     );
     for result in results {
-        let class = escape(&result.id.replace('/', "."));
-        let suite_failures = result.steps.iter().filter(|s| !s.passed()).count()
-            + usize::from(result.trace.problem().is_some());
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{suite_failures}\" errors=\"{}\" skipped=\"0\" time=\"{}\">",
-            escape(&result.id),
-            cases(result),
-            usize::from(result.error.is_some()),
-            seconds(result.wall)
-        );
-        let _ = writeln!(
-            out,
-            "    <properties>\n      <property name=\"about\" value=\"{}\"/>\n      <property name=\"file\" value=\"{}\"/>\n      <property name=\"seed\" value=\"{}\"/>\n    </properties>",
-            escape(&result.about),
-            escape(&result.path.display().to_string()),
-            result.seed
-        );
-        if let Some(error) = &result.error {
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"load\" classname=\"{class}\" time=\"0.000\">\n      <error message=\"{}\" type=\"scenario\">{}</error>\n    </testcase>",
-                escape(error.lines().next().unwrap_or_default()),
-                escape(error)
-            );
-        }
-        for step in &result.steps {
-            let name = escape(&format!("step {} {}", step.number, step.name));
-            if step.passed() {
-                let _ = writeln!(
-                    out,
-                    "    <testcase name=\"{name}\" classname=\"{class}\" time=\"{}\"/>",
-                    seconds(step.wall)
-                );
-                continue;
-            }
-            let text = format!(
-                "{}\n\n{}\n\ntrace around the failure:\n{}",
-                step.failures.join("\n"),
-                step.summary,
-                excerpt(&step.trace, step.failure_record)
-            );
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"{name}\" classname=\"{class}\" time=\"{}\">\n      <failure message=\"{}\" type=\"expectation\">{}</failure>\n    </testcase>",
-                seconds(step.wall),
-                escape(step.failures.first().map_or("", String::as_str)),
-                escape(&text)
-            );
-        }
-        match (&result.trace, result.trace.problem()) {
-            (_, Some(problem)) => {
-                let _ = writeln!(
-                    out,
-                    "    <testcase name=\"trace approval\" classname=\"{class}\" time=\"0.000\">\n      <failure message=\"{}\" type=\"trace\">{}</failure>\n    </testcase>",
-                    escape(problem.lines().next().unwrap_or_default()),
-                    escape(&problem)
-                );
-            }
-            (
-                crate::approve::TraceApproval::Matches | crate::approve::TraceApproval::Written(_),
-                None,
-            ) => {
-                let _ = writeln!(
-                    out,
-                    "    <testcase name=\"trace approval\" classname=\"{class}\" time=\"0.000\"/>"
-                );
-            }
-            _ => {}
-        }
-        out.push_str("  </testsuite>\n");
+        write_suite(&mut out, result, cases(result));
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// One scenario as a `<testsuite>`: its properties, a load error, one case per step and
+/// one for trace approval.
+fn write_suite(out: &mut String, result: &ScenarioResult, cases: usize) {
+    let class = escape(&result.id.replace('/', "."));
+    let suite_failures = result.steps.iter().filter(|s| !s.passed()).count()
+        + usize::from(result.trace.problem().is_some());
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{suite_failures}\" errors=\"{}\" skipped=\"0\" time=\"{}\">",
+        escape(&result.id),
+        cases,
+        usize::from(result.error.is_some()),
+        seconds(result.wall)
+    );
+    let _ = writeln!(
+        out,
+        "    <properties>\n      <property name=\"about\" value=\"{}\"/>\n      <property name=\"file\" value=\"{}\"/>\n      <property name=\"seed\" value=\"{}\"/>\n    </properties>",
+        escape(&result.about),
+        escape(&result.path.display().to_string()),
+        result.seed
+    );
+    if let Some(error) = &result.error {
+        let _ = writeln!(
+            out,
+            "    <testcase name=\"load\" classname=\"{class}\" time=\"0.000\">\n      <error message=\"{}\" type=\"scenario\">{}</error>\n    </testcase>",
+            escape(error.lines().next().unwrap_or_default()),
+            escape(error)
+        );
+    }
+    for step in &result.steps {
+        let name = escape(&format!("step {} {}", step.number, step.name));
+        if step.passed() {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{name}\" classname=\"{class}\" time=\"{}\"/>",
+                seconds(step.wall)
+            );
+            continue;
+        }
+        let text = format!(
+            "{}\n\n{}\n\ntrace around the failure:\n{}",
+            step.failures.join("\n"),
+            step.summary,
+            excerpt(&step.trace, step.failure_record)
+        );
+        let _ = writeln!(
+            out,
+            "    <testcase name=\"{name}\" classname=\"{class}\" time=\"{}\">\n      <failure message=\"{}\" type=\"expectation\">{}</failure>\n    </testcase>",
+            seconds(step.wall),
+            escape(step.failures.first().map_or("", String::as_str)),
+            escape(&text)
+        );
+    }
+    match (&result.trace, result.trace.problem()) {
+        (_, Some(problem)) => {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"trace approval\" classname=\"{class}\" time=\"0.000\">\n      <failure message=\"{}\" type=\"trace\">{}</failure>\n    </testcase>",
+                escape(problem.lines().next().unwrap_or_default()),
+                escape(&problem)
+            );
+        }
+        (
+            crate::approve::TraceApproval::Matches | crate::approve::TraceApproval::Written(_),
+            None,
+        ) => {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"trace approval\" classname=\"{class}\" time=\"0.000\"/>"
+            );
+        }
+        _ => {}
+    }
+    out.push_str("  </testsuite>\n");
 }

@@ -8,7 +8,7 @@
 //! - [`load`]: TOML in, errors with file, line and key out.
 //! - [`schema`]: the JSON Schema generated from [`model`].
 //! - [`run`]: one scenario, step by step, through `hybridsim_world::ceremony`.
-//! - [`expect`]: expectations against outcomes.
+//! - [`expect`]: expectations against outcomes, compared as typed values ([`term`]).
 //! - [`approve`]: the approved-trace files beside each scenario.
 //! - [`suite`]: finding, filtering, sharding and running many scenarios in parallel.
 //! - [`junit`], [`json_report`], [`html`]: reports.
@@ -39,6 +39,7 @@ pub mod model;
 pub mod run;
 pub mod schema;
 pub mod suite;
+pub mod term;
 
 pub use load::{load, parse, ScenarioError};
 pub use model::Scenario;

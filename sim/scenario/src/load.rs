@@ -293,6 +293,9 @@ fn app_step_problems(scenario: &Scenario, step: &Step) -> Vec<(Vec<&'static str>
     let quirk_names: &[String] = match step {
         Step::EnrolTotp(s) => {
             app("app", &s.app);
+            if let Some(why) = bounds::secret_bytes(s.secret_bytes) {
+                problems.push((vec!["secret_bytes"], why));
+            }
             &[]
         }
         Step::OtpSignIn(s) => {
@@ -364,6 +367,7 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
             ));
         }
     }
+    problems.extend(bounds::radio(&scenario.world.radio));
     let server = &scenario.tunnel.server;
     if server != "simulated" && !server.starts_with("ws://") && !server.starts_with("wss://") {
         problems.push((
@@ -380,15 +384,25 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
         ));
     }
     for (i, step) in scenario.step.iter().enumerate() {
+        problems.extend(step_problems(scenario, i, step));
+    }
+    problems
+}
+
+/// What is wrong with step `i`: actors it names that do not exist, faults that do not
+/// parse, an `inject-fault` with no ceremony after it, the app steps' own checks.
+fn step_problems(scenario: &Scenario, i: usize, step: &Step) -> Vec<(Vec<Segment>, String)> {
+    let mut problems = Vec::new();
+    {
         let here = |rest: &[&str]| {
             let mut path = vec![key("step"), Segment::Index(i)];
             path.extend(rest.iter().map(|k| key(k)));
             path
         };
-        let (phone, rp, faults, expect) = match step {
-            Step::Register(s) => (&s.phone, &s.rp, &s.faults, Some(&s.expect)),
-            Step::SignIn(s) => (&s.phone, &s.rp, &s.faults, Some(&s.expect)),
-            Step::LinkedSignIn(s) => (&s.phone, &s.rp, &s.faults, Some(&s.expect)),
+        let (phone, rp, faults) = match step {
+            Step::Register(s) => (&s.phone, &s.rp, &s.faults),
+            Step::SignIn(s) => (&s.phone, &s.rp, &s.faults),
+            Step::LinkedSignIn(s) => (&s.phone, &s.rp, &s.faults),
             Step::InjectFault(s) => {
                 let next_is_ceremony = matches!(
                     scenario.step.get(i + 1),
@@ -400,57 +414,20 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
                         "inject-fault arms faults for the next step, which must be a register, sign-in or linked-sign-in".to_owned(),
                     ));
                 }
-                (&None, &None, &s.faults, None)
+                (&None, &None, &s.faults)
             }
-            Step::AdvanceClock(_) => continue,
+            Step::AdvanceClock(_) => return problems,
             other => {
                 problems.extend(
                     app_step_problems(scenario, other)
                         .into_iter()
                         .map(|(rest, why)| (here(&rest), why)),
                 );
-                continue;
+                return problems;
             }
         };
-        match phone {
-            Some(name) if !scenario.phone.contains_key(name) => problems.push((
-                here(&["phone"]),
-                format!(
-                    "no phone {name:?}: the phones are {}",
-                    names(&scenario.phone)
-                ),
-            )),
-            None if scenario.phone.len() > 1 => problems.push((
-                here(&[]),
-                format!(
-                    "name the phone (phone = \"...\"): there are several, {}",
-                    names(&scenario.phone)
-                ),
-            )),
-            _ => {}
-        }
-        match rp {
-            Some(name) if !scenario.rp.contains_key(name) && !default_rp(scenario, name) => {
-                problems.push((
-                    here(&["rp"]),
-                    format!(
-                        "no relying party {name:?}: the relying parties are {}",
-                        if scenario.rp.is_empty() {
-                            format!("\"{}\" (the default)", crate::model::DEFAULT_RP)
-                        } else {
-                            names(&scenario.rp)
-                        }
-                    ),
-                ))
-            }
-            None if scenario.rp.len() > 1 => problems.push((
-                here(&[]),
-                format!(
-                    "name the relying party (rp = \"...\"): there are several, {}",
-                    names(&scenario.rp)
-                ),
-            )),
-            _ => {}
+        for (rest, why) in named_actor_problems(scenario, phone, rp) {
+            problems.push((here(&rest), why));
         }
         for (j, fault) in faults.iter().enumerate() {
             if let Err(e) = fault.parse::<FaultAt>() {
@@ -459,14 +436,55 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
                 problems.push((path, e.to_string()));
             }
         }
-        if let Some(failure) = expect.and_then(|e| e.first_failure.as_ref()) {
-            if failure.party != "desktop" && failure.party != "phone" {
-                problems.push((
-                    here(&["expect", "first_failure", "party"]),
-                    format!("{:?}: expected \"desktop\" or \"phone\"", failure.party),
-                ));
-            }
-        }
+    }
+    problems
+}
+
+/// The phone and relying party a ceremony step names: (key path inside the step, message).
+fn named_actor_problems(
+    scenario: &Scenario,
+    phone: &Option<String>,
+    rp: &Option<String>,
+) -> Vec<(Vec<&'static str>, String)> {
+    let mut problems = Vec::new();
+    match phone {
+        Some(name) if !scenario.phone.contains_key(name) => problems.push((
+            vec!["phone"],
+            format!(
+                "no phone {name:?}: the phones are {}",
+                names(&scenario.phone)
+            ),
+        )),
+        None if scenario.phone.len() > 1 => problems.push((
+            vec![],
+            format!(
+                "name the phone (phone = \"...\"): there are several, {}",
+                names(&scenario.phone)
+            ),
+        )),
+        _ => {}
+    }
+    match rp {
+        Some(name) if !scenario.rp.contains_key(name) && !default_rp(scenario, name) => problems
+            .push((
+                vec!["rp"],
+                format!(
+                    "no relying party {name:?}: the relying parties are {}",
+                    if scenario.rp.is_empty() {
+                        format!("\"{}\" (the default)", crate::model::DEFAULT_RP)
+                    } else {
+                        names(&scenario.rp)
+                    }
+                ),
+            )),
+        None if scenario.rp.len() > 1 => problems.push((
+            vec![],
+            format!(
+                "name the relying party (rp = \"...\"): there are several, {}",
+                names(&scenario.rp)
+            ),
+        )),
+        _ => {}
     }
     problems
 }
@@ -482,128 +500,6 @@ fn names<V>(map: &std::collections::BTreeMap<String, V>) -> String {
         .join(", ")
 }
 
+mod bounds;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GOOD: &str = r#"
-about = "a registration"
-
-[phone.alice]
-profile = "ios16"
-
-[[step]]
-kind = "register"
-expect = { outcome = "success" }
-"#;
-
-    fn error(text: &str) -> ScenarioError {
-        parse(Path::new("x.toml"), text).unwrap_err()
-    }
-
-    #[test]
-    fn a_good_file_parses() {
-        let scenario = parse(Path::new("x.toml"), GOOD).unwrap();
-        assert_eq!(scenario.step.len(), 1);
-        assert_eq!(scenario.world.seed, 1);
-    }
-
-    #[test]
-    fn an_unknown_top_level_key_points_at_its_line() {
-        let e = error(&format!("colour = \"blue\"\n{GOOD}"));
-        assert_eq!((e.line, e.column), (1, 1), "{e}");
-        assert_eq!(e.key, "colour");
-        assert!(e.message.contains("unknown field `colour`"), "{e}");
-        assert!(e.message.contains("expected one of"), "{e}");
-    }
-
-    #[test]
-    fn an_unknown_key_inside_a_step_gets_the_full_path() {
-        let text = GOOD.replace(
-            "expect = { outcome = \"success\" }",
-            "expect = { outcome = \"success\" }\nfautls = [\"ws-split\"]",
-        );
-        let e = error(&text);
-        assert_eq!(e.key, "step[0].fautls", "{e}");
-        assert_eq!(e.line, 10, "{e}");
-        assert!(e.message.contains("expected one of"), "{e}");
-        assert!(
-            e.to_string().starts_with("x.toml:10:1: step[0].fautls: "),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn a_wrong_enum_value_deep_in_a_step_says_what_was_expected() {
-        let text = GOOD.replace(
-            "expect = { outcome = \"success\" }",
-            "[step.expect]\noutcome = \"failure\"\nfirst_failure = { party = \"desktop\", layer = \"bel\" }",
-        );
-        let e = error(&text);
-        assert_eq!(e.key, "step[0].expect.first_failure.layer", "{e}");
-        assert_eq!(e.line, 11, "{e}");
-        assert!(e.message.contains("`ble`"), "{e}");
-    }
-
-    #[test]
-    fn an_unknown_step_kind_lists_the_kinds() {
-        let e = error(&GOOD.replace("kind = \"register\"", "kind = \"regster\""));
-        assert_eq!(e.key, "step[0].kind", "{e}");
-        assert_eq!(e.line, 8);
-        assert!(e.message.contains("`register`"), "{e}");
-    }
-
-    #[test]
-    fn a_missing_required_key_is_named() {
-        let e = error(&GOOD.replace("expect = { outcome = \"success\" }", ""));
-        assert_eq!(e.key, "step[0]", "{e}");
-        assert!(e.message.contains("missing field `expect`"), "{e}");
-        assert_eq!(e.line, 7, "{e}");
-    }
-
-    #[test]
-    fn a_bad_fault_name_points_at_the_element() {
-        let text = GOOD.replace(
-            "kind = \"register\"",
-            "kind = \"register\"\nfaults = [\"ws-split\", \"ws-splat\"]",
-        );
-        let e = error(&text);
-        assert_eq!(e.key, "step[0].faults[1]", "{e}");
-        assert_eq!((e.line, e.column), (9, 23), "{e}");
-        assert!(e.message.contains("no fault \"ws-splat\""), "{e}");
-    }
-
-    #[test]
-    fn an_unknown_phone_and_profile_are_named() {
-        let e = error(&GOOD.replace(
-            "kind = \"register\"",
-            "kind = \"register\"\nphone = \"bob\"",
-        ));
-        assert_eq!(e.key, "step[0].phone");
-        assert!(e.message.contains("\"alice\""), "{e}");
-        let e = error(&GOOD.replace("ios16", "ios17"));
-        assert_eq!((e.key.as_str(), e.line), ("phone.alice.profile", 5), "{e}");
-        assert!(e.message.contains("ios16"), "{e}");
-    }
-
-    #[test]
-    fn a_stray_carriage_return_is_a_located_syntax_error_with_a_message() {
-        let e = error("\n\r\n\r");
-        assert!(!e.message.is_empty(), "{e}");
-        assert!((1..=3).contains(&e.line), "{e}");
-    }
-
-    #[test]
-    fn syntax_errors_have_a_line() {
-        let e = error("about = \"x\"\n[phone.alice\n");
-        assert_eq!(e.line, 2, "{e}");
-        assert!(e.key.is_empty());
-    }
-
-    #[test]
-    fn a_wrong_type_is_reported_where_it_is() {
-        let e = error(&format!("[world]\nseed = \"one\"\n{GOOD}"));
-        assert_eq!((e.key.as_str(), e.line), ("world.seed", 2), "{e}");
-        assert!(e.message.contains("invalid type"), "{e}");
-    }
-}
+mod tests;

@@ -8,10 +8,12 @@
 
 use crate::approve::{self, TraceApproval};
 use crate::load;
-use crate::run::{self, StepResult};
+use crate::run::{self, StepResult, TunnelDriver};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A scenario file and its id.
@@ -25,7 +27,7 @@ pub struct ScenarioFile {
 }
 
 /// How to run a suite.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SuiteOptions {
     /// Only scenarios whose id contains this.
     pub filter: Option<String>,
@@ -41,6 +43,9 @@ pub struct SuiteOptions {
     /// Run every ceremony over this real tunnel server (`ws://HOST:PORT`, `wss://…`)
     /// instead of the simulated one; approved traces are then not compared.
     pub tunnel: Option<String>,
+    /// The socket driver that runs ceremonies over real tunnel servers (`tunnel`, or a
+    /// scenario's own `[tunnel] server`); without one such scenarios fail to run.
+    pub driver: Option<Arc<dyn TunnelDriver>>,
 }
 
 impl Default for SuiteOptions {
@@ -52,6 +57,7 @@ impl Default for SuiteOptions {
             accept: false,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             tunnel: None,
+            driver: None,
         }
     }
 }
@@ -108,7 +114,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, DiscoverError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, path, &mut files)?;
+            walk(path, path, &mut files, &mut BTreeSet::new())?;
         } else if path.is_file() {
             let text = path.to_string_lossy().replace('\\', "/");
             let id = text.trim_start_matches("./").trim_end_matches(".toml");
@@ -128,7 +134,19 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, DiscoverError> {
     Ok(files)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<ScenarioFile>) -> Result<(), DiscoverError> {
+/// Collects the `*.toml` files under `dir`. Folders are followed through symbolic links,
+/// each (by its canonical path) once: a link back up the tree is not a loop.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<ScenarioFile>,
+    visited: &mut BTreeSet<PathBuf>,
+) -> Result<(), DiscoverError> {
+    let canonical = std::fs::canonicalize(dir)
+        .map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
+    if !visited.insert(canonical) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir)
         .map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
     for entry in entries {
@@ -136,7 +154,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<ScenarioFile>) -> Result<(), Disc
             entry.map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
         let path = entry.path();
         if path.is_dir() {
-            walk(root, &path, out)?;
+            walk(root, &path, out, visited)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             let relative = path.strip_prefix(root).unwrap_or(&path);
             let id = relative
@@ -198,7 +216,13 @@ pub fn run_one(file: &ScenarioFile, options: &SuiteOptions) -> ScenarioResult {
             let seed = options.seed.unwrap_or(scenario.world.seed);
             result.seed = seed;
             let dir = file.path.parent().unwrap_or(Path::new("."));
-            match run::run_scenario_over(&scenario, dir, seed, options.tunnel.as_deref()) {
+            match run::run_scenario_over(
+                &scenario,
+                dir,
+                seed,
+                options.tunnel.as_deref(),
+                options.driver.as_deref(),
+            ) {
                 Err(e) => result.error = Some(format!("{}: {e}", file.path.display())),
                 Ok(steps) => {
                     result.steps = steps;

@@ -14,7 +14,8 @@ use hybridsim_ctap::profile::Profile;
 use hybridsim_ctap::user::ScriptedUser;
 use hybridsim_ctap::{GetAssertionResponse, MakeCredentialResponse};
 use hybridsim_peers::{
-    Desktop, DesktopConfig, Layer, LinkedDevice, Millis, Phone, PhoneConfig, TunnelEndpoint,
+    Desktop, DesktopConfig, Layer, LinkedDevice, Millis, Phone, PhoneConfig, ReasonKind,
+    TunnelEndpoint,
 };
 use hybridsim_proto::message::ProtocolRevision;
 use hybridsim_sockets::drive::{run_peers, tunnel_endpoint, DriveOptions, PeersOutcome, Side};
@@ -372,15 +373,27 @@ async fn nothing_listening_fails_fast_at_the_tunnel_layer() {
         let desktop = outcome.desktop_result.as_ref().unwrap_err();
         assert!(
             desktop
-                .message
+                .reason
+                .to_string()
                 .starts_with("abandoned after the phone failed"),
             "{desktop}"
         );
         assert!(
-            desktop.message.contains("waiting for the phone's advert"),
+            desktop
+                .reason
+                .to_string()
+                .contains("waiting for the phone's advert"),
             "{desktop}"
         );
         assert!(outcome.ok().unwrap_err().starts_with("phone: Tunnel: "));
+        // Who failed first and how the desktop ended are values, not log text.
+        assert_eq!(outcome.failed_first, Some(Side::Phone));
+        assert_eq!(
+            outcome.phone_result.as_ref().unwrap_err().kind(),
+            ReasonKind::Refused
+        );
+        assert_eq!(desktop.kind(), ReasonKind::Abandoned);
+        assert_eq!((desktop.party, desktop.layer), (Side::Desktop, Layer::Ble));
 
         // Linked: the wake socket itself cannot be opened.
         let endpoint = tunnel_endpoint(&url).unwrap();
@@ -420,7 +433,8 @@ async fn nothing_listening_fails_fast_at_the_tunnel_layer() {
         let phone = outcome.phone_result.as_ref().unwrap_err();
         assert!(
             phone
-                .message
+                .reason
+                .to_string()
                 .starts_with("never woken: wake socket /hybridsim/wake/"),
             "{phone}"
         );
@@ -452,13 +466,13 @@ async fn a_stuck_run_reports_what_each_peer_waited_for() {
         let phone = outcome.phone_result.as_ref().unwrap_err();
         assert_eq!(phone.layer, Layer::Tunnel);
         assert!(
-            phone.message.starts_with("no result within 800 ms: phone in state Connecting, waiting for the tunnel server's answer to the upgrade of /cable/new/"),
+            phone.reason.to_string().starts_with("no result within 800 ms: phone in state Connecting, waiting for the tunnel server's answer to the upgrade of /cable/new/"),
             "{phone}"
         );
         let desktop = outcome.desktop_result.as_ref().unwrap_err();
         assert_eq!(desktop.layer, Layer::Ble);
         assert!(
-            desktop.message.starts_with("no result within 800 ms: desktop in state AwaitingAdvert, waiting for the phone's advert"),
+            desktop.reason.to_string().starts_with("no result within 800 ms: desktop in state AwaitingAdvert, waiting for the phone's advert"),
             "{desktop}"
         );
     })
@@ -479,7 +493,10 @@ async fn a_target_that_is_not_ws_or_wss_fails_both_at_once() {
         let error = result.as_ref().unwrap_err();
         assert_eq!(error.layer, Layer::Tunnel);
         assert!(
-            error.message.contains("not a ws:// or wss:// URL"),
+            error
+                .reason
+                .to_string()
+                .contains("not a ws:// or wss:// URL"),
             "{error}"
         );
     }

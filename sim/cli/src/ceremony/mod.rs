@@ -18,10 +18,10 @@ use crate::failure::{Failure, Outcome as CommandOutcome};
 use crate::{ceremony_tunnel, phone_state};
 use args::{CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
 use hybridsim_ctap::Authenticator;
+use hybridsim_peers::Vocabulary;
 use hybridsim_state::{Locked, PhoneState};
 use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome};
 use hybridsim_world::faults::FaultAt;
-use hybridsim_world::trace::layer_name;
 use std::path::Path;
 
 /// Runs one ceremony command.
@@ -116,8 +116,8 @@ fn finish(
         return Err(Failure::no_match(format!(
             "ceremony failed: the {} failed at the {} layer {when}: {}",
             failure.party,
-            layer_name(failure.error.layer),
-            failure.error.message
+            failure.error.layer.name(),
+            failure.error.reason
         )));
     }
     match (&outcome.response_json, &outcome.response_error) {

@@ -86,7 +86,7 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     runtime.shutdown_background();
 
     if let Some(path) = &args.trace {
-        process_trace::write(path, &outcome.log)?;
+        process_trace::write(path, &outcome.log, args.reveal_secrets)?;
     }
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {

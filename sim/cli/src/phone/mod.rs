@@ -58,7 +58,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
     runtime.shutdown_background();
 
     if let Some(path) = &args.trace {
-        process_trace::write(path, &outcome.log)?;
+        process_trace::write(path, &outcome.log, args.reveal_secrets)?;
     }
     let authenticator = outcome.phone.into_authenticator();
     phone_state::finish(&lock, &mut state, &authenticator)?;

@@ -5,8 +5,8 @@
 use super::state::State;
 use super::{CrypterPolicy, Cx, LinkedDevice, UpdatePolicy, DESKTOP_SOCKET};
 use crate::common::Deadline;
-use crate::failure::Failure;
 use crate::io::Layer;
+use crate::outcome::Reason;
 use hybridsim_proto::cbor::{self, Strictness};
 use hybridsim_proto::crypter::{Construction, Crypter};
 use hybridsim_proto::linking::{self, LinkingError, LinkingInfo};
@@ -101,7 +101,7 @@ impl AwaitingPostHandshake {
     }
 
     /// Decrypts the post-handshake message, detects the revision, and sends the request.
-    pub(super) fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Failure> {
+    pub(super) fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         let mut channel = self.channel;
         let detecting = channel.crypter.construction().is_none();
         let plaintext = channel.crypter.decrypt(&data)?;
@@ -137,7 +137,7 @@ impl AwaitingPostHandshake {
             [],
         );
         if !message.supports_ctap() {
-            return Err(Failure::NoCtap(message.features));
+            return Err(Reason::NoCtap(message.features));
         }
         if let Some(get_info) = &message.get_info {
             cx.out.event(Layer::Ctap, "getInfo", get_info.clone());
@@ -145,7 +145,7 @@ impl AwaitingPostHandshake {
         if let Some(info) = message.linking {
             if let Err(error) = accept_linking(cx, &channel, info) {
                 match cx.config.update_policy {
-                    UpdatePolicy::Chromium => return Err(Failure::PostHandshakeLinking(error)),
+                    UpdatePolicy::Chromium => return Err(Reason::PostHandshakeLinking(error)),
                     UpdatePolicy::Lenient => cx.out.event(
                         Layer::Transport,
                         format!("post-handshake linking info ignored: {error}"),
@@ -178,7 +178,7 @@ fn decode_post_handshake(
     cx: &mut Cx<'_>,
     plaintext: &[u8],
     kind: HandshakeKind,
-) -> Result<(PostHandshakeMessage, ProtocolRevision), Failure> {
+) -> Result<(PostHandshakeMessage, ProtocolRevision), Reason> {
     match PostHandshakeMessage::decode(plaintext, kind) {
         Err(PostHandshakeError::Linking(error))
             if cx.config.update_policy == UpdatePolicy::Lenient =>
@@ -190,14 +190,14 @@ fn decode_post_handshake(
             );
             // Decoding as a linked connection checks everything but the linking info.
             PostHandshakeMessage::decode(plaintext, HandshakeKind::Linked)
-                .map_err(Failure::PostHandshake)
+                .map_err(Reason::PostHandshake)
         }
-        other => other.map_err(Failure::PostHandshake),
+        other => other.map_err(Reason::PostHandshake),
     }
 }
 
 /// Sends the configured CTAP request, or answers getInfo locally as Chromium does.
-fn send_request(cx: &mut Cx<'_>, mut established: Established) -> Result<State, Failure> {
+fn send_request(cx: &mut Cx<'_>, mut established: Established) -> Result<State, Reason> {
     let request = &cx.config.request;
     if request.command == GET_INFO && request.params.is_empty() {
         if let Some(get_info) = &established.get_info {
@@ -258,18 +258,18 @@ impl AwaitingCtapResponse {
         self.deadline
     }
 
-    pub(super) fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Failure> {
+    pub(super) fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         let established = &mut self.established;
         let plaintext = established.channel.crypter.decrypt(&data)?;
         let message = Message::parse(&plaintext, established.revision)?;
         match message.message_type {
             // "Authenticators don't send shutdown alerts, only clients."
-            MessageType::Shutdown => Err(Failure::PhoneShutdown),
+            MessageType::Shutdown => Err(Reason::PhoneShutdown),
             MessageType::Update => {
                 on_update(cx, &established.channel, &message.payload)?;
                 Ok(State::AwaitingCtapResponse(self))
             }
-            MessageType::Json => Err(Failure::ReplyType(MessageType::Json)),
+            MessageType::Json => Err(Reason::ReplyType(MessageType::Json)),
             MessageType::Ctap => Ok(deliver(cx, self.established, message.payload)),
         }
     }
@@ -288,7 +288,7 @@ impl Lingering {
         cx.succeed()
     }
 
-    pub(super) fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Failure> {
+    pub(super) fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         let established = &mut self.established;
         let plaintext = match established.channel.crypter.decrypt(&data) {
             Ok(plaintext) => plaintext,
@@ -320,7 +320,7 @@ impl Lingering {
 }
 
 /// An update message, with the configured policy applied to one that cannot be accepted.
-fn on_update(cx: &mut Cx<'_>, channel: &Channel, payload: &[u8]) -> Result<(), Failure> {
+fn on_update(cx: &mut Cx<'_>, channel: &Channel, payload: &[u8]) -> Result<(), Reason> {
     // Linking info holds the link secret, so such an update is a secret note.
     let carries_linking = cbor::decode(payload, Strictness::WellFormed)
         .is_ok_and(|value| cbor::map_get(&value, 1).is_some());
@@ -345,10 +345,10 @@ fn on_update(cx: &mut Cx<'_>, channel: &Channel, payload: &[u8]) -> Result<(), F
 }
 
 /// Chromium `ProcessUpdate`: a CBOR map; key 1, if present, a map of valid linking info.
-fn accept_update(cx: &mut Cx<'_>, channel: &Channel, payload: &[u8]) -> Result<(), Failure> {
-    let update = UpdateMessage::decode(payload, channel.kind).map_err(Failure::Update)?;
+fn accept_update(cx: &mut Cx<'_>, channel: &Channel, payload: &[u8]) -> Result<(), Reason> {
+    let update = UpdateMessage::decode(payload, channel.kind).map_err(Reason::Update)?;
     if let Some(info) = update.linking {
-        accept_linking(cx, channel, info).map_err(Failure::UpdateLinking)?;
+        accept_linking(cx, channel, info).map_err(Reason::UpdateLinking)?;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@
 mod advert;
 mod config;
 mod established;
+mod phase;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -28,8 +29,9 @@ pub use config::{
 };
 
 use crate::common::{Outbox, CLOSE_NORMAL, CLOSE_PROTOCOL_ERROR};
-use crate::failure::Failure;
-use crate::io::{Input, Layer, Output, Peer, PeerError, SocketId};
+use crate::io::{Input, Layer, Output, Peer, SocketId};
+use crate::outcome::Reason;
+use crate::outcome::{DesktopPhase, Party, PeerError, Waiting};
 use advert::{is_hybrid_uuid, match_advert, Ignored};
 use hybridsim_proto::message::ProtocolRevision;
 use hybridsim_proto::time::Millis;
@@ -172,12 +174,22 @@ impl Desktop {
         self.record.result.as_ref()
     }
 
+    /// Which state the transaction is in.
+    pub fn phase(&self) -> DesktopPhase {
+        self.state.phase()
+    }
+
+    /// What the transaction waits for, while it runs.
+    pub fn waiting(&self) -> Option<Waiting> {
+        (!self.is_finished()).then(|| self.state.waiting())
+    }
+
     /// Whether the transaction is over.
     pub fn is_finished(&self) -> bool {
         matches!(self.state, State::Finished)
     }
 
-    fn step(&mut self, now: Millis, f: impl FnOnce(State, &mut Cx<'_>) -> Result<State, Failure>) {
+    fn step(&mut self, now: Millis, f: impl FnOnce(State, &mut Cx<'_>) -> Result<State, Reason>) {
         let state = std::mem::replace(&mut self.state, State::Finished);
         let mut cx = Cx {
             now,
@@ -193,12 +205,12 @@ impl Desktop {
         }
     }
 
-    fn fail(&mut self, failure: Failure) {
+    fn fail(&mut self, failure: Reason) {
         if matches!(self.socket, Socket::Requested | Socket::Open) {
             self.out.close(DESKTOP_SOCKET, CLOSE_PROTOCOL_ERROR);
             self.socket = Socket::Gone;
         }
-        let error = PeerError::from(failure);
+        let error = PeerError::new(Party::Desktop, failure);
         self.record.result = Some(Err(error.clone()));
         self.out.finish(Err(error));
         self.state = State::Finished;

@@ -7,8 +7,8 @@ use crate::common::{
     base_headers, check_subprotocol, draw, draw_scalar, header_values, tunnel_url, Deadline,
     CLIENT_PAYLOAD_HEADER, MAX_MESSAGE_LEN, SIGNAL_CONNECTION_HEADER,
 };
-use crate::failure::{Failure, Waiting};
 use crate::io::{Layer, Output};
+use crate::outcome::{Reason, Waiting};
 use hybridsim_proto::derive::{self, Purpose};
 use hybridsim_proto::keys;
 use hybridsim_proto::linking::ClientPayload;
@@ -120,7 +120,7 @@ pub(super) struct AwaitingHandshake {
 
 impl State {
     /// The first state: QR shown, or the contact request made.
-    pub(super) fn start(self, cx: &mut Cx<'_>) -> Result<State, Failure> {
+    pub(super) fn start(self, cx: &mut Cx<'_>) -> Result<State, Reason> {
         match cx.config.linked_device.clone() {
             None => start_qr(cx),
             Some(device) => start_linked(cx, device),
@@ -166,7 +166,7 @@ impl State {
     }
 
     /// What the state waits for (for timeouts and unexpected closes).
-    fn waiting(&self) -> Waiting {
+    pub(super) fn waiting(&self) -> Waiting {
         match self {
             State::AwaitingAdvert(_)
             | State::AwaitingLinkedAdvert(_)
@@ -183,7 +183,7 @@ impl State {
         self,
         cx: &mut Cx<'_>,
         matched: AdvertMatched,
-    ) -> Result<State, Failure> {
+    ) -> Result<State, Reason> {
         cx.out.event(
             Layer::Ble,
             format!(
@@ -212,7 +212,7 @@ impl State {
         self,
         cx: &mut Cx<'_>,
         headers: &[(String, String)],
-    ) -> Result<State, Failure> {
+    ) -> Result<State, Reason> {
         match self {
             State::Connecting(s) => s.on_open(cx, headers),
             State::Contacting(s) => s.on_open(cx, headers),
@@ -232,7 +232,7 @@ impl State {
         cx: &mut Cx<'_>,
         status: u16,
         reason: String,
-    ) -> Result<State, Failure> {
+    ) -> Result<State, Reason> {
         match self {
             State::Contacting(_) if status == 410 => {
                 // Chromium: `pairing_is_invalid`, then the tunnel fails.
@@ -242,17 +242,17 @@ impl State {
                     "linking record invalid: HTTP 410 on /cable/contact",
                     [],
                 );
-                Err(Failure::ContactGone)
+                Err(Reason::ContactGone)
             }
-            _ => Err(Failure::Refused { status, reason }),
+            _ => Err(Reason::Refused { status, reason }),
         }
     }
 
-    pub(super) fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Failure> {
+    pub(super) fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         if data.len() > MAX_MESSAGE_LEN {
             return match self {
                 State::Lingering(s) => Ok(s.end(cx, "a message over 1 MiB")),
-                _ => Err(Failure::TooBig(data.len())),
+                _ => Err(Reason::TooBig(data.len())),
             };
         }
         match self {
@@ -262,36 +262,36 @@ impl State {
             State::AwaitingPostHandshake(s) => s.on_message(cx, data),
             State::AwaitingCtapResponse(s) => s.on_message(cx, data),
             State::Lingering(s) => s.on_message(cx, data),
-            other => Err(Failure::UnexpectedData {
+            other => Err(Reason::UnexpectedData {
                 len: data.len(),
                 waiting: other.waiting(),
             }),
         }
     }
 
-    pub(super) fn on_text(self, cx: &mut Cx<'_>) -> Result<State, Failure> {
+    pub(super) fn on_text(self, cx: &mut Cx<'_>) -> Result<State, Reason> {
         match self {
             State::Lingering(s) => Ok(s.end(cx, "a text WebSocket message")),
-            _ => Err(Failure::TextMessage),
+            _ => Err(Reason::TextMessage),
         }
     }
 
-    pub(super) fn on_closed(self, cx: &mut Cx<'_>, code: u16) -> Result<State, Failure> {
+    pub(super) fn on_closed(self, cx: &mut Cx<'_>, code: u16) -> Result<State, Reason> {
         match self {
             State::Lingering(s) => Ok(s.end(cx, "the tunnel closed")),
-            other => Err(Failure::Closed {
+            other => Err(Reason::Closed {
                 code,
                 waiting: other.waiting(),
             }),
         }
     }
 
-    pub(super) fn on_timeout(self, cx: &mut Cx<'_>) -> Result<State, Failure> {
+    pub(super) fn on_timeout(self, cx: &mut Cx<'_>) -> Result<State, Reason> {
         match self {
             State::Lingering(s) => Ok(s.end(cx, "the linger time is over")),
             other => {
                 let after = other.deadline().map(|d| d.after).unwrap_or_default();
-                Err(Failure::Timeout {
+                Err(Reason::Timeout {
                     waiting: other.waiting(),
                     after,
                 })
@@ -301,11 +301,11 @@ impl State {
 }
 
 /// Draws the QR key, shows the QR code and starts scanning.
-fn start_qr(cx: &mut Cx<'_>) -> Result<State, Failure> {
+fn start_qr(cx: &mut Cx<'_>) -> Result<State, Reason> {
     let identity_private = qr_identity(cx);
     let secret: [u8; 16] = draw(cx.rng);
-    let public = keys::compressed(&keys::public_of(&identity_private).map_err(Failure::Key)?)
-        .map_err(Failure::Key)?;
+    let public = keys::compressed(&keys::public_of(&identity_private).map_err(Reason::Key)?)
+        .map_err(Reason::Key)?;
     let mut payload = QrPayload::new(public, secret);
     let options = &cx.config.qr;
     payload.known_domains = Some(u64::from(options.known_domains));
@@ -349,7 +349,7 @@ fn qr_identity(cx: &mut Cx<'_>) -> [u8; 32] {
 }
 
 /// Opens `/cable/contact` with the client payload (docs/protocol.md §8.3 desktop steps 1–2).
-fn start_linked(cx: &mut Cx<'_>, device: LinkedDevice) -> Result<State, Failure> {
+fn start_linked(cx: &mut Cx<'_>, device: LinkedDevice) -> Result<State, Reason> {
     let client_nonce: [u8; 16] = draw(cx.rng);
     let eid_key: [u8; 64] = derive::derive(&device.link_secret, &client_nonce, Purpose::EidKey);
     let payload = ClientPayload {
@@ -364,7 +364,7 @@ fn start_linked(cx: &mut Cx<'_>, device: LinkedDevice) -> Result<State, Failure>
             contact_id: device.contact_id.clone(),
         },
     )
-    .map_err(|_| Failure::LinkedDomain(device.domain_id))?;
+    .map_err(|_| Reason::LinkedDomain(device.domain_id))?;
     let mut headers = base_headers(&url);
     headers.push((CLIENT_PAYLOAD_HEADER.to_owned(), payload.to_header_value()));
     headers.push((SIGNAL_CONNECTION_HEADER.to_owned(), "true".to_owned()));
@@ -386,14 +386,14 @@ fn start_linked(cx: &mut Cx<'_>, device: LinkedDevice) -> Result<State, Failure>
 
 impl AwaitingAdvert {
     /// Commits to the phone (Chromium: the first match wins) and opens `/cable/connect`.
-    fn on_matched(self, cx: &mut Cx<'_>, matched: AdvertMatched) -> Result<State, Failure> {
+    fn on_matched(self, cx: &mut Cx<'_>, matched: AdvertMatched) -> Result<State, Reason> {
         let tunnel_id = derive::tunnel_id(&self.keys.secret);
         let route = Route::Connect {
             routing_id: matched.eid.routing_id,
             tunnel_id,
         };
         let url = tunnel_url(matched.eid.domain_id, cx.config.tunnel.as_ref(), route)
-            .map_err(|_| Failure::Domain(matched.eid.domain_id))?;
+            .map_err(|_| Reason::Domain(matched.eid.domain_id))?;
         let headers = base_headers(&url);
         cx.out.push(Output::Connect {
             socket: DESKTOP_SOCKET,
@@ -411,7 +411,7 @@ impl AwaitingAdvert {
 
 impl Connecting {
     /// A QR handshake starts as soon as the tunnel is open (Chromium `OnTunnelReady`).
-    fn on_open(self, cx: &mut Cx<'_>, headers: &[(String, String)]) -> Result<State, Failure> {
+    fn on_open(self, cx: &mut Cx<'_>, headers: &[(String, String)]) -> Result<State, Reason> {
         check_subprotocol(headers)?;
         let ephemeral = draw_scalar(cx.rng);
         cx.out
@@ -441,7 +441,7 @@ fn linked_message_1(
     cx: &mut Cx<'_>,
     keys: &LinkedKeys,
     matched: &AdvertMatched,
-) -> Result<InitiatorAwaitingResponse, Failure> {
+) -> Result<InitiatorAwaitingResponse, Reason> {
     let ephemeral = draw_scalar(cx.rng);
     cx.out
         .secret(Layer::Noise, "ephemeral private key", ephemeral);
@@ -472,7 +472,7 @@ fn after_linked_message_1(
 }
 
 impl Contacting {
-    fn on_open(self, cx: &mut Cx<'_>, headers: &[(String, String)]) -> Result<State, Failure> {
+    fn on_open(self, cx: &mut Cx<'_>, headers: &[(String, String)]) -> Result<State, Reason> {
         check_subprotocol(headers)?;
         let signal_pending = signal_promised(headers);
         match &self.matched {
@@ -494,9 +494,9 @@ impl Contacting {
 }
 
 /// Chromium `ProcessConnectSignal`: exactly one 0x00 byte.
-fn check_connect_signal(cx: &mut Cx<'_>, data: &[u8]) -> Result<(), Failure> {
+fn check_connect_signal(cx: &mut Cx<'_>, data: &[u8]) -> Result<(), Reason> {
     if data != [0u8] {
-        return Err(Failure::ConnectSignal(data.to_vec()));
+        return Err(Reason::ConnectSignal(data.to_vec()));
     }
     cx.out.event(
         Layer::Tunnel,
@@ -507,7 +507,7 @@ fn check_connect_signal(cx: &mut Cx<'_>, data: &[u8]) -> Result<(), Failure> {
 }
 
 impl AwaitingLinkedAdvert {
-    fn on_matched(self, cx: &mut Cx<'_>, matched: AdvertMatched) -> Result<State, Failure> {
+    fn on_matched(self, cx: &mut Cx<'_>, matched: AdvertMatched) -> Result<State, Reason> {
         let handshake = linked_message_1(cx, &self.keys, &matched)?;
         let deadline = Deadline::after(cx.now, cx.config.timeouts.handshake);
         Ok(after_linked_message_1(
@@ -517,9 +517,9 @@ impl AwaitingLinkedAdvert {
         ))
     }
 
-    fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Failure> {
+    fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         if !self.signal_pending {
-            return Err(Failure::UnexpectedData {
+            return Err(Reason::UnexpectedData {
                 len: data.len(),
                 waiting: Waiting::Advert,
             });
@@ -531,7 +531,7 @@ impl AwaitingLinkedAdvert {
 }
 
 impl AwaitingConnectSignal {
-    fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Failure> {
+    fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         check_connect_signal(cx, &data)?;
         Ok(State::AwaitingHandshake(AwaitingHandshake {
             handshake: self.handshake,
@@ -542,7 +542,7 @@ impl AwaitingConnectSignal {
 }
 
 impl AwaitingHandshake {
-    fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Failure> {
+    fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         let done = self.handshake.read_message_2(&data)?;
         cx.out
             .event(Layer::Noise, "handshake hash", done.handshake_hash);

@@ -252,7 +252,7 @@ fn reply_of_another_type_fails() {
     let out = hand.send(&mut desktop, &Message::json(b"{}").to_bytes());
     let e = error(&out);
     assert_eq!(e.layer, Layer::Transport);
-    assert!(e.message.contains("JSON"), "{e}");
+    assert!(e.reason.to_string().contains("JSON"), "{e}");
 }
 
 #[test]
@@ -273,7 +273,7 @@ fn post_handshake_without_ctap_fails() {
     post.features = vec!["dc".into()];
     let e = error(&hand.send(&mut desktop, &post.encode(ProtocolRevision::V1)));
     assert_eq!(e.layer, Layer::Transport);
-    assert!(e.message.contains("do not include"), "{e}");
+    assert!(e.reason.to_string().contains("do not include"), "{e}");
 }
 
 #[test]
@@ -419,7 +419,7 @@ fn refused_or_closed_tunnels_fail_at_the_tunnel_layer() {
     );
     let e = error(&out);
     assert_eq!(e.layer, Layer::Tunnel);
-    assert!(e.message.contains("404"));
+    assert!(e.reason.to_string().contains("404"));
     // No Close for a socket that never opened.
     assert!(!out.iter().any(|o| matches!(o, Output::Close { .. })));
     assert!(
@@ -503,7 +503,7 @@ fn linked_advert_before_the_open_sends_message_1_on_the_open() {
     // The connect signal must be exactly 00.
     let e = error(&input(&mut desktop, 20, message(vec![0, 0])));
     assert_eq!(e.layer, Layer::Tunnel);
-    assert!(e.message.contains("connect signal"), "{e}");
+    assert!(e.reason.to_string().contains("connect signal"), "{e}");
 }
 
 #[test]

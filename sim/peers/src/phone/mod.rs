@@ -17,6 +17,7 @@
 //! reply (Chromium `AUTHENTICATOR_SELECTION_RECEIVED`).
 
 mod config;
+mod phase;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -27,8 +28,9 @@ pub use config::{
 };
 
 use crate::common::{Deadline, Outbox, CLOSE_NORMAL, CLOSE_PROTOCOL_ERROR};
-use crate::failure::Failure;
-use crate::io::{Input, Layer, Output, Peer, PeerError, SocketId};
+use crate::io::{Input, Layer, Output, Peer, SocketId};
+use crate::outcome::Reason;
+use crate::outcome::{Party, PeerError, PhonePhase, Waiting};
 use hybridsim_ctap::authenticator::Authenticator;
 use hybridsim_proto::keys;
 use hybridsim_proto::linking;
@@ -165,6 +167,16 @@ impl<H: CtapHandler> Phone<H> {
         self.record.result.as_ref()
     }
 
+    /// Which state the transaction is in.
+    pub fn phase(&self) -> PhonePhase {
+        self.state.phase()
+    }
+
+    /// What the transaction waits for, while it runs.
+    pub fn waiting(&self) -> Option<Waiting> {
+        (!self.is_finished()).then(|| self.state.waiting())
+    }
+
     /// Whether the transaction is over.
     pub fn is_finished(&self) -> bool {
         matches!(self.state, State::Finished)
@@ -173,7 +185,7 @@ impl<H: CtapHandler> Phone<H> {
     fn step(
         &mut self,
         now: Millis,
-        f: impl FnOnce(State, &mut Cx<'_, H>) -> Result<State, Failure>,
+        f: impl FnOnce(State, &mut Cx<'_, H>) -> Result<State, Reason>,
     ) {
         let state = std::mem::replace(&mut self.state, State::Finished);
         let mut cx = Cx {
@@ -190,12 +202,12 @@ impl<H: CtapHandler> Phone<H> {
         }
     }
 
-    fn fail(&mut self, failure: Failure) {
+    fn fail(&mut self, failure: Reason) {
         if matches!(self.socket, Socket::Requested | Socket::Open) {
             self.out.close(PHONE_SOCKET, CLOSE_PROTOCOL_ERROR);
             self.socket = Socket::Gone;
         }
-        let error = PeerError::from(failure);
+        let error = PeerError::new(Party::Phone, failure);
         self.record.result = Some(Err(error.clone()));
         self.out.finish(Err(error));
         self.state = State::Finished;
@@ -245,7 +257,7 @@ impl<H: CtapHandler> Peer for Phone<H> {
                 reason,
             } if socket == PHONE_SOCKET => {
                 self.socket = Socket::Gone;
-                self.step(now, |_, _| Err(Failure::Refused { status, reason }));
+                self.step(now, |_, _| Err(Reason::Refused { status, reason }));
             }
             Input::Message { socket, data } if socket == PHONE_SOCKET => {
                 self.step(now, |state, cx| state.on_message(cx, data));

@@ -5,8 +5,8 @@ use crate::common::{
     base_headers, check_subprotocol, draw, draw_scalar, header_values, tunnel_url, Deadline,
     MAX_MESSAGE_LEN, ROUTING_ID_HEADER,
 };
-use crate::failure::{Failure, Waiting};
 use crate::io::{Layer, Output};
+use crate::outcome::{Reason, Waiting};
 use core::time::Duration;
 use hybridsim_proto::advert::{self, Eid, EID_LEN};
 use hybridsim_proto::cbor::{self, Strictness};
@@ -127,7 +127,8 @@ impl State {
         }
     }
 
-    fn waiting(&self) -> Waiting {
+    /// What the state waits for (for timeouts and unexpected closes).
+    pub(super) fn waiting(&self) -> Waiting {
         match self {
             State::Idle | State::Starting(_) | State::Connecting(_) => Waiting::TunnelOpen,
             State::AwaitingHandshake(_) => Waiting::Handshake,
@@ -142,10 +143,10 @@ impl State {
         self,
         cx: &mut Cx<'_, H>,
         after: Duration,
-    ) -> Result<State, Failure> {
+    ) -> Result<State, Reason> {
         match self {
             State::AwaitingShutdown(_) => Ok(end(cx, "no shutdown within the phone's timeout")),
-            other => Err(Failure::Timeout {
+            other => Err(Reason::Timeout {
                 waiting: other.waiting(),
                 after,
             }),
@@ -153,8 +154,8 @@ impl State {
     }
 
     /// Chromium `qr::Parse`, then the tunnel after the connect delay.
-    pub(super) fn on_qr<H>(self, cx: &mut Cx<'_, H>, text: &str) -> Result<State, Failure> {
-        let payload = QrPayload::parse(text).map_err(Failure::Qr)?;
+    pub(super) fn on_qr<H>(self, cx: &mut Cx<'_, H>, text: &str) -> Result<State, Reason> {
+        let payload = QrPayload::parse(text).map_err(Reason::Qr)?;
         cx.out.event(Layer::Qr, "qr scanned", payload.to_cbor());
         let linking = payload.linking == Some(true) && cx.config.offer_linking;
         cx.out.secret(Layer::Ble, "eid key", payload.eid_key());
@@ -174,8 +175,8 @@ impl State {
         tunnel_id: [u8; 16],
         routing_id: [u8; 3],
         client_payload: &[u8],
-    ) -> Result<State, Failure> {
-        let payload = ClientPayload::decode(client_payload).map_err(Failure::ClientPayload)?;
+    ) -> Result<State, Reason> {
+        let payload = ClientPayload::decode(client_payload).map_err(Reason::ClientPayload)?;
         cx.out
             .event(Layer::Tunnel, "wake-up", client_payload.to_vec());
         let contact_id =
@@ -194,7 +195,7 @@ impl State {
         ))
     }
 
-    pub(super) fn on_timer<H>(self, cx: &mut Cx<'_, H>) -> Result<State, Failure> {
+    pub(super) fn on_timer<H>(self, cx: &mut Cx<'_, H>) -> Result<State, Reason> {
         match self {
             State::Starting(s) => s.connect(cx),
             other => Ok(other),
@@ -205,7 +206,7 @@ impl State {
         self,
         cx: &mut Cx<'_, H>,
         headers: &[(String, String)],
-    ) -> Result<State, Failure> {
+    ) -> Result<State, Reason> {
         match self {
             State::Connecting(s) => s.on_open(cx, headers),
             other => {
@@ -223,38 +224,38 @@ impl State {
         self,
         cx: &mut Cx<'_, H>,
         data: Vec<u8>,
-    ) -> Result<State, Failure> {
+    ) -> Result<State, Reason> {
         if data.len() > MAX_MESSAGE_LEN {
             return match self {
                 State::AwaitingShutdown(_) => Ok(end(cx, "a message over 1 MiB")),
-                _ => Err(Failure::TooBig(data.len())),
+                _ => Err(Reason::TooBig(data.len())),
             };
         }
         match self {
             State::AwaitingHandshake(s) => s.on_message(cx, &data),
             State::AwaitingRequest(s) => s.on_message(cx, &data, false),
             State::AwaitingShutdown(s) => s.on_message(cx, &data, true),
-            other => Err(Failure::UnexpectedData {
+            other => Err(Reason::UnexpectedData {
                 len: data.len(),
                 waiting: other.waiting(),
             }),
         }
     }
 
-    pub(super) fn on_text<H>(self, cx: &mut Cx<'_, H>) -> Result<State, Failure> {
+    pub(super) fn on_text<H>(self, cx: &mut Cx<'_, H>) -> Result<State, Reason> {
         match self {
             // Chromium's adapter reports a non-binary frame as a disconnect, which after
             // the reply is the normal end.
             State::AwaitingShutdown(_) => Ok(end(cx, "a text WebSocket message")),
-            _ => Err(Failure::TextMessage),
+            _ => Err(Reason::TextMessage),
         }
     }
 
-    pub(super) fn on_closed<H>(self, cx: &mut Cx<'_, H>, code: u16) -> Result<State, Failure> {
+    pub(super) fn on_closed<H>(self, cx: &mut Cx<'_, H>, code: u16) -> Result<State, Reason> {
         match self {
             State::AwaitingShutdown(_) => Ok(end(cx, "the tunnel closed")),
-            State::AwaitingRequest(_) => Err(Failure::EndedBeforeRequest),
-            other => Err(Failure::Closed {
+            State::AwaitingRequest(_) => Err(Reason::EndedBeforeRequest),
+            other => Err(Reason::Closed {
                 code,
                 waiting: other.waiting(),
             }),
@@ -279,7 +280,7 @@ fn end<H>(cx: &mut Cx<'_, H>, why: &str) -> State {
 impl Starting {
     /// `/cable/new/{tunnel id}` (QR) or `/cable/connect/{routing}/{tunnel}` (linked), on the
     /// phone's own tunnel server.
-    fn connect<H>(self, cx: &mut Cx<'_, H>) -> Result<State, Failure> {
+    fn connect<H>(self, cx: &mut Cx<'_, H>) -> Result<State, Reason> {
         let route = match &self.flow {
             Flow::Qr { payload, .. } => Route::New {
                 tunnel_id: payload.tunnel_id(),
@@ -295,7 +296,7 @@ impl Starting {
         };
         let domain_id = cx.config.domain_id;
         let url = tunnel_url(domain_id, cx.config.tunnel.as_ref(), route)
-            .map_err(|_| Failure::Domain(domain_id))?;
+            .map_err(|_| Reason::Domain(domain_id))?;
         let headers = base_headers(&url);
         cx.out.push(Output::Connect {
             socket: PHONE_SOCKET,
@@ -308,16 +309,16 @@ impl Starting {
 }
 
 /// Chromium's `WebSocketAdapter`: exactly one `X-caBLE-Routing-ID` of 3 bytes in hex.
-fn routing_id(headers: &[(String, String)]) -> Result<[u8; 3], Failure> {
+fn routing_id(headers: &[(String, String)]) -> Result<[u8; 3], Reason> {
     match header_values(headers, ROUTING_ID_HEADER).as_slice() {
-        [] => Err(Failure::RoutingId("header absent".to_owned())),
+        [] => Err(Reason::RoutingId("header absent".to_owned())),
         [value] => {
             let mut id = [0u8; 3];
             hex::decode_to_slice(value.trim(), &mut id)
-                .map_err(|_| Failure::RoutingId(format!("{value:?} is not 6 hex digits")))?;
+                .map_err(|_| Reason::RoutingId(format!("{value:?} is not 6 hex digits")))?;
             Ok(id)
         }
-        several => Err(Failure::RoutingId(format!(
+        several => Err(Reason::RoutingId(format!(
             "header given {} times",
             several.len()
         ))),
@@ -341,11 +342,7 @@ fn linked_plaintext(cx: &mut Cx<'_, impl Sized>) -> [u8; EID_LEN] {
 
 impl Connecting {
     /// Builds and broadcasts the advert, and derives the PSK (Chromium `OnTunnelReady`).
-    fn on_open<H>(
-        self,
-        cx: &mut Cx<'_, H>,
-        headers: &[(String, String)],
-    ) -> Result<State, Failure> {
+    fn on_open<H>(self, cx: &mut Cx<'_, H>, headers: &[(String, String)]) -> Result<State, Reason> {
         check_subprotocol(headers)?;
         let (plaintext, eid_key, secret): ([u8; EID_LEN], [u8; 64], Vec<u8>) = match &self.flow {
             Flow::Qr { payload, .. } => {
@@ -391,7 +388,7 @@ impl Connecting {
 impl AwaitingHandshake {
     /// Chromium `RespondToHandshake`, then the post-handshake message and (QR flow) the
     /// update message.
-    fn on_message<H: CtapHandler>(self, cx: &mut Cx<'_, H>, data: &[u8]) -> Result<State, Failure> {
+    fn on_message<H: CtapHandler>(self, cx: &mut Cx<'_, H>, data: &[u8]) -> Result<State, Reason> {
         let ephemeral = draw_scalar(cx.rng);
         cx.out
             .secret(Layer::Noise, "ephemeral private key", ephemeral);
@@ -475,14 +472,14 @@ fn linking_info<H>(
     cx: &mut Cx<'_, H>,
     payload: &QrPayload,
     done: &HandshakeDone,
-) -> Result<LinkingInfo, Failure> {
+) -> Result<LinkingInfo, Reason> {
     let link_id: [u8; 8] = draw(cx.rng);
     let config = &cx.config;
     let contact_id = (!config.contact_id.is_empty()).then_some(config.contact_id.as_slice());
     let identity = linking::identity_private_key(&config.root_secret);
-    let public_key = keys::public_of(&identity).map_err(Failure::Key)?;
-    let mut signature = linking::sign(&identity, &payload.public_key, &done.handshake_hash)
-        .map_err(Failure::Key)?;
+    let public_key = keys::public_of(&identity).map_err(Reason::Key)?;
+    let mut signature =
+        linking::sign(&identity, &payload.public_key, &done.handshake_hash).map_err(Reason::Key)?;
     if config.faults.corrupt_linking_signature {
         if let Some(byte) = signature.first_mut() {
             *byte ^= 1;
@@ -530,13 +527,13 @@ fn ctap_message(reply: Vec<u8>) -> Message {
 }
 
 impl Session {
-    fn send_update<H>(&mut self, cx: &mut Cx<'_, H>, plaintext: &[u8]) -> Result<(), Failure> {
+    fn send_update<H>(&mut self, cx: &mut Cx<'_, H>, plaintext: &[u8]) -> Result<(), Reason> {
         let wire = self.crypter.encrypt(plaintext)?;
         cx.out.send(PHONE_SOCKET, wire);
         Ok(())
     }
 
-    fn send<H>(&mut self, cx: &mut Cx<'_, H>, message: &Message) -> Result<(), Failure> {
+    fn send<H>(&mut self, cx: &mut Cx<'_, H>, message: &Message) -> Result<(), Reason> {
         let plaintext = message.encode(self.revision)?;
         let wire = self.crypter.encrypt(&plaintext)?;
         cx.out.send(PHONE_SOCKET, wire);
@@ -549,7 +546,7 @@ impl Session {
         cx: &mut Cx<'_, H>,
         data: &[u8],
         replied: bool,
-    ) -> Result<State, Failure> {
+    ) -> Result<State, Reason> {
         let plaintext = self.crypter.decrypt(data)?;
         let message = match Message::parse(&plaintext, self.revision) {
             Ok(message) => message,
@@ -561,7 +558,7 @@ impl Session {
         };
         match message.message_type {
             MessageType::Shutdown if replied => Ok(end(cx, "the desktop sent shutdown")),
-            MessageType::Shutdown => Err(Failure::EndedBeforeRequest),
+            MessageType::Shutdown => Err(Reason::EndedBeforeRequest),
             MessageType::Update => {
                 cx.out.event(
                     Layer::Transport,
@@ -572,10 +569,10 @@ impl Session {
                 match cbor::decode(&message.payload, Strictness::Canonical) {
                     Ok(_) => Ok(self.stay(replied)),
                     Err(_) if replied => Ok(end(cx, "an update from the desktop that is not CBOR")),
-                    Err(error) => Err(Failure::DesktopUpdate(error)),
+                    Err(error) => Err(Reason::DesktopUpdate(error)),
                 }
             }
-            MessageType::Json => Err(Failure::InvalidCtap(
+            MessageType::Json => Err(Reason::InvalidCtap(
                 "a JSON message; this phone speaks CTAP".to_owned(),
             )),
             MessageType::Ctap => self.on_ctap(cx, &message.payload, replied),
@@ -596,14 +593,14 @@ impl Session {
         cx: &mut Cx<'_, H>,
         payload: &[u8],
         replied: bool,
-    ) -> Result<State, Failure> {
+    ) -> Result<State, Reason> {
         cx.out.event(Layer::Ctap, "ctap request", payload.to_vec());
         let Some((&command, params)) = payload.split_first() else {
-            return Err(Failure::InvalidCtap("empty CTAP message".to_owned()));
+            return Err(Reason::InvalidCtap("empty CTAP message".to_owned()));
         };
         match command {
             GET_INFO if !params.is_empty() => {
-                Err(Failure::InvalidCtap("getInfo with parameters".to_owned()))
+                Err(Reason::InvalidCtap("getInfo with parameters".to_owned()))
             }
             GET_INFO => {
                 let reply = cx.config.authenticator.handle(GET_INFO, &[]);
@@ -611,15 +608,13 @@ impl Session {
                 self.send(cx, &ctap_message(reply))?;
                 Ok(self.stay(replied))
             }
-            MAKE_CREDENTIAL | GET_ASSERTION if replied => Err(Failure::SecondRequest(command)),
+            MAKE_CREDENTIAL | GET_ASSERTION if replied => Err(Reason::SecondRequest(command)),
             MAKE_CREDENTIAL | GET_ASSERTION => self.answer(cx, command, params),
-            SELECTION if !params.is_empty() => Err(Failure::InvalidCtap(
+            SELECTION if !params.is_empty() => Err(Reason::InvalidCtap(
                 "authenticatorSelection with parameters".to_owned(),
             )),
-            SELECTION => Err(Failure::Selection),
-            other => Err(Failure::InvalidCtap(format!(
-                "unknown command {other:#04x}"
-            ))),
+            SELECTION => Err(Reason::Selection),
+            other => Err(Reason::InvalidCtap(format!("unknown command {other:#04x}"))),
         }
     }
 
@@ -629,7 +624,7 @@ impl Session {
         cx: &mut Cx<'_, H>,
         command: u8,
         params: &[u8],
-    ) -> Result<State, Failure> {
+    ) -> Result<State, Reason> {
         if cx.config.faults.shutdown_before_reply {
             cx.out.event(
                 Layer::Transport,

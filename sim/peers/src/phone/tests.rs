@@ -327,7 +327,10 @@ fn error_after(requests: &[Vec<u8>]) -> PeerError {
 fn a_second_transaction_ends_the_session() {
     let error = error_after(&[request(0x02, &[0xa0]), request(0x01, &[0xa0])]);
     assert_eq!(error.layer, Layer::Ctap);
-    assert!(error.message.contains("second CTAP request"), "{error}");
+    assert!(
+        error.reason.to_string().contains("second CTAP request"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -351,7 +354,7 @@ fn chromium_refusals_end_the_session_at_the_ctap_layer() {
     ] {
         let error = error_after(&[plaintext]);
         assert_eq!(error.layer, Layer::Ctap, "{error}");
-        assert!(error.message.contains(needle), "{error}");
+        assert!(error.reason.to_string().contains(needle), "{error}");
     }
 }
 
@@ -362,14 +365,17 @@ fn updates_from_the_desktop_must_be_cbor() {
     assert!(finished(&out).is_none());
     let error = error_after(&[Message::update(&[0xff]).to_bytes()]);
     assert_eq!(error.layer, Layer::Transport);
-    assert!(error.message.contains("not CBOR"), "{error}");
+    assert!(error.reason.to_string().contains("not CBOR"), "{error}");
 }
 
 #[test]
 fn shutdown_before_any_request_is_an_unexpected_end() {
     let error = error_after(&[Message::shutdown().to_bytes()]);
     assert_eq!(error.layer, Layer::Transport);
-    assert!(error.message.contains("before sending a CTAP request"));
+    assert!(error
+        .reason
+        .to_string()
+        .contains("before sending a CTAP request"));
 }
 
 #[test]
@@ -435,7 +441,7 @@ fn routing_id_header_must_be_one_value_of_six_hex_digits() {
         match finished(&out) {
             Some(Err(e)) => {
                 assert_eq!(e.layer, Layer::Tunnel, "{headers:?}");
-                assert!(e.message.contains("X-caBLE-Routing-ID"), "{e}");
+                assert!(e.reason.to_string().contains("X-caBLE-Routing-ID"), "{e}");
             }
             other => panic!("{headers:?}: {other:?}"),
         }

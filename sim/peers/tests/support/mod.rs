@@ -10,8 +10,9 @@ use hybridsim_ctap::authenticator::Authenticator;
 use hybridsim_ctap::profile::Profile;
 use hybridsim_ctap::user::ScriptedUser;
 use hybridsim_peers::desktop::Desktop;
-use hybridsim_peers::io::{Input, Output, Peer, PeerError, PeerEvent, SocketId};
+use hybridsim_peers::io::{Input, Output, Peer, PeerEvent, SocketId};
 use hybridsim_peers::phone::Phone;
+use hybridsim_peers::PeerError;
 use hybridsim_peers::{Layer, Millis, SUBPROTOCOL};
 use hybridsim_proto::tunnel_url::TunnelUrl;
 use hybridsim_tunnel::{

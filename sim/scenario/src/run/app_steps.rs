@@ -10,8 +10,10 @@ use hybridsim_apps::account::{DeviceCredential, PasskeyAccount, PushAccount};
 use hybridsim_apps::enrol::{IssuerPlacement, SiteOffer, UriStyle};
 use hybridsim_apps::mechanism::google::Transfer;
 use hybridsim_apps::mechanism::MigrationFailure;
+use hybridsim_apps::report::ReportRow;
 use hybridsim_apps::{AppAccount, AppModel, AppWorld, Mechanism, MigrationReport, Quirk, Quirks};
 use hybridsim_otp::{Algorithm, OtpKind};
+use hybridsim_peers::Layer;
 use hybridsim_world::trace::{Direction, TraceRecord};
 use sha2::{Digest, Sha256};
 
@@ -161,12 +163,37 @@ pub(crate) fn mechanism(s: &MigrateStep) -> Result<Mechanism, String> {
     })
 }
 
+/// What the site offers for an enrolment step.
+fn site_offer(s: &EnrolTotpStep, algorithm: Algorithm) -> SiteOffer {
+    SiteOffer {
+        issuer: s.site.clone(),
+        user: s.user.clone(),
+        algorithm,
+        digits: s.digits,
+        kind: match s.counter {
+            Some(counter) => OtpKind::Hotp { counter },
+            None => OtpKind::Totp { period: s.period },
+        },
+        secret_len: s.secret_bytes,
+        style: UriStyle {
+            issuer: match s.issuer_in {
+                IssuerInSpec::Both => IssuerPlacement::Both,
+                IssuerInSpec::Label => IssuerPlacement::LabelOnly,
+                IssuerInSpec::Parameter => IssuerPlacement::ParameterOnly,
+            },
+            padded_secret: s.padded_secret,
+            lowercase_secret: s.lowercase_secret,
+        },
+        module_px: 4,
+    }
+}
+
 /// What left the old phone, as a trace record (so trace approval sees its bytes drift).
 fn wire_record(app: &str, what: String, bytes: &[u8]) -> TraceRecord {
     TraceRecord {
         t_ms: 0,
         actor: app.to_owned(),
-        layer: "export",
+        layer: Layer::Export,
         // A note on the old phone's lane: the diagram has no lane for the other phone.
         dir: Direction::Note,
         what,
@@ -192,28 +219,7 @@ impl Run<'_> {
             Ok(a) => a,
             Err(e) => return failed(number, step, e),
         };
-        let offer = SiteOffer {
-            issuer: s.site.clone(),
-            user: s.user.clone(),
-            algorithm,
-            digits: s.digits,
-            kind: match s.counter {
-                Some(counter) => OtpKind::Hotp { counter },
-                None => OtpKind::Totp { period: s.period },
-            },
-            secret_len: s.secret_bytes,
-            style: UriStyle {
-                issuer: match s.issuer_in {
-                    IssuerInSpec::Both => IssuerPlacement::Both,
-                    IssuerInSpec::Label => IssuerPlacement::LabelOnly,
-                    IssuerInSpec::Parameter => IssuerPlacement::ParameterOnly,
-                },
-                padded_secret: s.padded_secret,
-                lowercase_secret: s.lowercase_secret,
-            },
-            module_px: 4,
-        };
-        let outcome = match self.apps.enrol(&s.app, &offer) {
+        let outcome = match self.apps.enrol(&s.app, &site_offer(s, algorithm)) {
             Ok(outcome) => outcome,
             Err(e) => return failed(number, step, e.to_string()),
         };
@@ -460,39 +466,15 @@ fn check_report(report: &MigrationReport, s: &MigrateStep) -> Vec<String> {
             ));
             continue;
         };
-        if let Some(arrival) = arrival {
-            if row.arrival.word() != arrival {
-                failures.push(format!(
-                    "{account}: expected arrival {arrival}, got {} ({})",
-                    row.arrival.word(),
-                    row.why.join("; ")
-                ));
-            }
-        }
-        if let Some(same) = same_code {
-            if row.same_code != Some(*same) {
-                failures.push(format!(
-                    "{account}: expected same_code = {same}, got {:?}",
-                    row.same_code
-                ));
-            }
-        }
-        if let Some(accepts) = site_accepts {
-            if row.site_accepts != *accepts {
-                failures.push(format!(
-                    "{account}: expected site_accepts = {accepts} ({})",
-                    row.why.join("; ")
-                ));
-            }
-        }
-        if let Some(part) = why {
-            let reasons = row.why.join("; ");
-            if !reasons.contains(part.as_str()) {
-                failures.push(format!(
-                    "{account}: expected a reason containing {part:?}, reasons: {reasons}"
-                ));
-            }
-        }
+        check_row(
+            row,
+            account,
+            arrival,
+            *same_code,
+            *site_accepts,
+            why,
+            &mut failures,
+        );
     }
     let notes = report.notes.join("\n");
     for part in &s.expect.notes {
@@ -504,4 +486,49 @@ fn check_report(report: &MigrationReport, s: &MigrateStep) -> Vec<String> {
         }
     }
     failures
+}
+
+/// One report row against what the step expects of it.
+fn check_row(
+    row: &ReportRow,
+    account: &str,
+    arrival: &Option<String>,
+    same_code: Option<bool>,
+    site_accepts: Option<bool>,
+    why: &Option<String>,
+    failures: &mut Vec<String>,
+) {
+    if let Some(arrival) = arrival {
+        if row.arrival.word() != arrival {
+            failures.push(format!(
+                "{account}: expected arrival {arrival}, got {} ({})",
+                row.arrival.word(),
+                row.why.join("; ")
+            ));
+        }
+    }
+    if let Some(same) = same_code {
+        if row.same_code != Some(same) {
+            failures.push(format!(
+                "{account}: expected same_code = {same}, got {:?}",
+                row.same_code
+            ));
+        }
+    }
+    if let Some(accepts) = site_accepts {
+        if row.site_accepts != accepts {
+            failures.push(format!(
+                "{account}: expected site_accepts = {accepts} ({})",
+                row.why.join("; ")
+            ));
+        }
+    }
+    if let Some(part) = why {
+        let reasons = row.why.join("; ");
+        if !reasons.contains(part.as_str()) {
+            failures.push(format!(
+                "{account}: expected a reason containing {part:?}, reasons: {reasons}"
+            ));
+        }
+    }
 }

@@ -1,91 +1,69 @@
 //! Ceremony steps over a real tunnel server (`[tunnel] server = "ws://…"`, or `hybridsim run
-//! --tunnel URL`): the same desktop and phone the simulated world would run, driven over real
-//! WebSockets by `hybridsim_sockets::run_peers`, their log turned into trace records.
+//! --tunnel URL`): the same desktop and phone the simulated world would run, handed through
+//! `Ceremony::register_with` / `sign_in_with` to a [`TunnelDriver`] the caller provides.
+//! The socket driver lives above this crate (a driver never depends on another driver);
+//! the CLI implements the trait with it.
 
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
-use hybridsim_peers::Millis;
-use hybridsim_sockets::drive::{tunnel_endpoint, LogEntry, Side};
-use hybridsim_sockets::{run_peers, DriveOptions};
+use hybridsim_peers::TunnelEndpoint;
 use hybridsim_world::ceremony::{Ceremony, ExternalRun};
-use hybridsim_world::trace::{layer_name, Direction, TraceRecord};
+use std::fmt;
 
-/// A real tunnel server and the runtime its sockets run on.
-pub(super) struct RealTunnel {
-    url: String,
-    runtime: tokio::runtime::Runtime,
+/// Runs a ceremony's prepared desktop and phone over a real tunnel server. Implemented by
+/// whoever links a socket driver (the CLI); the scenario runner only calls it.
+pub trait TunnelDriver: Send + Sync + fmt::Debug {
+    /// The endpoint both peers should open their WebSockets on for the server at `url`
+    /// (`ws://HOST:PORT`, `wss://HOST[:PORT]`), or why `url` names no usable server.
+    fn endpoint(&self, url: &str) -> Result<TunnelEndpoint, String>;
+
+    /// Runs the peers over the server at `url` until both finished or the driver gave up;
+    /// the records are made with `TraceRecord::new`, as the simulated world's are, keeping
+    /// secret bytes only when `reveal_secrets`.
+    fn drive(&self, url: &str, desktop: Desktop, phone: Phone, reveal_secrets: bool)
+        -> ExternalRun;
 }
 
-impl RealTunnel {
-    /// Checks the URL and starts a runtime.
-    pub(super) fn new(url: &str) -> Result<RealTunnel, String> {
-        tunnel_endpoint(url).map_err(|e| format!("tunnel server {url}: {e}"))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+/// A real tunnel server and the driver that reaches it.
+pub(super) struct RealTunnel<'a> {
+    url: String,
+    endpoint: TunnelEndpoint,
+    driver: &'a dyn TunnelDriver,
+    reveal_secrets: bool,
+}
+
+impl<'a> RealTunnel<'a> {
+    /// Checks the URL with the driver; `reveal_secrets` is the scenario's choice.
+    pub(super) fn new(
+        url: &str,
+        driver: Option<&'a dyn TunnelDriver>,
+        reveal_secrets: bool,
+    ) -> Result<Self, String> {
+        let driver = driver.ok_or_else(|| {
+            format!("tunnel server {url}: this runner has no socket driver for real tunnel servers")
+        })?;
+        let endpoint = driver
+            .endpoint(url)
+            .map_err(|e| format!("tunnel server {url}: {e}"))?;
         Ok(RealTunnel {
             url: url.to_owned(),
-            runtime,
+            endpoint,
+            driver,
+            reveal_secrets,
         })
     }
 
     /// `ceremony` with both peers pointed at this server.
     pub(super) fn route(&self, ceremony: Ceremony) -> Ceremony {
-        let (desktop, phone) = match tunnel_endpoint(&self.url) {
-            Ok(endpoint) => (Some(endpoint.clone()), Some(endpoint)),
-            Err(_) => (None, None),
-        };
+        let (desktop, phone) = (self.endpoint.clone(), self.endpoint.clone());
         ceremony
-            .configure_desktop(move |config| config.tunnel = desktop)
-            .configure_phone(move |config| config.tunnel = phone)
+            .configure_desktop(move |config| config.tunnel = Some(desktop))
+            .configure_phone(move |config| config.tunnel = Some(phone))
     }
 
     /// Runs the prepared peers over the server.
     pub(super) fn drive(&self, desktop: Desktop, phone: Phone) -> ExternalRun {
-        let outcome = self.runtime.block_on(run_peers(
-            &self.url,
-            desktop,
-            phone,
-            DriveOptions::default(),
-        ));
-        ExternalRun {
-            desktop: outcome.desktop_result,
-            phone: outcome.phone_result,
-            trace: outcome.log.iter().map(record).collect(),
-            elapsed: Millis(u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX)),
-            desktop_peer: outcome.desktop,
-            phone_peer: outcome.phone,
-        }
-    }
-}
-
-/// One log line of the socket driver as a trace record.
-fn record(entry: &LogEntry) -> TraceRecord {
-    let dir = if entry.peer_event {
-        Direction::Note
-    } else if entry.what.starts_with("sent") || entry.what.starts_with("send") {
-        Direction::Send
-    } else if entry.what.starts_with("received") || entry.what.starts_with("recv") {
-        Direction::Recv
-    } else {
-        Direction::Note
-    };
-    let (hex, len) = match entry.secret_len {
-        Some(len) => ("secret".to_owned(), len),
-        None => (entry.bytes.clone(), entry.bytes.len() / 2),
-    };
-    TraceRecord {
-        t_ms: entry.at.0,
-        actor: match entry.side {
-            Side::Desktop => "desktop".to_owned(),
-            Side::Phone => "phone".to_owned(),
-        },
-        layer: layer_name(entry.layer),
-        dir,
-        what: entry.what.clone(),
-        len,
-        hex,
-        cbor: None,
+        self.driver
+            .drive(&self.url, desktop, phone, self.reveal_secrets)
     }
 }

@@ -3,11 +3,11 @@
 
 use super::driver::Driver;
 use super::log::Side;
-use super::outcome;
+use super::outcome::{self, PeerPhase};
 use super::socket_task::Phase;
 use crate::text::format_duration;
 use hybridsim_peers::phone::CtapHandler;
-use hybridsim_peers::{Layer, PeerError};
+use hybridsim_peers::{Layer, PeerError, Reason};
 
 impl<H: CtapHandler> Driver<'_, H> {
     /// Gives every peer still running an error saying what it was waiting for.
@@ -23,7 +23,11 @@ impl<H: CtapHandler> Driver<'_, H> {
                     format_duration(self.options.timeout)
                 )
             } else {
-                let cause = outcome::failure_of_other(&self.log, side)
+                let cause = self
+                    .failed
+                    .iter()
+                    .find(|f| f.side != side)
+                    .map(outcome::Failed::cause)
                     .or_else(|| self.forced.get(&side.other()).map(ToString::to_string))
                     .unwrap_or_else(|| "the other peer failed".to_owned());
                 format!(
@@ -32,15 +36,16 @@ impl<H: CtapHandler> Driver<'_, H> {
                 )
             };
             self.note(side, layer, format!("abandoned: {message}"), &[]);
-            self.forced.insert(side, PeerError { layer, message });
+            let error = PeerError::at(side, layer, Reason::Abandoned(message));
+            self.forced.insert(side, error);
         }
     }
     /// The layer and a sentence for what `side` is waiting for, from its state, its socket
     /// and its last event.
     fn waiting_for(&self, side: Side) -> (Layer, String) {
-        let state = match side {
-            Side::Desktop => outcome::state_of(&self.desktop),
-            Side::Phone => outcome::state_of(&self.phone),
+        let phase = match side {
+            Side::Desktop => PeerPhase::of_desktop(self.desktop.as_ref()),
+            Side::Phone => PeerPhase::of_phone(self.phone.as_ref()),
         };
         let alone = self.desktop.is_none() || self.phone.is_none();
         let socket = self
@@ -54,9 +59,9 @@ impl<H: CtapHandler> Driver<'_, H> {
                 Layer::Tunnel,
                 format!("the tunnel server's answer to the upgrade of {}", s.path),
             ),
-            _ => outcome::waiting_in(side, &state, alone, &self.wake),
+            _ => outcome::waiting_in(phase, alone, &self.wake),
         };
-        let mut text = format!("{side} in state {state}, waiting for {what}");
+        let mut text = format!("{side} in state {}, waiting for {what}", phase.name());
         if let Some(entry) = socket {
             let phase = match entry.phase {
                 Phase::Upgrading => "upgrading",

@@ -6,12 +6,13 @@ use super::log::{LogEntry, Side};
 use super::options::{
     endpoint_of, url_target, DriveOptions, TunnelRoute, Unreachable, ADVERT_RSSI,
 };
-use super::outcome;
+use super::outcome::{self, Failed};
 use super::socket_task::{Command, NetEvent, Phase, SocketEntry, SocketTask, WakeState};
 use crate::client::{Target, TargetError};
 use hybridsim_peers::phone::CtapHandler;
 use hybridsim_peers::{
-    Desktop, FedAdvert, Input, Layer, Millis, Output, Peer, PeerError, PeerEvent, Phone, SocketId,
+    Desktop, FedAdvert, Input, Layer, Millis, Output, Peer, PeerError, PeerEvent, Phone, Reason,
+    SocketId,
 };
 use hybridsim_proto::advert_line::AdvertLine;
 use hybridsim_proto::tunnel_url::TunnelUrl;
@@ -34,6 +35,8 @@ pub(super) struct Links {
 pub(super) struct Report {
     pub(super) desktop_result: Result<(), PeerError>,
     pub(super) phone_result: Result<(), PeerError>,
+    /// The peer that failed first, if one did.
+    pub(super) failed_first: Option<Side>,
     pub(super) log: Vec<LogEntry>,
     pub(super) timed_out: bool,
     pub(super) unreachable: Option<Unreachable>,
@@ -53,13 +56,11 @@ pub(super) async fn drive<H: CtapHandler>(
     let route = match route {
         Ok(route) => route,
         Err(e) => {
-            let error = PeerError {
-                layer: Layer::Tunnel,
-                message: e.to_string(),
-            };
+            let error = |party| PeerError::new(party, Reason::BadTarget(e.to_string()));
             return Report {
-                desktop_result: Err(error.clone()),
-                phone_result: Err(error),
+                desktop_result: Err(error(Side::Desktop)),
+                phone_result: Err(error(Side::Phone)),
+                failed_first: None,
                 log: Vec::new(),
                 timed_out: false,
                 unreachable: None,
@@ -82,6 +83,7 @@ pub(super) async fn drive<H: CtapHandler>(
         log: Vec::new(),
         finished: BTreeMap::new(),
         forced: BTreeMap::new(),
+        failed: Vec::new(),
         wake: WakeState::Unused,
         cut_at: None,
         timed_out: false,
@@ -115,6 +117,8 @@ pub(super) struct Driver<'a, H: CtapHandler> {
     pub(super) finished: BTreeMap<Side, Millis>,
     /// Errors the driver gave a peer that did not finish on its own.
     pub(super) forced: BTreeMap<Side, PeerError>,
+    /// The peers' failures in the order they happened.
+    pub(super) failed: Vec<Failed>,
     pub(super) wake: WakeState,
     /// When to abandon the peers still running after a failure.
     pub(super) cut_at: Option<Instant>,
@@ -307,6 +311,11 @@ impl<H: CtapHandler> Driver<'_, H> {
             Ok(()) => self.note(side, Layer::Tunnel, "finished: ok", &[]),
             Err(error) => {
                 self.note(side, error.layer, outcome::failed_note(&error), &[]);
+                self.failed.push(Failed {
+                    side,
+                    error,
+                    by_driver: false,
+                });
                 self.start_grace();
             }
         }
@@ -449,10 +458,11 @@ impl<H: CtapHandler> Driver<'_, H> {
         self.tasks.abort_all();
         let result = |side: Side, own: Option<&Result<(), PeerError>>| match own {
             Some(result) => result.clone(),
-            None => Err(self.forced.get(&side).cloned().unwrap_or(PeerError {
-                layer: Layer::Tunnel,
-                message: format!("{side} did not finish"),
-            })),
+            None => Err(self
+                .forced
+                .get(&side)
+                .cloned()
+                .unwrap_or(PeerError::new(side, Reason::DidNotFinish(side)))),
         };
         // A peer that finished on its own reports its own result, even if the driver had
         // given up on it for another reason (the wake channel) before.
@@ -464,6 +474,7 @@ impl<H: CtapHandler> Driver<'_, H> {
         Report {
             desktop_result,
             phone_result,
+            failed_first: self.failed.first().map(|f| f.side),
             log: self.log,
             timed_out: self.timed_out,
             unreachable: self.unreachable,

@@ -4,11 +4,11 @@
 use super::driver::Driver;
 use super::log::Side;
 use super::options::{TunnelRoute, Unreachable, ADVERT_RSSI};
-use super::outcome;
+use super::outcome::{self, Failed};
 use super::socket_task::{wake_task, NetEvent, Phase, WakeState};
 use crate::text::one_line;
 use hybridsim_peers::phone::CtapHandler;
-use hybridsim_peers::{FedAdvert, Input, Layer, PeerError, SocketId};
+use hybridsim_peers::{FedAdvert, Input, Layer, PeerError, Reason, SocketId};
 use hybridsim_tunnel::{wake_path, WakeUp};
 use tokio::sync::mpsc::unbounded_channel;
 use tokio::time::Instant;
@@ -140,20 +140,15 @@ impl<H: CtapHandler> Driver<'_, H> {
                 self.note(Side::Desktop, Layer::Ble, "advert input ended", &[]);
                 let waiting = self.desktop.as_ref().is_some_and(outcome::awaits_advert);
                 if waiting && !self.forced.contains_key(&Side::Desktop) {
-                    let message = "the advert input ended without an advert for this QR code";
-                    self.note(
-                        Side::Desktop,
-                        Layer::Ble,
-                        outcome::failed_note(&message),
-                        &[],
-                    );
-                    self.forced.insert(
-                        Side::Desktop,
-                        PeerError {
-                            layer: Layer::Ble,
-                            message: message.to_owned(),
-                        },
-                    );
+                    let error = PeerError::new(Side::Desktop, Reason::AdvertsEnded);
+                    let note = outcome::failed_note(&error.reason);
+                    self.note(Side::Desktop, Layer::Ble, note, &[]);
+                    self.forced.insert(Side::Desktop, error.clone());
+                    self.failed.push(Failed {
+                        side: Side::Desktop,
+                        error,
+                        by_driver: true,
+                    });
                 }
             }
         }
@@ -200,10 +195,7 @@ impl<H: CtapHandler> Driver<'_, H> {
                 self.wake = WakeState::Failed(why.clone());
                 self.forced.insert(
                     Side::Phone,
-                    PeerError {
-                        layer: Layer::Tunnel,
-                        message: format!("never woken: {why}"),
-                    },
+                    PeerError::new(Side::Phone, Reason::NeverWoken(why)),
                 );
                 self.start_grace();
             }

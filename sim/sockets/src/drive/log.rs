@@ -1,36 +1,13 @@
-//! A run's log: which peer, and one line per event or wire action.
+//! A run's log: which peer, and one line per event or wire action; and the one conversion
+//! of a log line into the trace record every driver shares.
 
 use core::fmt;
-use hybridsim_peers::{Layer, Millis};
+use hybridsim_peers::trace::{Direction, Step, TraceRecord, HIDDEN};
+use hybridsim_peers::{Layer, Millis, Vocabulary};
 
-/// Which peer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Side {
-    /// The desktop (client platform).
-    Desktop,
-    /// The phone (authenticator).
-    Phone,
-}
-
-impl Side {
-    /// The other peer.
-    pub fn other(self) -> Side {
-        match self {
-            Side::Desktop => Side::Phone,
-            Side::Phone => Side::Desktop,
-        }
-    }
-}
-
-impl fmt::Display for Side {
-    /// `desktop` or `phone`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Side::Desktop => "desktop",
-            Side::Phone => "phone",
-        })
-    }
-}
+/// Which peer: the outcome vocabulary's [`Party`](hybridsim_peers::Party), under the name
+/// this driver has always used.
+pub use hybridsim_peers::Party as Side;
 
 /// One line of a run's log: a peer's own event, or what the driver did for it on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +28,39 @@ pub struct LogEntry {
     pub peer_event: bool,
     /// The length of secret bytes left out of [`LogEntry::bytes`], when they were.
     pub secret_len: Option<usize>,
+}
+
+impl LogEntry {
+    /// The entry as a trace record, made by [`TraceRecord::new`] as the simulated world's
+    /// are: the peer's own events have `dir` `note`, what the driver did on the sockets, the
+    /// radio and the QR hop has `dir` `wire`. The QR secret is redacted unless
+    /// `reveal_secrets`; other secrets the driver already left out unless asked
+    /// ([`DriveOptions::log_secrets`](super::DriveOptions::log_secrets)).
+    pub fn to_record(&self, reveal_secrets: bool) -> TraceRecord {
+        let dir = if self.peer_event {
+            Direction::Note
+        } else {
+            Direction::Wire
+        };
+        let bytes = match self.secret_len {
+            None => hex::decode(&self.bytes).unwrap_or_default(),
+            Some(_) => Vec::new(),
+        };
+        let step = Step {
+            at: self.at,
+            actor: self.side.name(),
+            layer: self.layer,
+            dir,
+            what: &self.what,
+            bytes: &bytes,
+            secret: false,
+        };
+        let mut record = TraceRecord::new(step, reveal_secrets);
+        if let Some(len) = self.secret_len {
+            (record.len, record.hex) = (len, HIDDEN.to_owned());
+        }
+        record
+    }
 }
 
 impl fmt::Display for LogEntry {

@@ -126,6 +126,7 @@ pub async fn run_peers<H: CtapHandler>(
         ctap_response: desktop.ctap_response().map(<[u8]>::to_vec),
         linked_device: desktop.linked_device().cloned(),
         log: report.log,
+        failed_first: report.failed_first,
         timed_out: report.timed_out,
         unreachable: report.unreachable,
         elapsed: report.elapsed,

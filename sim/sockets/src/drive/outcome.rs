@@ -1,14 +1,14 @@
-//! Where the driver reads a peer's state and who failed first from text: the state's name
-//! from a peer's `Debug` output, and the log line the driver writes when a peer fails. Kept
-//! in this one module so that typed values from `hybridsim-peers` can replace it in one
-//! place.
+//! What the driver knows about how its peers are doing, as typed values from
+//! `hybridsim-peers`: each peer's phase and what it waits for, and the failures in the order
+//! they happened (so the first failure is a value, not a scan of the log's text).
 
-use super::log::{LogEntry, Side};
+use super::log::Side;
 use super::socket_task::WakeState;
-use hybridsim_peers::Layer;
-use std::fmt::Debug;
+use hybridsim_peers::phone::CtapHandler;
+use hybridsim_peers::{Desktop, DesktopPhase, Layer, PeerError, Phone, PhonePhase};
 
-/// The `what` of the log line the driver writes when a peer finishes with an error.
+/// The `what` of the log line the driver writes when a peer finishes with an error (for
+/// people reading the log; the driver itself keeps [`Failed`] records).
 const FAILED_PREFIX: &str = "finished: failed";
 
 /// The log line for a peer that finished (or was made to finish) with `message`.
@@ -16,112 +16,116 @@ pub(super) fn failed_note(message: &impl std::fmt::Display) -> String {
     format!("{FAILED_PREFIX}: {message}")
 }
 
-/// The peer whose failure the log notes first, if any failed.
-pub(super) fn failed_first(log: &[LogEntry]) -> Option<Side> {
-    log.iter()
-        .find(|e| e.what.starts_with(FAILED_PREFIX))
-        .map(|e| e.side)
+/// A peer's failure as the driver saw it happen: its own `Finished(Err)`, or the driver's
+/// verdict when its advert input ended.
+#[derive(Debug, Clone)]
+pub(super) struct Failed {
+    /// Whose.
+    pub(super) side: Side,
+    /// The error.
+    pub(super) error: PeerError,
+    /// Whether the driver, not the peer, decided it.
+    pub(super) by_driver: bool,
 }
 
-/// Why the peer other than `side` failed, as the log notes it.
-pub(super) fn failure_of_other(log: &[LogEntry], side: Side) -> Option<String> {
-    log.iter()
-        .find(|e| e.what.starts_with(FAILED_PREFIX) && e.side != side)
-        .map(|e| {
-            e.what
-                .trim_start_matches(FAILED_PREFIX)
-                .trim_start_matches(": ")
-                .to_owned()
-        })
+impl Failed {
+    /// The cause, as the other peer's abandonment quotes it.
+    pub(super) fn cause(&self) -> String {
+        if self.by_driver {
+            self.error.reason.to_string()
+        } else {
+            self.error.to_string()
+        }
+    }
 }
 
-/// The state's name of a peer (`AwaitingHandshake`), from its `Debug` text.
-pub(super) fn state_of(peer: &impl Debug) -> String {
-    state_name(&format!("{peer:?}"))
+/// Where a peer is: a desktop's or a phone's phase, or no such peer in this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PeerPhase {
+    /// The desktop's.
+    Desktop(DesktopPhase),
+    /// The phone's.
+    Phone(PhonePhase),
+    /// The peer runs elsewhere.
+    Absent,
+}
+
+impl PeerPhase {
+    /// The desktop's phase, if the driver runs one.
+    pub(super) fn of_desktop(desktop: Option<&&mut Desktop>) -> PeerPhase {
+        desktop.map_or(PeerPhase::Absent, |d| PeerPhase::Desktop(d.phase()))
+    }
+
+    /// The phone's phase, if the driver runs one.
+    pub(super) fn of_phone<H: CtapHandler>(phone: Option<&&mut Phone<H>>) -> PeerPhase {
+        phone.map_or(PeerPhase::Absent, |p| PeerPhase::Phone(p.phase()))
+    }
+
+    /// The state's name (`AwaitingHandshake`), `unknown` for an absent peer.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            PeerPhase::Desktop(p) => p.name(),
+            PeerPhase::Phone(p) => p.name(),
+            PeerPhase::Absent => "unknown",
+        }
+    }
 }
 
 /// Whether a desktop still waits for an advert.
-pub(super) fn awaits_advert(desktop: &impl Debug) -> bool {
+pub(super) fn awaits_advert(desktop: &&mut Desktop) -> bool {
     matches!(
-        state_of(desktop).as_str(),
-        "AwaitingAdvert" | "AwaitingLinkedAdvert"
+        desktop.phase(),
+        DesktopPhase::AwaitingAdvert | DesktopPhase::AwaitingLinkedAdvert
     )
 }
 
-/// The state's name from a peer's `Debug` text (`… state: AwaitingHandshake(…) …`).
-fn state_name(debug: &str) -> String {
-    debug
-        .split_once("state: ")
-        .map(|(_, rest)| {
-            rest.chars()
-                .take_while(char::is_ascii_alphanumeric)
-                .collect::<String>()
-        })
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// The layer and what a peer in `state` waits for (`alone`: the other peer runs elsewhere).
-pub(super) fn waiting_in(
-    side: Side,
-    state: &str,
-    alone: bool,
-    wake: &WakeState,
-) -> (Layer, String) {
-    let (layer, what) = match (side, state) {
-        (Side::Phone, "AwaitingHandshake") if alone => (
+/// The layer and what a peer in `phase` waits for (`alone`: the other peer runs elsewhere).
+pub(super) fn waiting_in(phase: PeerPhase, alone: bool, wake: &WakeState) -> (Layer, String) {
+    let (layer, what) = match phase {
+        PeerPhase::Phone(PhonePhase::AwaitingHandshake) if alone => (
             Layer::Noise,
             "Noise handshake message 1 from the desktop (did it hear the advert?)",
         ),
-        (Side::Phone, "Idle") => match wake {
+        PeerPhase::Phone(PhonePhase::Idle) => match wake {
             WakeState::Open { .. } => {
                 (Layer::Tunnel, "a wake-up on its wake socket (none arrived)")
             }
             WakeState::Failed(why) => return (Layer::Tunnel, format!("a wake-up, but {why}")),
             WakeState::Unused => (Layer::Qr, "a QR code to scan (none was shown)"),
         },
-        (Side::Phone, "Starting") => (Layer::Tunnel, "its connect delay before opening the tunnel"),
-        (Side::Phone, "AwaitingHandshake") => {
+        PeerPhase::Phone(PhonePhase::Starting) => {
+            (Layer::Tunnel, "its connect delay before opening the tunnel")
+        }
+        PeerPhase::Phone(PhonePhase::AwaitingHandshake) => {
             (Layer::Noise, "Noise handshake message 1 from the desktop")
         }
-        (Side::Phone, "AwaitingRequest") => (Layer::Ctap, "the desktop's CTAP request"),
-        (Side::Phone, "AwaitingShutdown") => {
+        PeerPhase::Phone(PhonePhase::AwaitingRequest) => {
+            (Layer::Ctap, "the desktop's CTAP request")
+        }
+        PeerPhase::Phone(PhonePhase::AwaitingShutdown) => {
             (Layer::Transport, "the desktop's shutdown message or close")
         }
-        (Side::Desktop, "AwaitingAdvert" | "AwaitingLinkedAdvert") => {
+        PeerPhase::Desktop(DesktopPhase::AwaitingAdvert | DesktopPhase::AwaitingLinkedAdvert) => {
             (Layer::Ble, "the phone's advert (none matched)")
         }
-        (Side::Desktop, "AwaitingConnectSignal") => (
+        PeerPhase::Desktop(DesktopPhase::AwaitingConnectSignal) => (
             Layer::Tunnel,
             "the server's 00 connect signal (the phone joining the tunnel)",
         ),
-        (Side::Desktop, "AwaitingHandshake") => {
+        PeerPhase::Desktop(DesktopPhase::AwaitingHandshake) => {
             (Layer::Noise, "Noise handshake message 2 from the phone")
         }
-        (Side::Desktop, "AwaitingPostHandshake") => {
+        PeerPhase::Desktop(DesktopPhase::AwaitingPostHandshake) => {
             (Layer::Transport, "the phone's post-handshake message")
         }
-        (Side::Desktop, "AwaitingCtapResponse") => (Layer::Ctap, "the phone's CTAP response"),
-        (Side::Desktop, "Lingering") => (
+        PeerPhase::Desktop(DesktopPhase::AwaitingCtapResponse) => {
+            (Layer::Ctap, "the phone's CTAP response")
+        }
+        PeerPhase::Desktop(DesktopPhase::Lingering) => (
             Layer::Transport,
             "the phone to close the tunnel after the shutdown message",
         ),
         _ => (Layer::Tunnel, "its next input"),
     };
     (layer, what.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn state_names_come_from_the_debug_text() {
-        assert_eq!(
-            state_name("Phone { config: PhoneConfig { name: \"x\" }, state: AwaitingRequest(Session { .. }), socket: Open }"),
-            "AwaitingRequest"
-        );
-        assert_eq!(state_name("Phone { state: Idle, socket: None }"), "Idle");
-        assert_eq!(state_name("nothing here"), "unknown");
-    }
 }

@@ -5,7 +5,6 @@ use super::log::{LogEntry, Side};
 #[cfg(doc)]
 use super::options::DriveOptions;
 use super::options::Unreachable;
-use super::outcome;
 use core::fmt;
 use hybridsim_ctap::Authenticator;
 use hybridsim_peers::phone::CtapHandler;
@@ -26,6 +25,8 @@ pub struct PeersOutcome<H: CtapHandler = Authenticator> {
     pub linked_device: Option<LinkedDevice>,
     /// Every peer event and socket action, in order.
     pub log: Vec<LogEntry>,
+    /// The peer that failed on its own (or whose advert input ended) first, if any did.
+    pub failed_first: Option<Side>,
     /// Whether the run hit [`DriveOptions::timeout`].
     pub timed_out: bool,
     /// The first tunnel host that could not be reached at all, if any.
@@ -55,7 +56,7 @@ impl<H: CtapHandler> PeersOutcome<H> {
             Side::Desktop => self.desktop_result.as_ref().err(),
             Side::Phone => self.phone_result.as_ref().err(),
         };
-        let order = match outcome::failed_first(&self.log) {
+        let order = match self.failed_first {
             Some(side) => [side, side.other()],
             None => [Side::Desktop, Side::Phone],
         };

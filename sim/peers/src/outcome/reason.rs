@@ -1,9 +1,11 @@
 //! Why a peer gives up: one variant per check (docs/protocol.md §9), each knowing its layer.
 //!
-//! Peers report failures to the driver as [`PeerError`] (layer and one line); this enum is
-//! where the checks are named and where the layer of each is decided, in one place.
+//! Peers report failures to the driver as a [`PeerError`](super::PeerError) holding one of
+//! these; this enum is where the checks are named and where the layer of each is decided,
+//! in one place. The one-line message is its `Display`.
 
-use crate::io::{Layer, PeerError};
+use super::{Party, Waiting};
+use crate::io::Layer;
 use core::time::Duration;
 use hybridsim_proto::cbor::CborError;
 use hybridsim_proto::crypter::CrypterError;
@@ -14,52 +16,9 @@ use hybridsim_proto::noise::NoiseError;
 use hybridsim_proto::post_handshake::{PostHandshakeError, UpdateError};
 use hybridsim_proto::qr::QrError;
 
-/// What a peer was waiting for when its timer ran out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Waiting {
-    /// Desktop: a matching BLE advert.
-    Advert,
-    /// Either side: the tunnel server to open the WebSocket.
-    TunnelOpen,
-    /// Desktop, linked flow: the server's `00` connect signal.
-    ConnectSignal,
-    /// Desktop: Noise message 2. Phone: Noise message 1.
-    Handshake,
-    /// Desktop: the post-handshake message.
-    PostHandshake,
-    /// Desktop: the CTAP response. Phone: the CTAP request.
-    Ctap,
-    /// Phone: the desktop's shutdown or close after the reply.
-    Shutdown,
-}
-
-impl Waiting {
-    fn layer(self) -> Layer {
-        match self {
-            Waiting::Advert => Layer::Ble,
-            Waiting::TunnelOpen | Waiting::ConnectSignal => Layer::Tunnel,
-            Waiting::Handshake => Layer::Noise,
-            Waiting::PostHandshake | Waiting::Shutdown => Layer::Transport,
-            Waiting::Ctap => Layer::Ctap,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Waiting::Advert => "a BLE advert that matches",
-            Waiting::TunnelOpen => "the tunnel server to open the WebSocket",
-            Waiting::ConnectSignal => "the tunnel server's connect signal",
-            Waiting::Handshake => "the Noise handshake message",
-            Waiting::PostHandshake => "the post-handshake message",
-            Waiting::Ctap => "the CTAP message",
-            Waiting::Shutdown => "the desktop's shutdown or close",
-        }
-    }
-}
-
 /// Every way a desktop or phone transaction ends in failure.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub(crate) enum Failure {
+pub enum Reason {
     /// The phone refused the scanned QR code (Chromium `qr::Parse`).
     #[error("QR code refused: {0}")]
     Qr(QrError),
@@ -180,66 +139,88 @@ pub(crate) enum Failure {
     /// made, this does not happen in practice).
     #[error("unusable key material: {0}")]
     Key(KeyError),
+    /// A driver: the peer never finished, and nothing more happened (it never started, or
+    /// stalled).
+    #[error("never finished: nothing more happened (never started, or stalled)")]
+    NeverFinished,
+    /// A driver: a fault silenced the peer, so it never finished.
+    #[error("went silent (fault): stopped answering and never finished")]
+    WentSilent,
+    /// A driver: the peer had not finished when the driver gave up on it (its run timed
+    /// out, or the other peer failed); the sentence says what it was waiting for.
+    #[error("{0}")]
+    Abandoned(String),
+    /// A driver: the advert input of a desktop running alone ended without a matching advert.
+    #[error("the advert input ended without an advert for this QR code")]
+    AdvertsEnded,
+    /// A driver: the phone's wake-up channel was refused, so it was never woken.
+    #[error("never woken: {0}")]
+    NeverWoken(String),
+    /// A driver: the tunnel server's URL cannot be used (not `ws://` or `wss://`, no host).
+    #[error("{0}")]
+    BadTarget(String),
+    /// A driver: the peer neither finished nor was given a reason.
+    #[error("{0} did not finish")]
+    DidNotFinish(Party),
 }
 
-impl Failure {
-    /// The protocol layer the failed check belongs to.
-    pub(crate) fn layer(&self) -> Layer {
+impl Reason {
+    /// The protocol layer the failed check belongs to (a driver's own reasons: where the
+    /// peer was stuck, the tunnel unless said otherwise).
+    pub fn layer(&self) -> Layer {
         match self {
-            Failure::Qr(_) => Layer::Qr,
-            Failure::Timeout { waiting, .. } => waiting.layer(),
-            Failure::Refused { .. }
-            | Failure::ContactGone
-            | Failure::Subprotocol(_)
-            | Failure::RoutingId(_)
-            | Failure::TextMessage
-            | Failure::Closed { .. }
-            | Failure::UnexpectedData { .. }
-            | Failure::ConnectSignal(_)
-            | Failure::LinkedDomain(_)
-            | Failure::Domain(_)
-            | Failure::TooBig(_)
-            | Failure::ClientPayload(_) => Layer::Tunnel,
-            Failure::Noise(_) | Failure::Key(_) => Layer::Noise,
-            Failure::Crypter(_)
-            | Failure::PostHandshake(_)
-            | Failure::NoCtap(_)
-            | Failure::PostHandshakeLinking(_)
-            | Failure::Message(_)
-            | Failure::PhoneShutdown
-            | Failure::ReplyType(_)
-            | Failure::Update(_)
-            | Failure::UpdateLinking(_)
-            | Failure::DesktopUpdate(_)
-            | Failure::EndedBeforeRequest => Layer::Transport,
-            Failure::InvalidCtap(_) | Failure::SecondRequest(_) | Failure::Selection => Layer::Ctap,
+            Reason::Qr(_) => Layer::Qr,
+            Reason::Timeout { waiting, .. } => waiting.layer(),
+            Reason::Refused { .. }
+            | Reason::ContactGone
+            | Reason::Subprotocol(_)
+            | Reason::RoutingId(_)
+            | Reason::TextMessage
+            | Reason::Closed { .. }
+            | Reason::UnexpectedData { .. }
+            | Reason::ConnectSignal(_)
+            | Reason::LinkedDomain(_)
+            | Reason::Domain(_)
+            | Reason::TooBig(_)
+            | Reason::ClientPayload(_) => Layer::Tunnel,
+            Reason::Noise(_) | Reason::Key(_) => Layer::Noise,
+            Reason::Crypter(_)
+            | Reason::PostHandshake(_)
+            | Reason::NoCtap(_)
+            | Reason::PostHandshakeLinking(_)
+            | Reason::Message(_)
+            | Reason::PhoneShutdown
+            | Reason::ReplyType(_)
+            | Reason::Update(_)
+            | Reason::UpdateLinking(_)
+            | Reason::DesktopUpdate(_)
+            | Reason::EndedBeforeRequest => Layer::Transport,
+            Reason::InvalidCtap(_) | Reason::SecondRequest(_) | Reason::Selection => Layer::Ctap,
+            Reason::AdvertsEnded => Layer::Ble,
+            Reason::NeverFinished
+            | Reason::WentSilent
+            | Reason::Abandoned(_)
+            | Reason::NeverWoken(_)
+            | Reason::BadTarget(_)
+            | Reason::DidNotFinish(_) => Layer::Tunnel,
         }
     }
 }
 
-impl From<Failure> for PeerError {
-    fn from(failure: Failure) -> PeerError {
-        PeerError {
-            layer: failure.layer(),
-            message: failure.to_string(),
-        }
+impl From<NoiseError> for Reason {
+    fn from(e: NoiseError) -> Reason {
+        Reason::Noise(e)
     }
 }
 
-impl From<NoiseError> for Failure {
-    fn from(e: NoiseError) -> Failure {
-        Failure::Noise(e)
+impl From<CrypterError> for Reason {
+    fn from(e: CrypterError) -> Reason {
+        Reason::Crypter(e)
     }
 }
 
-impl From<CrypterError> for Failure {
-    fn from(e: CrypterError) -> Failure {
-        Failure::Crypter(e)
-    }
-}
-
-impl From<MessageError> for Failure {
-    fn from(e: MessageError) -> Failure {
-        Failure::Message(e)
+impl From<MessageError> for Reason {
+    fn from(e: MessageError) -> Reason {
+        Reason::Message(e)
     }
 }

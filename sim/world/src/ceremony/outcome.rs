@@ -1,0 +1,222 @@
+//! How a ceremony ended: each party's result and time, the response JSON, the trace, the
+//! link and the phone for the next ceremony.
+
+use super::running::Cast;
+use super::{PhoneState, HYBRID_TRANSPORTS};
+use crate::trace::{Trace, TraceRecord};
+use crate::world::{ActorId, World, WorldError};
+use hybridsim_ctap::{GetAssertionResponse, MakeCredentialResponse, StatusCode};
+use hybridsim_peers::desktop::Desktop;
+use hybridsim_peers::phone::Phone;
+use hybridsim_peers::{LinkedDevice, Millis, Party, PeerError, Reason};
+use hybridsim_webauthn::client::{self, PendingCreate, PendingGet};
+
+/// What a driver outside the simulated world (real sockets) reports for a ceremony it ran
+/// with the desktop and phone [`Ceremony`] prepared: see [`Ceremony::register_with`].
+pub struct ExternalRun {
+    /// How the desktop ended.
+    pub desktop: Result<(), PeerError>,
+    /// How the phone ended.
+    pub phone: Result<(), PeerError>,
+    /// The desktop after the run.
+    pub desktop_peer: Desktop,
+    /// The phone after the run.
+    pub phone_peer: Phone,
+    /// What happened, as trace records (times on the driver's clock).
+    pub trace: Vec<TraceRecord>,
+    /// How long the run took on the driver's clock.
+    pub elapsed: Millis,
+}
+
+impl ExternalRun {
+    /// A run that could not start (`why`): both peers abandoned untouched, no trace.
+    pub fn not_started(desktop: Desktop, phone: Phone, why: &str) -> ExternalRun {
+        let error = |party| Err(PeerError::new(party, Reason::Abandoned(why.to_owned())));
+        ExternalRun {
+            desktop: error(Party::Desktop),
+            phone: error(Party::Phone),
+            desktop_peer: desktop,
+            phone_peer: phone,
+            trace: Vec::new(),
+            elapsed: Millis(0),
+        }
+    }
+}
+
+/// A party that failed, for reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartyFailure {
+    /// The desktop or the phone.
+    pub party: Party,
+    /// When it gave up (world time); `None` when it never finished (silenced, stalled).
+    pub at: Option<Millis>,
+    /// Where and why.
+    pub error: PeerError,
+}
+
+/// How a ceremony ended.
+#[derive(Debug)]
+pub struct Outcome {
+    /// How the desktop ended. A desktop that never finished (silenced, or stalled) is an
+    /// error saying so.
+    pub desktop: Result<(), PeerError>,
+    /// When the desktop ended (world time); `None` if it never did.
+    pub desktop_at: Option<Millis>,
+    /// How the phone ended (same conventions).
+    pub phone: Result<(), PeerError>,
+    /// When the phone ended.
+    pub phone_at: Option<Millis>,
+    /// Other actors a fault brought in (the second phone of `tunnel-duplicate-new`).
+    pub others: Vec<(String, Result<(), PeerError>)>,
+    /// `RegistrationResponseJSON` or `AuthenticationResponseJSON`, when the desktop got a
+    /// successful CTAP response and the browser accepted it.
+    pub response_json: Option<String>,
+    /// Why there is no response JSON although a CTAP response arrived (a CTAP error status,
+    /// a response the browser refuses).
+    pub response_error: Option<String>,
+    /// The CTAP response the desktop received, `status ‖ CBOR`.
+    pub ctap_response: Option<Vec<u8>>,
+    /// Virtual time when the run ended.
+    pub virtual_time: Millis,
+    /// Every observable step.
+    pub trace: Trace,
+    /// The link the phone offered and the desktop verified (when linking was offered).
+    pub linked_device: Option<LinkedDevice>,
+    /// The tunnel server said the link is gone (HTTP 410): forget it.
+    pub forget_link: bool,
+    /// The phone, for the next ceremony (its authenticator holds any new credential).
+    pub phone_state: Option<PhoneState>,
+    /// Set when the run ended with parties still waiting (a livelock or a stall).
+    pub world_error: Option<WorldError>,
+}
+
+impl Outcome {
+    /// Whether both parties succeeded and the browser has its response JSON.
+    pub fn succeeded(&self) -> bool {
+        self.desktop.is_ok() && self.phone.is_ok() && self.response_json.is_some()
+    }
+
+    /// The first party to fail (by time, the desktop first on a tie), if any did.
+    pub fn first_failure(&self) -> Option<PartyFailure> {
+        let mut failures: Vec<PartyFailure> = [
+            (Party::Desktop, &self.desktop, self.desktop_at),
+            (Party::Phone, &self.phone, self.phone_at),
+        ]
+        .into_iter()
+        .filter_map(|(party, result, at)| {
+            result.as_ref().err().map(|error| PartyFailure {
+                party,
+                at,
+                error: error.clone(),
+            })
+        })
+        .collect();
+        failures.sort_by_key(|f| f.at.unwrap_or(Millis(u64::MAX)));
+        failures.into_iter().next()
+    }
+
+    /// How the actors of a finished world ended, with what the desktop received and the
+    /// phone for the next ceremony.
+    pub(super) fn of(world: &mut World, cast: &Cast, world_error: Option<WorldError>) -> Outcome {
+        let result = |world: &World, actor: ActorId, party: Party| -> Result<(), PeerError> {
+            if let Some(result) = world.outcome(actor) {
+                return result.clone();
+            }
+            let reason = if world.is_silent(actor) {
+                Reason::WentSilent
+            } else {
+                Reason::NeverFinished
+            };
+            Err(PeerError::new(party, reason))
+        };
+        let mut outcome = Outcome {
+            desktop: result(world, cast.desktop, Party::Desktop),
+            desktop_at: world.finished_at(cast.desktop),
+            phone: result(world, cast.phone, Party::Phone),
+            phone_at: world.finished_at(cast.phone),
+            others: cast
+                .others
+                .iter()
+                .map(|id| {
+                    let name = world.actor_name(*id).unwrap_or_default().to_owned();
+                    (name, result(world, *id, Party::Phone))
+                })
+                .collect(),
+            response_json: None,
+            response_error: None,
+            ctap_response: None,
+            virtual_time: world.now(),
+            trace: world.trace().clone(),
+            linked_device: None,
+            forget_link: false,
+            phone_state: None,
+            world_error,
+        };
+        let desktop = world
+            .take_peer(cast.desktop)
+            .map(|p| p.downcast::<Desktop>());
+        if let Some(Ok(desktop)) = desktop {
+            outcome.ctap_response = desktop.ctap_response().map(<[u8]>::to_vec);
+            outcome.linked_device = desktop.linked_device().cloned();
+            outcome.forget_link = desktop.should_forget_link();
+        }
+        if let Some(Ok(phone)) = world.take_peer(cast.phone).map(|p| p.downcast::<Phone>()) {
+            outcome.phone_state = Some(PhoneState::after(*phone));
+        }
+        outcome
+    }
+}
+
+impl Outcome {
+    /// The CTAP body of a successful response, or why there is none.
+    fn success_body(&mut self) -> Option<Vec<u8>> {
+        let response = self.ctap_response.as_deref()?;
+        match response.split_first() {
+            Some((0, body)) => Some(body.to_vec()),
+            Some((status, _)) => {
+                self.response_error = Some(format!(
+                    "the authenticator refused: {}",
+                    StatusCode::from(*status)
+                ));
+                None
+            }
+            None => {
+                self.response_error = Some("the CTAP response is empty".to_owned());
+                None
+            }
+        }
+    }
+
+    pub(super) fn finish_registration(&mut self, pending: &PendingCreate) {
+        let Some(body) = self.success_body() else {
+            return;
+        };
+        let transports: Vec<String> = HYBRID_TRANSPORTS.iter().map(|t| (*t).to_owned()).collect();
+        let json = MakeCredentialResponse::decode(&body)
+            .map_err(|e| format!("authenticator response: {e}"))
+            .and_then(|response| {
+                client::registration_response(pending, &response, &transports)
+                    .map_err(|e| format!("the browser refuses the authenticator's answer: {e}"))
+            });
+        match json {
+            Ok(json) => self.response_json = Some(json.to_json()),
+            Err(e) => self.response_error = Some(e),
+        }
+    }
+
+    pub(super) fn finish_authentication(&mut self, pending: &PendingGet) {
+        let Some(body) = self.success_body() else {
+            return;
+        };
+        let json = GetAssertionResponse::decode(&body)
+            .map_err(|e| format!("authenticator response: {e}"))
+            .and_then(|response| {
+                client::authentication_response(pending, &response)
+                    .map_err(|e| format!("the browser refuses the authenticator's answer: {e}"))
+            });
+        match json {
+            Ok(json) => self.response_json = Some(json.to_json()),
+            Err(e) => self.response_error = Some(e),
+        }
+    }
+}
