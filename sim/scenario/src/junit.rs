@@ -1,10 +1,15 @@
 //! JUnit XML, the form CI systems (GitLab, Jenkins, GitHub test reporters) read: one
 //! `<testsuite>` per scenario, one `<testcase>` per step plus one for the trace approval;
-//! a failed expectation is a `<failure>` whose text has the trace records around it.
+//! a failed expectation is a `<failure>` whose text has the trace records around it. The
+//! document itself is written by `hybridsim-junit`, the one JUnit writer of the workspace.
 
+use crate::approve::TraceApproval;
+use crate::run::StepResult;
 use crate::suite::ScenarioResult;
+use hybridsim_junit::{Case, Outcome, Suite};
 use hybridsim_world::trace::TraceRecord;
 use std::fmt::Write;
+use std::time::Duration;
 
 /// How many records either side of the failure the excerpt shows.
 const EXCERPT_RADIUS: usize = 4;
@@ -35,118 +40,78 @@ pub fn excerpt(trace: &[TraceRecord], at: Option<usize>) -> String {
     out
 }
 
-fn seconds(d: std::time::Duration) -> String {
-    format!("{:.3}", d.as_secs_f64())
-}
-
 /// The JUnit XML of a suite run.
 pub fn render(results: &[ScenarioResult]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let cases = |r: &ScenarioResult| {
-        r.steps.len().max(1)
-            + usize::from(
-                r.trace.problem().is_some()
-                    || matches!(
-                        r.trace,
-                        crate::approve::TraceApproval::Matches
-                            | crate::approve::TraceApproval::Written(_)
-                    ),
-            )
-    };
-    let total: usize = results.iter().map(cases).sum();
-    let failed: usize = results
-        .iter()
-        .map(|r| {
-            r.steps.iter().filter(|s| !s.passed()).count()
-                + usize::from(r.trace.problem().is_some())
-        })
-        .sum();
-    let errors = results.iter().filter(|r| r.error.is_some()).count();
-    let wall: std::time::Duration = results.iter().map(|r| r.wall).sum();
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"hybridsim\" tests=\"{total}\" failures=\"{failed}\" errors=\"{errors}\" time=\"{}\">",
-        seconds(wall)
-    );
-    for result in results {
-        write_suite(&mut out, result, cases(result));
-    }
-    out.push_str("</testsuites>\n");
-    out
+    let suites: Vec<Suite> = results.iter().map(suite).collect();
+    hybridsim_junit::render("hybridsim", &suites)
 }
 
-/// One scenario as a `<testsuite>`: its properties, a load error, one case per step and
-/// one for trace approval.
-fn write_suite(out: &mut String, result: &ScenarioResult, cases: usize) {
-    let class = escape(&result.id.replace('/', "."));
-    let suite_failures = result.steps.iter().filter(|s| !s.passed()).count()
-        + usize::from(result.trace.problem().is_some());
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{suite_failures}\" errors=\"{}\" skipped=\"0\" time=\"{}\">",
-        escape(&result.id),
-        cases,
-        usize::from(result.error.is_some()),
-        seconds(result.wall)
-    );
-    let _ = writeln!(
-        out,
-        "    <properties>\n      <property name=\"about\" value=\"{}\"/>\n      <property name=\"file\" value=\"{}\"/>\n      <property name=\"seed\" value=\"{}\"/>\n    </properties>",
-        escape(&result.about),
-        escape(&result.path.display().to_string()),
-        result.seed
-    );
+/// One scenario: its properties, a load error, one case per step and one for the trace
+/// approval.
+fn suite(result: &ScenarioResult) -> Suite {
+    let class = result.id.replace('/', ".");
+    let mut cases = Vec::new();
     if let Some(error) = &result.error {
-        let _ = writeln!(
-            out,
-            "    <testcase name=\"load\" classname=\"{class}\" time=\"0.000\">\n      <error message=\"{}\" type=\"scenario\">{}</error>\n    </testcase>",
-            escape(error.lines().next().unwrap_or_default()),
-            escape(error)
-        );
+        cases.push(Case::new(
+            "load",
+            class.as_str(),
+            Outcome::Errored {
+                message: error.lines().next().unwrap_or_default().to_owned(),
+                detail: Some(error.clone()),
+            },
+        ));
     }
-    for step in &result.steps {
-        let name = escape(&format!("step {} {}", step.number, step.name));
-        if step.passed() {
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"{name}\" classname=\"{class}\" time=\"{}\"/>",
-                seconds(step.wall)
-            );
-            continue;
-        }
-        let text = format!(
-            "{}\n\n{}\n\ntrace around the failure:\n{}",
-            step.failures.join("\n"),
-            step.summary,
-            excerpt(&step.trace, step.failure_record)
-        );
-        let _ = writeln!(
-            out,
-            "    <testcase name=\"{name}\" classname=\"{class}\" time=\"{}\">\n      <failure message=\"{}\" type=\"expectation\">{}</failure>\n    </testcase>",
-            seconds(step.wall),
-            escape(step.failures.first().map_or("", String::as_str)),
-            escape(&text)
-        );
+    cases.extend(result.steps.iter().map(|step| step_case(step, &class)));
+    cases.extend(trace_case(&result.trace, &class));
+    Suite {
+        name: result.id.clone(),
+        properties: vec![
+            ("about".to_owned(), result.about.clone()),
+            ("file".to_owned(), result.path.display().to_string()),
+            ("seed".to_owned(), result.seed.to_string()),
+        ],
+        cases,
+        time: result.wall,
     }
-    match (&result.trace, result.trace.problem()) {
-        (_, Some(problem)) => {
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"trace approval\" classname=\"{class}\" time=\"0.000\">\n      <failure message=\"{}\" type=\"trace\">{}</failure>\n    </testcase>",
-                escape(problem.lines().next().unwrap_or_default()),
-                escape(&problem)
-            );
+}
+
+/// A step as a case: passed, or failed with its expectations, summary and trace excerpt.
+fn step_case(step: &StepResult, class: &str) -> Case {
+    let outcome = if step.passed() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed {
+            message: step.failures.first().cloned().unwrap_or_default(),
+            detail: Some(format!(
+                "{}\n\n{}\n\ntrace around the failure:\n{}",
+                step.failures.join("\n"),
+                step.summary,
+                excerpt(&step.trace, step.failure_record)
+            )),
         }
-        (
-            crate::approve::TraceApproval::Matches | crate::approve::TraceApproval::Written(_),
-            None,
-        ) => {
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"trace approval\" classname=\"{class}\" time=\"0.000\"/>"
-            );
-        }
-        _ => {}
+    };
+    Case {
+        time: step.wall,
+        ..Case::new(
+            format!("step {} {}", step.number, step.name),
+            class,
+            outcome,
+        )
     }
-    out.push_str("  </testsuite>\n");
+}
+
+/// The trace approval as a case, when it was checked or written.
+fn trace_case(trace: &TraceApproval, class: &str) -> Option<Case> {
+    let outcome = match (trace, trace.problem()) {
+        (_, Some(problem)) => Outcome::Failed {
+            message: problem.lines().next().unwrap_or_default().to_owned(),
+            detail: Some(problem),
+        },
+        (TraceApproval::Matches | TraceApproval::Written(_), None) => Outcome::Passed,
+        _ => return None,
+    };
+    Some(Case {
+        time: Duration::ZERO,
+        ..Case::new("trace approval", class, outcome)
+    })
 }
