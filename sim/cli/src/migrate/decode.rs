@@ -29,7 +29,8 @@ pub struct DecodeArgs {
     /// What to decode: an otpauth-migration:// URI (quote it), or files: PNG pictures of
     /// Google transfer QR codes (give every picture of a batch), text files with one
     /// otpauth-migration:// URI per line, an Aegis vault (JSON with header and db) or a 2FAS
-    /// backup (JSON with schemaVersion).
+    /// backup (JSON with schemaVersion). A Google code claiming a batch of more than 1000 QR
+    /// codes is refused.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,
     /// The password of an encrypted Aegis vault or 2FAS backup.
@@ -285,6 +286,10 @@ fn decode_google(texts: &[(String, String)], lenient: bool) -> Result<Decoded, F
                 "out-of-order",
                 format!("{origin}: QR {} came before QR {}", index + 1, expected + 1),
             )),
+            ScanOutcome::ImplausibleSize { found_size } => out.notes.push(Note::new(
+                "inconsistent-batch",
+                format!("{origin}: batch size {found_size} is implausible; ignored"),
+            )),
         }
     }
     // Google Authenticator writes `Issuer:name` beside the issuer; split it when the two
@@ -314,10 +319,10 @@ fn decode_google(texts: &[(String, String)], lenient: bool) -> Result<Decoded, F
     }
     let size = assembler.batch_size();
     let missing = assembler.missing_indices();
-    out.missing = missing
-        .iter()
-        .map(|i| format!("QR {} of {size} missing", i + 1))
-        .collect();
+    // One line with a count: a batch can claim up to MAX_BATCH_SIZE codes.
+    if !missing.is_empty() {
+        out.missing = vec![assembler.missing().to_string()];
+    }
     out.batch = Some(json!({
         "id": assembler.batch_id(),
         "size": size,
