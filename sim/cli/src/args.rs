@@ -607,7 +607,8 @@ pub struct DecodeDomain {
 /// `hybridsim decode url`
 #[derive(Debug, Args)]
 pub struct DecodeUrl {
-    /// The tunnel URL.
+    /// The tunnel URL. Its host must be a DNS name, a dotted IPv4 address or a bracketed IPv6
+    /// address.
     pub url: String,
     /// Also check that the tunnel id is the one this 16-byte QR secret (hex) derives.
     #[arg(long, value_name = "HEX16")]
