@@ -1,0 +1,121 @@
+//! Aegis vault files, plain and password-encrypted (background.md §4.1, Aegis docs/vault.md).
+//!
+//! Encrypted vaults wrap one random master key per slot: password slots with
+//! scrypt → AES-256-GCM; raw and biometric slots hold keys from the Android KeyStore, which a
+//! file alone cannot open, so they are skipped with a [`VaultNote`]. The content is
+//! AES-256-GCM under the master key, no AAD anywhere. Entry types other than `totp`/`hotp`
+//! (steam, motp, yandex) come back as [`Imported::Unsupported`] rather than disappearing.
+//!
+//! * `format`: the file's types, raw as written ([`Slot`], [`RawEntry`], [`Vault`], …).
+//! * `crypto`: opening password slots (scrypt within a per-file budget) and AES-GCM.
+//! * `import`: [`decode`], from bytes to entries and accounts.
+//! * `encode`: [`encode_plain`] and [`encode_encrypted`].
+
+mod crypto;
+mod encode;
+mod format;
+mod import;
+
+pub use encode::{
+    content_json, encode_encrypted, encode_plain, AegisEncodeError, AegisRandom, ScryptCost,
+};
+pub use format::{
+    CipherParams, Group, Imported, RawEntry, RawInfo, Slot, Vault, VaultEntry, VaultNote,
+};
+pub use import::decode;
+
+use hybridsim_otp::base32::Base32Error;
+
+/// Inputs larger than this are refused unless the options raise it.
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why a vault could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AegisError {
+    /// Larger than the configured limit.
+    #[error("vault of {size} bytes is larger than the {limit}-byte limit")]
+    TooLarge {
+        /// Input size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// JSON that does not parse or does not fit the schema; `path` is the JSON path
+    /// (`db(decrypted)…` inside the encrypted content).
+    #[error("{path}: {detail}")]
+    Json {
+        /// JSON path of the failure.
+        path: String,
+        /// The parser's message.
+        detail: String,
+    },
+    /// A field with a value the format does not allow.
+    #[error("{path}: {detail}")]
+    BadValue {
+        /// JSON path.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The outer `version` is not 1.
+    #[error("version: unsupported vault version {0}")]
+    UnsupportedVersion(u64),
+    /// The content `version` is outside the accepted range.
+    #[error("db.version: unsupported content version {0}")]
+    UnsupportedContentVersion(u64),
+    /// The vault is encrypted and no password was given.
+    #[error("the vault is encrypted; a password is needed")]
+    PasswordRequired,
+    /// No password slot accepted the password.
+    #[error("wrong password: no password slot opened")]
+    WrongPassword,
+    /// The vault is encrypted but has no password slot (only raw/biometric keys).
+    #[error("header.slots: no password slot")]
+    NoPasswordSlot,
+    /// scrypt parameters beyond the configured cost limit or invalid.
+    #[error("{path}: scrypt parameters refused: {detail}")]
+    ScryptParams {
+        /// JSON path of the slot.
+        path: String,
+        /// Why.
+        detail: String,
+    },
+    /// A slot opened but the content does not authenticate under its master key.
+    #[error("db: content does not authenticate under the master key")]
+    ContentAuthentication,
+    /// A secret is not Base32.
+    #[error("{path}: {source}")]
+    Secret {
+        /// JSON path of the secret.
+        path: String,
+        /// The Base32 error.
+        source: Base32Error,
+    },
+}
+
+/// Decoder options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AegisDecodeOptions {
+    /// Refuse inputs larger than this.
+    pub max_input_bytes: usize,
+    /// Refuse password slots whose scrypt memory (128·r·N bytes) exceeds this.
+    pub max_scrypt_memory: u64,
+    /// Content versions accepted (Aegis writes 1–3).
+    pub content_versions: std::ops::RangeInclusive<u64>,
+    /// Repair secrets with spaces, lower case or padding (Aegis does); `false` refuses them.
+    pub repair_secrets: bool,
+}
+
+impl Default for AegisDecodeOptions {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            max_scrypt_memory: 256 * 1024 * 1024,
+            content_versions: 1..=3,
+            repair_secrets: true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
