@@ -42,15 +42,28 @@ pub(super) fn gcm_seal(key: &[u8; 32], nonce: &[u8; 12], plaintext: &[u8]) -> (V
     )
 }
 
+/// Tries the password slots in file order; returns the master key and the index of the slot
+/// that opened. Slot counts and the scrypt budget are checked before any scrypt runs.
 pub(super) fn open_slots(
     slots: &[Slot],
     password: &[u8],
     options: &AegisDecodeOptions,
     notes: &mut Vec<VaultNote>,
 ) -> Result<([u8; 32], usize), AegisError> {
-    let mut any_password_slot = false;
+    let too_many = |kind, found, limit| AegisError::TooManySlots { kind, found, limit };
+    if slots.len() > options.max_slots {
+        return Err(too_many("slots", slots.len(), options.max_slots));
+    }
+    let password_slots = slots.iter().filter(|s| s.slot_type == 1).count();
+    if password_slots > options.max_password_slots {
+        return Err(too_many(
+            "password slots",
+            password_slots,
+            options.max_password_slots,
+        ));
+    }
+    let mut work = 0u64;
     for (index, slot) in slots.iter().enumerate() {
-        let path = format!("header.slots[{index}]");
         if slot.slot_type != 1 {
             notes.push(VaultNote::SlotSkipped {
                 index,
@@ -58,7 +71,41 @@ pub(super) fn open_slots(
             });
             continue;
         }
-        any_password_slot = true;
+        let path = format!("header.slots[{index}]");
+        let slot = PasswordSlot::read(slot, &path, options)?;
+        // Checked before running: a refused slot costs nothing.
+        work = work.saturating_add(slot.work);
+        if work > options.max_scrypt_work {
+            return Err(AegisError::ScryptBudget {
+                path,
+                work,
+                limit: options.max_scrypt_work,
+            });
+        }
+        match slot.unwrap(password, &path)? {
+            Some(master) => return Ok((master, index)),
+            None => notes.push(VaultNote::SlotRefusedPassword { index }),
+        }
+    }
+    Err(if password_slots > 0 {
+        AegisError::WrongPassword
+    } else {
+        AegisError::NoPasswordSlot
+    })
+}
+
+/// A password slot's fields, checked and decoded.
+struct PasswordSlot {
+    params: scrypt::Params,
+    work: u64,
+    salt: Vec<u8>,
+    wrapped: [u8; 32],
+    nonce: [u8; 12],
+    tag: [u8; 16],
+}
+
+impl PasswordSlot {
+    fn read(slot: &Slot, path: &str, options: &AegisDecodeOptions) -> Result<Self, AegisError> {
         let missing = |field: &str| AegisError::BadValue {
             path: format!("{path}.{field}"),
             detail: "missing in a password slot".into(),
@@ -73,32 +120,40 @@ pub(super) fn open_slots(
         })?;
         let params = scrypt_params(n, r, p, options.max_scrypt_memory).map_err(|detail| {
             AegisError::ScryptParams {
-                path: path.clone(),
+                path: path.to_owned(),
                 detail,
             }
         })?;
-        let wrapped = hex_field::<32>(&slot.key, &format!("{path}.key"))?;
-        let nonce = hex_field::<12>(&slot.key_params.nonce, &format!("{path}.key_params.nonce"))?;
-        let tag = hex_field::<16>(&slot.key_params.tag, &format!("{path}.key_params.tag"))?;
+        Ok(Self {
+            params,
+            work: scrypt_work(n, r, p),
+            salt,
+            wrapped: hex_field::<32>(&slot.key, &format!("{path}.key"))?,
+            nonce: hex_field::<12>(&slot.key_params.nonce, &format!("{path}.key_params.nonce"))?,
+            tag: hex_field::<16>(&slot.key_params.tag, &format!("{path}.key_params.tag"))?,
+        })
+    }
+
+    /// Runs scrypt and unwraps the master key; `None` if the password does not open it.
+    fn unwrap(&self, password: &[u8], path: &str) -> Result<Option<[u8; 32]>, AegisError> {
         let mut kek = [0u8; 32];
-        scrypt::scrypt(password, &salt, &params, &mut kek).map_err(|e| {
+        scrypt::scrypt(password, &self.salt, &self.params, &mut kek).map_err(|e| {
             AegisError::ScryptParams {
-                path: path.clone(),
+                path: path.to_owned(),
                 detail: e.to_string(),
             }
         })?;
-        match gcm_open(&kek, &nonce, &wrapped, &tag)
-            .and_then(|m| <[u8; 32]>::try_from(m.as_slice()).ok())
-        {
-            Some(master) => return Ok((master, index)),
-            None => notes.push(VaultNote::SlotRefusedPassword { index }),
-        }
+        Ok(gcm_open(&kek, &self.nonce, &self.wrapped, &self.tag)
+            .and_then(|m| <[u8; 32]>::try_from(m.as_slice()).ok()))
     }
-    Err(if any_password_slot {
-        AegisError::WrongPassword
-    } else {
-        AegisError::NoPasswordSlot
-    })
+}
+
+/// Bytes scrypt moves through its buffer: 128·r·N per lane, p lanes run one after another.
+fn scrypt_work(n: u64, r: u32, p: u32) -> u64 {
+    128u64
+        .saturating_mul(u64::from(r))
+        .saturating_mul(n)
+        .saturating_mul(u64::from(p))
 }
 
 fn scrypt_params(n: u64, r: u32, p: u32, max_memory: u64) -> Result<scrypt::Params, String> {

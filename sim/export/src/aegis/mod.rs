@@ -72,6 +72,26 @@ pub enum AegisError {
     /// The vault is encrypted but has no password slot (only raw/biometric keys).
     #[error("header.slots: no password slot")]
     NoPasswordSlot,
+    /// More slots, or more password slots, than the options allow.
+    #[error("header.slots: {found} {kind}, more than the {limit} allowed")]
+    TooManySlots {
+        /// `slots` or `password slots`.
+        kind: &'static str,
+        /// How many the vault has.
+        found: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Trying this password slot would take the file's scrypt work past the budget.
+    #[error("{path}: scrypt work of {work} bytes would pass the file's {limit}-byte budget")]
+    ScryptBudget {
+        /// JSON path of the slot.
+        path: String,
+        /// Work of the slots tried so far plus this one (128·N·r·p bytes each).
+        work: u64,
+        /// [`AegisDecodeOptions::max_scrypt_work`].
+        limit: u64,
+    },
     /// scrypt parameters beyond the configured cost limit or invalid.
     #[error("{path}: scrypt parameters refused: {detail}")]
     ScryptParams {
@@ -93,24 +113,47 @@ pub enum AegisError {
     },
 }
 
-/// Decoder options.
+/// Decoder options. The defaults bound the work a hostile file can cause: one scrypt run per
+/// password slot, so both the number of slots and their summed cost are capped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AegisDecodeOptions {
     /// Refuse inputs larger than this.
     pub max_input_bytes: usize,
     /// Refuse password slots whose scrypt memory (128·r·N bytes) exceeds this.
     pub max_scrypt_memory: u64,
+    /// Refuse a vault with more slots of any type than this ([`DEFAULT_MAX_SLOTS`]).
+    pub max_slots: usize,
+    /// Refuse a vault with more password slots than this ([`DEFAULT_MAX_PASSWORD_SLOTS`]).
+    pub max_password_slots: usize,
+    /// Stop before a password slot whose scrypt work (128·N·r·p bytes moved), added to that
+    /// of the slots already tried, would exceed this ([`DEFAULT_MAX_SCRYPT_WORK`]).
+    pub max_scrypt_work: u64,
     /// Content versions accepted (Aegis writes 1–3).
     pub content_versions: std::ops::RangeInclusive<u64>,
     /// Repair secrets with spaces, lower case or padding (Aegis does); `false` refuses them.
     pub repair_secrets: bool,
 }
 
+/// Slots of any type a vault may have. Aegis writes one password slot plus one per
+/// biometric unlock and backup password: a handful.
+pub const DEFAULT_MAX_SLOTS: usize = 64;
+
+/// Password slots a vault may have: Aegis writes one, or two with a separate backup password.
+pub const DEFAULT_MAX_PASSWORD_SLOTS: usize = 4;
+
+/// The scrypt work one file may cost, summed over the password slots tried: 512 MiB, 16 of
+/// Aegis' own slots (N = 2^15, r = 8, p = 1: 32 MiB each), about a second of CPU. A slot at
+/// the per-slot memory limit with p = 16 (4 GiB, ~9 s) is refused before it runs.
+pub const DEFAULT_MAX_SCRYPT_WORK: u64 = 512 * 1024 * 1024;
+
 impl Default for AegisDecodeOptions {
     fn default() -> Self {
         Self {
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
             max_scrypt_memory: 256 * 1024 * 1024,
+            max_slots: DEFAULT_MAX_SLOTS,
+            max_password_slots: DEFAULT_MAX_PASSWORD_SLOTS,
+            max_scrypt_work: DEFAULT_MAX_SCRYPT_WORK,
             content_versions: 1..=3,
             repair_secrets: true,
         }
