@@ -164,7 +164,8 @@ pub struct PhoneArgs {
     /// The FIDO:/ string the desktop shows.
     #[arg(long, value_name = "FIDO:/…")]
     pub qr: Option<String>,
-    /// A picture (PNG) of the desktop's QR code instead.
+    /// A picture (PNG) of the desktop's QR code instead; read as `decode qr` reads one
+    /// (at most 1024 pixels a side after shrinking, at most 40 finder-pattern look-alikes).
     #[arg(long, value_name = "FILE")]
     pub qr_image: Option<PathBuf>,
     /// A built-in profile or a profile TOML file; needed when the state file is new, and
@@ -566,7 +567,9 @@ pub enum DecodeCommand {
 /// `hybridsim decode qr`
 #[derive(Debug, Args)]
 pub struct DecodeQr {
-    /// A FIDO:/ string, or the path of an image that shows the QR code.
+    /// A FIDO:/ string, or the path of an image that shows the QR code. Images are read at
+    /// most 1024 pixels wide and tall (larger ones are shrunk first), and one with more than
+    /// 40 finder-pattern look-alikes (noise, fine texture) is refused.
     pub input: String,
     /// Print one JSON object instead of lines.
     #[arg(long)]

@@ -61,6 +61,16 @@ pub enum ReadError {
         "the QR detector failed on this image ({0}); try a cleaner or differently cropped picture"
     )]
     DetectorFailed(String),
+    /// The picture has more finder-pattern look-alikes than the detector is allowed to try
+    /// ([`crate::MAX_FINDER_PATTERNS`]): noise or fine texture, not a QR picture.
+    #[error(
+        "the picture has more than {limit} QR finder-pattern look-alikes (noise or fine texture?); \
+         crop it to the QR code"
+    )]
+    TooManyFinderPatterns {
+        /// [`crate::MAX_FINDER_PATTERNS`].
+        limit: usize,
+    },
     /// The text given to [`crate::read_terminal`] is not a half-block rendering.
     #[error("not a half-block QR rendering: {0}")]
     NotTerminalQr(String),

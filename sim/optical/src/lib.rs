@@ -12,12 +12,14 @@
 //! * [`render_png`] / [`read_image`]: PNG bytes.
 //! * [`render_terminal`] / [`read_terminal`]: half-block text for a dark terminal.
 
+mod budget;
 mod error;
 mod limits;
 mod read;
 mod render;
 mod terminal;
 
+pub use budget::{finder_candidates, MAX_DETECT_SIDE_PX, MAX_FINDER_PATTERNS};
 pub use error::{ReadError, RenderError};
 pub use limits::{MAX_ALLOC_BYTES, MAX_SIDE_PX, QUIET_ZONE_MODULES};
 pub use read::read_image;

@@ -30,7 +30,7 @@ pub struct DecodeArgs {
     /// Google transfer QR codes (give every picture of a batch), text files with one
     /// otpauth-migration:// URI per line, an Aegis vault (JSON with header and db) or a 2FAS
     /// backup (JSON with schemaVersion). A Google code claiming a batch of more than 1000 QR
-    /// codes is refused; so is an Aegis vault with more than 64 slots or 4 password slots, or
+    /// codes is refused (pictures are read as `decode qr` reads them); so is an Aegis vault with more than 64 slots or 4 password slots, or
     /// whose password slots would cost more than 512 MiB of scrypt work in all.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,
