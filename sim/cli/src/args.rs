@@ -164,7 +164,7 @@ pub struct PhoneArgs {
     /// The FIDO:/ string the desktop shows.
     #[arg(long, value_name = "FIDO:/…")]
     pub qr: Option<String>,
-    /// A picture (PNG) of the desktop's QR code instead; read as `decode qr` reads one
+    /// A picture (PNG or JPEG) of the desktop's QR code instead; read as `decode qr` reads one
     /// (at most 1024 pixels a side after shrinking, at most 40 finder-pattern look-alikes).
     #[arg(long, value_name = "FILE")]
     pub qr_image: Option<PathBuf>,
@@ -554,7 +554,7 @@ pub struct TunnelServe {
 /// `hybridsim decode …`
 #[derive(Debug, Subcommand)]
 pub enum DecodeCommand {
-    /// Decode a FIDO:/ QR string, or a picture of one (PNG), with the phone's validation rules.
+    /// Decode a FIDO:/ QR string, or a picture of one (PNG or JPEG), with the phone's validation rules.
     Qr(DecodeQr),
     /// Decrypt a BLE advert (service data) with a QR secret and show the EID fields.
     Advert(DecodeAdvert),
@@ -567,7 +567,7 @@ pub enum DecodeCommand {
 /// `hybridsim decode qr`
 #[derive(Debug, Args)]
 pub struct DecodeQr {
-    /// A FIDO:/ string, or the path of an image that shows the QR code. Images are read at
+    /// A FIDO:/ string, or the path of a PNG or JPEG picture of the QR code. Images are read at
     /// most 1024 pixels wide and tall (larger ones are shrunk first), and one with more than
     /// 40 finder-pattern look-alikes (noise, fine texture) is refused.
     pub input: String,

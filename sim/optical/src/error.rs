@@ -35,9 +35,9 @@ pub enum RenderError {
 /// Why no text could be read from a picture.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ReadError {
-    /// The bytes are not a picture the image decoder accepts (PNG is supported), or the picture
+    /// The bytes are not a picture the image decoder accepts (PNG and JPEG are supported), or the picture
     /// is larger than the size limits.
-    #[error("not a readable PNG image: {0}")]
+    #[error("not a readable PNG or JPEG image: {0}")]
     NotAnImage(String),
     /// The picture holds nothing that looks like a QR code.
     #[error("no QR code found in the image")]

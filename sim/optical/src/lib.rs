@@ -9,7 +9,7 @@
 //! I/O (no files, no terminal, no camera). Callers such as the CLI read and write files
 //! themselves and hand the bytes over.
 //!
-//! * [`render_png`] / [`read_image`]: PNG bytes.
+//! * [`render_png`] / [`read_image`]: PNG bytes out; PNG or JPEG bytes in.
 //! * [`render_terminal`] / [`read_terminal`]: half-block text for a dark terminal.
 
 mod budget;

@@ -13,7 +13,8 @@ use crate::limits::{MAX_ALLOC_BYTES, MAX_SIDE_PX};
 /// Reads every QR code in a picture and returns their texts in the order the detector found
 /// them.
 ///
-/// The format is recognised from the bytes, not from a name; PNG is supported. Pictures wider
+/// The format is recognised from the bytes, not from a name; PNG and JPEG are supported
+/// (baseline and progressive JPEG, as phone cameras and screenshots write). Pictures wider
 /// or taller than [`crate::MAX_SIDE_PX`], or needing more than [`crate::MAX_ALLOC_BYTES`] to
 /// decode, are refused from their header, before the pixels are allocated.
 ///

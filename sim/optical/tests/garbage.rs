@@ -28,6 +28,22 @@ fn random_bytes_are_not_an_image() {
 }
 
 #[test]
+fn random_bytes_after_jpeg_markers_are_not_an_image() {
+    for seed in 1..=64 {
+        let mut bytes = vec![0xff, 0xd8, 0xff, 0xe0];
+        bytes.extend(pseudo_random_bytes(seed, 300));
+        let result = read_image(&bytes);
+        assert!(
+            matches!(
+                result,
+                Err(ReadError::NotAnImage(_)) | Err(ReadError::NoQrCode)
+            ),
+            "seed {seed}: {result:?}"
+        );
+    }
+}
+
+#[test]
 fn random_bytes_after_png_signature_are_not_an_image() {
     for seed in 1..=64 {
         let mut bytes = PNG_SIGNATURE.to_vec();
