@@ -2,12 +2,12 @@
 //!
 //! rqrr finds finder patterns ("capstones") line by line, then tries them in groups of three,
 //! copying the whole picture for every candidate group. On a real picture there are three
-//! capstones per code; on noise or fine texture there are thousands, and the grouping takes
+//! capstones per code; on noise or fine texture there are hundreds, and the grouping takes
 //! minutes (a 3072² 1-bit noise PNG). rqrr has no budget of its own, so this module counts
-//! what drives its work, the places where a dark-light-dark-light-dark run of proportions
-//! 1:1:3:1:1 ends on a row (the line test every capstone starts from), on the same
-//! thresholded picture the detector sees, with the same proportions test, and refuses a
-//! picture with more than [`MAX_FINDER_PATTERNS`]. Large pictures are shrunk to
+//! what drives its work, the finder-pattern look-alikes (dark-light-dark-light-dark runs of
+//! proportions 1:1:3:1:1 across a row and down the column through their middle), on the
+//! same thresholded picture the detector sees, in time linear in the picture's area; a
+//! picture with more than [`MAX_FINDER_PATTERNS`] is refused. Large pictures are shrunk to
 //! [`MAX_DETECT_SIDE_PX`] first, so each copy the detector makes is bounded too.
 
 use image::GrayImage;
@@ -50,7 +50,7 @@ pub fn finder_candidates(picture: &PreparedImage<GrayImage>, limit: usize) -> us
                 continue;
             }
             let stone = runs.stone_ending_before(x);
-            if !column_is_finder(picture, (stone.0 + stone.1) / 2, y) {
+            if !column_is_finder(picture, stone, y) {
                 continue;
             }
             if !above.iter().any(|s| overlaps(*s, stone)) {
@@ -70,35 +70,46 @@ fn is_dark(picture: &PreparedImage<GrayImage>, x: usize, y: usize) -> bool {
     picture.get_pixel_at(x, y) == 1u8
 }
 
-/// Whether the column `x` shows 1:1:3:1:1 runs around the dark pixel at `y`: the stone's
-/// dark run through `y`, then light, then dark on each side.
-fn column_is_finder(picture: &PreparedImage<GrayImage>, x: usize, y: usize) -> bool {
+/// Whether the column through the middle of `stone` (found on row `y`) shows 1:1:3:1:1 runs
+/// too: the stone's dark run through `y`, then light, then dark on each side.
+///
+/// A finder pattern is square, so no vertical run may be longer than twice the stone's
+/// width (leaving room for perspective); the walk stops there, which bounds the work of
+/// one check by the stone's width, and of a row by the row's width.
+fn column_is_finder(picture: &PreparedImage<GrayImage>, stone: (usize, usize), y: usize) -> bool {
+    let x = (stone.0 + stone.1) / 2;
+    let max_run = 2 * (stone.1 - stone.0) + 2;
     let height = picture.height();
-    let dark_at = |y: usize| is_dark(picture, x, y);
-    // Lengths of the runs away from the stone, in one direction; each bounded by 3 runs'
-    // worth of the stone, so a check costs a few times the stone's height.
-    let walk = |step: &dyn Fn(usize) -> Option<usize>| -> [usize; 3] {
+    // The dark, light and dark runs from `y` outwards in one direction; `None` once a run
+    // is longer than `max_run`.
+    let walk = |step: &dyn Fn(usize) -> Option<usize>| -> Option<[usize; 3]> {
         let mut lengths = [0usize; 3];
         let mut at = Some(y);
-        for (i, want_dark) in [true, false, true].into_iter().enumerate() {
-            while let Some(here) = at.filter(|&h| h < height && dark_at(h) == want_dark) {
-                if let Some(len) = lengths.get_mut(i) {
-                    *len += 1;
+        for (len, want_dark) in lengths.iter_mut().zip([true, false, true]) {
+            while let Some(here) = at.filter(|&h| h < height && is_dark(picture, x, h) == want_dark)
+            {
+                *len += 1;
+                if *len > max_run {
+                    return None;
                 }
                 at = step(here);
             }
         }
-        lengths
+        Some(lengths)
     };
-    let up = walk(&|h: usize| h.checked_sub(1));
-    let down = walk(&|h: usize| h.checked_add(1));
+    let (Some(up), Some(down)) = (
+        walk(&|h: usize| h.checked_sub(1)),
+        walk(&|h: usize| h.checked_add(1)),
+    ) else {
+        return false;
+    };
     let [stone_up, light_up, ring_up] = up;
     let [stone_down, light_down, ring_down] = down;
     let runs = Runs {
         lengths: [
             ring_up,
             light_up,
-            stone_up + stone_down - 1,
+            (stone_up + stone_down).saturating_sub(1),
             light_down,
             ring_down,
         ],

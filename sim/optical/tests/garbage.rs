@@ -236,3 +236,19 @@ fn a_code_in_a_large_picture_is_read_after_shrinking() {
         Ok(vec![CHROME_QR.to_owned()])
     );
 }
+
+#[test]
+fn vertical_finder_stripes_are_not_finder_patterns() {
+    // Every row is full of 1:1:3:1:1 runs, but no column is: the count must see none, and
+    // its walks down the (full-height) stripes stop early.
+    let stripes = GrayImage::from_fn(1024, 1024, |x, _| {
+        let dark = matches!(x % 9, 0 | 2..=4 | 6);
+        Luma([if dark { 0 } else { 255 }])
+    });
+    let prepared = rqrr::PreparedImage::prepare(stripes.clone());
+    assert_eq!(finder_candidates(&prepared, MAX_FINDER_PATTERNS), 0);
+    assert_eq!(
+        read_image(&png_of(&stripes).unwrap()),
+        Err(ReadError::NoQrCode)
+    );
+}
