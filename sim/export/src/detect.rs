@@ -83,8 +83,11 @@ pub struct Batch {
     pub size: i32,
     /// The indices received (from 0).
     pub received: Vec<i32>,
-    /// The indices missing (from 0).
+    /// The indices missing (from 0); at most [`google::MAX_BATCH_SIZE`] of them.
     pub missing: Vec<i32>,
+    /// The missing codes as one short line (a count and the first few), however large the
+    /// batch claims to be.
+    pub shortfall: google::Missing,
     /// Whether every code arrived.
     pub complete: bool,
 }
@@ -271,6 +274,7 @@ pub fn decode_google(texts: &[(String, String)], mode: UriMode) -> Result<Decode
         size: assembler.batch_size(),
         received: assembler.payloads().map(|(i, _)| i).collect(),
         missing: assembler.missing_indices(),
+        shortfall: assembler.missing(),
         complete: assembler.is_complete(),
     });
     Ok(out)
@@ -314,6 +318,10 @@ fn offer(
         ScanOutcome::OutOfOrder { index, expected } => Some(Note::new(
             "out-of-order",
             format!("{origin}: QR {} came before QR {}", index + 1, expected + 1),
+        )),
+        ScanOutcome::ImplausibleSize { found_size } => Some(Note::new(
+            "inconsistent-batch",
+            format!("{origin}: batch size {found_size} is implausible; ignored"),
         )),
     }
 }

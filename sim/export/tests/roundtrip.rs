@@ -161,3 +161,32 @@ proptest! {
         prop_assert_eq!(twofas::decode(text.as_bytes(), Some(wrong.as_bytes()), &decode), Err(twofas::TwofasError::WrongPassword));
     }
 }
+
+proptest! {
+    /// Any batch fields a payload claims: decoding refuses an implausible size, and whatever
+    /// is accepted keeps the assembler's report short (issue: a 2^31 batch_size aborted).
+    #[test]
+    fn claimed_batch_sizes_are_bounded(size in any::<i32>(), index in any::<i32>(), id in any::<i32>()) {
+        let payload = google::Payload {
+            batch_size: Some(size),
+            batch_index: Some(index),
+            batch_id: Some(id),
+            ..google::Payload::default()
+        };
+        let bytes = payload.encode(&google::PayloadEncodeOptions::default());
+        match google::Payload::decode(&bytes) {
+            Ok(decoded) => {
+                prop_assert!((0..=google::MAX_BATCH_SIZE).contains(&size));
+                let mut assembler = BatchAssembler::new(BatchRules::default());
+                assembler.offer(decoded);
+                let missing = assembler.missing();
+                prop_assert!(missing.count <= google::MAX_BATCH_SIZE);
+                prop_assert!(missing.to_string().len() < 120);
+            }
+            Err(e) => {
+                prop_assert!(!(0..=google::MAX_BATCH_SIZE).contains(&size));
+                prop_assert_eq!(e, google::PayloadError::ImplausibleBatchSize(size));
+            }
+        }
+    }
+}

@@ -35,9 +35,9 @@ pub enum RenderError {
 /// Why no text could be read from a picture.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ReadError {
-    /// The bytes are not a picture the image decoder accepts (PNG is supported), or the picture
+    /// The bytes are not a picture the image decoder accepts (PNG and JPEG are supported), or the picture
     /// is larger than the size limits.
-    #[error("not a readable PNG image: {0}")]
+    #[error("not a readable PNG or JPEG image: {0}")]
     NotAnImage(String),
     /// The picture holds nothing that looks like a QR code.
     #[error("no QR code found in the image")]
@@ -61,6 +61,16 @@ pub enum ReadError {
         "the QR detector failed on this image ({0}); try a cleaner or differently cropped picture"
     )]
     DetectorFailed(String),
+    /// The picture has more finder-pattern look-alikes than the detector is allowed to try
+    /// ([`crate::MAX_FINDER_PATTERNS`]): noise or fine texture, not a QR picture.
+    #[error(
+        "the picture has more than {limit} QR finder-pattern look-alikes (noise or fine texture?); \
+         crop it to the QR code"
+    )]
+    TooManyFinderPatterns {
+        /// [`crate::MAX_FINDER_PATTERNS`].
+        limit: usize,
+    },
     /// The text given to [`crate::read_terminal`] is not a half-block rendering.
     #[error("not a half-block QR rendering: {0}")]
     NotTerminalQr(String),

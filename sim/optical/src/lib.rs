@@ -9,15 +9,17 @@
 //! I/O (no files, no terminal, no camera). Callers such as the CLI read and write files
 //! themselves and hand the bytes over.
 //!
-//! * [`render_png`] / [`read_image`]: PNG bytes.
+//! * [`render_png`] / [`read_image`]: PNG bytes out; PNG or JPEG bytes in.
 //! * [`render_terminal`] / [`read_terminal`]: half-block text for a dark terminal.
 
+mod budget;
 mod error;
 mod limits;
 mod read;
 mod render;
 mod terminal;
 
+pub use budget::{finder_candidates, MAX_DETECT_SIDE_PX, MAX_FINDER_PATTERNS};
 pub use error::{ReadError, RenderError};
 pub use limits::{MAX_ALLOC_BYTES, MAX_SIDE_PX, QUIET_ZONE_MODULES};
 pub use read::read_image;

@@ -3,18 +3,25 @@
 use std::io::Cursor;
 use std::panic::{self, UnwindSafe};
 
-use image::{GrayImage, ImageReader, Limits};
+use image::{imageops, GrayImage, ImageReader, Limits};
 use rqrr::{DeQRError, PreparedImage};
 
+use crate::budget::{finder_candidates, MAX_DETECT_SIDE_PX, MAX_FINDER_PATTERNS};
 use crate::error::ReadError;
 use crate::limits::{MAX_ALLOC_BYTES, MAX_SIDE_PX};
 
 /// Reads every QR code in a picture and returns their texts in the order the detector found
 /// them.
 ///
-/// The format is recognised from the bytes, not from a name; PNG is supported. Pictures wider
+/// The format is recognised from the bytes, not from a name; PNG and JPEG are supported
+/// (baseline and progressive JPEG, as phone cameras and screenshots write). Pictures wider
 /// or taller than [`crate::MAX_SIDE_PX`], or needing more than [`crate::MAX_ALLOC_BYTES`] to
 /// decode, are refused from their header, before the pixels are allocated.
+///
+/// Pictures larger than [`crate::MAX_DETECT_SIDE_PX`] are shrunk to it before detection, and
+/// a picture with more than [`crate::MAX_FINDER_PATTERNS`] finder-pattern look-alikes is
+/// refused before the detector runs: its work grows with both, so this bounds it
+/// (deterministically) whatever the picture holds.
 ///
 /// Codes that are found but fail to decode are skipped as long as at least one decodes.
 ///
@@ -24,6 +31,8 @@ use crate::limits::{MAX_ALLOC_BYTES, MAX_SIDE_PX};
 ///   limits; the message says what the decoder objected to.
 /// * [`ReadError::NoQrCode`]: nothing QR-shaped was found.
 /// * [`ReadError::Unreadable`]: QR-shaped regions were found but none decoded.
+/// * [`ReadError::TooManyFinderPatterns`]: noise or texture the detector would search for
+///   too long.
 /// * [`ReadError::DetectorFailed`]: the detector hit an internal error on this picture.
 pub fn read_image(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
     decode_luma(load_luma(bytes)?)
@@ -51,17 +60,36 @@ fn reader_limits() -> Limits {
 
 /// Runs the detector and the decoder over a grayscale picture (dark modules on light).
 pub(crate) fn decode_luma(picture: GrayImage) -> Result<Vec<String>, ReadError> {
-    let outcomes = contain_panic(move || detect_and_decode(picture))?;
+    let outcomes = contain_panic(move || detect_and_decode(picture))??;
     collect_texts(outcomes)
 }
 
-fn detect_and_decode(picture: GrayImage) -> Vec<Result<String, DeQRError>> {
-    let mut prepared = PreparedImage::prepare(picture);
-    prepared
+fn detect_and_decode(picture: GrayImage) -> Result<Vec<Result<String, DeQRError>>, ReadError> {
+    let mut prepared = PreparedImage::prepare(shrunk(picture));
+    if finder_candidates(&prepared, MAX_FINDER_PATTERNS) > MAX_FINDER_PATTERNS {
+        return Err(ReadError::TooManyFinderPatterns {
+            limit: MAX_FINDER_PATTERNS,
+        });
+    }
+    Ok(prepared
         .detect_grids()
         .iter()
         .map(|grid| grid.decode().map(|(_meta, text)| text))
-        .collect()
+        .collect())
+}
+
+/// The picture, shrunk to fit [`MAX_DETECT_SIDE_PX`] (aspect kept) when it is larger.
+fn shrunk(picture: GrayImage) -> GrayImage {
+    let (w, h) = picture.dimensions();
+    let longer = w.max(h);
+    if longer <= MAX_DETECT_SIDE_PX {
+        return picture;
+    }
+    let scale = |side: u32| {
+        let scaled = u64::from(side) * u64::from(MAX_DETECT_SIDE_PX) / u64::from(longer);
+        u32::try_from(scaled).unwrap_or(MAX_DETECT_SIDE_PX).max(1)
+    };
+    imageops::thumbnail(&picture, scale(w), scale(h))
 }
 
 fn collect_texts(outcomes: Vec<Result<String, DeQRError>>) -> Result<Vec<String>, ReadError> {

@@ -3,7 +3,9 @@
 mod common;
 
 use common::{png_of, pseudo_random_bytes, CHROME_QR};
-use hybridsim_optical::{read_image, read_terminal, render_png, ReadError};
+use hybridsim_optical::{
+    finder_candidates, read_image, read_terminal, render_png, ReadError, MAX_FINDER_PATTERNS,
+};
 use image::{GrayImage, Luma};
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -20,6 +22,22 @@ fn random_bytes_are_not_an_image() {
         let result = read_image(&bytes);
         assert!(
             matches!(result, Err(ReadError::NotAnImage(_))),
+            "seed {seed}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn random_bytes_after_jpeg_markers_are_not_an_image() {
+    for seed in 1..=64 {
+        let mut bytes = vec![0xff, 0xd8, 0xff, 0xe0];
+        bytes.extend(pseudo_random_bytes(seed, 300));
+        let result = read_image(&bytes);
+        assert!(
+            matches!(
+                result,
+                Err(ReadError::NotAnImage(_)) | Err(ReadError::NoQrCode)
+            ),
             "seed {seed}: {result:?}"
         );
     }
@@ -171,4 +189,66 @@ fn crc32(bytes: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// 1-bit noise, one pixel per random bit (seeded, so the same picture on every run).
+fn noise_png(side: u32, seed: u64) -> image::ImageResult<Vec<u8>> {
+    let bits = pseudo_random_bytes(seed, (side * side).div_ceil(8) as usize);
+    let picture = GrayImage::from_fn(side, side, |x, y| {
+        let i = (y * side + x) as usize;
+        let bit = bits.get(i / 8).copied().unwrap_or(0) >> (i % 8) & 1;
+        Luma([if bit == 1 { 255 } else { 0 }])
+    });
+    png_of(&picture)
+}
+
+#[test]
+fn noise_is_refused_before_the_detector_searches_it() {
+    // 3072² kept the detector busy for minutes; 1024² is the largest size read unshrunk.
+    for side in [1024, 3072] {
+        let result = read_image(&noise_png(side, 20).unwrap());
+        assert_eq!(
+            result,
+            Err(ReadError::TooManyFinderPatterns {
+                limit: MAX_FINDER_PATTERNS
+            }),
+            "{side}²"
+        );
+    }
+}
+
+#[test]
+fn the_finder_pattern_count_stops_at_its_limit() {
+    let picture = common::luma_of(&noise_png(1024, 21).unwrap()).unwrap();
+    let prepared = rqrr::PreparedImage::prepare(picture);
+    assert_eq!(finder_candidates(&prepared, 10), 11);
+    assert!(finder_candidates(&prepared, usize::MAX) > MAX_FINDER_PATTERNS);
+}
+
+#[test]
+fn a_code_in_a_large_picture_is_read_after_shrinking() {
+    // 16 px per module in 2500 px: 6.5 px per module once shrunk to 1024.
+    let code = common::luma_of(&render_png(CHROME_QR, 16).unwrap()).unwrap();
+    let mut picture = GrayImage::from_pixel(2500, 2000, Luma([255]));
+    image::imageops::overlay(&mut picture, &code, 900, 700);
+    assert_eq!(
+        read_image(&png_of(&picture).unwrap()),
+        Ok(vec![CHROME_QR.to_owned()])
+    );
+}
+
+#[test]
+fn vertical_finder_stripes_are_not_finder_patterns() {
+    // Every row is full of 1:1:3:1:1 runs, but no column is: the count must see none, and
+    // its walks down the (full-height) stripes stop early.
+    let stripes = GrayImage::from_fn(1024, 1024, |x, _| {
+        let dark = matches!(x % 9, 0 | 2..=4 | 6);
+        Luma([if dark { 0 } else { 255 }])
+    });
+    let prepared = rqrr::PreparedImage::prepare(stripes.clone());
+    assert_eq!(finder_candidates(&prepared, MAX_FINDER_PATTERNS), 0);
+    assert_eq!(
+        read_image(&png_of(&stripes).unwrap()),
+        Err(ReadError::NoQrCode)
+    );
 }

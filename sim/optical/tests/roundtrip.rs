@@ -19,6 +19,18 @@ fn chrome_qr_round_trips_through_png_at_2_px() {
 }
 
 #[test]
+fn chrome_qr_reads_back_from_a_jpeg_photo_of_it() {
+    // Lossy JPEG at a phone camera's default quality; the reader recognises it from its bytes.
+    let picture = luma_of(&render_png(CHROME_QR, 6).unwrap()).unwrap();
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 75)
+        .encode_image(&picture)
+        .unwrap();
+    assert!(jpeg.starts_with(&[0xff, 0xd8, 0xff]));
+    assert_eq!(read_image(&jpeg).unwrap(), vec![CHROME_QR.to_owned()]);
+}
+
+#[test]
 fn chrome_qr_round_trips_through_terminal() {
     let art = render_terminal(CHROME_QR).unwrap();
     assert_eq!(read_terminal(&art).unwrap(), vec![CHROME_QR.to_owned()]);

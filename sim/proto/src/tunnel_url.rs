@@ -7,12 +7,17 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use rustls_pki_types::DnsName;
 use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Length of a tunnel id in bytes.
 pub const TUNNEL_ID_LEN: usize = 16;
 /// Length of a routing id in bytes.
 pub const ROUTING_ID_LEN: usize = 3;
+/// How many characters of a refused host or port an error repeats; longer text is cut and
+/// its length in bytes given, so a megabyte of input does not become a megabyte of stderr.
+pub const MAX_ECHO_CHARS: usize = 64;
 
 /// One of the three tunnel-server routes with its ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +87,11 @@ pub enum UrlError {
     /// Nothing between the scheme and the path.
     #[error("URL has no host")]
     MissingHost,
-    /// The port is not a number from 0 to 65535.
+    /// The host is not a DNS name, a dotted IPv4 address or a bracketed IPv6 address (the
+    /// text is shortened to [`MAX_ECHO_CHARS`]).
+    #[error("host {0:?} is not a DNS name, an IPv4 address or a bracketed IPv6 address")]
+    InvalidHost(String),
+    /// The port is not a number from 0 to 65535 (the text is shortened to [`MAX_ECHO_CHARS`]).
     #[error("port {0:?} is not a number from 0 to 65535")]
     Port(String),
     /// A query string or fragment, which no tunnel route has.
@@ -217,6 +226,7 @@ impl TunnelUrl {
         if host.is_empty() {
             return Err(UrlError::MissingHost);
         }
+        check_host(host)?;
         let (route, hex_case) = Route::parse_path(path)?;
         Ok(TunnelUrl {
             scheme,
@@ -261,6 +271,8 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlError> {
             .get(end..)
             .and_then(|s| s.find(':'))
             .map(|i| i + end),
+        // An unclosed literal: its colons are not a port separator; the host check refuses it.
+        None if authority.starts_with('[') => None,
         None => authority.rfind(':'),
     };
     match port_colon {
@@ -270,9 +282,42 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlError> {
             let port = port.get(1..).unwrap_or_default();
             let port = port
                 .parse::<u16>()
-                .map_err(|_| UrlError::Port(port.to_owned()))?;
+                .map_err(|_| UrlError::Port(shortened(port)))?;
             Ok((host, Some(port)))
         }
+    }
+}
+
+/// Accepts what a URL authority may name (RFC 3986 §3.2.2, as WebSocket clients resolve it):
+/// a bracketed IPv6 literal, a dotted-quad IPv4 address, or a DNS name by the rules TLS
+/// clients check certificates names with (labels of letters, digits, `-` and `_`, no empty
+/// label, not all-numeric at the end).
+fn check_host(host: &str) -> Result<(), UrlError> {
+    let valid = if let Some(inner) = host.strip_prefix('[') {
+        inner
+            .strip_suffix(']')
+            .is_some_and(|ip| ip.parse::<Ipv6Addr>().is_ok())
+    } else if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        host.parse::<Ipv4Addr>().is_ok()
+    } else {
+        DnsName::try_from_str(host).is_ok()
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(UrlError::InvalidHost(shortened(host)))
+    }
+}
+
+/// At most [`MAX_ECHO_CHARS`] characters of `text`, with its length when cut.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!(
+            "{}… ({} bytes)",
+            text.get(..cut).unwrap_or_default(),
+            text.len()
+        ),
     }
 }
 

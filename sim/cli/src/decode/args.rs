@@ -6,7 +6,8 @@ use clap::{Args, Subcommand};
 /// `hybridsim decode …`
 #[derive(Debug, Subcommand)]
 pub enum DecodeCommand {
-    /// Decode a FIDO:/ QR string, or a picture of one (PNG), with the phone's validation rules.
+    /// Decode a FIDO:/ QR string, or a picture of one (PNG or JPEG), with the phone's validation
+    /// rules.
     Qr(DecodeQr),
     /// Decrypt a BLE advert (service data) with a QR secret and show the EID fields.
     Advert(DecodeAdvert),
@@ -21,7 +22,9 @@ pub enum DecodeCommand {
 /// `hybridsim decode qr`
 #[derive(Debug, Args)]
 pub struct DecodeQr {
-    /// A FIDO:/ string, or the path of an image that shows the QR code.
+    /// A FIDO:/ string, or the path of a PNG or JPEG picture of the QR code. Images are read at
+    /// most 1024 pixels wide and tall (larger ones are shrunk first), and one with more than
+    /// 40 finder-pattern look-alikes (noise, fine texture) is refused.
     pub input: String,
     /// Print one JSON object instead of lines.
     #[arg(long)]
@@ -62,7 +65,8 @@ pub struct DecodeDomain {
 /// `hybridsim decode url`
 #[derive(Debug, Args)]
 pub struct DecodeUrl {
-    /// The tunnel URL.
+    /// The tunnel URL. Its host must be a DNS name, a dotted IPv4 address or a bracketed IPv6
+    /// address.
     pub url: String,
     /// Also check that the tunnel id is the one this 16-byte QR secret (hex) derives.
     #[arg(long, value_name = "HEX16")]

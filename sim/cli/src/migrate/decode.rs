@@ -23,7 +23,10 @@ pub struct DecodeArgs {
     /// What to decode: an otpauth-migration:// URI (quote it), or files: PNG pictures of
     /// Google transfer QR codes (give every picture of a batch), text files with one
     /// otpauth-migration:// URI per line, an Aegis vault (JSON with header and db) or a 2FAS
-    /// backup (JSON with schemaVersion).
+    /// backup (JSON with schemaVersion). A Google code claiming a batch of more than 1000 QR
+    /// codes is refused (pictures are read as `decode qr` reads them); so is an Aegis vault
+    /// with more than 64 slots or 4 password slots, or whose password slots would cost more
+    /// than 512 MiB of scrypt work in all.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,
     /// The password of an encrypted Aegis vault or 2FAS backup.
@@ -111,16 +114,13 @@ fn verdict(decoded: &Decoded) -> Outcome {
     )))
 }
 
+/// One line per incomplete batch, counting the missing codes rather than listing them all.
 fn missing_lines(decoded: &Decoded) -> Vec<String> {
     decoded
         .batch
         .iter()
-        .flat_map(|batch| {
-            batch
-                .missing
-                .iter()
-                .map(move |i| format!("QR {} of {} missing", i + 1, batch.size))
-        })
+        .filter(|batch| batch.shortfall.count > 0)
+        .map(|batch| batch.shortfall.to_string())
         .collect()
 }
 

@@ -11,7 +11,8 @@ pub struct PhoneArgs {
     /// The FIDO:/ string the desktop shows.
     #[arg(long, value_name = "FIDO:/…")]
     pub qr: Option<String>,
-    /// A picture (PNG) of the desktop's QR code instead.
+    /// A picture (PNG or JPEG) of the desktop's QR code instead; read as `decode qr` reads one
+    /// (at most 1024 pixels a side after shrinking, at most 40 finder-pattern look-alikes).
     #[arg(long, value_name = "FILE")]
     pub qr_image: Option<PathBuf>,
     /// A built-in profile or a profile TOML file; needed when the state file is new, and

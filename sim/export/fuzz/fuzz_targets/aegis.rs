@@ -1,6 +1,7 @@
 //! The Aegis vault reader never panics on the JSON layer. Encrypted vaults are decoded without
-//! a password (so no scrypt runs: a real cost would make fuzzing crawl); the plain path,
-//! slot parsing and entry mapping are all reached.
+//! a password, and with one under a tiny scrypt memory limit and per-file budget: slots of
+//! N ≤ 64 (r = 1) really run, anything costlier is refused before running, so the slot
+//! counting, the budget and the key unwrap are reached without making fuzzing crawl.
 #![no_main]
 
 use hybridsim_export::aegis::{decode, AegisDecodeOptions};
@@ -8,10 +9,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let options = AegisDecodeOptions {
-        max_scrypt_memory: 0,
+        max_scrypt_memory: 128 * 64,
+        max_scrypt_work: 4 * 128 * 64,
         ..AegisDecodeOptions::default()
     };
     let _ = decode(data, None, &options);
-    // With a password, the scrypt cost limit of 0 refuses every slot before any work.
     let _ = decode(data, Some(b"test"), &options);
 });

@@ -2,7 +2,7 @@
 //! together (docs/migration.md §3 "How importers treat the batch"; bugs M01, M02).
 
 use super::convert::Loss;
-use super::payload::{Entry, Payload, PayloadEncodeOptions};
+use super::payload::{Entry, Payload, PayloadEncodeOptions, MAX_BATCH_SIZE};
 use super::uri::{encode_uri, UriStyle};
 use hybridsim_otp::{Algorithm, OtpAccount};
 use std::collections::BTreeMap;
@@ -59,8 +59,8 @@ pub enum ExportError {
     /// `accounts_per_qr` was 0.
     #[error("accounts_per_qr must be at least 1")]
     ZeroPerQr,
-    /// More QR codes than an `int32` batch size can count.
-    #[error("too many QR codes for one batch")]
+    /// More QR codes than an importer accepts ([`MAX_BATCH_SIZE`]).
+    #[error("too many QR codes for one batch (at most {MAX_BATCH_SIZE})")]
     TooManyCodes,
 }
 
@@ -87,7 +87,10 @@ pub fn export(
         entries.push(entry);
     }
     let chunks: Vec<&[Entry]> = entries.chunks(options.accounts_per_qr).collect();
-    let size = i32::try_from(chunks.len()).map_err(|_| ExportError::TooManyCodes)?;
+    let size = i32::try_from(chunks.len())
+        .ok()
+        .filter(|n| *n <= MAX_BATCH_SIZE)
+        .ok_or(ExportError::TooManyCodes)?;
     let encode = PayloadEncodeOptions {
         write_zero_batch_index: options.write_zero_batch_index,
     };
@@ -159,6 +162,12 @@ pub enum ScanOutcome {
         /// The scanned payload's id.
         found_batch_id: i32,
     },
+    /// `batch_size` is above [`MAX_BATCH_SIZE`]: no real export has that many QR codes; ignored
+    /// (payloads from [`Payload::decode`] never have one).
+    ImplausibleSize {
+        /// The scanned payload's size.
+        found_size: i32,
+    },
     /// `batch_size` differs from the batch's, or the index is outside `0..batch_size`; ignored.
     Inconsistent {
         /// The batch size being assembled.
@@ -168,6 +177,41 @@ pub enum ScanOutcome {
         /// The scanned payload's index.
         index: i32,
     },
+}
+
+/// The QR codes of a batch not received: a count and the first few indices, so that a
+/// report stays one short line whatever `batch_size` claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    /// How many QR codes are missing.
+    pub count: i32,
+    /// The batch size.
+    pub batch_size: i32,
+    /// The first (at most [`Missing::LISTED`]) missing indices, 0-based, ascending.
+    pub first: Vec<i32>,
+}
+
+impl Missing {
+    /// How many missing indices are named.
+    pub const LISTED: usize = 10;
+}
+
+/// `QR 2 of 3 missing`, `QR 2, 3 of 5 missing`, or with more than [`Missing::LISTED`]:
+/// `990 of 1000 QR codes missing (QR 1, 2, …)`; QR numbers are 1-based as shown to users.
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let listed: Vec<String> = self.first.iter().map(|i| (i + 1).to_string()).collect();
+        let listed = listed.join(", ");
+        if usize::try_from(self.count).unwrap_or(usize::MAX) <= self.first.len() {
+            write!(f, "QR {listed} of {} missing", self.batch_size)
+        } else {
+            write!(
+                f,
+                "{} of {} QR codes missing (QR {listed}, …)",
+                self.count, self.batch_size
+            )
+        }
+    }
 }
 
 /// Collects the payloads of one batch as they are scanned, one at a time (bug M02).
@@ -196,6 +240,10 @@ impl BatchAssembler {
         let id = payload.batch_id.unwrap_or(0);
         let size = payload.batch_size.unwrap_or(0).max(1);
         let index = payload.batch_index.unwrap_or(0);
+        if size > MAX_BATCH_SIZE {
+            // Payloads are plain values; one built by hand could still claim 2^31 codes.
+            return ScanOutcome::ImplausibleSize { found_size: size };
+        }
         if let Some(current) = self.batch_id.filter(|c| *c != id) {
             if !(self.rules.zero_batch_id_is_unset && current == 0) {
                 return ScanOutcome::UnrelatedBatch {
@@ -256,11 +304,27 @@ impl BatchAssembler {
         !self.received.is_empty() && self.missing_indices().is_empty()
     }
 
-    /// Indices not yet received, ascending (what Aegis' image import lists).
+    /// Indices not yet received, ascending (what Aegis' image import lists); at most
+    /// [`MAX_BATCH_SIZE`] of them.
     pub fn missing_indices(&self) -> Vec<i32> {
         (0..self.batch_size)
             .filter(|i| !self.received.contains_key(i))
             .collect()
+    }
+
+    /// How many QR codes are missing, and the first few of them: one short line however large
+    /// the batch.
+    pub fn missing(&self) -> Missing {
+        let received = i32::try_from(self.received.len()).unwrap_or(i32::MAX);
+        Missing {
+            count: self.batch_size.saturating_sub(received).max(0),
+            batch_size: self.batch_size,
+            first: self
+                .missing_indices()
+                .into_iter()
+                .take(Missing::LISTED)
+                .collect(),
+        }
     }
 
     /// The payloads received so far with their batch indices, in batch order.
@@ -328,6 +392,36 @@ mod tests {
         assert_eq!(a.offer(b[1].clone()), ScanOutcome::Complete { index: 1 });
         let names: Vec<_> = a.entries().into_iter().map(|e| e.name).collect();
         assert_eq!(names, ["a0", "a1", "a2", "a3"]);
+    }
+
+    #[test]
+    fn implausible_sizes_are_refused_and_missing_codes_are_counted() {
+        let mut a = BatchAssembler::new(BatchRules::default());
+        let huge = Payload {
+            batch_size: Some(i32::MAX),
+            ..Payload::default()
+        };
+        assert_eq!(
+            a.offer(huge),
+            ScanOutcome::ImplausibleSize {
+                found_size: i32::MAX
+            }
+        );
+        assert_eq!(a.batch_size(), 0);
+        assert!(a.missing_indices().is_empty());
+
+        let b = batch(5, MAX_BATCH_SIZE);
+        a.offer(b[1].clone());
+        let missing = a.missing();
+        assert_eq!(missing.count, MAX_BATCH_SIZE - 1);
+        assert_eq!(missing.first.len(), Missing::LISTED);
+        assert_eq!(
+            missing.to_string(),
+            "999 of 1000 QR codes missing (QR 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, …)"
+        );
+        let mut small = BatchAssembler::new(BatchRules::default());
+        small.offer(batch(5, 3)[0].clone());
+        assert_eq!(small.missing().to_string(), "QR 2, 3 of 3 missing");
     }
 
     #[test]

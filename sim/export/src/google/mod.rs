@@ -15,8 +15,8 @@ pub mod uri;
 pub mod wire;
 
 pub use batch::{
-    export, BatchAssembler, BatchRules, GoogleExport, GoogleExportOptions, ScanOutcome,
+    export, BatchAssembler, BatchRules, GoogleExport, GoogleExportOptions, Missing, ScanOutcome,
 };
 pub use convert::{EntryError, Finding, ImportRules, Loss, SplitIssuer, UnspecifiedType};
-pub use payload::{Entry, Payload, PayloadEncodeOptions, PayloadError};
+pub use payload::{Entry, Payload, PayloadEncodeOptions, PayloadError, MAX_BATCH_SIZE};
 pub use uri::{decode_uri, encode_uri, DecodedUri, UriError, UriFinding, UriMode, UriStyle};

@@ -8,6 +8,13 @@ use super::wire::{Reader, WireError, Writer};
 /// Payloads larger than this are refused before parsing; a QR code carries under 3 KB.
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 
+/// The largest `batch_size` (number of QR codes in one export) accepted.
+///
+/// Exporters put 10 accounts in a QR code (GA 6, Aegis) or all of them in one, so 1000 codes
+/// already stand for 10,000 accounts, each shown and scanned by hand one picture at a time.
+/// Anything larger is not an export but a number an importer would allocate or loop over.
+pub const MAX_BATCH_SIZE: i32 = 1000;
+
 /// One `MigrationPayload`: the content of one `otpauth-migration` QR code.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Payload {
@@ -84,6 +91,10 @@ pub enum PayloadError {
     /// Larger than [`MAX_PAYLOAD_BYTES`].
     #[error("payload of {0} bytes is larger than the {MAX_PAYLOAD_BYTES}-byte limit")]
     TooLarge(usize),
+    /// `batch_size` is negative or above [`MAX_BATCH_SIZE`]: no real export has that many QR
+    /// codes.
+    #[error("batch_size {0} is not a plausible number of QR codes (0 to {MAX_BATCH_SIZE})")]
+    ImplausibleBatchSize(i32),
     /// A wire-format error, with offset and field path.
     #[error(transparent)]
     Wire(#[from] WireError),
@@ -128,6 +139,12 @@ impl Payload {
                 5 => payload.batch_id = Some(field.int32("batch_id")?),
                 _ => {}
             }
+        }
+        if let Some(size) = payload
+            .batch_size
+            .filter(|s| !(0..=MAX_BATCH_SIZE).contains(s))
+        {
+            return Err(PayloadError::ImplausibleBatchSize(size));
         }
         Ok(payload)
     }
@@ -239,6 +256,30 @@ mod tests {
         assert_eq!(e.path, "otp_parameters[0].name");
         assert_eq!(e.offset, 5);
         assert_eq!(e.kind, WireErrorKind::InvalidUtf8 { valid_up_to: 1 });
+    }
+
+    #[test]
+    fn implausible_batch_sizes_are_refused() {
+        for (size, ok) in [
+            (0, true),
+            (1, true),
+            (MAX_BATCH_SIZE, true),
+            (MAX_BATCH_SIZE + 1, false),
+            (i32::MAX, false),
+            (-1, false),
+        ] {
+            let bytes = Payload {
+                batch_size: Some(size),
+                ..Payload::default()
+            }
+            .encode(&PayloadEncodeOptions::default());
+            let got = Payload::decode(&bytes);
+            if ok {
+                assert_eq!(got.map(|p| p.batch_size), Ok(Some(size)));
+            } else {
+                assert_eq!(got, Err(PayloadError::ImplausibleBatchSize(size)));
+            }
+        }
     }
 
     #[test]

@@ -144,6 +144,25 @@ pub fn decode_uri(text: &str, mode: UriMode) -> Result<DecodedUri, UriError> {
         UriMode::Lenient => locate_data_lenient(text, &mut findings)?,
     };
 
+    let b64 = unescape(data, data_at, mode, &mut findings)?;
+    let bytes = decode_base64(&b64, mode, &mut findings)?;
+    let payload = Payload::decode(&bytes)?;
+    Ok(DecodedUri {
+        payload,
+        bytes,
+        findings,
+    })
+}
+
+/// The Base64 text of the `data` parameter: percent-escapes decoded, and in lenient mode the
+/// repairs forgiving decoders make (each counted as a finding). `data_at` is its offset in
+/// the URI, for errors.
+fn unescape(
+    data: &str,
+    data_at: usize,
+    mode: UriMode,
+    findings: &mut Vec<UriFinding>,
+) -> Result<Vec<u8>, UriError> {
     let mut b64 = Vec::with_capacity(data.len());
     let (mut unencoded, mut spaces, mut url_safe) = (0, 0, false);
     let bytes = data.as_bytes();
@@ -204,22 +223,30 @@ pub fn decode_uri(text: &str, mode: UriMode) -> Result<DecodedUri, UriError> {
     if url_safe {
         findings.push(UriFinding::UrlSafeAlphabet);
     }
+    Ok(b64)
+}
 
+/// Base64 to bytes; lenient mode also takes the text without its `=` padding.
+fn decode_base64(
+    b64: &[u8],
+    mode: UriMode,
+    findings: &mut Vec<UriFinding>,
+) -> Result<Vec<u8>, UriError> {
     let decoded = match mode {
-        UriMode::Strict => STANDARD.decode(&b64),
+        UriMode::Strict => STANDARD.decode(b64),
         UriMode::Lenient => {
             if b64.last() == Some(&b'=') {
-                STANDARD.decode(&b64)
+                STANDARD.decode(b64)
             } else {
-                let unpadded = STANDARD_NO_PAD.decode(&b64);
-                if unpadded.is_ok() && b64.len() % 4 != 0 {
+                let unpadded = STANDARD_NO_PAD.decode(b64);
+                if unpadded.is_ok() && !b64.len().is_multiple_of(4) {
                     findings.push(UriFinding::MissingPadding);
                 }
                 unpadded
             }
         }
     };
-    let bytes = decoded.map_err(|e| {
+    decoded.map_err(|e| {
         let offset = match e {
             base64::DecodeError::InvalidByte(o, _)
             | base64::DecodeError::InvalidLastSymbol(o, _) => o,
@@ -229,12 +256,6 @@ pub fn decode_uri(text: &str, mode: UriMode) -> Result<DecodedUri, UriError> {
             offset,
             detail: e.to_string(),
         }
-    })?;
-    let payload = Payload::decode(&bytes)?;
-    Ok(DecodedUri {
-        payload,
-        bytes,
-        findings,
     })
 }
 

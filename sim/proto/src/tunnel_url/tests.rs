@@ -112,6 +112,70 @@ fn errors_say_what_and_where() {
 }
 
 #[test]
+fn hosts_are_dns_names_or_ip_addresses() {
+    let path = "/cable/new/3EEF97097986413B059EAA2A30D653D4";
+    for good in [
+        "cable.ua5v.com",
+        "CABLE.auth.com.",
+        "localhost",
+        "my_host-1",
+        "127.0.0.1",
+        "[::1]",
+        "[fe80::1:2]",
+    ] {
+        let url = format!("wss://{good}:443{path}");
+        assert_eq!(
+            TunnelUrl::parse(&url).map(|u| u.host),
+            Ok(good.to_owned()),
+            "{good}"
+        );
+    }
+    for bad in [
+        "a b",
+        "[::1",
+        "::1]",
+        "[::1]x",
+        "[127.0.0.1]",
+        "256.1.1.1",
+        "1.2.3",
+        "-a.com",
+        "a..b",
+        "user@host",
+        "a%20b",
+        "ex\u{e4}mple.com",
+        "1.2.3.4.5",
+    ] {
+        let url = format!("ws://{bad}{path}");
+        assert!(
+            matches!(TunnelUrl::parse(&url), Err(UrlError::InvalidHost(h)) if h == bad),
+            "{bad}: {:?}",
+            TunnelUrl::parse(&url)
+        );
+    }
+    assert_eq!(
+        TunnelUrl::parse(&format!("ws://[::1:8080{path}")),
+        Err(UrlError::InvalidHost("[::1:8080".into()))
+    );
+}
+
+#[test]
+fn refused_text_is_echoed_shortened() {
+    let long = "x y".repeat(100_000);
+    let Err(UrlError::InvalidHost(echo)) = TunnelUrl::parse(&format!("ws://{long}/cable/new/00"))
+    else {
+        panic!("accepted")
+    };
+    assert!(echo.ends_with("… (300000 bytes)"), "{echo}");
+    assert!(echo.chars().count() < MAX_ECHO_CHARS + 20);
+    let Err(UrlError::Port(port)) =
+        TunnelUrl::parse(&format!("ws://h:{}/cable/new/00", "9".repeat(1000)))
+    else {
+        panic!("accepted")
+    };
+    assert!(port.len() < 100, "{port}");
+}
+
+#[test]
 fn ipv6_literal_with_port() {
     let u = TunnelUrl::parse("ws://[::1]:8080/cable/new/3EEF97097986413B059EAA2A30D653D4").unwrap();
     assert_eq!((u.host.as_str(), u.port), ("[::1]", Some(8080)));
@@ -129,5 +193,14 @@ proptest! {
     fn parsing_never_panics(s in "\\PC{0,120}") {
         let _ = TunnelUrl::parse(&s);
         let _ = Route::parse_path(&s);
+    }
+
+    #[test]
+    fn accepted_hosts_have_no_url_delimiters(s in "[a-z0-9 .:\\[\\]@%_-]{1,24}") {
+        let url = format!("ws://{s}/cable/new/3EEF97097986413B059EAA2A30D653D4");
+        if let Ok(parsed) = TunnelUrl::parse(&url) {
+            prop_assert!(!parsed.host.contains([' ', '@', '%', '/']), "{}", parsed.host);
+            prop_assert_eq!(TunnelUrl::parse(&parsed.to_string()), Ok(parsed));
+        }
     }
 }
