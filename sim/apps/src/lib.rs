@@ -15,6 +15,7 @@
 //! - [`enrol`]: TOTP/HOTP enrolment through a QR code picture.
 //! - [`mechanism`]: cloud backup, keychain sync, Google transfer QR codes, Aegis and 2FAS files.
 //! - [`quirk`]: the bug switches.
+//! - [`files`]: export to and import from files, one half at a time, and a whole run.
 //! - [`migrate`] and [`report`]: run a migration, report per account.
 //! - [`session`]: [`AppWorld`], named phones and sites on one clock, for scenarios.
 //! - [`context`]: the quirks, random source, cloud services and trail a migration runs in.
@@ -22,6 +23,7 @@
 pub mod account;
 pub mod context;
 pub mod enrol;
+pub mod files;
 pub mod mechanism;
 pub mod migrate;
 pub mod phone;

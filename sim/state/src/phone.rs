@@ -4,7 +4,7 @@
 
 use crate::error::StateError;
 use crate::file::{self, Locked};
-use hybridsim_apps::Phone;
+use hybridsim_apps::{AppModel, Phone};
 use hybridsim_ctap::store::CredentialStore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -94,9 +94,42 @@ impl PhoneState {
         hash.finalize().into()
     }
 
+    /// The state's phone, made with the `asked` app (or `default`) when the state has none
+    /// yet. `Err` holds the app of the phone already there when `asked` is another one: one
+    /// state file is one phone, and its app is not silently switched.
+    pub fn phone_for(
+        &mut self,
+        asked: Option<AppModel>,
+        default: AppModel,
+    ) -> Result<&mut Phone, AppModel> {
+        match (&mut self.phone, asked) {
+            (Some(phone), Some(app)) if phone.app != app => Err(phone.app),
+            (Some(phone), _) => Ok(phone),
+            (phone @ None, asked) => Ok(phone.insert(Phone::new(asked.unwrap_or(default)))),
+        }
+    }
+
     /// Records one finished operation: the authenticator's credentials afterwards.
     pub fn record(&mut self, credentials: CredentialStore) {
         self.credentials = credentials;
         self.operations += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_is_made_once_and_its_app_is_never_switched() {
+        let mut state = PhoneState::new("p".into(), String::new(), 0);
+        let made = state.phone_for(None, AppModel::Aegis).map(|p| p.app);
+        assert_eq!(made, Ok(AppModel::Aegis));
+        let same = state.phone_for(Some(AppModel::Aegis), AppModel::TwoFas);
+        assert_eq!(same.map(|p| p.app), Ok(AppModel::Aegis));
+        let other = state.phone_for(Some(AppModel::TwoFas), AppModel::TwoFas);
+        assert_eq!(other.map(|p| p.app), Err(AppModel::Aegis));
+        let kept = state.phone_for(None, AppModel::TwoFas).map(|p| p.app);
+        assert_eq!(kept, Ok(AppModel::Aegis));
     }
 }

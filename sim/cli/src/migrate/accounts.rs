@@ -1,13 +1,14 @@
 //! `hybridsim migrate add|list`: putting `otpauth://` accounts on the phone in a state file
 //! (lenient Key URI parsing, docs/migration.md §2.2) and showing the codes it displays.
 
-use super::{account_json, account_line, at_or_now, load_or_create, phone_of, read_existing};
+use super::{at_or_now, load_or_create, phone_of, read_existing};
 use super::{NewPhoneArgs, StateArgs};
 use crate::failure::{Failure, Outcome};
 use crate::{json, phone_state};
 use clap::Args;
 use hybridsim_apps::phone::Added;
 use hybridsim_apps::{AppAccount, AppModel};
+use hybridsim_export::listing::{account_json, account_line};
 use hybridsim_otp::{parse, Mode};
 use serde_json::{json, Value};
 

@@ -2,13 +2,12 @@
 //! the decoder had to repair. Recognising and decoding the formats is
 //! `hybridsim_export::detect`; this reads the files (and QR pictures) and prints.
 
-use super::{account_json, account_line};
 use crate::failure::{Failure, Outcome};
 use crate::{echo, input, json};
 use clap::Args;
-use hybridsim_export::detect::{self, Decoded, Kind, Note};
-use hybridsim_export::google::{Payload, UriMode};
-use serde_json::{json, Value};
+use hybridsim_export::detect::{self, Decoded, Kind};
+use hybridsim_export::google::UriMode;
+use hybridsim_export::listing::{decoded_json, decoded_lines, missing_lines};
 use std::path::Path;
 
 /// `hybridsim migrate decode`
@@ -85,9 +84,11 @@ pub fn run(args: &DecodeArgs) -> Outcome {
         }
     }
     if args.json {
-        print_json(&decoded);
+        json::print(&decoded_json(&decoded));
     } else {
-        print_text(&decoded);
+        for line in decoded_lines(&decoded) {
+            say!("{line}");
+        }
     }
     verdict(&decoded)
 }
@@ -109,19 +110,6 @@ fn verdict(decoded: &Decoded) -> Outcome {
         "the batch is incomplete: {}",
         missing_lines(decoded).join(", ")
     )))
-}
-
-fn missing_lines(decoded: &Decoded) -> Vec<String> {
-    decoded
-        .batch
-        .iter()
-        .flat_map(|batch| {
-            batch
-                .missing
-                .iter()
-                .map(move |i| format!("QR {} of {} missing", i + 1, batch.size))
-        })
-        .collect()
 }
 
 /// Reads one input: migration texts are added to `texts`; an Aegis vault or 2FAS backup is
@@ -172,126 +160,4 @@ fn read_input(
         }
         kind => Ok(Some((input.to_owned(), kind, bytes))),
     }
-}
-
-fn note_json(note: &Note) -> Value {
-    json!({"code": note.code, "text": note.text})
-}
-
-fn payload_json(origin: &str, payload: &Payload) -> Value {
-    let entries: Vec<Value> = payload
-        .entries
-        .iter()
-        .map(|e| {
-            json!({
-                "name": e.name,
-                "issuer": e.issuer,
-                "secret": hybridsim_otp::base32::encode(&e.secret),
-                "algorithm": e.algorithm,
-                "digits": e.digits,
-                "type": e.otp_type,
-                "counter": e.counter,
-                "unique_id": e.unique_id,
-            })
-        })
-        .collect();
-    json!({
-        "source": origin,
-        "version": payload.version,
-        "batch_size": payload.batch_size,
-        "batch_index": payload.batch_index,
-        "batch_id": payload.batch_id,
-        "entries": entries,
-    })
-}
-
-fn print_json(d: &Decoded) {
-    let accounts: Vec<Value> = d
-        .accounts
-        .iter()
-        .map(|f| {
-            let mut v = account_json(&f.account);
-            if let Some(map) = v.as_object_mut() {
-                map.insert("source".into(), json!(f.source));
-                map.insert(
-                    "findings".into(),
-                    Value::Array(f.notes.iter().map(note_json).collect()),
-                );
-            }
-            v
-        })
-        .collect();
-    let skipped: Vec<Value> = d
-        .skipped
-        .iter()
-        .map(
-            |s| json!({"source": s.source, "issuer": s.issuer, "name": s.name, "reason": s.reason}),
-        )
-        .collect();
-    let mut out = json!({
-        "format": d.format,
-        "accounts": accounts,
-        "skipped": skipped,
-        "findings": d.notes.iter().map(note_json).collect::<Vec<_>>(),
-    });
-    if let Some(map) = out.as_object_mut() {
-        if d.format == "google-migration" {
-            map.insert(
-                "payloads".into(),
-                d.payloads.iter().map(|(o, p)| payload_json(o, p)).collect(),
-            );
-            map.insert("batch".into(), batch_json(d));
-        }
-    }
-    json::print(&out);
-}
-
-fn print_text(d: &Decoded) {
-    say!(
-        "{}: {} account(s), {} skipped",
-        d.format,
-        d.accounts.len(),
-        d.skipped.len()
-    );
-    if let Some(batch) = &d.batch {
-        say!(
-            "batch id {}, {} of {} QR code(s) received",
-            json!(batch.id),
-            batch.received.len(),
-            batch.size
-        );
-    }
-    for (k, found) in d.accounts.iter().enumerate() {
-        say!("{:>3}  {}", k + 1, account_line(&found.account));
-        for note in &found.notes {
-            say!("     finding {}: {}", note.code, note.text);
-        }
-    }
-    for s in &d.skipped {
-        say!(
-            "skipped: {} (issuer {:?}, name {:?}): {}",
-            s.source,
-            s.issuer,
-            s.name,
-            s.reason
-        );
-    }
-    for note in &d.notes {
-        say!("finding {}: {}", note.code, note.text);
-    }
-    for line in &missing_lines(d) {
-        say!("missing: {line}");
-    }
-}
-
-fn batch_json(d: &Decoded) -> Value {
-    d.batch.as_ref().map_or(Value::Null, |batch| {
-        json!({
-            "id": batch.id,
-            "size": batch.size,
-            "received_indices": batch.received,
-            "missing_indices": batch.missing,
-            "complete": batch.complete,
-        })
-    })
 }
