@@ -7,7 +7,7 @@
 
 use crate::detect::{Decoded, Note};
 use crate::google::Payload;
-use hybridsim_otp::{OtpAccount, OtpKind};
+use hybridsim_otp::{Finding, OtpAccount, OtpKind};
 use serde_json::{json, Value};
 
 /// `totp` or `hotp`.
@@ -52,6 +52,47 @@ pub fn account_line(account: &OtpAccount) -> String {
         account.algorithm.name(),
         account.digits
     )
+}
+
+/// An account's parameters as `hybridsim totp` shows them: issuer, name, algorithm, digits,
+/// the secret's length in bits, and `period` (TOTP) or `counter` (HOTP); never the secret.
+pub fn parameters_json(account: &OtpAccount) -> Value {
+    let (key, number) = match account.kind {
+        OtpKind::Totp { period } => ("period", u64::from(period)),
+        OtpKind::Hotp { counter } => ("counter", counter),
+    };
+    let mut value = serde_json::Map::new();
+    value.insert("issuer".into(), json!(account.issuer));
+    value.insert("name".into(), json!(account.name));
+    value.insert("algorithm".into(), json!(account.algorithm.name()));
+    value.insert("digits".into(), json!(account.digits));
+    value.insert("secret_bits".into(), json!(account.secret.len() * 8));
+    value.insert(key.into(), json!(number));
+    Value::Object(value)
+}
+
+/// An account's parameters on one line: issuer, name, algorithm, digits, kind and secret size.
+pub fn parameters_line(a: &OtpAccount) -> String {
+    let kind = match a.kind {
+        OtpKind::Totp { period } => format!("TOTP period {period}"),
+        OtpKind::Hotp { counter } => format!("HOTP counter {counter}"),
+    };
+    format!(
+        "account: issuer {:?}, name {:?}, {}, {} digits, {kind}, {}-bit secret",
+        a.issuer,
+        a.name,
+        a.algorithm.name(),
+        a.digits,
+        a.secret.len() * 8
+    )
+}
+
+/// A Key URI parse's findings as JSON: each its name and its explanation.
+pub fn findings_json(findings: &[Finding]) -> Value {
+    findings
+        .iter()
+        .map(|f| json!({"name": f.name(), "explanation": f.to_string()}))
+        .collect()
 }
 
 /// A finding as JSON: its code and its explanation.
@@ -235,6 +276,13 @@ mod tests {
         assert_eq!(v["counter"], 7);
         assert_eq!(v["period"], Value::Null);
         assert!(account_line(&a).ends_with("counter=7"));
+        let p = parameters_json(&a);
+        assert_eq!(
+            (p["counter"].clone(), p["secret_bits"].clone()),
+            (json!(7), json!(80))
+        );
+        assert!(p.get("secret").is_none() && p.get("period").is_none());
+        assert!(parameters_line(&a).contains("HOTP counter 7, 80-bit secret"));
     }
 
     #[test]
