@@ -15,6 +15,7 @@
 //! - [`enrol`]: TOTP/HOTP enrolment through a QR code picture.
 //! - [`mechanism`]: cloud backup, keychain sync, Google transfer QR codes, Aegis and 2FAS files.
 //! - [`quirk`]: the bug switches.
+//! - [`export_inputs`]: the inputs of one export (URIs, QR pictures, a file) gathered and decoded.
 //! - [`files`]: export to and import from files, one half at a time, and a whole run.
 //! - [`migrate`] and [`report`]: run a migration, report per account.
 //! - [`session`]: [`AppWorld`], named phones and sites on one clock, for scenarios.
@@ -23,6 +24,7 @@
 pub mod account;
 pub mod context;
 pub mod enrol;
+pub mod export_inputs;
 pub mod files;
 pub mod mechanism;
 pub mod migrate;

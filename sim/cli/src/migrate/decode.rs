@@ -5,9 +5,9 @@
 use crate::failure::{Failure, Outcome};
 use crate::{echo, input, json};
 use clap::Args;
-use hybridsim_export::detect::{self, Decoded, Kind};
-use hybridsim_export::google::UriMode;
-use hybridsim_export::listing::{decoded_json, decoded_lines, missing_lines};
+use hybridsim_apps::export_inputs::{shortfall, ExportInputs, InputError};
+use hybridsim_export::detect;
+use hybridsim_export::listing::{decoded_json, decoded_lines};
 use std::path::Path;
 
 /// `hybridsim migrate decode`
@@ -45,36 +45,27 @@ pub struct DecodeArgs {
     pub json: bool,
 }
 
-/// A file export given as the only input: (its name, its kind, its bytes).
-type FileExport = (String, Kind, Vec<u8>);
-
 /// Decodes the inputs and prints what they hold.
 pub fn run(args: &DecodeArgs) -> Outcome {
-    let mut texts = Vec::new();
-    let mut file_export: Option<FileExport> = None;
+    let mut inputs = ExportInputs::default();
+    let alone = args.inputs.len() == 1;
     for (n, input) in args.inputs.iter().enumerate() {
-        match read_input(n, input, &mut texts)? {
-            None => {}
-            Some(_) if args.inputs.len() != 1 => return Err(Failure::bad_input(
-                "an Aegis vault or 2FAS backup is decoded on its own: give it as the only INPUT",
-            )),
-            found => file_export = found,
+        if detect::is_migration_uri(input) {
+            inputs.push_uri(n, input);
+            continue;
         }
+        let bytes = input::read_bytes(Path::new(input)).map_err(|e| {
+            Failure::bad_input(format!(
+                "{}: neither an otpauth-migration:// URI nor a readable file ({})",
+                echo::shown(input),
+                e.message
+            ))
+        })?;
+        inputs.push_file(input, bytes, alone).map_err(bad)?;
     }
-    let password = args.password.as_deref().map(str::as_bytes);
-    let decoded = match &file_export {
-        Some((origin, Kind::Aegis, bytes)) => detect::decode_aegis(origin, bytes, password),
-        Some((origin, _, bytes)) => detect::decode_twofas(origin, bytes, password),
-        None => {
-            if args.password.is_some() {
-                return Err(Failure::bad_input(
-                    "--password is for Aegis vaults and 2FAS backups; Google transfer codes have none",
-                ));
-            }
-            detect::decode_google(&texts, UriMode::Lenient)
-        }
-    }
-    .map_err(|e| Failure::bad_input(e.to_string()))?;
+    let decoded = inputs
+        .decode(args.password.as_deref().map(str::as_bytes))
+        .map_err(bad)?;
     if args.strict {
         if let Some((_, note)) = decoded.repairs().next() {
             return Err(Failure::bad_input(format!(
@@ -90,74 +81,10 @@ pub fn run(args: &DecodeArgs) -> Outcome {
             say!("{line}");
         }
     }
-    verdict(&decoded)
+    // Exit 1 when a Google batch is incomplete or not one of its codes was accepted.
+    shortfall(&decoded).map_or(Ok(()), |s| Err(Failure::no_match(s)))
 }
 
-/// Exit 1 when a Google batch is incomplete or not one of its codes was accepted.
-fn verdict(decoded: &Decoded) -> Outcome {
-    let Some(batch) = &decoded.batch else {
-        return Ok(());
-    };
-    if batch.received.is_empty() {
-        return Err(Failure::no_match(
-            "no QR code of the batch was accepted: no accounts (see the findings)",
-        ));
-    }
-    if batch.missing.is_empty() {
-        return Ok(());
-    }
-    Err(Failure::no_match(format!(
-        "the batch is incomplete: {}",
-        missing_lines(decoded).join(", ")
-    )))
-}
-
-/// Reads one input: migration texts are added to `texts`; an Aegis vault or 2FAS backup is
-/// returned whole.
-fn read_input(
-    n: usize,
-    input: &str,
-    texts: &mut Vec<(String, String)>,
-) -> Result<Option<FileExport>, Failure> {
-    if detect::is_migration_uri(input) {
-        texts.push((format!("argument {}", n + 1), input.to_owned()));
-        return Ok(None);
-    }
-    let bytes = input::read_bytes(Path::new(input)).map_err(|e| {
-        Failure::bad_input(format!(
-            "{}: neither an otpauth-migration:// URI nor a readable file ({})",
-            echo::shown(input),
-            e.message
-        ))
-    })?;
-    match detect::classify(input, &bytes).map_err(|e| Failure::bad_input(e.to_string()))? {
-        Kind::Png => {
-            let found = hybridsim_optical::read_image(&bytes)
-                .map_err(|e| Failure::bad_input(format!("{input}: no readable QR code: {e}")))?;
-            for (k, text) in found.into_iter().enumerate() {
-                if !detect::is_migration_uri(&text) {
-                    let start: String = text.chars().take(40).collect();
-                    return Err(Failure::bad_input(format!(
-                        "{input}: the QR code holds {start:?}…, not an otpauth-migration:// URI"
-                    )));
-                }
-                let origin = if k == 0 {
-                    input.to_owned()
-                } else {
-                    format!("{input} (code {})", k + 1)
-                };
-                texts.push((origin, text));
-            }
-            Ok(None)
-        }
-        Kind::MigrationLines(lines) => {
-            texts.extend(
-                lines
-                    .into_iter()
-                    .map(|(line, text)| (format!("{input} line {line}"), text)),
-            );
-            Ok(None)
-        }
-        kind => Ok(Some((input.to_owned(), kind, bytes))),
-    }
+fn bad(e: InputError) -> Failure {
+    Failure::bad_input(e.to_string())
 }
