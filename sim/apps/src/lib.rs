@@ -18,6 +18,7 @@
 //! - [`export_inputs`]: the inputs of one export (URIs, QR pictures, a file) gathered and decoded.
 //! - [`files`]: export to and import from files, one half at a time, and a whole run.
 //! - [`migrate`] and [`report`]: run a migration, report per account.
+//! - [`shown`]: what the app shows: the fate of each account given to it, codes at a time.
 //! - [`session`]: [`AppWorld`], named phones and sites on one clock, for scenarios.
 //! - [`context`]: the quirks, random source, cloud services and trail a migration runs in.
 
@@ -32,6 +33,7 @@ pub mod phone;
 pub mod quirk;
 pub mod report;
 pub mod session;
+pub mod shown;
 pub mod site;
 
 pub use account::AppAccount;
