@@ -5,7 +5,10 @@
 use crate::error::StateError;
 use crate::file::{self, Locked};
 use hybridsim_apps::{AppModel, Phone};
+use hybridsim_ctap::profile::ProfileError;
 use hybridsim_ctap::store::CredentialStore;
+use hybridsim_ctap::user::ScriptedUser;
+use hybridsim_ctap::{Authenticator, Profile};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -94,6 +97,21 @@ impl PhoneState {
         hash.finalize().into()
     }
 
+    /// The authenticator the state describes, answering as `user` does, with randomness
+    /// fresh for this operation; `read_pem` finds the attestation files the profile names.
+    pub fn authenticator(
+        &self,
+        user: ScriptedUser,
+        read_pem: impl FnMut(&str) -> Option<String>,
+    ) -> Result<Authenticator, BuildError> {
+        let profile = Profile::from_toml_str(&self.profile_toml).map_err(BuildError::Profile)?;
+        let attester = profile.attester(read_pem).map_err(BuildError::Attester)?;
+        Ok(
+            Authenticator::new(profile, attester, self.operation_seed(), user)
+                .with_store(self.credentials.clone()),
+        )
+    }
+
     /// The state's phone, made with the `asked` app (or `default`) when the state has none
     /// yet. `Err` holds the app of the phone already there when `asked` is another one: one
     /// state file is one phone, and its app is not silently switched.
@@ -116,6 +134,17 @@ impl PhoneState {
     }
 }
 
+/// Why a state's profile gives no authenticator.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The profile text kept in the file does not parse (an edited file).
+    #[error("{0}")]
+    Profile(ProfileError),
+    /// Its attestation key or certificates cannot be had.
+    #[error("{0}")]
+    Attester(ProfileError),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +160,12 @@ mod tests {
         assert_eq!(other.map(|p| p.app), Err(AppModel::Aegis));
         let kept = state.phone_for(None, AppModel::TwoFas).map(|p| p.app);
         assert_eq!(kept, Ok(AppModel::Aegis));
+    }
+
+    #[test]
+    fn a_damaged_profile_text_gives_no_authenticator() {
+        let state = PhoneState::new("p".into(), "not = [toml".into(), 0);
+        let built = state.authenticator(ScriptedUser::approving(), |_| None);
+        assert!(matches!(built, Err(BuildError::Profile(_))));
     }
 }
