@@ -10,6 +10,7 @@
 //! - [`cbor`]: CTAP2 canonical CBOR encoding and a strict, located decoder.
 //! - [`base10`]: the digit encoding of the `FIDO:/` QR string (§2.1).
 //! - [`qr`]: the QR payload map and the phone's validation rules (§2.2–2.4).
+//! - [`qr_text`]: whether text (typed, or read from a picture) is a `FIDO:/` string.
 //! - [`keys`]: P-256 key checks and conversions (§2.3, §6.1).
 //! - [`derive`](mod@derive): HKDF-SHA256 with little-endian purposes (§3).
 //! - [`advert`]: the 20-byte encrypted BLE advert (§4).
@@ -41,6 +42,7 @@ pub mod noise;
 pub mod padding;
 pub mod post_handshake;
 pub mod qr;
+pub mod qr_text;
 pub mod route_checks;
 pub mod time;
 pub mod tunnel_url;
