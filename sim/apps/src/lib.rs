@@ -15,19 +15,25 @@
 //! - [`enrol`]: TOTP/HOTP enrolment through a QR code picture.
 //! - [`mechanism`]: cloud backup, keychain sync, Google transfer QR codes, Aegis and 2FAS files.
 //! - [`quirk`]: the bug switches.
+//! - [`export_inputs`]: the inputs of one export (URIs, QR pictures, a file) gathered and decoded.
+//! - [`files`]: export to and import from files, one half at a time, and a whole run.
 //! - [`migrate`] and [`report`]: run a migration, report per account.
+//! - [`shown`]: what the app shows: the fate of each account given to it, codes at a time.
 //! - [`session`]: [`AppWorld`], named phones and sites on one clock, for scenarios.
 //! - [`context`]: the quirks, random source, cloud services and trail a migration runs in.
 
 pub mod account;
 pub mod context;
 pub mod enrol;
+pub mod export_inputs;
+pub mod files;
 pub mod mechanism;
 pub mod migrate;
 pub mod phone;
 pub mod quirk;
 pub mod report;
 pub mod session;
+pub mod shown;
 pub mod site;
 
 pub use account::AppAccount;

@@ -9,7 +9,7 @@ use crate::builtin;
 use crate::failure::{Failure, Outcome};
 use hybridsim_ctap::user::{ScriptedUser, Verification};
 use hybridsim_ctap::{Authenticator, Profile};
-use hybridsim_state::{Locked, PhoneState};
+use hybridsim_state::{BuildError, Locked, PhoneState};
 use std::path::Path;
 
 /// Takes the state file's lock for the rest of the command.
@@ -106,16 +106,16 @@ pub fn scripted_user(user_absent: bool, uv_fails: bool, account: Option<usize>) 
 
 /// The authenticator the state describes, with randomness fresh for this operation.
 pub fn build(state: &PhoneState, user: ScriptedUser) -> Result<Authenticator, Failure> {
-    let profile = Profile::from_toml_str(&state.profile_toml).map_err(|e| {
-        Failure::bad_input(format!("profile {} in the state file: {e}", state.profile))
-    })?;
-    let attester = profile
-        .attester(builtin::attestation_file)
-        .map_err(|e| Failure::bad_input(format!("profile {}: {e}", state.profile)))?;
-    Ok(
-        Authenticator::new(profile, attester, state.operation_seed(), user)
-            .with_store(state.credentials.clone()),
-    )
+    state
+        .authenticator(user, builtin::attestation_file)
+        .map_err(|e| match e {
+            BuildError::Profile(e) => {
+                Failure::bad_input(format!("profile {} in the state file: {e}", state.profile))
+            }
+            BuildError::Attester(e) => {
+                Failure::bad_input(format!("profile {}: {e}", state.profile))
+            }
+        })
 }
 
 /// Records the operation and saves the state under the lock.

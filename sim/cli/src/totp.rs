@@ -4,8 +4,10 @@
 use crate::failure::{Failure, Outcome};
 use crate::json;
 use clap::{Args, Subcommand};
-use hybridsim_otp::{parse, Finding, Mode, OtpAccount, OtpKind, ParsedUri, UriError};
-use serde_json::{json, Value};
+use hybridsim_export::listing::{findings_json, parameters_json, parameters_line};
+use hybridsim_otp::inspect::{self, CodeError, Strictness, Verdict};
+use hybridsim_otp::{ParsedUri, UriError};
+use serde_json::json;
 
 /// `hybridsim totp …`
 #[derive(Debug, Subcommand)]
@@ -63,64 +65,24 @@ pub fn run(command: TotpCommand) -> Outcome {
     }
 }
 
-fn findings_json(findings: &[Finding]) -> Value {
-    findings
-        .iter()
-        .map(|f| json!({"name": f.name(), "explanation": f.to_string()}))
-        .collect()
-}
-
-fn account_json(account: &OtpAccount) -> Value {
-    let (key, number) = match account.kind {
-        OtpKind::Totp { period } => ("period", u64::from(period)),
-        OtpKind::Hotp { counter } => ("counter", counter),
-    };
-    let mut value = serde_json::Map::new();
-    value.insert("issuer".into(), json!(account.issuer));
-    value.insert("name".into(), json!(account.name));
-    value.insert("algorithm".into(), json!(account.algorithm.name()));
-    value.insert("digits".into(), json!(account.digits));
-    value.insert("secret_bits".into(), json!(account.secret.len() * 8));
-    value.insert(key.into(), json!(number));
-    Value::Object(value)
-}
-
 fn code(args: &CodeArgs) -> Outcome {
-    // Strict fails exactly when the lenient reading has findings, and names them all.
-    let mode = if args.strict {
-        Mode::Strict
-    } else {
-        Mode::Lenient
-    };
-    let parsed = parse(&args.uri, mode).map_err(|e| Failure::bad_input(format!("--uri: {e}")))?;
-    let account = &parsed.account;
-    let at = match (account.kind, args.at) {
-        (OtpKind::Totp { .. }, None) => {
-            return Err(Failure::bad_input(
-                "--at UNIX_SECONDS is needed for a TOTP URI",
-            ))
-        }
-        (_, at) => at.unwrap_or(0),
-    };
-    let code = account
-        .code_at(at)
-        .map_err(|e| Failure::bad_input(format!("--uri: {e}")))?;
+    let shown = inspect::code(&args.uri, args.strict, args.at).map_err(|e| match e {
+        CodeError::NeedsTime => Failure::bad_input("--at UNIX_SECONDS is needed for a TOTP URI"),
+        e => Failure::bad_input(format!("--uri: {e}")),
+    })?;
+    let findings = &shown.parsed.findings;
     if args.json {
-        let step = account
-            .current_step(at)
-            .map_err(|e| Failure::bad_input(format!("--uri: {e}")))?;
-        let at = matches!(account.kind, OtpKind::Totp { .. }).then_some(at);
         json::print(&json!({
-            "code": code,
-            "step": step,
-            "at": at,
-            "account": account_json(account),
-            "findings": findings_json(&parsed.findings),
+            "code": shown.code,
+            "step": shown.step,
+            "at": shown.at,
+            "account": parameters_json(&shown.parsed.account),
+            "findings": findings_json(findings),
         }));
     } else {
-        say!("{code}");
+        say!("{}", shown.code);
         // On stderr, so that stdout stays the code alone for scripts.
-        for finding in &parsed.findings {
+        for finding in findings {
             eprintln!("hybridsim: finding {}: {finding}", finding.name());
         }
     }
@@ -128,42 +90,39 @@ fn code(args: &CodeArgs) -> Outcome {
 }
 
 fn check(args: &CheckArgs) -> Outcome {
-    let strict = parse(&args.uri, Mode::Strict);
-    let lenient = parse(&args.uri, Mode::Lenient);
-    let strict_error = match &strict {
-        Err(UriError::NotStrict { .. }) => Some("refused: see the findings".to_owned()),
-        Err(e) => Some(e.to_string()),
-        Ok(_) => None,
-    };
-    let verdict = match (&strict, &lenient) {
-        (Ok(_), _) => "strict",
-        (Err(_), Ok(_)) => "lenient-only",
-        (Err(_), Err(_)) => "refused",
-    };
+    let both = Strictness::of(&args.uri);
+    let strict_error = both.strict_error();
+    let verdict = both.verdict();
+    let lenient = &both.lenient;
     if args.json {
+        let parsed = lenient.as_ref().ok();
         json::print(&json!({
-            "verdict": verdict,
-            "strict": {"accepted": strict.is_ok(), "error": strict_error},
+            "verdict": verdict.name(),
+            "strict": {"accepted": both.strict.is_ok(), "error": strict_error},
             "lenient": {
                 "accepted": lenient.is_ok(),
                 "error": lenient.as_ref().err().map(ToString::to_string),
-                "findings": lenient.as_ref().map(|p| findings_json(&p.findings)).unwrap_or(json!([])),
+                "findings": parsed.map(|p| findings_json(&p.findings)).unwrap_or(json!([])),
             },
-            "account": lenient.as_ref().ok().map(|p| account_json(&p.account)),
-            "label_issuer": lenient.as_ref().ok().and_then(|p| p.label_issuer.clone()),
-            "param_issuer": lenient.as_ref().ok().and_then(|p| p.param_issuer.clone()),
+            "account": parsed.map(|p| parameters_json(&p.account)),
+            "label_issuer": parsed.and_then(|p| p.label_issuer.clone()),
+            "param_issuer": parsed.and_then(|p| p.param_issuer.clone()),
         }));
     } else {
-        print_check(strict_error.as_deref(), &lenient);
+        print_check(strict_error.as_deref(), lenient);
     }
     match verdict {
-        "strict" => Ok(()),
-        "lenient-only" => Err(Failure::no_match(
+        Verdict::Strict => Ok(()),
+        Verdict::LenientOnly => Err(Failure::no_match(
             "only the lenient parse accepts this URI; strict readers (pyotp, totp-rs) refuse it",
         )),
-        _ => Err(Failure::bad_input(format!(
+        Verdict::Refused => Err(Failure::bad_input(format!(
             "--uri: {}",
-            lenient.err().map(|e| e.to_string()).unwrap_or_default()
+            lenient
+                .as_ref()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
         ))),
     }
 }
@@ -179,19 +138,7 @@ fn print_check(strict_error: Option<&str>, lenient: &Result<ParsedUri, UriError>
             for f in &parsed.findings {
                 say!("  {}: {f}", f.name());
             }
-            let a = &parsed.account;
-            let kind = match a.kind {
-                OtpKind::Totp { period } => format!("TOTP period {period}"),
-                OtpKind::Hotp { counter } => format!("HOTP counter {counter}"),
-            };
-            say!(
-                "account: issuer {:?}, name {:?}, {}, {} digits, {kind}, {}-bit secret",
-                a.issuer,
-                a.name,
-                a.algorithm.name(),
-                a.digits,
-                a.secret.len() * 8
-            );
+            say!("{}", parameters_line(&parsed.account));
         }
         Err(e) => say!("lenient: {e}"),
     }

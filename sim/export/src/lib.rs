@@ -10,6 +10,7 @@
 //! * [`twofas`]: 2FAS `.2fas` backups, schema v1–v4, plain and encrypted (§4.2).
 //! * [`detect`]: which of these formats some bytes are, and everything they hold, with
 //!   named findings (what `hybridsim migrate decode` lists).
+//! * [`listing`]: a decoded export as JSON and as lines (what `migrate decode` prints).
 //! * [`secret`]: Base32 secret text as backups carry it, with the repairs apps make (M09).
 //!
 //! Nothing here reads files, clocks or random sources: file bytes, timestamps and every random
@@ -20,5 +21,6 @@
 pub mod aegis;
 pub mod detect;
 pub mod google;
+pub mod listing;
 pub mod secret;
 pub mod twofas;

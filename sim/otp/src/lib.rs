@@ -13,12 +13,14 @@
 //! * [`mod@totp`]: TOTP codes (RFC 6238), time steps past 2^32, and [`OtpAccount::code_at`].
 //! * [`uri`]: `otpauth://` Key URIs: strict and lenient parsing, the recommended emitted form.
 //! * [`finding`]: the named deviations a lenient parse tolerated ([`Finding`]).
+//! * [`inspect`]: the code a URI shows and how strictly it parses, for people inspecting one.
 //! * [`verify`]: site-side checking: TOTP window, drift, replay; HOTP look-ahead and resync.
 
 pub mod account;
 pub mod base32;
 pub mod finding;
 pub mod hotp;
+pub mod inspect;
 pub mod totp;
 pub mod uri;
 pub mod verify;

@@ -27,4 +27,4 @@ pub mod phone;
 
 pub use error::StateError;
 pub use file::{write_atomic, write_new, Locked, LOCK_WAIT, MAX_STATE_BYTES};
-pub use phone::PhoneState;
+pub use phone::{BuildError, PhoneState};

@@ -4,8 +4,11 @@
 
 use crate::error::StateError;
 use crate::file::{self, Locked};
-use hybridsim_apps::Phone;
+use hybridsim_apps::{AppModel, Phone};
+use hybridsim_ctap::profile::ProfileError;
 use hybridsim_ctap::store::CredentialStore;
+use hybridsim_ctap::user::ScriptedUser;
+use hybridsim_ctap::{Authenticator, Profile};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -94,9 +97,75 @@ impl PhoneState {
         hash.finalize().into()
     }
 
+    /// The authenticator the state describes, answering as `user` does, with randomness
+    /// fresh for this operation; `read_pem` finds the attestation files the profile names.
+    pub fn authenticator(
+        &self,
+        user: ScriptedUser,
+        read_pem: impl FnMut(&str) -> Option<String>,
+    ) -> Result<Authenticator, BuildError> {
+        let profile = Profile::from_toml_str(&self.profile_toml).map_err(BuildError::Profile)?;
+        let attester = profile.attester(read_pem).map_err(BuildError::Attester)?;
+        Ok(
+            Authenticator::new(profile, attester, self.operation_seed(), user)
+                .with_store(self.credentials.clone()),
+        )
+    }
+
+    /// The state's phone, made with the `asked` app (or `default`) when the state has none
+    /// yet. `Err` holds the app of the phone already there when `asked` is another one: one
+    /// state file is one phone, and its app is not silently switched.
+    pub fn phone_for(
+        &mut self,
+        asked: Option<AppModel>,
+        default: AppModel,
+    ) -> Result<&mut Phone, AppModel> {
+        match (&mut self.phone, asked) {
+            (Some(phone), Some(app)) if phone.app != app => Err(phone.app),
+            (Some(phone), _) => Ok(phone),
+            (phone @ None, asked) => Ok(phone.insert(Phone::new(asked.unwrap_or(default)))),
+        }
+    }
+
     /// Records one finished operation: the authenticator's credentials afterwards.
     pub fn record(&mut self, credentials: CredentialStore) {
         self.credentials = credentials;
         self.operations += 1;
+    }
+}
+
+/// Why a state's profile gives no authenticator.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The profile text kept in the file does not parse (an edited file).
+    #[error("{0}")]
+    Profile(ProfileError),
+    /// Its attestation key or certificates cannot be had.
+    #[error("{0}")]
+    Attester(ProfileError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_is_made_once_and_its_app_is_never_switched() {
+        let mut state = PhoneState::new("p".into(), String::new(), 0);
+        let made = state.phone_for(None, AppModel::Aegis).map(|p| p.app);
+        assert_eq!(made, Ok(AppModel::Aegis));
+        let same = state.phone_for(Some(AppModel::Aegis), AppModel::TwoFas);
+        assert_eq!(same.map(|p| p.app), Ok(AppModel::Aegis));
+        let other = state.phone_for(Some(AppModel::TwoFas), AppModel::TwoFas);
+        assert_eq!(other.map(|p| p.app), Err(AppModel::Aegis));
+        let kept = state.phone_for(None, AppModel::TwoFas).map(|p| p.app);
+        assert_eq!(kept, Ok(AppModel::Aegis));
+    }
+
+    #[test]
+    fn a_damaged_profile_text_gives_no_authenticator() {
+        let state = PhoneState::new("p".into(), "not = [toml".into(), 0);
+        let built = state.authenticator(ScriptedUser::approving(), |_| None);
+        assert!(matches!(built, Err(BuildError::Profile(_))));
     }
 }

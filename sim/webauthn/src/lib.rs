@@ -16,6 +16,8 @@
 //!   authenticator's `status ‖ CBOR` answer → response JSON.
 //! - [`rp`]: the relying party: `start_*` returns options and a state value the caller keeps,
 //!   `finish_*` runs every check of WebAuthn L3 §7.1 / §7.2, each failure its own error variant.
+//! - [`verify`]: a relying party without a session, from the options it issued, and the
+//!   checks it reports.
 //! - [`x509`]: attestation certificate chains and the packed certificate requirements (§8.2.1).
 //! - [`crypto`]: ES256 signatures and credential public keys.
 //! - [`b64`]: base64url as the JSON forms use it (unpadded out, padding tolerated in).
@@ -36,6 +38,7 @@ pub mod client_data;
 pub mod crypto;
 pub mod json;
 pub mod rp;
+pub mod verify;
 pub mod x509;
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use super::args::DecodeAdvert;
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
 use hybridsim_proto::advert::{self, AdvertError, Eid, LengthRule};
+use hybridsim_proto::advert_fields::{self, Fields};
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_proto::{derive, domain};
 use serde_json::json;
@@ -21,20 +22,7 @@ pub fn run(args: &DecodeAdvert) -> Outcome {
     } else {
         LengthRule::Exact
     };
-    let length_ok = match rule {
-        LengthRule::Exact => data.len() == advert::ADVERT_LEN,
-        LengthRule::AllowSuffix => data.len() >= advert::ADVERT_LEN,
-    };
-    if !length_ok {
-        return Err(Failure::bad_input(
-            AdvertError::Length(data.len()).to_string()
-                + if data.len() > advert::ADVERT_LEN {
-                    " (a CTAP 2.3 suffix? use --allow-suffix)"
-                } else {
-                    ""
-                },
-        ));
-    }
+    advert_fields::check_length(data.len(), rule).map_err(Failure::bad_input)?;
     let key = derive::eid_key(&secret);
     let plaintext = advert::decrypt(&key, &data)
         .ok_or_else(|| Failure::no_match("advert not for this QR secret"))?;
@@ -67,17 +55,12 @@ pub fn qr_secret(secret: Option<&str>, qr: Option<&str>) -> Result<[u8; 16], Fai
 
 /// Splits an optional `fff9:` / `fde2:` service-UUID prefix off the advert argument.
 fn split_uuid_prefix(text: &str) -> Result<(Option<u16>, &str), Failure> {
-    match text.split_once(':') {
-        None => Ok((None, text)),
-        Some((uuid, rest)) => match uuid.to_ascii_lowercase().as_str() {
-            "fff9" => Ok((Some(advert::FIDO_SERVICE_UUID), rest)),
-            "fde2" => Ok((Some(advert::GOOGLE_SERVICE_UUID), rest)),
-            _ => Err(Failure::bad_input(format!(
-                "advert prefix {}: hybrid adverts use service UUID fff9 or fde2",
-                crate::echo::shown(uuid)
-            ))),
-        },
-    }
+    advert_fields::split_service_uuid(text).map_err(|uuid| {
+        Failure::bad_input(format!(
+            "advert prefix {}: hybrid adverts use service UUID fff9 or fde2",
+            crate::echo::shown(uuid)
+        ))
+    })
 }
 
 fn report(
@@ -87,13 +70,15 @@ fn report(
     verdict: &Result<Eid, AdvertError>,
     as_json: bool,
 ) {
-    let [reserved, rest @ ..] = plaintext;
-    let (nonce, rest) = rest.split_at(advert::NONCE_LEN);
-    let (routing, domain_bytes) = rest.split_at(3);
-    let domain_id = u16::from_le_bytes(domain_bytes.try_into().unwrap_or_default());
+    let Fields {
+        reserved,
+        nonce,
+        routing_id,
+        domain_id,
+    } = Fields::of(plaintext);
     let fields = json!({
         "nonce": hex::encode(nonce),
-        "routing_id": hex::encode_upper(routing),
+        "routing_id": hex::encode_upper(routing_id),
         "domain_id": domain_id,
         "domain": domain::host(domain_id).ok(),
         "plaintext": hex::encode(plaintext),

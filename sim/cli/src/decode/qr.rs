@@ -3,7 +3,8 @@
 use super::args::DecodeQr;
 use crate::failure::{Failure, Outcome};
 use crate::json;
-use hybridsim_proto::qr::{Key6, QrPayload, PREFIX};
+use hybridsim_proto::qr::{Key6, QrPayload};
+use hybridsim_proto::qr_text;
 use serde_json::json;
 use std::path::Path;
 
@@ -22,10 +23,7 @@ pub fn run(args: &DecodeQr) -> Outcome {
 
 /// The FIDO:/ text: the argument itself, or what a QR code in the named image says.
 pub fn qr_text(input: &str) -> Result<String, Failure> {
-    let looks_like_qr = input
-        .get(..PREFIX.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX));
-    if looks_like_qr {
+    if qr_text::is_fido(input) {
         return Ok(input.to_owned());
     }
     let path = Path::new(input);
@@ -38,12 +36,8 @@ pub fn qr_text(input: &str) -> Result<String, Failure> {
     let bytes = crate::input::read_bytes(path)?;
     let texts = hybridsim_optical::read_image(&bytes)
         .map_err(|e| Failure::bad_input(format!("{input}: {e}")))?;
-    let fido = texts.iter().find(|t| {
-        t.get(..PREFIX.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
-    });
-    match fido {
-        Some(text) => Ok(text.clone()),
+    match qr_text::first_fido(&texts) {
+        Some(text) => Ok(text.to_owned()),
         None => Err(Failure::bad_input(format!(
             "{input}: the QR code says {}, which is not a FIDO:/ code",
             crate::echo::shown(texts.first().map(String::as_str).unwrap_or_default())

@@ -1,13 +1,13 @@
 //! `hybridsim migrate add|list`: putting `otpauth://` accounts on the phone in a state file
 //! (lenient Key URI parsing, docs/migration.md §2.2) and showing the codes it displays.
 
-use super::{account_json, account_line, at_or_now, load_or_create, phone_of, read_existing};
+use super::{at_or_now, load_or_create, phone_of, read_existing};
 use super::{NewPhoneArgs, StateArgs};
 use crate::failure::{Failure, Outcome};
 use crate::{json, phone_state};
 use clap::Args;
-use hybridsim_apps::phone::Added;
-use hybridsim_apps::{AppAccount, AppModel};
+use hybridsim_apps::{shown, AppModel};
+use hybridsim_export::listing::{account_json, account_line, findings_json};
 use hybridsim_otp::{parse, Mode};
 use serde_json::{json, Value};
 
@@ -60,44 +60,26 @@ pub fn add(args: &AddArgs) -> Outcome {
     let Some(phone) = state.phone.as_mut() else {
         return Err(Failure::bad_input("internal: no phone after creating it"));
     };
-    let mut rows = Vec::new();
-    for p in parsed {
-        let line = account_line(&p.account);
-        let value = account_json(&p.account);
-        let outcome = match phone.add(AppAccount::Otp(p.account), true) {
-            Added::Added => "added".to_owned(),
-            Added::AlreadyPresent => "already present".to_owned(),
-            Added::Replaced(old) => format!("replaced {old}"),
-            Added::MergedInto(kept) => format!("merged into {kept}"),
-        };
-        let findings: Vec<Value> = p
-            .findings
-            .iter()
-            .map(|f| json!({"name": f.name(), "explanation": f.to_string()}))
-            .collect();
-        rows.push((line, value, outcome, findings));
-    }
+    let rows = shown::add_all(phone, parsed);
     lock.save(&state)?;
     if args.json {
         let added: Vec<Value> = rows
-            .into_iter()
-            .map(|(_, account, outcome, findings)| {
-                json!({"account": account, "outcome": outcome, "findings": findings})
+            .iter()
+            .map(|r| {
+                json!({
+                    "account": account_json(&r.account),
+                    "outcome": r.outcome,
+                    "findings": findings_json(&r.findings),
+                })
             })
             .collect();
         json::print(&json!({ "added": added }));
         return Ok(());
     }
-    for (line, _, outcome, findings) in rows {
-        say!("{outcome}: {line}");
-        for f in findings {
-            say!(
-                "  finding {}: {}",
-                f.get("name").and_then(Value::as_str).unwrap_or_default(),
-                f.get("explanation")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-            );
+    for row in rows {
+        say!("{}: {}", row.outcome, account_line(&row.account));
+        for f in &row.findings {
+            say!("  finding {}: {f}", f.name());
         }
     }
     Ok(())
@@ -110,28 +92,19 @@ pub fn list(args: &ListArgs) -> Outcome {
     let phone = phone_of(&state, path)?;
     let at = at_or_now(args.at)?;
     let phone_time = phone.clock(at);
-    let mut rows = Vec::new();
-    for (index, account) in phone.accounts.iter().enumerate() {
-        let otp = account.otp();
-        let code = match otp {
-            Some(otp) => Some(otp.code_at(phone_time).map_err(|e| {
-                Failure::bad_input(format!(
-                    "{}: account {} ({}) has no code: {e}",
-                    path.display(),
-                    index + 1,
-                    account.label()
-                ))
-            })?),
-            None => None,
-        };
-        rows.push(json!({
-            "index": index + 1,
-            "kind": account.kind_name(),
-            "label": account.label(),
-            "account": otp.map(account_json),
-            "code": code,
-        }));
-    }
+    let rows: Vec<Value> = shown::codes_at(phone, phone_time)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?
+        .into_iter()
+        .map(|row| {
+            json!({
+                "index": row.index,
+                "kind": row.kind,
+                "label": row.label,
+                "account": row.account.as_ref().map(account_json),
+                "code": row.code,
+            })
+        })
+        .collect();
     if args.json {
         json::print(&json!({
             "app": phone.app.name(),

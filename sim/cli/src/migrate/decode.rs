@@ -2,13 +2,12 @@
 //! the decoder had to repair. Recognising and decoding the formats is
 //! `hybridsim_export::detect`; this reads the files (and QR pictures) and prints.
 
-use super::{account_json, account_line};
 use crate::failure::{Failure, Outcome};
 use crate::{echo, input, json};
 use clap::Args;
-use hybridsim_export::detect::{self, Decoded, Kind, Note};
-use hybridsim_export::google::{Payload, UriMode};
-use serde_json::{json, Value};
+use hybridsim_apps::export_inputs::{shortfall, ExportInputs, InputError};
+use hybridsim_export::detect;
+use hybridsim_export::listing::{decoded_json, decoded_lines};
 use std::path::Path;
 
 /// `hybridsim migrate decode`
@@ -49,36 +48,27 @@ pub struct DecodeArgs {
     pub json: bool,
 }
 
-/// A file export given as the only input: (its name, its kind, its bytes).
-type FileExport = (String, Kind, Vec<u8>);
-
 /// Decodes the inputs and prints what they hold.
 pub fn run(args: &DecodeArgs) -> Outcome {
-    let mut texts = Vec::new();
-    let mut file_export: Option<FileExport> = None;
+    let mut inputs = ExportInputs::default();
+    let alone = args.inputs.len() == 1;
     for (n, input) in args.inputs.iter().enumerate() {
-        match read_input(n, input, &mut texts)? {
-            None => {}
-            Some(_) if args.inputs.len() != 1 => return Err(Failure::bad_input(
-                "an Aegis vault or 2FAS backup is decoded on its own: give it as the only INPUT",
-            )),
-            found => file_export = found,
+        if detect::is_migration_uri(input) {
+            inputs.push_uri(n, input);
+            continue;
         }
+        let bytes = input::read_bytes(Path::new(input)).map_err(|e| {
+            Failure::bad_input(format!(
+                "{}: neither an otpauth-migration:// URI nor a readable file ({})",
+                echo::shown(input),
+                e.message
+            ))
+        })?;
+        inputs.push_file(input, bytes, alone).map_err(bad)?;
     }
-    let password = args.password.as_deref().map(str::as_bytes);
-    let decoded = match &file_export {
-        Some((origin, Kind::Aegis, bytes)) => detect::decode_aegis(origin, bytes, password),
-        Some((origin, _, bytes)) => detect::decode_twofas(origin, bytes, password),
-        None => {
-            if args.password.is_some() {
-                return Err(Failure::bad_input(
-                    "--password is for Aegis vaults and 2FAS backups; Google transfer codes have none",
-                ));
-            }
-            detect::decode_google(&texts, UriMode::Lenient)
-        }
-    }
-    .map_err(|e| Failure::bad_input(e.to_string()))?;
+    let decoded = inputs
+        .decode(args.password.as_deref().map(str::as_bytes))
+        .map_err(bad)?;
     if args.strict {
         if let Some((_, note)) = decoded.repairs().next() {
             return Err(Failure::bad_input(format!(
@@ -88,210 +78,16 @@ pub fn run(args: &DecodeArgs) -> Outcome {
         }
     }
     if args.json {
-        print_json(&decoded);
+        json::print(&decoded_json(&decoded));
     } else {
-        print_text(&decoded);
-    }
-    verdict(&decoded)
-}
-
-/// Exit 1 when a Google batch is incomplete or not one of its codes was accepted.
-fn verdict(decoded: &Decoded) -> Outcome {
-    let Some(batch) = &decoded.batch else {
-        return Ok(());
-    };
-    if batch.received.is_empty() {
-        return Err(Failure::no_match(
-            "no QR code of the batch was accepted: no accounts (see the findings)",
-        ));
-    }
-    if batch.missing.is_empty() {
-        return Ok(());
-    }
-    Err(Failure::no_match(format!(
-        "the batch is incomplete: {}",
-        missing_lines(decoded).join(", ")
-    )))
-}
-
-/// One line per incomplete batch, counting the missing codes rather than listing them all.
-fn missing_lines(decoded: &Decoded) -> Vec<String> {
-    decoded
-        .batch
-        .iter()
-        .filter(|batch| batch.shortfall.count > 0)
-        .map(|batch| batch.shortfall.to_string())
-        .collect()
-}
-
-/// Reads one input: migration texts are added to `texts`; an Aegis vault or 2FAS backup is
-/// returned whole.
-fn read_input(
-    n: usize,
-    input: &str,
-    texts: &mut Vec<(String, String)>,
-) -> Result<Option<FileExport>, Failure> {
-    if detect::is_migration_uri(input) {
-        texts.push((format!("argument {}", n + 1), input.to_owned()));
-        return Ok(None);
-    }
-    let bytes = input::read_bytes(Path::new(input)).map_err(|e| {
-        Failure::bad_input(format!(
-            "{}: neither an otpauth-migration:// URI nor a readable file ({})",
-            echo::shown(input),
-            e.message
-        ))
-    })?;
-    match detect::classify(input, &bytes).map_err(|e| Failure::bad_input(e.to_string()))? {
-        Kind::Png => {
-            let found = hybridsim_optical::read_image(&bytes)
-                .map_err(|e| Failure::bad_input(format!("{input}: no readable QR code: {e}")))?;
-            for (k, text) in found.into_iter().enumerate() {
-                if !detect::is_migration_uri(&text) {
-                    let start: String = text.chars().take(40).collect();
-                    return Err(Failure::bad_input(format!(
-                        "{input}: the QR code holds {start:?}…, not an otpauth-migration:// URI"
-                    )));
-                }
-                let origin = if k == 0 {
-                    input.to_owned()
-                } else {
-                    format!("{input} (code {})", k + 1)
-                };
-                texts.push((origin, text));
-            }
-            Ok(None)
-        }
-        Kind::MigrationLines(lines) => {
-            texts.extend(
-                lines
-                    .into_iter()
-                    .map(|(line, text)| (format!("{input} line {line}"), text)),
-            );
-            Ok(None)
-        }
-        kind => Ok(Some((input.to_owned(), kind, bytes))),
-    }
-}
-
-fn note_json(note: &Note) -> Value {
-    json!({"code": note.code, "text": note.text})
-}
-
-fn payload_json(origin: &str, payload: &Payload) -> Value {
-    let entries: Vec<Value> = payload
-        .entries
-        .iter()
-        .map(|e| {
-            json!({
-                "name": e.name,
-                "issuer": e.issuer,
-                "secret": hybridsim_otp::base32::encode(&e.secret),
-                "algorithm": e.algorithm,
-                "digits": e.digits,
-                "type": e.otp_type,
-                "counter": e.counter,
-                "unique_id": e.unique_id,
-            })
-        })
-        .collect();
-    json!({
-        "source": origin,
-        "version": payload.version,
-        "batch_size": payload.batch_size,
-        "batch_index": payload.batch_index,
-        "batch_id": payload.batch_id,
-        "entries": entries,
-    })
-}
-
-fn print_json(d: &Decoded) {
-    let accounts: Vec<Value> = d
-        .accounts
-        .iter()
-        .map(|f| {
-            let mut v = account_json(&f.account);
-            if let Some(map) = v.as_object_mut() {
-                map.insert("source".into(), json!(f.source));
-                map.insert(
-                    "findings".into(),
-                    Value::Array(f.notes.iter().map(note_json).collect()),
-                );
-            }
-            v
-        })
-        .collect();
-    let skipped: Vec<Value> = d
-        .skipped
-        .iter()
-        .map(
-            |s| json!({"source": s.source, "issuer": s.issuer, "name": s.name, "reason": s.reason}),
-        )
-        .collect();
-    let mut out = json!({
-        "format": d.format,
-        "accounts": accounts,
-        "skipped": skipped,
-        "findings": d.notes.iter().map(note_json).collect::<Vec<_>>(),
-    });
-    if let Some(map) = out.as_object_mut() {
-        if d.format == "google-migration" {
-            map.insert(
-                "payloads".into(),
-                d.payloads.iter().map(|(o, p)| payload_json(o, p)).collect(),
-            );
-            map.insert("batch".into(), batch_json(d));
+        for line in decoded_lines(&decoded) {
+            say!("{line}");
         }
     }
-    json::print(&out);
+    // Exit 1 when a Google batch is incomplete or not one of its codes was accepted.
+    shortfall(&decoded).map_or(Ok(()), |s| Err(Failure::no_match(s)))
 }
 
-fn print_text(d: &Decoded) {
-    say!(
-        "{}: {} account(s), {} skipped",
-        d.format,
-        d.accounts.len(),
-        d.skipped.len()
-    );
-    if let Some(batch) = &d.batch {
-        say!(
-            "batch id {}, {} of {} QR code(s) received",
-            json!(batch.id),
-            batch.received.len(),
-            batch.size
-        );
-    }
-    for (k, found) in d.accounts.iter().enumerate() {
-        say!("{:>3}  {}", k + 1, account_line(&found.account));
-        for note in &found.notes {
-            say!("     finding {}: {}", note.code, note.text);
-        }
-    }
-    for s in &d.skipped {
-        say!(
-            "skipped: {} (issuer {:?}, name {:?}): {}",
-            s.source,
-            s.issuer,
-            s.name,
-            s.reason
-        );
-    }
-    for note in &d.notes {
-        say!("finding {}: {}", note.code, note.text);
-    }
-    for line in &missing_lines(d) {
-        say!("missing: {line}");
-    }
-}
-
-fn batch_json(d: &Decoded) -> Value {
-    d.batch.as_ref().map_or(Value::Null, |batch| {
-        json!({
-            "id": batch.id,
-            "size": batch.size,
-            "received_indices": batch.received,
-            "missing_indices": batch.missing,
-            "complete": batch.complete,
-        })
-    })
+fn bad(e: InputError) -> Failure {
+    Failure::bad_input(e.to_string())
 }

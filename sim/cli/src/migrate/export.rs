@@ -2,13 +2,11 @@
 //! exporters `migrate run` uses (hybridsim-apps' mechanisms; docs/migration.md §3 Google
 //! transfer, §4.1 Aegis, §4.2 2FAS).
 
-use super::{parse_quirks, phone_of, read_existing, rng};
+use super::{parse_quirks, phone_of, read_existing};
 use super::{Format, StateArgs};
 use crate::failure::{Failure, Outcome};
 use clap::Args;
-use hybridsim_apps::context::Trail;
-use hybridsim_apps::mechanism::{aegis, google, twofas};
-use hybridsim_apps::{AppAccount, Cloud, Context, Phone};
+use hybridsim_apps::files;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -61,36 +59,16 @@ pub fn export(args: &ExportArgs) -> Outcome {
             "the Google transfer format has no password: leave out --password",
         ));
     }
-    let mut random = rng(args.seed);
-    let mut cloud = Cloud::default();
-    let mut ctx = Context::new(&quirks, &mut random, &mut cloud);
-    let password = args.password.as_deref();
-    let broken = |e: hybridsim_apps::mechanism::MigrationFailure| Failure::bad_input(e.to_string());
-    let (text, pictures) = match args.format {
-        Format::Google => {
-            let transfer = google::Transfer {
-                accounts_per_qr: args.per_qr.max(1),
-                ..google::Transfer::default()
-            };
-            let shown = transfer.export(phone, &mut ctx).map_err(broken)?;
-            let mut text = shown.uris.join("\n");
-            text.push('\n');
-            (text, shown.pictures)
-        }
-        Format::Aegis => (
-            aegis::export(phone, password, &mut ctx)
-                .map_err(broken)?
-                .json,
-            Vec::new(),
-        ),
-        Format::TwoFas => (
-            twofas::export(phone, password, &mut ctx)
-                .map_err(broken)?
-                .json,
-            Vec::new(),
-        ),
-    };
-    let notes = trail_lines(&ctx.trail, phone);
+    let exported = files::export(
+        phone,
+        args.format.file_format(),
+        args.password.as_deref(),
+        args.per_qr,
+        &quirks,
+        args.seed,
+    )
+    .map_err(|e| Failure::bad_input(e.to_string()))?;
+    let (text, pictures, notes) = (exported.text, exported.pictures, exported.notes);
     if let Some(dir) = &args.png_dir {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::bad_input(format!("cannot create {}: {e}", dir.display())))?;
@@ -116,24 +94,6 @@ pub fn export(args: &ExportArgs) -> Outcome {
         }
     }
     Ok(())
-}
-
-/// The trail as lines: notes about single accounts (named by the phone that has them), then
-/// general ones.
-pub(super) fn trail_lines(trail: &Trail, phone: &Phone) -> Vec<String> {
-    let mut lines = Vec::new();
-    for (index, notes) in &trail.accounts {
-        let label = phone
-            .accounts
-            .get(*index)
-            .map(AppAccount::label)
-            .unwrap_or_else(|| format!("entry {}", index + 1));
-        for note in notes {
-            lines.push(format!("{label}: {note}"));
-        }
-    }
-    lines.extend(trail.general.iter().cloned());
-    lines
 }
 
 /// Writes a new file (mode 0600: exports hold OTP secrets), refusing to replace anything.

@@ -21,10 +21,9 @@ mod run;
 use crate::failure::Failure;
 use crate::phone_state;
 use clap::{Args, Subcommand, ValueEnum};
-use hybridsim_apps::{AppModel, Quirk, Quirks};
-use hybridsim_otp::{OtpAccount, OtpKind};
+use hybridsim_apps::files::{self, FileFormat};
+use hybridsim_apps::{AppModel, Quirks};
 use hybridsim_state::{Locked, PhoneState};
-use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 /// Exit-code rules shared by the subcommands' help.
@@ -84,6 +83,16 @@ pub enum App {
     /// 2FAS.
     #[value(name = "2fas")]
     TwoFas,
+}
+
+impl Format {
+    fn file_format(self) -> FileFormat {
+        match self {
+            Self::Google => FileFormat::Google,
+            Self::Aegis => FileFormat::Aegis,
+            Self::TwoFas => FileFormat::TwoFas,
+        }
+    }
 }
 
 impl App {
@@ -156,20 +165,13 @@ fn load_or_create(
         (None, false) => Some(DEFAULT_PROFILE),
     };
     let mut state = phone_state::load_or_start(lock, profile, 0)?;
-    let asked = new.app.map(App::model);
-    match (&state.phone, asked) {
-        (Some(phone), Some(app)) if phone.app != app => {
-            return Err(Failure::bad_input(format!(
-                "{} holds a {} phone, not {}: use another state file",
-                path.display(),
-                phone.app.name(),
-                app.name()
-            )))
-        }
-        (Some(_), _) => {}
-        (None, asked) => {
-            state.phone = Some(hybridsim_apps::Phone::new(asked.unwrap_or(default_app)));
-        }
+    if let Err(held) = state.phone_for(new.app.map(App::model), default_app) {
+        return Err(Failure::bad_input(format!(
+            "{} holds a {} phone, not {}: use another state file",
+            path.display(),
+            held.name(),
+            new.app.map(App::model).unwrap_or(default_app).name()
+        )));
     }
     Ok(state)
 }
@@ -186,32 +188,14 @@ fn phone_of<'a>(state: &'a PhoneState, path: &Path) -> Result<&'a hybridsim_apps
 
 /// Quirks by name; an unknown name is bad input naming where to find the list.
 fn parse_quirks(names: &[String]) -> Result<Quirks, Failure> {
-    let mut quirks = Vec::new();
-    for name in names {
-        let quirk = Quirk::from_name(name).ok_or_else(|| {
-            Failure::bad_input(format!(
-                "no quirk {}: `hybridsim migrate quirks` lists them",
-                crate::echo::shown(name)
-            ))
-        })?;
-        quirks.push(quirk);
-    }
-    Ok(Quirks::of(quirks))
+    files::quirks_named(names).map_err(|name| {
+        Failure::bad_input(format!(
+            "no quirk {}: `hybridsim migrate quirks` lists them",
+            crate::echo::shown(&name)
+        ))
+    })
 }
 
-/// The App-stage quirks of a set: those are properties of the app on the phone, not of the
-/// transfer, so they go onto the phone for the duration of one command.
-fn app_quirks(quirks: &Quirks) -> Quirks {
-    Quirks::of(
-        quirks
-            .0
-            .iter()
-            .copied()
-            .filter(|q| q.stage() == hybridsim_apps::quirk::Stage::App),
-    )
-}
-
-/// A deterministic random source for exports, batch ids and keys.
 /// `--at` when given, else the current Unix time (a clock before 1970 is an error: codes
 /// from it would be meaningless).
 fn at_or_now(at: Option<u64>) -> Result<u64, Failure> {
@@ -222,53 +206,4 @@ fn at_or_now(at: Option<u64>) -> Result<u64, Failure> {
             .map(|d| d.as_secs())
             .map_err(|e| Failure::environment(format!("the system clock is before 1970: {e}"))),
     }
-}
-
-fn rng(seed: u64) -> rand_chacha::ChaCha20Rng {
-    use rand_chacha::rand_core::SeedableRng;
-    rand_chacha::ChaCha20Rng::seed_from_u64(seed)
-}
-
-/// `totp` or `hotp`.
-fn kind_name(account: &OtpAccount) -> &'static str {
-    match account.kind {
-        OtpKind::Totp { .. } => "totp",
-        OtpKind::Hotp { .. } => "hotp",
-    }
-}
-
-/// An account as JSON, with the field names scripts rely on: type, issuer, name, secret
-/// (Base32, unpadded), algorithm, digits, and period (TOTP) or counter (HOTP), the other null.
-fn account_json(account: &OtpAccount) -> Value {
-    let (period, counter) = match account.kind {
-        OtpKind::Totp { period } => (json!(period), Value::Null),
-        OtpKind::Hotp { counter } => (Value::Null, json!(counter)),
-    };
-    json!({
-        "type": kind_name(account),
-        "issuer": account.issuer,
-        "name": account.name,
-        "secret": hybridsim_otp::base32::encode(&account.secret),
-        "algorithm": account.algorithm.name(),
-        "digits": account.digits,
-        "period": period,
-        "counter": counter,
-    })
-}
-
-/// An account on one line for people.
-fn account_line(account: &OtpAccount) -> String {
-    let drive = match account.kind {
-        OtpKind::Totp { period } => format!("period={period}"),
-        OtpKind::Hotp { counter } => format!("counter={counter}"),
-    };
-    format!(
-        "{} issuer={:?} name={:?} secret={} algorithm={} digits={} {drive}",
-        kind_name(account),
-        account.issuer,
-        account.name,
-        hybridsim_otp::base32::encode(&account.secret),
-        account.algorithm.name(),
-        account.digits
-    )
 }

@@ -1,13 +1,13 @@
 //! `hybridsim migrate run`: a whole migration between the phones of two state files
 //! (hybridsim-apps' `migrate` and its report; docs/migration.md §5 for what the quirks reproduce).
 
-use super::{app_quirks, at_or_now, load_or_create, parse_quirks, phone_of, read_existing, rng};
+use super::{at_or_now, load_or_create, parse_quirks, phone_of, read_existing};
 use super::{App, NewPhoneArgs};
 use crate::failure::{Failure, Outcome};
 use crate::phone_state;
 use clap::{Args, ValueEnum};
 use hybridsim_apps::mechanism::google::Transfer;
-use hybridsim_apps::{migrate, AppModel, Cloud, Context, Mechanism};
+use hybridsim_apps::{files, AppModel, Mechanism};
 use std::path::PathBuf;
 
 /// The mechanisms, as --mechanism names them.
@@ -90,13 +90,7 @@ pub fn run(args: &RunArgs) -> Outcome {
         return Err(Failure::bad_input("internal: no phone after creating it"));
     };
     let at = at_or_now(args.at)?;
-    let stored_quirks = new.quirks.clone();
-    new.quirks.0.extend(app_quirks(&quirks).0);
-    let mut random = rng(args.seed);
-    let mut cloud = Cloud::default();
-    let mut ctx = Context::new(&quirks, &mut random, &mut cloud);
-    let report = migrate(&old, new, &mechanism, &[], at, &mut ctx);
-    new.quirks = stored_quirks;
+    let report = files::run(&old, new, &mechanism, &quirks, at, args.seed);
     lock.save(&new_state)?;
     if args.json {
         let value = serde_json::to_value(&report)
@@ -114,15 +108,7 @@ pub fn run(args: &RunArgs) -> Outcome {
     if report.lossless() {
         Ok(())
     } else {
-        let bad = report
-            .rows
-            .iter()
-            .filter(|r| {
-                r.arrival != hybridsim_apps::Arrival::Moved
-                    || r.same_code == Some(false)
-                    || !r.site_accepts
-            })
-            .count();
+        let bad = files::damaged(&report);
         Err(Failure::no_match(format!(
             "the migration was not lossless: {bad} of {} account(s) lost or changed, {} unexpected",
             report.rows.len(),

@@ -10,40 +10,15 @@ use crate::browser::read;
 use crate::failure::{Failure, Outcome};
 use crate::json;
 use args::{VerifyAuthentication, VerifyCommand, VerifyRegistration};
-use hybridsim_webauthn::client;
 use hybridsim_webauthn::json::{
     AuthenticationResponseJson, CreationOptionsJson, RegistrationResponseJson, RequestOptionsJson,
 };
-use hybridsim_webauthn::rp::{
-    AuthenticationState, RegisteredCredential, RegistrationState, RelyingParty,
+use hybridsim_webauthn::rp::{AuthenticationState, RegisteredCredential, RegistrationState};
+use hybridsim_webauthn::verify::{
+    self, relying_party, OriginError, AUTHENTICATION_CHECKS, REGISTRATION_CHECKS,
 };
 use hybridsim_webauthn::x509::pem_to_der;
 use serde_json::json;
-
-/// The checks a registration passes, in the order they run (each has its own error).
-const REGISTRATION_CHECKS: &[&str] = &[
-    "type is public-key and id matches rawId",
-    "clientDataJSON: type webauthn.create, challenge, origin, crossOrigin/topOrigin",
-    "attestationObject and authenticatorData decode",
-    "rpIdHash is SHA-256 of the RP ID",
-    "UP set; UV set if required; BS only with BE",
-    "attested credential present, id equals rawId",
-    "algorithm was offered; publicKey and publicKeyAlgorithm match the COSE key",
-    "credential not in excludeCredentials; transports allowed",
-    "attestation statement (none / packed self / packed x5c chain to a trusted root) and its signature",
-];
-
-/// The checks an authentication passes, in the order they run.
-const AUTHENTICATION_CHECKS: &[&str] = &[
-    "type is public-key and id matches rawId",
-    "credential allowed and equal to the stored one",
-    "clientDataJSON: type webauthn.get, challenge, origin, crossOrigin/topOrigin",
-    "authenticatorData decodes; rpIdHash is SHA-256 of the RP ID",
-    "UP set; UV set if required; BS only with BE; BE unchanged since registration",
-    "userHandle matches the credential's user (required when discoverable)",
-    "signature over authenticatorData ‖ SHA-256(clientDataJSON) with the stored key",
-    "sign counter did not go backwards",
-];
 
 /// Runs one `rp verify-…` command (`rp serve` and `rp check` are dispatched by `main`, so
 /// that they and this module do not import each other).
@@ -60,16 +35,13 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
     let response = RegistrationResponseJson::from_json(&read(&args.response)?)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
     let state = RegistrationState::from_options(&options, &origin_host(&args.origin)?);
-    let mut rp = relying_party(&state.rp_id, &args.origin);
+    let mut roots = Vec::new();
     for path in &args.trust {
         let der = pem_to_der(&read(path)?)
             .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
-        rp.trusted_roots.push(der);
+        roots.push(der);
     }
-    if args.require_attestation {
-        rp.attestation_policy.accept_none = false;
-        rp.attestation_policy.accept_self = false;
-    }
+    let rp = relying_party(&state.rp_id, &args.origin, roots, args.require_attestation);
     if let Some(path) = &args.credential_out {
         if std::fs::symlink_metadata(path).is_ok() {
             return Err(Failure::bad_input(format!(
@@ -103,7 +75,7 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
     let lock = hybridsim_state::Locked::acquire(&args.credential)?;
     let mut credential: RegisteredCredential = lock.load()?.ok_or_else(missing)?;
     let state = AuthenticationState::from_options(&options, &origin_host(&args.origin)?);
-    let rp = relying_party(&state.rp_id, &args.origin);
+    let rp = relying_party(&state.rp_id, &args.origin, Vec::new(), false);
     let result = rp
         .finish_authentication(&state, &response, &mut credential)
         .map_err(|e| Failure::no_match(format!("authentication rejected: {e}")))?;
@@ -113,11 +85,6 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
         args.json,
     );
     Ok(())
-}
-
-fn relying_party(rp_id: &str, origins: &[String]) -> RelyingParty {
-    let origins: Vec<&str> = origins.iter().map(String::as_str).collect();
-    RelyingParty::new(rp_id, rp_id, &origins)
 }
 
 fn report(value: &serde_json::Value, as_json: bool) {
@@ -139,16 +106,13 @@ fn report(value: &serde_json::Value, as_json: bool) {
 
 /// The first origin's host: the RP ID when the options name none, as in browsers.
 fn origin_host(origins: &[String]) -> Result<String, Failure> {
-    let origin = origins.first().map(String::as_str).unwrap_or_default();
-    let parsed =
-        client::Origin::parse(origin).map_err(|e| Failure::bad_input(format!("--origin: {e}")))?;
-    if parsed.scheme != "https" && parsed.scheme != "http" {
-        return Err(Failure::bad_input(format!(
+    verify::origin_host(origins).map_err(|e| match e {
+        OriginError::NotHttp(origin) => Failure::bad_input(format!(
             "--origin {} is not an http(s) origin",
-            crate::echo::shown(origin)
-        )));
-    }
-    Ok(parsed.host)
+            crate::echo::shown(&origin)
+        )),
+        e => Failure::bad_input(format!("--origin: {e}")),
+    })
 }
 
 /// The current Unix time in seconds (0 if the clock is before 1970).
