@@ -197,19 +197,6 @@ fn packets(
     streams: &mut BTreeMap<Endpoints, Stream>,
     ip_id: &mut u16,
 ) -> Result<Vec<Packet>, CaptureError> {
-    let ip = |at: u64, list: Vec<Vec<u8>>, comment: Option<String>| -> Vec<Packet> {
-        list.into_iter()
-            .enumerate()
-            .map(|(i, data)| {
-                (
-                    IP_INTERFACE,
-                    at + i as u64,
-                    data,
-                    if i == 0 { comment.clone() } else { None },
-                )
-            })
-            .collect()
-    };
     Ok(match event {
         Event::Advert {
             at_ns,
@@ -234,26 +221,11 @@ fn packets(
             response_headers,
         } => {
             let stream = streams.entry(*endpoints).or_insert_with(Stream::new);
-            let mut list = Vec::new();
-            let steps: [(Direction, u8, Vec<u8>); 5] = [
-                (Direction::ClientToServer, SYN, Vec::new()),
-                (Direction::ServerToClient, SYN | ACK, Vec::new()),
-                (Direction::ClientToServer, ACK, Vec::new()),
-                (
-                    Direction::ClientToServer,
-                    PSH_ACK,
-                    tcp::upgrade_request(host, path, request_headers),
-                ),
-                (
-                    Direction::ServerToClient,
-                    PSH_ACK,
-                    tcp::upgrade_response(response_headers),
-                ),
-            ];
-            for (direction, flags, payload) in steps {
-                list.extend(stream.segments(endpoints, direction, flags, &payload, ip_id));
-            }
-            ip(*at_ns, list, None)
+            let upgrade = (
+                tcp::upgrade_request(host, path, request_headers),
+                tcp::upgrade_response(response_headers),
+            );
+            ip(*at_ns, open(stream, endpoints, upgrade, ip_id), None)
         }
         Event::Message {
             at_ns,
@@ -286,6 +258,44 @@ fn packets(
             ip(*at_ns, list, None)
         }
     })
+}
+
+/// IP packets from consecutive nanoseconds starting at `at`, the comment on the first.
+fn ip(at: u64, list: Vec<Vec<u8>>, comment: Option<String>) -> Vec<Packet> {
+    list.into_iter()
+        .enumerate()
+        .map(|(i, data)| {
+            (
+                IP_INTERFACE,
+                at + i as u64,
+                data,
+                if i == 0 { comment.clone() } else { None },
+            )
+        })
+        .collect()
+}
+
+/// The segments opening a connection: the TCP handshake, then the WebSocket upgrade request
+/// and response (`upgrade`).
+fn open(
+    stream: &mut Stream,
+    endpoints: &Endpoints,
+    upgrade: (Vec<u8>, Vec<u8>),
+    ip_id: &mut u16,
+) -> Vec<Vec<u8>> {
+    let (request, response) = upgrade;
+    let steps: [(Direction, u8, Vec<u8>); 5] = [
+        (Direction::ClientToServer, SYN, Vec::new()),
+        (Direction::ServerToClient, SYN | ACK, Vec::new()),
+        (Direction::ClientToServer, ACK, Vec::new()),
+        (Direction::ClientToServer, PSH_ACK, request),
+        (Direction::ServerToClient, PSH_ACK, response),
+    ];
+    let mut list = Vec::new();
+    for (direction, flags, payload) in steps {
+        list.extend(stream.segments(endpoints, direction, flags, &payload, ip_id));
+    }
+    list
 }
 
 /// Clients mask every frame (RFC 6455 §5.3); the key only has to vary, not be secret, in a

@@ -1,6 +1,7 @@
 //! What goes in and out of a peer. Shared by the desktop and the phone so a driver handles
 //! both with one loop.
 
+pub use crate::outcome::Layer;
 use crate::outcome::PeerError;
 use hybridsim_proto::time::Millis;
 use hybridsim_proto::tunnel_url::TunnelUrl;
@@ -114,28 +115,6 @@ pub enum Output {
     Event(PeerEvent),
     /// The transaction is over for this peer (success or failure); nothing more will come.
     Finished(Result<(), PeerError>),
-}
-
-/// Protocol layers, for traces and errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Layer {
-    /// The QR code.
-    Qr,
-    /// BLE adverts.
-    Ble,
-    /// The tunnel server (HTTP/WebSocket).
-    Tunnel,
-    /// The Noise handshake.
-    Noise,
-    /// Encrypted transport framing after the handshake.
-    Transport,
-    /// CTAP2 messages.
-    Ctap,
-    /// WebAuthn (client data, options, responses).
-    Webauthn,
-    /// Authenticator-app payloads: TOTP enrolment codes and account exports (no hybrid
-    /// peer uses it; the scenario runner's app steps do).
-    Export,
 }
 
 /// A peer's note for the trace.

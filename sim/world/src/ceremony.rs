@@ -25,6 +25,7 @@
 //! ceremony seed; the authenticator brings its own. The same seed and the same phone give a
 //! byte-identical trace.
 
+mod cast;
 mod outcome;
 mod phone_state;
 mod running;

@@ -2,7 +2,6 @@
 //! update (linking) messages, shutdown and linger (docs/protocol.md §7, §8.1–§8.2; Chromium
 //! `fido_tunnel_device.cc`).
 
-use super::state::State;
 use super::{CrypterPolicy, Cx, LinkedDevice, UpdatePolicy, DESKTOP_SOCKET};
 use crate::common::Deadline;
 use crate::io::Layer;
@@ -54,6 +53,15 @@ struct Established {
     get_info: Option<Vec<u8>>,
 }
 
+/// Where an established connection goes after an input: one of this file's states, or done.
+/// `state.rs` turns it into the desktop's `State`, so this file needs nothing from that one.
+#[derive(Debug)]
+pub(super) enum Next {
+    AwaitingCtapResponse(AwaitingCtapResponse),
+    Lingering(Lingering),
+    Finished,
+}
+
 #[derive(Debug)]
 pub(in crate::desktop) struct AwaitingPostHandshake {
     channel: Channel,
@@ -101,7 +109,7 @@ impl AwaitingPostHandshake {
     }
 
     /// Decrypts the post-handshake message, detects the revision, and sends the request.
-    pub(super) fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
+    pub(super) fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<Next, Reason> {
         let mut channel = self.channel;
         let detecting = channel.crypter.construction().is_none();
         let plaintext = channel.crypter.decrypt(&data)?;
@@ -197,7 +205,7 @@ fn decode_post_handshake(
 }
 
 /// Sends the configured CTAP request, or answers getInfo locally as Chromium does.
-fn send_request(cx: &mut Cx<'_>, mut established: Established) -> Result<State, Reason> {
+fn send_request(cx: &mut Cx<'_>, mut established: Established) -> Result<Next, Reason> {
     let request = &cx.config.request;
     if request.command == GET_INFO && request.params.is_empty() {
         if let Some(get_info) = &established.get_info {
@@ -217,18 +225,21 @@ fn send_request(cx: &mut Cx<'_>, mut established: Established) -> Result<State, 
         .event(Layer::Ctap, "ctap request", message.payload.clone());
     let wire = established.channel.crypter.encrypt(&plaintext)?;
     cx.out.send(DESKTOP_SOCKET, wire);
-    Ok(State::AwaitingCtapResponse(AwaitingCtapResponse {
+    Ok(Next::AwaitingCtapResponse(AwaitingCtapResponse {
         established,
         deadline: Deadline::after(cx.now, cx.config.timeouts.ctap_response),
     }))
 }
 
 /// The response is in: record it, then shut down and linger (revision 1) or close (0).
-fn deliver(cx: &mut Cx<'_>, mut established: Established, response: Vec<u8>) -> State {
+fn deliver(cx: &mut Cx<'_>, mut established: Established, response: Vec<u8>) -> Next {
     cx.out.event(Layer::Ctap, "ctap response", response.clone());
     cx.record.ctap_response = Some(response);
     match established.revision {
-        ProtocolRevision::V0 => cx.succeed(),
+        ProtocolRevision::V0 => {
+            cx.succeed();
+            Next::Finished
+        }
         ProtocolRevision::V1 => {
             match established
                 .channel
@@ -245,7 +256,7 @@ fn deliver(cx: &mut Cx<'_>, mut established: Established, response: Vec<u8>) -> 
                         .event(Layer::Transport, format!("shutdown not sent: {error}"), [])
                 }
             }
-            State::Lingering(Lingering {
+            Next::Lingering(Lingering {
                 established,
                 deadline: Deadline::after(cx.now, cx.config.linger),
             })
@@ -258,7 +269,7 @@ impl AwaitingCtapResponse {
         self.deadline
     }
 
-    pub(super) fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
+    pub(super) fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<Next, Reason> {
         let established = &mut self.established;
         let plaintext = established.channel.crypter.decrypt(&data)?;
         let message = Message::parse(&plaintext, established.revision)?;
@@ -267,7 +278,7 @@ impl AwaitingCtapResponse {
             MessageType::Shutdown => Err(Reason::PhoneShutdown),
             MessageType::Update => {
                 on_update(cx, &established.channel, &message.payload)?;
-                Ok(State::AwaitingCtapResponse(self))
+                Ok(Next::AwaitingCtapResponse(self))
             }
             MessageType::Json => Err(Reason::ReplyType(MessageType::Json)),
             MessageType::Ctap => Ok(deliver(cx, self.established, message.payload)),
@@ -282,13 +293,14 @@ impl Lingering {
 
     /// Ends the linger: the transaction succeeded whatever ends it, since the response is in
     /// (Chromium `OnRemoteClose` in `kLocallyShutdown`).
-    pub(super) fn end(self, cx: &mut Cx<'_>, why: &str) -> State {
+    pub(super) fn end(self, cx: &mut Cx<'_>, why: &str) -> Next {
         cx.out
             .event(Layer::Transport, format!("linger ended: {why}"), []);
-        cx.succeed()
+        cx.succeed();
+        Next::Finished
     }
 
-    pub(super) fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
+    pub(super) fn on_message(mut self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<Next, Reason> {
         let established = &mut self.established;
         let plaintext = match established.channel.crypter.decrypt(&data) {
             Ok(plaintext) => plaintext,
@@ -301,7 +313,7 @@ impl Lingering {
         match message.message_type {
             MessageType::Shutdown => Ok(self.end(cx, "the phone sent a shutdown message")),
             MessageType::Update => match on_update(cx, &established.channel, &message.payload) {
-                Ok(()) => Ok(State::Lingering(self)),
+                Ok(()) => Ok(Next::Lingering(self)),
                 Err(failure) => Ok(self.end(cx, &failure.to_string())),
             },
             MessageType::Ctap | MessageType::Json => {
@@ -313,7 +325,7 @@ impl Lingering {
                     ),
                     message.payload,
                 );
-                Ok(State::Lingering(self))
+                Ok(Next::Lingering(self))
             }
         }
     }

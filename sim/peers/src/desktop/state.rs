@@ -1,7 +1,7 @@
 //! The desktop's states up to the handshake, and the dispatch of inputs to states.
 
 use super::advert::{AdvertMatched, Candidate};
-use super::established::{AwaitingCtapResponse, AwaitingPostHandshake, Lingering, QrLinking};
+use super::established::{AwaitingCtapResponse, AwaitingPostHandshake, Lingering, Next, QrLinking};
 use super::{Cx, LinkedDevice, Socket, DESKTOP_SOCKET};
 use crate::common::{
     base_headers, check_subprotocol, draw, draw_scalar, header_values, tunnel_url, Deadline,
@@ -116,6 +116,16 @@ pub(super) struct AwaitingHandshake {
     handshake: InitiatorAwaitingResponse,
     linking: Option<QrLinking>,
     deadline: Deadline,
+}
+
+impl From<Next> for State {
+    fn from(next: Next) -> State {
+        match next {
+            Next::AwaitingCtapResponse(s) => State::AwaitingCtapResponse(s),
+            Next::Lingering(s) => State::Lingering(s),
+            Next::Finished => State::Finished,
+        }
+    }
 }
 
 impl State {
@@ -251,7 +261,7 @@ impl State {
     pub(super) fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         if data.len() > MAX_MESSAGE_LEN {
             return match self {
-                State::Lingering(s) => Ok(s.end(cx, "a message over 1 MiB")),
+                State::Lingering(s) => Ok(s.end(cx, "a message over 1 MiB").into()),
                 _ => Err(Reason::TooBig(data.len())),
             };
         }
@@ -259,9 +269,9 @@ impl State {
             State::AwaitingLinkedAdvert(s) => s.on_message(cx, data),
             State::AwaitingConnectSignal(s) => s.on_message(cx, data),
             State::AwaitingHandshake(s) => s.on_message(cx, data),
-            State::AwaitingPostHandshake(s) => s.on_message(cx, data),
-            State::AwaitingCtapResponse(s) => s.on_message(cx, data),
-            State::Lingering(s) => s.on_message(cx, data),
+            State::AwaitingPostHandshake(s) => s.on_message(cx, data).map(State::from),
+            State::AwaitingCtapResponse(s) => s.on_message(cx, data).map(State::from),
+            State::Lingering(s) => s.on_message(cx, data).map(State::from),
             other => Err(Reason::UnexpectedData {
                 len: data.len(),
                 waiting: other.waiting(),
@@ -271,14 +281,14 @@ impl State {
 
     pub(super) fn on_text(self, cx: &mut Cx<'_>) -> Result<State, Reason> {
         match self {
-            State::Lingering(s) => Ok(s.end(cx, "a text WebSocket message")),
+            State::Lingering(s) => Ok(s.end(cx, "a text WebSocket message").into()),
             _ => Err(Reason::TextMessage),
         }
     }
 
     pub(super) fn on_closed(self, cx: &mut Cx<'_>, code: u16) -> Result<State, Reason> {
         match self {
-            State::Lingering(s) => Ok(s.end(cx, "the tunnel closed")),
+            State::Lingering(s) => Ok(s.end(cx, "the tunnel closed").into()),
             other => Err(Reason::Closed {
                 code,
                 waiting: other.waiting(),
@@ -288,7 +298,7 @@ impl State {
 
     pub(super) fn on_timeout(self, cx: &mut Cx<'_>) -> Result<State, Reason> {
         match self {
-            State::Lingering(s) => Ok(s.end(cx, "the linger time is over")),
+            State::Lingering(s) => Ok(s.end(cx, "the linger time is over").into()),
             other => {
                 let after = other.deadline().map(|d| d.after).unwrap_or_default();
                 Err(Reason::Timeout {

@@ -2,7 +2,7 @@
 //! expectation shares: no one learns a peer's state or outcome from text.
 //!
 //! - [`Party`]: which end, the desktop or the phone.
-//! - [`Layer`](crate::Layer): the protocol layer (one enum for the whole workspace).
+//! - [`Layer`]: the protocol layer (one enum for the whole workspace).
 //! - [`Reason`]: why a peer gave up, one variant per check; [`ReasonKind`] names the check
 //!   without its details (what scenario expectations compare).
 //! - [`PeerError`]: the three together, how a peer ended in failure.
@@ -11,14 +11,15 @@
 //! - [`Vocabulary`]: the names these have in traces, reports and scenario files.
 
 mod kind;
+mod layer;
 mod phase;
 mod reason;
 
 pub use kind::ReasonKind;
+pub use layer::Layer;
 pub use phase::{DesktopPhase, PhonePhase, Waiting};
 pub use reason::Reason;
 
-use crate::io::Layer;
 use core::fmt;
 
 /// A closed set of values with the lower-case names traces, reports and scenario files give
@@ -69,32 +70,6 @@ impl Vocabulary for Party {
 impl fmt::Display for Party {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-impl Vocabulary for Layer {
-    const ALL: &'static [Layer] = &[
-        Layer::Qr,
-        Layer::Ble,
-        Layer::Tunnel,
-        Layer::Noise,
-        Layer::Transport,
-        Layer::Ctap,
-        Layer::Webauthn,
-        Layer::Export,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Layer::Qr => "qr",
-            Layer::Ble => "ble",
-            Layer::Tunnel => "tunnel",
-            Layer::Noise => "noise",
-            Layer::Transport => "transport",
-            Layer::Ctap => "ctap",
-            Layer::Webauthn => "webauthn",
-            Layer::Export => "export",
-        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Where a running peer is: its phase (the name of its state, without the state's secrets)
 //! and what it is waiting for.
 
-use crate::io::Layer;
+use super::Layer;
 
 /// What a peer is waiting for: what its timer stands for, and what an unexpected close or a
 /// driver giving up on it interrupted.

@@ -4,8 +4,8 @@
 //! these; this enum is where the checks are named and where the layer of each is decided,
 //! in one place. The one-line message is its `Display`.
 
+use super::Layer;
 use super::{Party, Waiting};
-use crate::io::Layer;
 use core::time::Duration;
 use hybridsim_proto::cbor::CborError;
 use hybridsim_proto::crypter::CrypterError;

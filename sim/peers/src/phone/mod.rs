@@ -17,6 +17,7 @@
 //! reply (Chromium `AUTHENTICATOR_SELECTION_RECEIVED`).
 
 mod config;
+mod link;
 mod phase;
 mod state;
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The phone's states and transitions.
 
+use super::link::{linking_info, update_plaintext};
 use super::{CtapHandler, Cx, Socket, UpdateTiming, PHONE_SOCKET};
 use crate::common::{
     base_headers, check_subprotocol, draw, draw_scalar, header_values, tunnel_url, Deadline,
@@ -13,11 +14,10 @@ use hybridsim_proto::cbor::{self, Strictness};
 use hybridsim_proto::crypter::Crypter;
 use hybridsim_proto::derive::{self, Purpose};
 use hybridsim_proto::domain;
-use hybridsim_proto::keys;
-use hybridsim_proto::linking::{self, ClientPayload, LinkingInfo};
+use hybridsim_proto::linking::{self, ClientPayload};
 use hybridsim_proto::message::{Message, MessageError, MessageType, ProtocolRevision};
-use hybridsim_proto::noise::{HandshakeDone, Responder};
-use hybridsim_proto::post_handshake::{PostHandshakeMessage, UpdateMessage};
+use hybridsim_proto::noise::Responder;
+use hybridsim_proto::post_handshake::PostHandshakeMessage;
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_proto::tunnel_url::Route;
 
@@ -465,57 +465,6 @@ impl AwaitingHandshake {
         }
         Ok(State::AwaitingRequest(session))
     }
-}
-
-/// Linking info for this handshake (§8.1), signed over its handshake hash.
-fn linking_info<H>(
-    cx: &mut Cx<'_, H>,
-    payload: &QrPayload,
-    done: &HandshakeDone,
-) -> Result<LinkingInfo, Reason> {
-    let link_id: [u8; 8] = draw(cx.rng);
-    let config = &cx.config;
-    let contact_id = (!config.contact_id.is_empty()).then_some(config.contact_id.as_slice());
-    let identity = linking::identity_private_key(&config.root_secret);
-    let public_key = keys::public_of(&identity).map_err(Reason::Key)?;
-    let mut signature =
-        linking::sign(&identity, &payload.public_key, &done.handshake_hash).map_err(Reason::Key)?;
-    if config.faults.corrupt_linking_signature {
-        if let Some(byte) = signature.first_mut() {
-            *byte ^= 1;
-        }
-    }
-    Ok(LinkingInfo {
-        contact_id: config.contact_id.clone(),
-        link_id,
-        link_secret: linking::link_secret(&config.root_secret, contact_id, &link_id),
-        public_key,
-        name: config.name.clone(),
-        signature,
-        play_services: config.play_services_flag,
-    })
-}
-
-/// The update message plaintext (type byte included): Chromium's padded `{0: zeros, 1:
-/// linking}`, or the configured fault payload.
-fn update_plaintext<H>(cx: &mut Cx<'_, H>, linking: Option<LinkingInfo>) -> Vec<u8> {
-    let has_linking = linking.is_some();
-    let message = match &cx.config.faults.update_payload {
-        Some(payload) => Message::update(payload),
-        None => UpdateMessage::chromium_phone(linking).to_message(),
-    };
-    let bytes = message.to_bytes();
-    if has_linking {
-        cx.out.secret(
-            Layer::Transport,
-            "update message (linking info)",
-            bytes.clone(),
-        );
-    } else {
-        cx.out
-            .event(Layer::Transport, "update message", bytes.clone());
-    }
-    bytes
 }
 
 /// A CTAP response message from the authenticator's `status ‖ CBOR`.

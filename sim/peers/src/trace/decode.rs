@@ -3,6 +3,12 @@
 
 use hybridsim_proto::cbor::diag::{to_diag, KeyNames};
 use hybridsim_proto::cbor::{self, Strictness};
+// The CTAP and hybrid key names are the session decryptor's, so a trace and a decrypted
+// capture name the same keys the same way.
+use hybridsim_session::names::{
+    ASSERTION_KEYS, ATTESTATION_KEYS, GET_ASSERTION_KEYS, GET_INFO_KEYS, MAKE_CREDENTIAL_KEYS,
+    POST_HANDSHAKE_KEYS, UPDATE_KEYS,
+};
 
 pub(super) const QR_KEYS: &[(i64, &str)] = &[
     (0, "publicKey"),
@@ -13,62 +19,6 @@ pub(super) const QR_KEYS: &[(i64, &str)] = &[
     (5, "requestType"),
     (6, "key6"),
 ];
-const POST_HANDSHAKE_KEYS: &[(i64, &str)] = &[
-    (0, "padding"),
-    (1, "getInfo"),
-    (2, "linkingInfo"),
-    (3, "features"),
-];
-const UPDATE_KEYS: &[(i64, &str)] = &[(0, "padding"), (1, "linkingInfo")];
-const GET_INFO_KEYS: &[(i64, &str)] = &[
-    (1, "versions"),
-    (2, "extensions"),
-    (3, "aaguid"),
-    (4, "options"),
-    (5, "maxMsgSize"),
-    (6, "pinUvAuthProtocols"),
-    (9, "transports"),
-    (10, "algorithms"),
-];
-const MAKE_CREDENTIAL_KEYS: &[(i64, &str)] = &[
-    (1, "clientDataHash"),
-    (2, "rp"),
-    (3, "user"),
-    (4, "pubKeyCredParams"),
-    (5, "excludeList"),
-    (6, "extensions"),
-    (7, "options"),
-    (8, "pinUvAuthParam"),
-    (9, "pinUvAuthProtocol"),
-];
-const GET_ASSERTION_KEYS: &[(i64, &str)] = &[
-    (1, "rpId"),
-    (2, "clientDataHash"),
-    (3, "allowList"),
-    (4, "extensions"),
-    (5, "options"),
-    (6, "pinUvAuthParam"),
-    (7, "pinUvAuthProtocol"),
-];
-const ATTESTATION_KEYS: &[(i64, &str)] = &[
-    (1, "fmt"),
-    (2, "authData"),
-    (3, "attStmt"),
-    (4, "epAtt"),
-    (5, "largeBlobKey"),
-    (6, "unsignedExtensionOutputs"),
-];
-const ASSERTION_KEYS: &[(i64, &str)] = &[
-    (1, "credential"),
-    (2, "authData"),
-    (3, "signature"),
-    (4, "user"),
-    (5, "numberOfCredentials"),
-    (6, "userSelected"),
-    (7, "largeBlobKey"),
-    (8, "unsignedExtensionOutputs"),
-];
-
 /// Whether a note with this name carries a QR payload.
 pub(super) fn is_qr_payload(what: &str) -> bool {
     matches!(what, "qr payload" | "qr scanned")

@@ -1,6 +1,6 @@
 //! Step 4, continued: what each decrypted plaintext says (docs/protocol.md §7.3–§7.5, §8.2).
 
-use super::handshake::at;
+use super::error::at;
 use super::{DecodedMessage, DecryptedSession, MessageKind, SessionError};
 use crate::messages::{Side, WireMessage};
 use crate::names;

@@ -2,7 +2,7 @@
 
 use super::DecryptedSession;
 use crate::keylog::Label;
-use crate::messages::Side;
+use crate::messages::{Side, WireMessage};
 use hybridsim_proto::advert::AdvertError;
 use hybridsim_proto::noise::NoiseError;
 use hybridsim_proto::padding::PaddingError;
@@ -191,4 +191,13 @@ pub struct Failure {
     pub error: SessionError,
     /// The session as far as it decoded.
     pub partial: DecryptedSession,
+}
+
+/// The reference to message `m`, the `index`th (from 0) of the capture.
+pub(super) fn at(m: &WireMessage, index: usize) -> MessageRef {
+    MessageRef {
+        index: index + 1,
+        line: m.line,
+        from: m.from,
+    }
 }

@@ -1,11 +1,10 @@
 //! Step 3: the Noise handshake, run again from the logged keys and checked against the
 //! captured messages, or skipped when only traffic keys are logged.
 
+use super::direction::decrypts_as_first;
+use super::error::at;
 use super::setup::{line_of, Secrets};
-use super::transport::decrypts_as_first;
-use super::{
-    DecodedMessage, DecryptedSession, Flow, HandshakeSource, MessageKind, MessageRef, SessionError,
-};
+use super::{DecodedMessage, DecryptedSession, Flow, HandshakeSource, MessageKind, SessionError};
 use crate::keylog::{Label, SessionKeys};
 use crate::messages::{Side, WireMessage};
 use hybridsim_proto::keys;
@@ -372,14 +371,6 @@ fn check_len(m: &WireMessage, index: usize, number: u8) -> Result<(), SessionErr
             detail: format!("handshake message {number} is {len} bytes; it must be 81"),
         }),
         std::cmp::Ordering::Equal => Ok(()),
-    }
-}
-
-pub(super) fn at(m: &WireMessage, index: usize) -> MessageRef {
-    MessageRef {
-        index: index + 1,
-        line: m.line,
-        from: m.from,
     }
 }
 

@@ -22,6 +22,7 @@
 //! everything decoded before it.
 
 mod decode;
+mod direction;
 mod error;
 mod handshake;
 mod setup;

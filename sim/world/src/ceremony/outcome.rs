@@ -1,7 +1,7 @@
 //! How a ceremony ended: each party's result and time, the response JSON, the trace, the
 //! link and the phone for the next ceremony.
 
-use super::running::Cast;
+use super::cast::Cast;
 use super::{PhoneState, HYBRID_TRANSPORTS};
 use crate::trace::{Trace, TraceRecord};
 use crate::world::{ActorId, World, WorldError};

@@ -1,6 +1,7 @@
 //! Running a ceremony: the peers' configurations, the world with its faults installed, or
 //! another driver given the prepared peers.
 
+use super::cast::Cast;
 use super::outcome::{ExternalRun, Outcome};
 use super::{Ceremony, CeremonyError, PhoneState, MAX_STEPS, STALE_QR_AGE};
 use crate::faults::{
@@ -15,14 +16,6 @@ use hybridsim_proto::crypter::Construction;
 use hybridsim_tunnel::Config as TunnelConfig;
 use hybridsim_webauthn::client::{self, Caller, PendingGet};
 use hybridsim_webauthn::json::RequestOptionsJson;
-
-/// The actors of a ceremony's world.
-pub(super) struct Cast {
-    pub(super) desktop: ActorId,
-    pub(super) phone: ActorId,
-    /// Actors a fault brought in.
-    pub(super) others: Vec<ActorId>,
-}
 
 impl Ceremony {
     /// The desktop's and the phone's configurations for this ceremony: options, seeds,
