@@ -168,3 +168,25 @@ fn serves_metrics_and_stops_on_sigterm() {
     let status = server.0.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn a_limit_of_zero_is_refused_before_listening_with_one_line() {
+    for flag in [
+        "--max-message-size",
+        "--max-messages-per-peer",
+        "--pending-ttl",
+        "--tunnel-ttl",
+        "--max-tunnels",
+        "--max-connections-per-ip",
+        "--max-connections",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+            .args(["tunnel", "serve", "--listen", "127.0.0.1:0", flag, "0"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{flag}: {stderr}");
+        assert!(stderr.contains("at least 1"), "{flag}: {stderr}");
+    }
+}
