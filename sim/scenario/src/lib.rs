@@ -11,6 +11,7 @@
 //! - [`expect`]: expectations against outcomes, compared as typed values ([`term`]).
 //! - [`approve`]: the approved-trace files beside each scenario.
 //! - [`suite`]: finding, filtering, sharding and running many scenarios in parallel.
+//! - [`summary`]: the progress lines and the summary table `hybridsim run` prints.
 //! - [`junit`], [`json_report`], [`html`]: reports.
 //! - [`harness`]: `cargo test` integration, one trial per scenario.
 //!
@@ -39,6 +40,7 @@ pub mod model;
 pub mod run;
 pub mod schema;
 pub mod suite;
+pub mod summary;
 pub mod term;
 
 pub use load::{load, parse, ScenarioError};
