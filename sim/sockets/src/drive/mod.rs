@@ -75,14 +75,16 @@ mod events;
 pub mod log;
 pub mod options;
 mod outcome;
+pub mod pair;
 pub mod results;
 mod socket_task;
 
-pub use log::{LogEntry, Side};
+pub use log::{served, trace_json_lines, LogEntry, Side};
 pub use options::{
     tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable, ADVERT_RSSI, DEFAULT_CLOSE_LINGER,
     DEFAULT_DRIVE_TIMEOUT, DEFAULT_FAILURE_GRACE, DEFAULT_UPGRADE_TIMEOUT,
 };
+pub use pair::{pair, peer_seed};
 pub use results::{DesktopOutcome, PeersOutcome, PhoneOutcome};
 
 use crate::client::Target;
