@@ -10,6 +10,8 @@
 //!   rebuilds the keys, runs or checks the Noise handshake, and decrypts and decodes every
 //!   message, or names the first one that fails and why.
 //!
+//! [`report`] renders a decrypted session as lines for a person or as JSON.
+//!
 //! [`names`] holds the CTAP command, status and map-key names the decoded output uses;
 //! [`sample`] builds complete sessions from fixed keys with hybridsim-proto's own desktop
 //! and phone primitives, for tests and fuzzing.
@@ -28,4 +30,5 @@ pub mod decrypt;
 pub mod keylog;
 pub mod messages;
 pub mod names;
+pub mod report;
 pub mod sample;
