@@ -106,6 +106,18 @@ pub fn to_lines(seen: &SeenAdvert, keys_given: bool, verdict: &Verdict) -> Vec<S
     out
 }
 
+/// The note `desktop --real-ble` writes for each advert it hears:
+/// `heard fff9 advert (20 B) from AA:BB:CC:DD:EE:FF rssi -61`.
+pub fn heard_line(seen: &SeenAdvert) -> String {
+    format!(
+        "heard {:04x} advert ({} B) from {} rssi {}",
+        seen.uuid,
+        seen.data.len(),
+        seen.address,
+        seen.rssi.map_or("-".to_owned(), |r| r.to_string())
+    )
+}
+
 #[cfg(test)]
 #[path = "report_tests.rs"]
 mod tests;

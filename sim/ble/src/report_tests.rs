@@ -89,3 +89,14 @@ fn an_unknown_domain_is_reported_as_made_for_the_secret() {
         "{second}"
     );
 }
+
+#[test]
+fn the_heard_note_names_uuid_length_address_and_signal() {
+    let mut heard = seen(vec![0; 20]);
+    assert_eq!(
+        heard_line(&heard),
+        "heard fff9 advert (20 B) from AA:BB:CC:DD:EE:FF rssi -61"
+    );
+    heard.rssi = None;
+    assert!(heard_line(&heard).ends_with(" rssi -"));
+}

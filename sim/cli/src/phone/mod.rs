@@ -13,7 +13,7 @@ use crate::{phone_state, process_trace, standalone};
 use args::PhoneArgs;
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_proto::qr::QrPayload;
-use hybridsim_sockets::advert_feed::write_advert_lines;
+use hybridsim_sockets::advert_feed::write_advert_sink;
 use hybridsim_sockets::drive::served;
 use hybridsim_sockets::run_phone;
 use hybridsim_world::world::derive_seed;
@@ -39,14 +39,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
     let advert_out = args.advert_out.clone();
     let (outcome, written) = runtime.block_on(async move {
         let (adverts, to_write) = unbounded_channel();
-        let writer = tokio::spawn(async move {
-            if advert_out == "-" {
-                write_advert_lines(to_write, tokio::io::stdout()).await
-            } else {
-                let file = tokio::fs::File::create(&advert_out).await?;
-                write_advert_lines(to_write, file).await
-            }
-        });
+        let writer = tokio::spawn(async move { write_advert_sink(to_write, &advert_out).await });
         let outcome = run_phone(&route, phone, &qr, adverts, options).await;
         let written = match writer.await {
             Ok(result) => result.map_err(|e| e.to_string()),
