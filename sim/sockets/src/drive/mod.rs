@@ -226,6 +226,21 @@ mod tests {
     }
 
     #[test]
+    fn a_route_goes_to_the_server_given_or_to_the_peers_domains() {
+        let tls = TlsClient::webpki().unwrap();
+        let (route, endpoint) = TunnelRoute::choose(None, tls.clone()).unwrap();
+        assert!(matches!(route, TunnelRoute::PeerUrls(_)) && endpoint.is_none());
+        let (route, endpoint) =
+            TunnelRoute::choose(Some("ws://127.0.0.1:8080"), tls.clone()).unwrap();
+        assert_eq!(route.to_string(), "ws://127.0.0.1:8080");
+        assert_eq!(
+            endpoint,
+            Some(TunnelEndpoint::new(Scheme::Ws, "127.0.0.1", Some(8080)))
+        );
+        assert!(TunnelRoute::choose(Some("https://example.com"), tls).is_err());
+    }
+
+    #[test]
     fn peer_urls_keep_their_scheme_host_and_default_port() {
         let tls = TlsClient::webpki().unwrap();
         let route = hybridsim_proto::tunnel_url::Route::New {
