@@ -1,8 +1,9 @@
-//! What `hybridsim migrate add` and `migrate list` print about the rows [`crate::shown`]
-//! gives: each account added and what became of it, and the app's list with the codes it
-//! shows; as JSON or as lines for a person, accounts in the shapes of
-//! `hybridsim_export::listing`.
+//! What `hybridsim migrate add`, `migrate list` and `migrate import` print: each account
+//! added and what became of it, the app's list with the codes it shows ([`crate::shown`]),
+//! and what an import changed ([`Imported`]); as JSON or as lines for a person, accounts in
+//! the shapes of `hybridsim_export::listing`.
 
+use crate::files::Imported;
 use crate::shown::{AddedRow, CodeRow};
 use hybridsim_export::listing::{account_json, account_line, findings_json};
 use serde_json::{json, Value};
@@ -79,6 +80,29 @@ pub fn codes_lines(
     out
 }
 
+/// `{"added", "removed", "notes"}`: the labels an import added and removed, and what the
+/// importer told the user.
+pub fn imported_json(imported: &Imported) -> Value {
+    json!({
+        "added": imported.added,
+        "removed": imported.removed,
+        "notes": imported.notes,
+    })
+}
+
+/// A count line naming where the phone is kept (`place`), then one line per label added,
+/// per label removed and per note.
+pub fn imported_lines(place: &str, imported: &Imported) -> Vec<String> {
+    let (added, removed) = (imported.added.len(), imported.removed.len());
+    let mut out = vec![format!(
+        "{place}: {added} account(s) added, {removed} removed"
+    )];
+    out.extend(imported.added.iter().map(|l| format!("added: {l}")));
+    out.extend(imported.removed.iter().map(|l| format!("removed: {l}")));
+    out.extend(imported.notes.iter().map(|n| format!("note: {n}")));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +165,29 @@ mod tests {
         let json = codes_json("Aegis", 100, 130, &rows);
         assert_eq!(json["accounts"][1]["code"], Value::Null);
         assert_eq!(json["phone_time"], 130);
+    }
+
+    #[test]
+    fn an_import_counts_then_lists_what_changed() {
+        let imported = Imported {
+            added: vec!["A".to_owned(), "B".to_owned()],
+            removed: vec!["C".to_owned()],
+            notes: vec!["skipped one".to_owned()],
+            refused: false,
+        };
+        assert_eq!(
+            imported_lines("p.json", &imported),
+            [
+                "p.json: 2 account(s) added, 1 removed",
+                "added: A",
+                "added: B",
+                "removed: C",
+                "note: skipped one",
+            ]
+        );
+        assert_eq!(
+            imported_json(&imported),
+            json!({ "added": ["A", "B"], "removed": ["C"], "notes": ["skipped one"] })
+        );
     }
 }
