@@ -4,10 +4,8 @@
 use crate::failure::{Failure, Outcome};
 use crate::json;
 use clap::{Args, Subcommand};
-use hybridsim_export::listing::{findings_json, parameters_json};
 use hybridsim_export::strictness;
 use hybridsim_otp::inspect::{self, CodeError, Strictness, Verdict};
-use serde_json::json;
 
 /// `hybridsim totp …`
 #[derive(Debug, Subcommand)]
@@ -72,13 +70,7 @@ fn code(args: &CodeArgs) -> Outcome {
     })?;
     let findings = &shown.parsed.findings;
     if args.json {
-        json::print(&json!({
-            "code": shown.code,
-            "step": shown.step,
-            "at": shown.at,
-            "account": parameters_json(&shown.parsed.account),
-            "findings": findings_json(findings),
-        }));
+        json::print(&strictness::code_json(&shown));
     } else {
         say!("{}", shown.code);
         // On stderr, so that stdout stays the code alone for scripts.

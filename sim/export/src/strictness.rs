@@ -1,9 +1,10 @@
-//! The report of `hybridsim totp check`: a Key URI's strict and lenient readings
-//! ([`Strictness`]) as one JSON object or as lines for a person, with the lenient reading's
-//! findings and the account it gives, in the listings' shapes ([`crate::listing`]).
+//! The reports of `hybridsim totp`: a Key URI's strict and lenient readings
+//! ([`Strictness`], `totp check`) as one JSON object or as lines for a person, with the
+//! lenient reading's findings and the account it gives, and the code it shows ([`Shown`],
+//! `totp code --json`), in the listings' shapes ([`crate::listing`]).
 
 use crate::listing::{findings_json, parameters_json, parameters_line};
-use hybridsim_otp::inspect::Strictness;
+use hybridsim_otp::inspect::{Shown, Strictness};
 use serde_json::{json, Value};
 
 /// Both readings as one JSON object: the verdict, each reading's acceptance and error, the
@@ -46,6 +47,18 @@ pub fn to_lines(both: &Strictness) -> Vec<String> {
     out
 }
 
+/// The code a Key URI shows, with its time step, the time, the account's parameters and
+/// what reading it found.
+pub fn code_json(shown: &Shown) -> Value {
+    json!({
+        "code": shown.code,
+        "step": shown.step,
+        "at": shown.at,
+        "account": parameters_json(&shown.parsed.account),
+        "findings": findings_json(&shown.parsed.findings),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +93,15 @@ mod tests {
         let json = to_json(&both);
         assert_eq!(json["account"], Value::Null);
         assert_eq!(json["lenient"]["findings"], json!([]));
+    }
+
+    #[test]
+    fn the_code_report_carries_the_code_and_its_findings() {
+        let shown = hybridsim_otp::inspect::code(WIKI, false, Some(59)).unwrap();
+        let json = code_json(&shown);
+        assert_eq!(json["code"], shown.code);
+        assert_eq!(json["at"], 59);
+        assert_eq!(json["account"], parameters_json(&shown.parsed.account));
+        assert!(json["findings"].as_array().is_some_and(|f| !f.is_empty()));
     }
 }
