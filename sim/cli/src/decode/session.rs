@@ -5,6 +5,7 @@ use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
 use clap::Args;
 use hybridsim_pcapng::session::{self as capture, Layout};
+use hybridsim_proto::advert_fields;
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_session::decrypt::{self, DecryptedSession, Input};
 use hybridsim_session::keylog::KeyLog;
@@ -87,14 +88,10 @@ pub fn run(args: &DecodeSession) -> Outcome {
     }
 }
 
-/// The advert may be given as `decode advert` takes it, with a `fff9:` / `fde2:` prefix.
+/// The advert may be given as `decode advert` takes it, with a `fff9:` / `fde2:` prefix;
+/// any other text is left for the hex reader to refuse.
 fn strip_uuid(advert: &str) -> &str {
-    match advert.split_once(':') {
-        Some((uuid, rest)) if ["fff9", "fde2"].contains(&uuid.to_ascii_lowercase().as_str()) => {
-            rest
-        }
-        _ => advert,
-    }
+    advert_fields::split_service_uuid(advert).map_or(advert, |(_, rest)| rest)
 }
 
 fn read(name: &str, path: &Path) -> Result<Vec<u8>, Failure> {
