@@ -116,6 +116,12 @@ fn a_lossless_run_damages_nothing() {
         0,
     );
     assert!(report.lossless());
+    let json = report.to_json().unwrap();
+    assert_eq!(json["lossless"], true);
+    assert_eq!(
+        json["rows"].as_array().map(Vec::len),
+        Some(report.rows.len())
+    );
     assert_eq!(damaged(&report), 0);
     assert_eq!(report.rows.len(), 2);
 }

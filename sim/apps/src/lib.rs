@@ -19,6 +19,7 @@
 //! - [`files`]: export to and import from files, one half at a time, and a whole run.
 //! - [`migrate`] and [`report`]: run a migration, report per account.
 //! - [`shown`]: what the app shows: the fate of each account given to it, codes at a time.
+//! - [`shown_listing`]: those rows as JSON and as lines (`migrate add|list`).
 //! - [`session`]: [`AppWorld`], named phones and sites on one clock, for scenarios.
 //! - [`context`]: the quirks, random source, cloud services and trail a migration runs in.
 
@@ -34,6 +35,7 @@ pub mod quirk;
 pub mod report;
 pub mod session;
 pub mod shown;
+pub mod shown_listing;
 pub mod site;
 
 pub use account::AppAccount;

@@ -81,6 +81,15 @@ impl MigrationReport {
         self.rows.iter().find(|row| row.account == label)
     }
 
+    /// The report as JSON, with `lossless` added ([`MigrationReport::lossless`]).
+    pub fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        let mut value = serde_json::to_value(self)?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("lossless".into(), self.lossless().into());
+        }
+        Ok(value)
+    }
+
     /// A plain-text table for terminals and logs.
     pub fn to_table(&self) -> String {
         let mut out = format!("migration by {} at {}\n", self.mechanism, self.at);

@@ -13,6 +13,7 @@
 //! private bus (see `sim/cli/tests/ble.rs`).
 
 mod error;
+pub mod report;
 mod scan;
 
 pub use error::BleError;

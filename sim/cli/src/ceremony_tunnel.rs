@@ -8,14 +8,10 @@ use crate::authenticator::args::AuthenticatorCommon;
 use crate::browser::Pending;
 use crate::ceremony::args::CeremonyRun;
 use crate::failure::{Failure, Outcome};
-use crate::{authenticator, phone_state};
-use hybridsim_peers::desktop::{Desktop, DesktopConfig};
-use hybridsim_peers::phone::{Phone, PhoneConfig};
-use hybridsim_peers::Millis;
-use hybridsim_sockets::drive::tunnel_endpoint;
+use crate::{authenticator, phone_state, standalone};
+use hybridsim_sockets::drive::{pair, tunnel_endpoint};
 use hybridsim_sockets::{run_peers, DriveOptions};
 use hybridsim_state::{Locked, PhoneState};
-use sha2::{Digest, Sha256};
 
 /// Runs one ceremony through `tunnel` and prints the response JSON.
 pub fn run(
@@ -26,18 +22,11 @@ pub fn run(
     account: Option<usize>,
     pending: &Pending,
 ) -> Outcome {
-    let (command, params) = pending.ctap_request();
     let endpoint = tunnel_endpoint(tunnel)
         .map_err(|e| Failure::bad_input(format!("--tunnel {tunnel}: {e}")))?;
-    let mut desktop_config = DesktopConfig::new(command, params, seed(run.seed, b"desktop"));
-    desktop_config.tunnel = Some(endpoint.clone());
     let authenticator = phone_state::build(state, authenticator::user(common, account))?;
-    let mut phone_config = PhoneConfig::new(authenticator, seed(run.seed, b"phone"));
-    phone_config.tunnel = Some(endpoint);
-    let desktop = Desktop::new(desktop_config, Millis::ZERO);
-    let phone = Phone::new(phone_config);
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))?;
+    let (desktop, phone) = pair(&endpoint, pending.ctap_request(), authenticator, run.seed);
+    let runtime = standalone::runtime()?;
     let outcome = runtime.block_on(run_peers(tunnel, desktop, phone, DriveOptions::default()));
     if let Some(path) = &run.trace {
         std::fs::write(path, outcome.log_text())
@@ -59,13 +48,4 @@ pub fn run(
     let json = pending.response_json(&reply, &transports)?;
     say!("{json}");
     Ok(())
-}
-
-/// A peer's 32-byte seed from the run's seed and the peer's role.
-fn seed(seed: u64, role: &[u8]) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    hash.update(b"hybridsim ceremony over a tunnel");
-    hash.update(seed.to_le_bytes());
-    hash.update(role);
-    hash.finalize().into()
 }

@@ -86,15 +86,7 @@ impl Radio {
             return Ok(tokio::spawn(hybridsim_ble::feed_desktop(
                 scanner,
                 feed,
-                |seen| {
-                    eprintln!(
-                        "heard {:04x} advert ({} B) from {} rssi {}",
-                        seen.uuid,
-                        seen.data.len(),
-                        seen.address,
-                        seen.rssi.map_or("-".to_owned(), |r| r.to_string())
-                    );
-                },
+                |seen| eprintln!("{}", hybridsim_ble::report::heard_line(seen)),
             )));
         }
         Err(feed)

@@ -4,7 +4,7 @@
 
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
-use hybridsim_peers::{Millis, TunnelEndpoint};
+use hybridsim_peers::TunnelEndpoint;
 use hybridsim_scenario::run::TunnelDriver;
 use hybridsim_sockets::drive::tunnel_endpoint;
 use hybridsim_sockets::{run_peers, DriveOptions};
@@ -39,14 +39,10 @@ impl TunnelDriver for SocketDriver {
             Err(e) => return ExternalRun::not_started(desktop, phone, &e.to_string()),
         };
         ExternalRun {
+            trace: outcome.trace(reveal_secrets),
+            elapsed: outcome.elapsed_millis(),
             desktop: outcome.desktop_result,
             phone: outcome.phone_result,
-            trace: outcome
-                .log
-                .iter()
-                .map(|e| e.to_record(reveal_secrets))
-                .collect(),
-            elapsed: Millis(u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX)),
             desktop_peer: outcome.desktop,
             phone_peer: outcome.phone,
         }

@@ -8,12 +8,12 @@ use crate::failure::{Failure, Outcome};
 use crate::real_tunnel::SocketDriver;
 use clap::Args;
 use hybridsim_scenario::suite::{self, ScenarioResult, SuiteOptions};
+use hybridsim_scenario::summary;
 use hybridsim_scenario::{approve::TraceApproval, html, json_report, junit, schema};
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// `hybridsim run`
 #[derive(Debug, Args)]
@@ -126,7 +126,9 @@ pub fn run(args: RunArgs) -> Outcome {
             }
         }
     }
-    summary(&results, wall);
+    for line in summary::table(&results, wall) {
+        say!("{line}");
+    }
     write_reports(&args, &results)?;
     let failed = results.iter().filter(|r| !r.passed()).count();
     let unloadable = results.iter().filter(|r| r.error.is_some()).count();
@@ -143,102 +145,17 @@ pub fn run(args: RunArgs) -> Outcome {
 }
 
 fn progress(result: &ScenarioResult, done: usize, total: usize, terminal: bool) {
-    let verdict = if result.passed() { "ok  " } else { "FAIL" };
     if !terminal {
-        say!(
-            "{verdict} {} ({} steps, {} ms)",
-            result.id,
-            result.steps.len(),
-            result.wall.as_millis()
-        );
+        say!("{}", summary::progress_line(result));
         return;
     }
-    const WIDTH: usize = 30;
-    let filled = done * WIDTH / total.max(1);
-    let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
     let mut err = std::io::stderr().lock();
     if !result.passed() {
         let _ = write!(err, "\r\x1b[2KFAIL {}\n", result.id);
     }
-    let _ = write!(err, "\r\x1b[2K[{bar}] {done}/{total} {}", result.id);
+    let bar = summary::progress_bar(done, total, &result.id);
+    let _ = write!(err, "\r\x1b[2K{bar}");
     let _ = err.flush();
-}
-
-/// The folder part of an id (`faults/ws-split` → `faults`).
-fn group(id: &str) -> &str {
-    id.rsplit_once('/').map_or(".", |(folder, _)| folder)
-}
-
-#[derive(Default)]
-struct Row {
-    scenarios: usize,
-    passed: usize,
-    steps: usize,
-    virtual_ms: u64,
-    wall: Duration,
-}
-
-fn summary(results: &[ScenarioResult], wall: Duration) {
-    let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
-    for result in results {
-        let row = rows.entry(group(&result.id)).or_default();
-        row.scenarios += 1;
-        row.passed += usize::from(result.passed());
-        row.steps += result.steps.len();
-        row.virtual_ms += result.steps.iter().map(|s| s.virtual_ms).sum::<u64>();
-        row.wall += result.wall;
-    }
-    let width = rows.keys().map(|k| k.len()).max().unwrap_or(5).max(5);
-    say!("");
-    say!(
-        "{:<width$}  {:>9}  {:>6}  {:>6}  {:>5}  {:>12}  {:>9}",
-        "group",
-        "scenarios",
-        "passed",
-        "failed",
-        "steps",
-        "virtual time",
-        "cpu time"
-    );
-    let mut total = Row::default();
-    for (name, row) in &rows {
-        say!(
-            "{name:<width$}  {:>9}  {:>6}  {:>6}  {:>5}  {:>11.1}s  {:>8.2}s",
-            row.scenarios,
-            row.passed,
-            row.scenarios - row.passed,
-            row.steps,
-            row.virtual_ms as f64 / 1000.0,
-            row.wall.as_secs_f64()
-        );
-        total.scenarios += row.scenarios;
-        total.passed += row.passed;
-        total.steps += row.steps;
-        total.virtual_ms += row.virtual_ms;
-    }
-    say!(
-        "{:<width$}  {:>9}  {:>6}  {:>6}  {:>5}  {:>11.1}s  {:>8.2}s wall",
-        "total",
-        total.scenarios,
-        total.passed,
-        total.scenarios - total.passed,
-        total.steps,
-        total.virtual_ms as f64 / 1000.0,
-        wall.as_secs_f64()
-    );
-    let failed: Vec<&ScenarioResult> = results.iter().filter(|r| !r.passed()).collect();
-    if !failed.is_empty() {
-        say!("");
-        for result in failed {
-            say!("FAIL {} ({})", result.id, result.path.display());
-            for problem in result.problems() {
-                for line in problem.lines() {
-                    say!("     {line}");
-                }
-            }
-        }
-    }
-    say!("");
 }
 
 fn write(path: &Path, text: &str) -> Outcome {

@@ -4,8 +4,7 @@
 
 use crate::failure::Failure;
 use hybridsim_peers::{PeerError, TunnelEndpoint, Vocabulary};
-use hybridsim_sockets::client::{Target, TargetError};
-use hybridsim_sockets::drive::{tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable};
+use hybridsim_sockets::drive::{DriveOptions, TunnelRoute, Unreachable};
 use hybridsim_sockets::tls_client::TlsClient;
 use std::path::Path;
 use std::time::Duration;
@@ -24,13 +23,8 @@ pub fn tunnel(
         None => TlsClient::webpki()
             .map_err(|e| Failure::environment(format!("cannot set up TLS: {e}")))?,
     };
-    let Some(tunnel) = flag else {
-        return Ok((TunnelRoute::PeerUrls(tls), None));
-    };
-    let bad = |e: TargetError| Failure::bad_input(format!("--tunnel {tunnel}: {e}"));
-    let target = Target::parse_with(tunnel, &tls).map_err(bad)?;
-    let endpoint = tunnel_endpoint(tunnel).map_err(bad)?;
-    Ok((TunnelRoute::Server(target), Some(endpoint)))
+    TunnelRoute::choose(flag, tls)
+        .map_err(|e| Failure::bad_input(format!("--tunnel {}: {e}", flag.unwrap_or_default())))
 }
 
 /// Exit 3 naming the host and why, when a tunnel host could not be reached at all.

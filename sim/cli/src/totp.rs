@@ -4,10 +4,8 @@
 use crate::failure::{Failure, Outcome};
 use crate::json;
 use clap::{Args, Subcommand};
-use hybridsim_export::listing::{findings_json, parameters_json, parameters_line};
+use hybridsim_export::strictness;
 use hybridsim_otp::inspect::{self, CodeError, Strictness, Verdict};
-use hybridsim_otp::{ParsedUri, UriError};
-use serde_json::json;
 
 /// `hybridsim totp …`
 #[derive(Debug, Subcommand)]
@@ -72,13 +70,7 @@ fn code(args: &CodeArgs) -> Outcome {
     })?;
     let findings = &shown.parsed.findings;
     if args.json {
-        json::print(&json!({
-            "code": shown.code,
-            "step": shown.step,
-            "at": shown.at,
-            "account": parameters_json(&shown.parsed.account),
-            "findings": findings_json(findings),
-        }));
+        json::print(&strictness::code_json(&shown));
     } else {
         say!("{}", shown.code);
         // On stderr, so that stdout stays the code alone for scripts.
@@ -91,25 +83,14 @@ fn code(args: &CodeArgs) -> Outcome {
 
 fn check(args: &CheckArgs) -> Outcome {
     let both = Strictness::of(&args.uri);
-    let strict_error = both.strict_error();
     let verdict = both.verdict();
     let lenient = &both.lenient;
     if args.json {
-        let parsed = lenient.as_ref().ok();
-        json::print(&json!({
-            "verdict": verdict.name(),
-            "strict": {"accepted": both.strict.is_ok(), "error": strict_error},
-            "lenient": {
-                "accepted": lenient.is_ok(),
-                "error": lenient.as_ref().err().map(ToString::to_string),
-                "findings": parsed.map(|p| findings_json(&p.findings)).unwrap_or(json!([])),
-            },
-            "account": parsed.map(|p| parameters_json(&p.account)),
-            "label_issuer": parsed.and_then(|p| p.label_issuer.clone()),
-            "param_issuer": parsed.and_then(|p| p.param_issuer.clone()),
-        }));
+        json::print(&strictness::to_json(&both));
     } else {
-        print_check(strict_error.as_deref(), lenient);
+        for line in strictness::to_lines(&both) {
+            say!("{line}");
+        }
     }
     match verdict {
         Verdict::Strict => Ok(()),
@@ -124,22 +105,5 @@ fn check(args: &CheckArgs) -> Outcome {
                 .map(|e| e.to_string())
                 .unwrap_or_default()
         ))),
-    }
-}
-
-fn print_check(strict_error: Option<&str>, lenient: &Result<ParsedUri, UriError>) {
-    match strict_error {
-        None => say!("strict: accepted"),
-        Some(e) => say!("strict: {e}"),
-    }
-    match lenient {
-        Ok(parsed) => {
-            say!("lenient: accepted, {} finding(s)", parsed.findings.len());
-            for f in &parsed.findings {
-                say!("  {}: {f}", f.name());
-            }
-            say!("{}", parameters_line(&parsed.account));
-        }
-        Err(e) => say!("lenient: {e}"),
     }
 }

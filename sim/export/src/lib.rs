@@ -11,6 +11,8 @@
 //! * [`detect`]: which of these formats some bytes are, and everything they hold, with
 //!   named findings (what `hybridsim migrate decode` lists).
 //! * [`listing`]: a decoded export as JSON and as lines (what `migrate decode` prints).
+//! * [`strictness`]: a Key URI's strict and lenient readings as JSON and as lines (what
+//!   `hybridsim totp check` prints).
 //! * [`secret`]: Base32 secret text as backups carry it, with the repairs apps make (M09).
 //!
 //! Nothing here reads files, clocks or random sources: file bytes, timestamps and every random
@@ -23,4 +25,5 @@ pub mod detect;
 pub mod google;
 pub mod listing;
 pub mod secret;
+pub mod strictness;
 pub mod twofas;

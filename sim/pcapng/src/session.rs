@@ -38,6 +38,22 @@ pub struct Layout {
     pub host: String,
 }
 
+impl Layout {
+    /// The layout of a decrypted session, starting at time zero: its tunnel id, and the
+    /// routing id and host its advert named (zeros and `tunnel.invalid` without one).
+    pub fn of(session: &DecryptedSession) -> Layout {
+        let advert = session.advert.as_ref();
+        Layout {
+            start_ns: 0,
+            tunnel_id: session.tunnel_id,
+            routing_id: advert.map_or([0; 3], |a| a.routing_id),
+            host: advert
+                .and_then(|a| a.domain.clone())
+                .unwrap_or_else(|| "tunnel.invalid".into()),
+        }
+    }
+}
+
 /// A QR-flow session's events: connections, advert (UUID, service data, comment) and the
 /// messages (sender, bytes, comment), one millisecond apart.
 pub fn events(
@@ -166,4 +182,47 @@ const FIDO_UUID: u16 = 0xFFF9;
 
 fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hybridsim_session::decrypt::AdvertInfo;
+
+    fn session(advert: Option<AdvertInfo>) -> DecryptedSession {
+        DecryptedSession {
+            tunnel_id: [7; 16],
+            flow: None,
+            advert,
+            handshake: None,
+            handshake_hash: None,
+            messages: Vec::new(),
+            crypter: None,
+            revision: None,
+            notices: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_layout_takes_the_advert_routing_id_and_host() {
+        let advert = AdvertInfo {
+            routing_id: [1, 2, 3],
+            domain_id: 0,
+            domain: Some("cable.ua5v.com".to_owned()),
+            psk: [0; 32],
+        };
+        let layout = Layout::of(&session(Some(advert)));
+        assert_eq!((layout.start_ns, layout.tunnel_id), (0, [7; 16]));
+        assert_eq!(layout.routing_id, [1, 2, 3]);
+        assert_eq!(layout.host, "cable.ua5v.com");
+    }
+
+    #[test]
+    fn without_an_advert_the_host_is_invalid() {
+        let layout = Layout::of(&session(None));
+        assert_eq!(
+            (layout.routing_id, layout.host.as_str()),
+            ([0; 3], "tunnel.invalid")
+        );
+    }
 }

@@ -11,7 +11,9 @@
 //! - [`expect`]: expectations against outcomes, compared as typed values ([`term`]).
 //! - [`approve`]: the approved-trace files beside each scenario.
 //! - [`suite`]: finding, filtering, sharding and running many scenarios in parallel.
+//! - [`summary`]: the progress lines and the summary table `hybridsim run` prints.
 //! - [`junit`], [`json_report`], [`html`]: reports.
+//! - [`profile_listing`]: the shipped profiles as `authenticator profiles` lists them.
 //! - [`harness`]: `cargo test` integration, one trial per scenario.
 //!
 //! # Adding a step kind
@@ -36,9 +38,11 @@ pub mod json_report;
 pub mod junit;
 pub mod load;
 pub mod model;
+pub mod profile_listing;
 pub mod run;
 pub mod schema;
 pub mod suite;
+pub mod summary;
 pub mod term;
 
 pub use load::{load, parse, ScenarioError};

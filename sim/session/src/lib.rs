@@ -10,6 +10,9 @@
 //!   rebuilds the keys, runs or checks the Noise handshake, and decrypts and decodes every
 //!   message, or names the first one that fails and why.
 //!
+//! [`inspect`] shows the pieces one at a time (a QR code, a tunnel URL, an advert), and
+//! [`report`] renders a decrypted session as lines for a person or as JSON.
+//!
 //! [`names`] holds the CTAP command, status and map-key names the decoded output uses;
 //! [`sample`] builds complete sessions from fixed keys with hybridsim-proto's own desktop
 //! and phone primitives, for tests and fuzzing.
@@ -25,7 +28,9 @@
 //! and the decoded session.
 
 pub mod decrypt;
+pub mod inspect;
 pub mod keylog;
 pub mod messages;
 pub mod names;
+pub mod report;
 pub mod sample;

@@ -4,7 +4,9 @@
 
 use hybridsim_peers::FedAdvert;
 use hybridsim_proto::advert_line::{AdvertLine, MAX_LINE};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
+};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 /// Reads advert lines from `reader` until it ends (or `feed`'s receiver is gone), sending
@@ -82,6 +84,35 @@ pub async fn write_advert_lines<W: AsyncWrite + Unpin>(
     Ok(())
 }
 
+/// Reads advert lines from `source`, `-` for stdin or a file or FIFO path, as
+/// [`read_advert_lines`] does; a path that does not open is one `Err` on `feed`.
+pub async fn read_advert_source(source: &str, feed: UnboundedSender<FedAdvert>) {
+    if source == "-" {
+        read_advert_lines(BufReader::new(tokio::io::stdin()), feed).await;
+        return;
+    }
+    match tokio::fs::File::open(source).await {
+        Ok(file) => read_advert_lines(BufReader::new(file), feed).await,
+        Err(e) => {
+            let _ = feed.send(Err(format!("cannot open {source}: {e}")));
+        }
+    }
+}
+
+/// Writes advert lines to `sink`, `-` for stdout or a file (created, or truncated), as
+/// [`write_advert_lines`] does.
+pub async fn write_advert_sink(
+    adverts: UnboundedReceiver<AdvertLine>,
+    sink: &str,
+) -> std::io::Result<()> {
+    if sink == "-" {
+        write_advert_lines(adverts, tokio::io::stdout()).await
+    } else {
+        let file = tokio::fs::File::create(sink).await?;
+        write_advert_lines(adverts, file).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +160,37 @@ mod tests {
         write_advert_lines(rx, &mut out).await.unwrap();
         let (feed, mut heard) = unbounded_channel();
         read_advert_lines(out.as_slice(), feed).await;
+        assert_eq!(heard.recv().await, Some(Ok(advert)));
+        assert_eq!(heard.recv().await, None);
+    }
+
+    #[tokio::test]
+    async fn a_source_that_does_not_open_is_one_error() {
+        let (feed, mut heard) = unbounded_channel();
+        read_advert_source("/nonexistent/adverts.txt", feed).await;
+        let first = heard.recv().await;
+        assert!(
+            matches!(&first, Some(Err(why)) if why.starts_with("cannot open /nonexistent/adverts.txt: ")),
+            "{first:?}"
+        );
+        assert_eq!(heard.recv().await, None);
+    }
+
+    #[tokio::test]
+    async fn a_file_sink_reads_back_as_a_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("adverts.txt");
+        let path = path.to_str().unwrap();
+        let (tx, rx) = unbounded_channel();
+        let advert = AdvertLine {
+            uuid: 0xfde2,
+            data: vec![3; 20],
+        };
+        tx.send(advert.clone()).unwrap();
+        drop(tx);
+        write_advert_sink(rx, path).await.unwrap();
+        let (feed, mut heard) = unbounded_channel();
+        read_advert_source(path, feed).await;
         assert_eq!(heard.recv().await, Some(Ok(advert)));
         assert_eq!(heard.recv().await, None);
     }

@@ -9,6 +9,8 @@
 
 use crate::client::{ClientError, Origin};
 use crate::rp::RelyingParty;
+use serde::Serialize;
+use serde_json::{json, Value};
 
 /// The checks a registration passes, in the order they run.
 pub const REGISTRATION_CHECKS: &[&str] = &[
@@ -74,9 +76,50 @@ pub fn relying_party(
     rp
 }
 
+/// The report of an accepted response: `accepted`, the stored credential or the result
+/// under `detail_key`, and the checks it passed.
+pub fn accepted_json(detail_key: &str, detail: &impl Serialize, checks: &[&str]) -> Value {
+    json!({ "accepted": true, detail_key: detail, "checked": checks })
+}
+
+/// [`accepted_json`]'s report as lines: `accepted`, `  [ok] CHECK` for each check, then
+/// `  NAME: VALUE` for each field of the credential or result.
+pub fn accepted_lines(report: &Value) -> Vec<String> {
+    let mut out = vec!["accepted".to_owned()];
+    for check in report["checked"].as_array().into_iter().flatten() {
+        out.push(format!("  [ok] {}", check.as_str().unwrap_or_default()));
+    }
+    let detail = report.get("credential").or_else(|| report.get("result"));
+    if let Some(Value::Object(fields)) = detail {
+        for (name, field) in fields {
+            out.push(format!("  {name}: {field}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_accepted_report_lists_the_checks_then_the_fields() {
+        let detail = json!({ "id": "abc", "sign_count": 3 });
+        let report = accepted_json("credential", &detail, &["one", "two"]);
+        assert_eq!(report["accepted"], true);
+        assert_eq!(
+            accepted_lines(&report),
+            [
+                "accepted",
+                "  [ok] one",
+                "  [ok] two",
+                "  id: \"abc\"",
+                "  sign_count: 3"
+            ]
+        );
+        let result = accepted_json("result", &json!({ "counter": 1 }), &[]);
+        assert_eq!(accepted_lines(&result), ["accepted", "  counter: 1"]);
+    }
 
     #[test]
     fn origin_host_takes_the_first_http_origin() {

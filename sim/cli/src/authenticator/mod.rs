@@ -8,12 +8,12 @@ pub mod args;
 
 use crate::browser::Pending;
 use crate::failure::{Failure, Outcome};
+use crate::json;
 use crate::phone_state::{self, build, scripted_user};
-use crate::{builtin, json};
 use args::{
     AuthenticatorCommand, AuthenticatorCommon, AuthenticatorCreate, AuthenticatorGet, Profiles,
 };
-use hybridsim_ctap::Profile;
+use hybridsim_scenario::profile_listing;
 use hybridsim_state::{Locked, PhoneState};
 use serde_json::json;
 
@@ -27,36 +27,13 @@ pub fn run(command: AuthenticatorCommand) -> Outcome {
 }
 
 fn profiles(args: &Profiles) -> Outcome {
-    let mut rows = Vec::new();
-    for (name, text) in builtin::PROFILES {
-        let profile = Profile::from_toml_str(text)
-            .map_err(|e| Failure::bad_input(format!("built-in profile {name}: {e}")))?;
-        let summary = profile
-            .description
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        rows.push(json!({
-            "name": name,
-            "aaguid": hybridsim_ctap::profile::format_aaguid(&profile.aaguid),
-            "backup": serde_json::to_value(profile.backup).unwrap_or_default(),
-            "attestation": serde_json::to_value(profile.attestation).unwrap_or_default(),
-            "description": summary,
-        }));
-    }
+    let rows = profile_listing::rows().map_err(Failure::bad_input)?;
     if args.json {
         json::print(&json!({ "profiles": rows }));
         return Ok(());
     }
     for row in &rows {
-        let field = |k: &str| row[k].as_str().unwrap_or_default().to_owned();
-        say!(
-            "{:<32} {}  backup={} attestation={}",
-            field("name"),
-            field("aaguid"),
-            field("backup"),
-            field("attestation")
-        );
+        say!("{}", profile_listing::line(row));
     }
     Ok(())
 }

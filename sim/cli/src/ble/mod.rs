@@ -41,14 +41,9 @@ mod scan {
     use crate::decode::qr_secret;
     use crate::failure::{Failure, Outcome};
     use crate::{json, standalone};
-    use hybridsim_ble::{Scanner, SeenAdvert};
-    use hybridsim_proto::advert::{self, AdvertError, LengthRule, Matched, ADVERT_LEN};
-    use hybridsim_proto::{derive, domain};
-    use serde_json::{json, Value};
+    use hybridsim_ble::{report, Scanner};
+    use hybridsim_proto::derive;
     use std::time::Duration;
-
-    /// Chromium knows two assigned domains; adverts naming others are ignored.
-    const KNOWN_ASSIGNED_DOMAINS: u16 = 2;
 
     pub fn run(args: &BleScan) -> Outcome {
         if args.seconds == 0 {
@@ -97,20 +92,14 @@ mod scan {
                 Some(Ok(seen)) => seen,
             };
             heard += 1;
-            let verdict = advert::trial_decrypt(
-                keys,
-                &seen.data,
-                LengthRule::AllowSuffix,
-                KNOWN_ASSIGNED_DOMAINS,
-            );
-            if matches!(verdict, Some((_, Ok(_)))) {
-                matched += 1;
-            }
-            let shown = describe(&seen, keys.is_empty(), verdict.as_ref());
+            let verdict = report::trial(keys, &seen.data);
+            matched += u64::from(report::decrypted(&verdict));
             if args.json {
-                json::print(&shown);
+                json::print(&report::to_json(&seen, !keys.is_empty(), &verdict));
             } else {
-                print_lines(&shown);
+                for line in report::to_lines(&seen, !keys.is_empty(), &verdict) {
+                    say!("{line}");
+                }
             }
             if args.count.is_some_and(|n| heard >= n) {
                 break Ok(());
@@ -118,94 +107,5 @@ mod scan {
         };
         let _ = scanner.stop().await;
         outcome.map(|()| (heard, matched))
-    }
-
-    /// The advert's length class: Chromium and CTAP 2.2 accept exactly 20 bytes; CTAP 2.3
-    /// allows a suffix after them.
-    fn form(len: usize) -> &'static str {
-        match len.cmp(&ADVERT_LEN) {
-            std::cmp::Ordering::Equal => "20-byte",
-            std::cmp::Ordering::Greater => "ctap2.3-suffix",
-            std::cmp::Ordering::Less => "too-short",
-        }
-    }
-
-    fn describe(
-        seen: &SeenAdvert,
-        no_keys: bool,
-        verdict: Option<&(usize, Result<Matched, AdvertError>)>,
-    ) -> Value {
-        let mut out = json!({
-            "at_ms": seen.at.as_millis(),
-            "address": seen.address,
-            "rssi": seen.rssi,
-            "uuid": format!("{:04x}", seen.uuid),
-            "length": seen.data.len(),
-            "form": form(seen.data.len()),
-            "data": hex::encode(&seen.data),
-        });
-        if no_keys {
-            return out;
-        }
-        let decrypted = match verdict {
-            None => json!({"for_secret": Value::Null}),
-            Some((i, Err(e))) => json!({"for_secret": i + 1, "error": e.to_string()}),
-            Some((i, Ok(m))) => json!({
-                "for_secret": i + 1,
-                "nonce": hex::encode(m.eid.nonce),
-                "routing_id": hex::encode_upper(m.eid.routing_id),
-                "domain_id": m.eid.domain_id,
-                "domain": domain::host(m.eid.domain_id).ok(),
-                "suffix": (!m.suffix.is_empty()).then(|| hex::encode(&m.suffix)),
-            }),
-        };
-        if let Some(map) = out.as_object_mut() {
-            map.insert("decrypted".to_owned(), decrypted);
-        }
-        out
-    }
-
-    fn print_lines(shown: &Value) {
-        let text = |key: &str| match &shown[key] {
-            Value::String(s) => s.clone(),
-            Value::Null => "-".to_owned(),
-            other => other.to_string(),
-        };
-        let at_ms = shown["at_ms"].as_u64().unwrap_or(0);
-        say!(
-            "+{}.{:03}s  {}  rssi {:>4}  {}  {} B {:<14}  {}",
-            at_ms / 1000,
-            at_ms % 1000,
-            text("address"),
-            text("rssi"),
-            text("uuid"),
-            text("length"),
-            text("form"),
-            text("data"),
-        );
-        let decrypted = &shown["decrypted"];
-        match (&decrypted["for_secret"], decrypted.get("error")) {
-            (Value::Null, _) if decrypted.is_null() => {}
-            (Value::Null, _) => say!("    not for the given secret(s)"),
-            (i, Some(e)) => say!("    made for secret #{i}, but {}", e.as_str().unwrap_or("")),
-            (i, None) => {
-                let field = |key: &str| match &decrypted[key] {
-                    Value::String(s) => s.clone(),
-                    Value::Null => "(none)".to_owned(),
-                    other => other.to_string(),
-                };
-                say!(
-                    "    secret #{i}: nonce {}  routing id {}  domain {} (id {}){}",
-                    field("nonce"),
-                    field("routing_id"),
-                    field("domain"),
-                    field("domain_id"),
-                    match &decrypted["suffix"] {
-                        Value::String(s) => format!("  suffix {s}"),
-                        _ => String::new(),
-                    }
-                );
-            }
-        }
     }
 }

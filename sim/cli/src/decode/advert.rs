@@ -4,10 +4,10 @@ use super::args::DecodeAdvert;
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
 use hybridsim_proto::advert::{self, AdvertError, Eid, LengthRule};
-use hybridsim_proto::advert_fields::{self, Fields};
+use hybridsim_proto::advert_fields;
+use hybridsim_proto::derive;
 use hybridsim_proto::qr::QrPayload;
-use hybridsim_proto::{derive, domain};
-use serde_json::json;
+use hybridsim_session::inspect;
 
 /// Chromium knows two assigned domains; adverts naming others are ignored.
 const KNOWN_ASSIGNED_DOMAINS: u16 = 2;
@@ -70,33 +70,12 @@ fn report(
     verdict: &Result<Eid, AdvertError>,
     as_json: bool,
 ) {
-    let Fields {
-        reserved,
-        nonce,
-        routing_id,
-        domain_id,
-    } = Fields::of(plaintext);
-    let fields = json!({
-        "nonce": hex::encode(nonce),
-        "routing_id": hex::encode_upper(routing_id),
-        "domain_id": domain_id,
-        "domain": domain::host(domain_id).ok(),
-        "plaintext": hex::encode(plaintext),
-        "reserved": reserved,
-        "service_uuid": uuid.map(|u| format!("{u:04x}")),
-        "suffix": (!suffix.is_empty()).then(|| hex::encode(suffix)),
-        "acceptable": verdict.is_ok(),
-    });
+    let fields = inspect::advert::to_json(plaintext, suffix, uuid, verdict.is_ok());
     if as_json {
         json::print(&fields);
         return;
     }
-    for (name, value) in fields.as_object().into_iter().flatten() {
-        let shown = match value {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => "(none)".to_owned(),
-            other => other.to_string(),
-        };
-        say!("{name:<12} {shown}");
+    for line in inspect::field_lines(&fields, 12, "(none)") {
+        say!("{line}");
     }
 }

@@ -5,10 +5,12 @@ use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
 use clap::Args;
 use hybridsim_pcapng::session::{self as capture, Layout};
+use hybridsim_proto::advert_fields;
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_session::decrypt::{self, DecryptedSession, Input};
 use hybridsim_session::keylog::KeyLog;
 use hybridsim_session::messages::{self, WireMessage};
+use hybridsim_session::report;
 use std::path::{Path, PathBuf};
 
 /// Key logs and message files larger than this are refused before reading (the readers
@@ -86,14 +88,10 @@ pub fn run(args: &DecodeSession) -> Outcome {
     }
 }
 
-/// The advert may be given as `decode advert` takes it, with a `fff9:` / `fde2:` prefix.
+/// The advert may be given as `decode advert` takes it, with a `fff9:` / `fde2:` prefix;
+/// any other text is left for the hex reader to refuse.
 fn strip_uuid(advert: &str) -> &str {
-    match advert.split_once(':') {
-        Some((uuid, rest)) if ["fff9", "fde2"].contains(&uuid.to_ascii_lowercase().as_str()) => {
-            rest
-        }
-        _ => advert,
-    }
+    advert_fields::split_service_uuid(advert).map_or(advert, |(_, rest)| rest)
 }
 
 fn read(name: &str, path: &Path) -> Result<Vec<u8>, Failure> {
@@ -116,16 +114,7 @@ fn write_pcapng(
     advert: Option<&[u8]>,
     keylog: &[u8],
 ) -> Outcome {
-    let layout = Layout {
-        start_ns: 0,
-        tunnel_id: session.tunnel_id,
-        routing_id: session.advert.as_ref().map_or([0; 3], |a| a.routing_id),
-        host: session
-            .advert
-            .as_ref()
-            .and_then(|a| a.domain.clone())
-            .unwrap_or_else(|| "tunnel.invalid".into()),
-    };
+    let layout = Layout::of(session);
     let keylog = String::from_utf8_lossy(keylog).into_owned();
     let file = capture::capture(&layout, advert, wire, Some(session), Some(keylog));
     let bytes = file
@@ -137,73 +126,10 @@ fn write_pcapng(
 
 fn report(session: &DecryptedSession, error: Option<&str>, as_json: bool) {
     if as_json {
-        let mut value = serde_json::to_value(session).unwrap_or_default();
-        if let (Some(map), Some(e)) = (value.as_object_mut(), error) {
-            map.insert("error".into(), e.into());
-        }
-        json::print(&value);
+        json::print(&report::to_json(session, error));
         return;
     }
-    let hex_or_none = |b: Option<[u8; 32]>| b.map_or("(none)".into(), hex::encode);
-    say!("tunnel id    {}", hex::encode_upper(session.tunnel_id));
-    if let Some(a) = &session.advert {
-        let domain = a.domain.clone().unwrap_or_else(|| a.domain_id.to_string());
-        say!(
-            "advert       routing id {}, domain {domain}",
-            hex::encode_upper(a.routing_id)
-        );
-        say!("psk          {}", hex::encode(a.psk));
+    for line in report::to_lines(session, error) {
+        say!("{line}");
     }
-    let word = |v: serde_json::Value| v.as_str().map_or("(unknown)".to_owned(), str::to_owned);
-    say!(
-        "flow         {}",
-        word(serde_json::to_value(session.flow).unwrap_or_default())
-    );
-    say!(
-        "keys         {}",
-        word(serde_json::to_value(session.handshake).unwrap_or_default())
-    );
-    say!("handshake    {}", hex_or_none(session.handshake_hash));
-    say!(
-        "crypter      {}",
-        session.crypter.map_or("(unknown)", |c| c.as_str())
-    );
-    say!(
-        "revision     {}",
-        session
-            .revision
-            .map_or("(unknown)".into(), |r| r.to_string())
-    );
-    for note in &session.notices {
-        say!("note         {note}");
-    }
-    for (i, m) in session.messages.iter().enumerate() {
-        let text = elide_long_bytes(&m.comment()).replace('\n', "\n             ");
-        say!("#{:<3} {:<7} {text}", i + 1, m.from.as_str());
-    }
-    if let Some(e) = error {
-        say!("FAILED       {e}");
-    }
-}
-
-/// Byte strings longer than 32 bytes shortened to their first 16 and their length, so
-/// padding does not fill the screen (`--json` keeps everything).
-fn elide_long_bytes(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("h'") {
-        let (before, from) = rest.split_at(start + 2);
-        out.push_str(before);
-        let len = from.find('\'').unwrap_or(from.len());
-        let (digits, after) = from.split_at(len);
-        match digits.get(..32) {
-            Some(head) if digits.len() > 64 => {
-                out.push_str(&format!("{head}…({} bytes)", digits.len() / 2));
-            }
-            _ => out.push_str(digits),
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    out
 }

@@ -15,11 +15,10 @@ use crate::{process_trace, real_ble, standalone};
 use args::{DesktopCommand, DesktopRun};
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::Millis;
-use hybridsim_sockets::advert_feed::read_advert_lines;
+use hybridsim_sockets::advert_feed::read_advert_source;
 use hybridsim_sockets::run_desktop;
 use hybridsim_world::world::derive_seed;
 use std::io::Write;
-use tokio::io::BufReader;
 use tokio::sync::mpsc::unbounded_channel;
 
 /// Runs one desktop command.
@@ -65,18 +64,7 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     let outcome = runtime.block_on(async move {
         let (feed, adverts) = unbounded_channel();
         let reader = radio.spawn_feed(feed).unwrap_or_else(|feed| {
-            tokio::spawn(async move {
-                if advert_in == "-" {
-                    read_advert_lines(BufReader::new(tokio::io::stdin()), feed).await;
-                } else {
-                    match tokio::fs::File::open(&advert_in).await {
-                        Ok(file) => read_advert_lines(BufReader::new(file), feed).await,
-                        Err(e) => {
-                            let _ = feed.send(Err(format!("cannot open {advert_in}: {e}")));
-                        }
-                    }
-                }
-            })
+            tokio::spawn(async move { read_advert_source(&advert_in, feed).await })
         });
         let outcome = run_desktop(&route, desktop, adverts, options).await;
         reader.abort();

@@ -6,10 +6,8 @@ use super::{NewPhoneArgs, StateArgs};
 use crate::failure::{Failure, Outcome};
 use crate::{json, phone_state};
 use clap::Args;
-use hybridsim_apps::{shown, AppModel};
-use hybridsim_export::listing::{account_json, account_line, findings_json};
+use hybridsim_apps::{shown, shown_listing, AppModel};
 use hybridsim_otp::{parse, Mode};
-use serde_json::{json, Value};
 
 /// `hybridsim migrate add`
 #[derive(Debug, Args)]
@@ -63,24 +61,11 @@ pub fn add(args: &AddArgs) -> Outcome {
     let rows = shown::add_all(phone, parsed);
     lock.save(&state)?;
     if args.json {
-        let added: Vec<Value> = rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "account": account_json(&r.account),
-                    "outcome": r.outcome,
-                    "findings": findings_json(&r.findings),
-                })
-            })
-            .collect();
-        json::print(&json!({ "added": added }));
+        json::print(&shown_listing::added_json(&rows));
         return Ok(());
     }
-    for row in rows {
-        say!("{}: {}", row.outcome, account_line(&row.account));
-        for f in &row.findings {
-            say!("  finding {}: {f}", f.name());
-        }
+    for line in shown_listing::added_lines(&rows) {
+        say!("{line}");
     }
     Ok(())
 }
@@ -92,46 +77,16 @@ pub fn list(args: &ListArgs) -> Outcome {
     let phone = phone_of(&state, path)?;
     let at = at_or_now(args.at)?;
     let phone_time = phone.clock(at);
-    let rows: Vec<Value> = shown::codes_at(phone, phone_time)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?
-        .into_iter()
-        .map(|row| {
-            json!({
-                "index": row.index,
-                "kind": row.kind,
-                "label": row.label,
-                "account": row.account.as_ref().map(account_json),
-                "code": row.code,
-            })
-        })
-        .collect();
+    let rows = shown::codes_at(phone, phone_time)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+    let app = phone.app.name();
     if args.json {
-        json::print(&json!({
-            "app": phone.app.name(),
-            "at": at,
-            "phone_time": phone_time,
-            "accounts": rows,
-        }));
+        json::print(&shown_listing::codes_json(app, at, phone_time, &rows));
         return Ok(());
     }
-    say!(
-        "{} on {}, codes at {at}{}",
-        phone.app.name(),
-        path.display(),
-        if phone_time == at {
-            String::new()
-        } else {
-            format!(" (the phone's clock says {phone_time})")
-        }
-    );
-    for row in &rows {
-        say!(
-            "{:>3}  {:<10}  {:<8}  {}",
-            row.get("index").and_then(Value::as_u64).unwrap_or_default(),
-            row.get("code").and_then(Value::as_str).unwrap_or("-"),
-            row.get("kind").and_then(Value::as_str).unwrap_or_default(),
-            row.get("label").and_then(Value::as_str).unwrap_or_default()
-        );
+    let place = path.display().to_string();
+    for line in shown_listing::codes_lines(app, &place, at, phone_time, &rows) {
+        say!("{line}");
     }
     Ok(())
 }

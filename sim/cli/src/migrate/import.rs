@@ -7,7 +7,7 @@ use crate::failure::{Failure, Outcome};
 use crate::{json, phone_state};
 use clap::Args;
 use hybridsim_apps::files::{self, Imported};
-use serde_json::json;
+use hybridsim_apps::shown_listing;
 use std::path::{Path, PathBuf};
 
 /// `hybridsim migrate import`
@@ -76,26 +76,11 @@ pub fn import(args: &ImportArgs) -> Outcome {
 /// What an import changed, as JSON or lines.
 fn print_import(path: &Path, imported: &Imported, as_json: bool) {
     if as_json {
-        json::print(&json!({
-            "added": imported.added,
-            "removed": imported.removed,
-            "notes": imported.notes,
-        }));
+        json::print(&shown_listing::imported_json(imported));
         return;
     }
-    say!(
-        "{}: {} account(s) added, {} removed",
-        path.display(),
-        imported.added.len(),
-        imported.removed.len()
-    );
-    for label in &imported.added {
-        say!("added: {label}");
-    }
-    for label in &imported.removed {
-        say!("removed: {label}");
-    }
-    for note in &imported.notes {
-        say!("note: {note}");
+    let place = path.display().to_string();
+    for line in shown_listing::imported_lines(&place, imported) {
+        say!("{line}");
     }
 }

@@ -93,12 +93,9 @@ pub fn run(args: &RunArgs) -> Outcome {
     let report = files::run(&old, new, &mechanism, &quirks, at, args.seed);
     lock.save(&new_state)?;
     if args.json {
-        let value = serde_json::to_value(&report)
+        let value = report
+            .to_json()
             .map_err(|e| Failure::bad_input(format!("cannot serialise the report: {e}")))?;
-        let mut value = value;
-        if let Some(map) = value.as_object_mut() {
-            map.insert("lossless".into(), serde_json::json!(report.lossless()));
-        }
         crate::json::print(&value);
     } else {
         for line in report.to_table().lines() {

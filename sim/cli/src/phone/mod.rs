@@ -12,10 +12,9 @@ use crate::failure::{Failure, Outcome};
 use crate::{phone_state, process_trace, standalone};
 use args::PhoneArgs;
 use hybridsim_peers::phone::{Phone, PhoneConfig};
-use hybridsim_peers::Layer;
 use hybridsim_proto::qr::QrPayload;
-use hybridsim_sockets::advert_feed::write_advert_lines;
-use hybridsim_sockets::drive::LogEntry;
+use hybridsim_sockets::advert_feed::write_advert_sink;
+use hybridsim_sockets::drive::served;
 use hybridsim_sockets::run_phone;
 use hybridsim_world::world::derive_seed;
 use tokio::sync::mpsc::unbounded_channel;
@@ -40,14 +39,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
     let advert_out = args.advert_out.clone();
     let (outcome, written) = runtime.block_on(async move {
         let (adverts, to_write) = unbounded_channel();
-        let writer = tokio::spawn(async move {
-            if advert_out == "-" {
-                write_advert_lines(to_write, tokio::io::stdout()).await
-            } else {
-                let file = tokio::fs::File::create(&advert_out).await?;
-                write_advert_lines(to_write, file).await
-            }
-        });
+        let writer = tokio::spawn(async move { write_advert_sink(to_write, &advert_out).await });
         let outcome = run_phone(&route, phone, &qr, adverts, options).await;
         let written = match writer.await {
             Ok(result) => result.map_err(|e| e.to_string()),
@@ -103,24 +95,4 @@ fn qr_text(args: &PhoneArgs) -> Result<String, Failure> {
                 path.display()
             ))
         })
-}
-
-/// `served makeCredential: status 0x00` from the phone's CTAP events.
-fn served(log: &[LogEntry]) -> String {
-    let first_byte = |what: &str| {
-        log.iter()
-            .find(|e| e.peer_event && e.layer == Layer::Ctap && e.what == what)
-            .and_then(|e| e.bytes.get(..2))
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-    };
-    let command = match first_byte("ctap request") {
-        Some(0x01) => "makeCredential".to_owned(),
-        Some(0x02) => "getAssertion".to_owned(),
-        Some(other) => format!("command {other:#04x}"),
-        None => return "finished without a CTAP request".to_owned(),
-    };
-    match first_byte("ctap response") {
-        Some(status) => format!("served {command}: status {status:#04x}"),
-        None => format!("received {command} but sent no response"),
-    }
 }

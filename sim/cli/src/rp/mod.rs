@@ -18,7 +18,6 @@ use hybridsim_webauthn::verify::{
     self, relying_party, OriginError, AUTHENTICATION_CHECKS, REGISTRATION_CHECKS,
 };
 use hybridsim_webauthn::x509::pem_to_der;
-use serde_json::json;
 
 /// Runs one `rp verify-…` command (`rp serve` and `rp check` are dispatched by `main`, so
 /// that they and this module do not import each other).
@@ -57,7 +56,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
         hybridsim_state::write_new(path, &hybridsim_state::file::to_json(path, &credential)?)?;
     }
     report(
-        &json!({ "accepted": true, "credential": credential, "checked": REGISTRATION_CHECKS }),
+        &verify::accepted_json("credential", &credential, REGISTRATION_CHECKS),
         args.json,
     );
     Ok(())
@@ -81,7 +80,7 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
         .map_err(|e| Failure::no_match(format!("authentication rejected: {e}")))?;
     lock.save(&credential)?;
     report(
-        &json!({ "accepted": true, "result": result, "checked": AUTHENTICATION_CHECKS }),
+        &verify::accepted_json("result", &result, AUTHENTICATION_CHECKS),
         args.json,
     );
     Ok(())
@@ -92,15 +91,8 @@ fn report(value: &serde_json::Value, as_json: bool) {
         json::print(value);
         return;
     }
-    say!("accepted");
-    for check in value["checked"].as_array().into_iter().flatten() {
-        say!("  [ok] {}", check.as_str().unwrap_or_default());
-    }
-    let detail = value.get("credential").or_else(|| value.get("result"));
-    if let Some(serde_json::Value::Object(fields)) = detail {
-        for (name, field) in fields {
-            say!("  {name}: {field}");
-        }
+    for line in verify::accepted_lines(value) {
+        say!("{line}");
     }
 }
 

@@ -75,14 +75,16 @@ mod events;
 pub mod log;
 pub mod options;
 mod outcome;
+pub mod pair;
 pub mod results;
 mod socket_task;
 
-pub use log::{LogEntry, Side};
+pub use log::{served, trace_json_lines, LogEntry, Side};
 pub use options::{
     tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable, ADVERT_RSSI, DEFAULT_CLOSE_LINGER,
     DEFAULT_DRIVE_TIMEOUT, DEFAULT_FAILURE_GRACE, DEFAULT_UPGRADE_TIMEOUT,
 };
+pub use pair::{pair, peer_seed};
 pub use results::{DesktopOutcome, PeersOutcome, PhoneOutcome};
 
 use crate::client::Target;
@@ -221,6 +223,21 @@ mod tests {
             Ok(TunnelEndpoint::new(Scheme::Wss, "example.com", Some(443)))
         );
         assert!(tunnel_endpoint("https://example.com").is_err());
+    }
+
+    #[test]
+    fn a_route_goes_to_the_server_given_or_to_the_peers_domains() {
+        let tls = TlsClient::webpki().unwrap();
+        let (route, endpoint) = TunnelRoute::choose(None, tls.clone()).unwrap();
+        assert!(matches!(route, TunnelRoute::PeerUrls(_)) && endpoint.is_none());
+        let (route, endpoint) =
+            TunnelRoute::choose(Some("ws://127.0.0.1:8080"), tls.clone()).unwrap();
+        assert_eq!(route.to_string(), "ws://127.0.0.1:8080");
+        assert_eq!(
+            endpoint,
+            Some(TunnelEndpoint::new(Scheme::Ws, "127.0.0.1", Some(8080)))
+        );
+        assert!(TunnelRoute::choose(Some("https://example.com"), tls).is_err());
     }
 
     #[test]

@@ -69,6 +69,24 @@ pub enum TunnelRoute {
     PeerUrls(TlsClient),
 }
 
+impl TunnelRoute {
+    /// Where a peer running alone opens its sockets, and the endpoint override for its
+    /// configuration: with `server` (ws:// or wss://) every socket goes there with the peer's
+    /// path; without, to `wss://` on the tunnel domain the QR code or advert names, as a
+    /// real peer does. `tls` trusts the anchors either way.
+    pub fn choose(
+        server: Option<&str>,
+        tls: TlsClient,
+    ) -> Result<(TunnelRoute, Option<TunnelEndpoint>), TargetError> {
+        let Some(server) = server else {
+            return Ok((TunnelRoute::PeerUrls(tls), None));
+        };
+        let target = Target::parse_with(server, &tls)?;
+        let endpoint = tunnel_endpoint(server)?;
+        Ok((TunnelRoute::Server(target), Some(endpoint)))
+    }
+}
+
 impl fmt::Display for TunnelRoute {
     /// The server's URL, or `the peers' tunnel domains`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -8,7 +8,8 @@ use super::options::Unreachable;
 use core::fmt;
 use hybridsim_ctap::Authenticator;
 use hybridsim_peers::phone::CtapHandler;
-use hybridsim_peers::{Desktop, LinkedDevice, PeerError, Phone};
+use hybridsim_peers::trace::TraceRecord;
+use hybridsim_peers::{Desktop, LinkedDevice, Millis, PeerError, Phone};
 use std::time::Duration;
 
 /// What a run produced.
@@ -63,6 +64,19 @@ impl<H: CtapHandler> PeersOutcome<H> {
         order
             .into_iter()
             .find_map(|side| result(side).map(|e| (side, e)))
+    }
+
+    /// The log as trace records, one per entry ([`LogEntry::to_record`]).
+    pub fn trace(&self, reveal_secrets: bool) -> Vec<TraceRecord> {
+        self.log
+            .iter()
+            .map(|e| e.to_record(reveal_secrets))
+            .collect()
+    }
+
+    /// How long the run took, in whole milliseconds (saturating).
+    pub fn elapsed_millis(&self) -> Millis {
+        Millis(u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX))
     }
 
     /// The log as text, one [`LogEntry`] per line.
