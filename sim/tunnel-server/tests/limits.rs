@@ -14,7 +14,6 @@ use futures_util::{SinkExt, StreamExt};
 use hybridsim_proto::linking::ClientPayload;
 use hybridsim_sockets::client::{ClientSocket, Refusal, Target, CABLE_HEADERS};
 use hybridsim_tunnel_server::{bind, wake_path, NetError, ServeConfig, ServerHandle};
-use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
@@ -24,13 +23,8 @@ use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 
-const STEP: Duration = Duration::from_secs(5);
-
-async fn bounded<T>(body: impl Future<Output = T>) -> T {
-    timeout(Duration::from_secs(30), body)
-        .await
-        .expect("test took too long")
-}
+mod common;
+use common::{bounded, STEP};
 
 /// A server with `configure`d limits, stopped when the sender is dropped.
 async fn start(

@@ -9,14 +9,11 @@
 
 use futures_util::{SinkExt, StreamExt};
 use hybridsim_proto::linking::ClientPayload;
-use hybridsim_tunnel_server::{bind, serve, wake_path, NetError, ServeConfig, ServeReport, WakeUp};
-use std::future::Future;
+use hybridsim_tunnel_server::{bind, serve, wake_path, NetError, ServeConfig, WakeUp};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::Response;
@@ -25,45 +22,12 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
 
+mod common;
+use common::{bounded, start, STEP};
+
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const TID: &str = "68656C6C6F2C20776562617574686E21";
-const STEP: Duration = Duration::from_secs(5);
-
-/// Runs a test body under an overall timeout.
-async fn bounded<T>(body: impl Future<Output = T>) -> T {
-    timeout(Duration::from_secs(30), body)
-        .await
-        .expect("test took too long")
-}
-
-struct Running {
-    addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<ServeReport>,
-}
-
-impl Running {
-    async fn stop(self) -> ServeReport {
-        let _ = self.stop.send(());
-        timeout(STEP * 2, self.task).await.unwrap().unwrap()
-    }
-}
-
-async fn start(configure: impl FnOnce(&mut ServeConfig)) -> Running {
-    let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap());
-    config.rng_seed = Some([9; 32]);
-    config.close_linger = Duration::from_millis(500);
-    config.shutdown_grace = Duration::from_secs(2);
-    configure(&mut config);
-    let server = bind(config).await.unwrap();
-    let addr = server.local_addr();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async {
-        let _ = stopped.await;
-    }));
-    Running { addr, stop, task }
-}
 
 async fn open(
     addr: SocketAddr,

@@ -9,18 +9,15 @@
 )]
 
 use futures_util::{SinkExt, StreamExt};
-use hybridsim_tunnel_server::{bind, NetError, ServeConfig, ServeReport, TlsFiles};
+use hybridsim_tunnel_server::{bind, NetError, ServeConfig, TlsFiles};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tokio::time::timeout;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::crypto::ring;
@@ -31,10 +28,12 @@ use tokio_tungstenite::tungstenite::http::Response;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
+mod common;
+use common::{bounded, Running, STEP};
+
 type Wss = WebSocketStream<TlsStream<TcpStream>>;
 
 const TID: &str = "68656C6C6F2C20776562617574686E21";
-const STEP: Duration = Duration::from_secs(5);
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../fixtures/tls/{name}"))
@@ -44,39 +43,13 @@ fn test_files() -> TlsFiles {
     TlsFiles::new(fixture("cert.pem"), fixture("key.pem"))
 }
 
-async fn bounded<T>(body: impl Future<Output = T>) -> T {
-    timeout(Duration::from_secs(30), body)
-        .await
-        .expect("test took too long")
-}
-
-struct Running {
-    addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<ServeReport>,
-}
-
-impl Running {
-    async fn stop(self) -> ServeReport {
-        let _ = self.stop.send(());
-        timeout(STEP * 2, self.task).await.unwrap().unwrap()
-    }
-}
-
+/// A server speaking `wss://` with the test certificate, then `configure`d.
 async fn start(configure: impl FnOnce(&mut ServeConfig)) -> Running {
-    let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap());
-    config.rng_seed = Some([9; 32]);
-    config.close_linger = Duration::from_millis(500);
-    config.shutdown_grace = Duration::from_secs(2);
-    config.tls = Some(test_files());
-    configure(&mut config);
-    let server = bind(config).await.unwrap();
-    let addr = server.local_addr();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async {
-        let _ = stopped.await;
-    }));
-    Running { addr, stop, task }
+    common::start(|config| {
+        config.tls = Some(test_files());
+        configure(config);
+    })
+    .await
 }
 
 /// A TLS connection to `addr` that trusts only the test certificate, verifying `name`.
