@@ -1,5 +1,6 @@
 //! What can go wrong with a state file, always naming the file.
 
+use hybridsim_ctap::profile::ProfileError;
 use std::path::PathBuf;
 
 /// A state file could not be read, locked or written.
@@ -104,5 +105,38 @@ pub enum StateError {
         path: PathBuf,
         /// Why.
         source: serde_json::Error,
+    },
+    /// The state file does not exist and the command needs one.
+    #[error("{} does not exist: {hint}", path.display())]
+    Missing {
+        /// The file.
+        path: PathBuf,
+        /// What to run first.
+        hint: String,
+    },
+    /// The state file was made with another profile than the one asked for.
+    #[error("{} belongs to profile {held}, not {asked}: use another state file", path.display())]
+    OtherProfile {
+        /// The file.
+        path: PathBuf,
+        /// The profile it was made with.
+        held: String,
+        /// The profile asked for.
+        asked: String,
+    },
+    /// A new state file needs a profile to start from.
+    #[error("{} is new: give --profile", path.display())]
+    NeedsProfile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The profile kept in the file gives no authenticator (an edited file, or attestation
+    /// files that cannot be had).
+    #[error("profile {profile} in the state file: {source}")]
+    Profile {
+        /// The profile's name.
+        profile: String,
+        /// Why.
+        source: ProfileError,
     },
 }

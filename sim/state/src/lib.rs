@@ -19,10 +19,12 @@
 //!
 //! * [`file`]: locking, bounded reading and atomic writing of any JSON value.
 //! * [`phone`]: the phone state file's layout, version check and per-operation seed.
+//! * [`open`]: a phone state file for one command (lock, start, build, finish).
 //! * [`error`]: what can go wrong, naming the file.
 
 pub mod error;
 pub mod file;
+pub mod open;
 pub mod phone;
 
 pub use error::StateError;

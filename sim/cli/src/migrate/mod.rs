@@ -149,7 +149,7 @@ const ADD_FIRST: &str = "add accounts first (`hybridsim migrate add`)";
 /// The state at `path`, read without a lock (for commands that only read it), refused if
 /// missing.
 fn read_existing(path: &Path) -> Result<PhoneState, Failure> {
-    phone_state::read_existing(path, ADD_FIRST)
+    Ok(phone_state::read_existing(path, ADD_FIRST)?)
 }
 
 /// The state in the locked file (or a new one) with a phone of the asked app.

@@ -1,0 +1,130 @@
+//! A phone state file as one command uses it: locked from load to save, started from a
+//! profile when new (and never silently switched to another profile), turned into the
+//! profile's authenticator, and saved back with the operation recorded.
+//!
+//! Which profile a name means (a shipped one, or a TOML file) is the caller's to resolve:
+//! this crate keeps files, not the catalogue of profiles.
+
+use crate::error::StateError;
+use crate::file::Locked;
+use crate::phone::{BuildError, PhoneState};
+use hybridsim_ctap::user::ScriptedUser;
+use hybridsim_ctap::Authenticator;
+use std::path::Path;
+
+/// A profile a new state file starts from: its name and its TOML text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartProfile {
+    /// The profile's name (a shipped name, or the name inside a profile file).
+    pub name: String,
+    /// The profile's TOML text.
+    pub toml: String,
+}
+
+/// Locks and loads the state at `path`; a missing file is refused with `hint` (what to run
+/// first) before any lock file is made beside it.
+pub fn lock_existing(path: &Path, hint: &str) -> Result<(Locked, PhoneState), StateError> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(missing(path, hint));
+    }
+    let lock = Locked::acquire(path)?;
+    let state = PhoneState::load(&lock)?.ok_or_else(|| missing(path, hint))?;
+    Ok((lock, state))
+}
+
+/// The state at `path` read without a lock (for commands that only read it), refused with
+/// `hint` when missing.
+pub fn read_existing(path: &Path, hint: &str) -> Result<PhoneState, StateError> {
+    PhoneState::read(path)?.ok_or_else(|| missing(path, hint))
+}
+
+fn missing(path: &Path, hint: &str) -> StateError {
+    StateError::Missing {
+        path: path.to_owned(),
+        hint: hint.to_owned(),
+    }
+}
+
+/// The state in the locked file, or a new one started from `asked` with `seed`. A profile
+/// other than the one the file was made with is refused rather than switched; a new file
+/// needs a profile.
+pub fn load_or_start(
+    lock: &Locked,
+    asked: Option<StartProfile>,
+    seed: u64,
+) -> Result<PhoneState, StateError> {
+    let path = lock.path().to_owned();
+    match (PhoneState::load(lock)?, asked) {
+        (Some(state), Some(asked)) if asked.name != state.profile => {
+            Err(StateError::OtherProfile {
+                path,
+                held: state.profile,
+                asked: asked.name,
+            })
+        }
+        (Some(state), _) => Ok(state),
+        (None, Some(asked)) => Ok(PhoneState::new(asked.name, asked.toml, seed)),
+        (None, None) => Err(StateError::NeedsProfile { path }),
+    }
+}
+
+/// The authenticator the state describes, answering as `user` does, with randomness fresh
+/// for this operation; `read_pem` finds the attestation files its profile names.
+pub fn build(
+    state: &PhoneState,
+    user: ScriptedUser,
+    read_pem: impl FnMut(&str) -> Option<String>,
+) -> Result<Authenticator, StateError> {
+    state
+        .authenticator(user, read_pem)
+        .map_err(|error| StateError::Profile {
+            profile: state.profile.clone(),
+            source: match error {
+                BuildError::Profile(e) | BuildError::Attester(e) => e,
+            },
+        })
+}
+
+/// Records the operation the authenticator ran and saves the state under the lock.
+pub fn finish(
+    lock: &Locked,
+    state: &mut PhoneState,
+    authenticator: &Authenticator,
+) -> Result<(), StateError> {
+    state.record(authenticator.store().clone());
+    lock.save(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start(name: &str) -> Option<StartProfile> {
+        Some(StartProfile {
+            name: name.to_owned(),
+            toml: String::new(),
+        })
+    }
+
+    #[test]
+    fn a_file_is_started_once_and_its_profile_never_switched() -> Result<(), StateError> {
+        let dir = tempfile::tempdir().map_err(|source| StateError::Write {
+            path: "tempdir".into(),
+            source,
+        })?;
+        let path = dir.path().join("phone.json");
+        let missing = lock_existing(&path, "create it first");
+        assert!(matches!(missing, Err(StateError::Missing { .. })));
+        assert!(!dir.path().join("phone.json.lock").exists());
+        let lock = Locked::acquire(&path)?;
+        let new = load_or_start(&lock, None, 0);
+        assert!(matches!(new, Err(StateError::NeedsProfile { .. })));
+        let state = load_or_start(&lock, start("a"), 7)?;
+        assert_eq!((state.profile.as_str(), state.seed), ("a", 7));
+        lock.save(&state)?;
+        let other = load_or_start(&lock, start("b"), 0);
+        assert!(matches!(other, Err(StateError::OtherProfile { held, .. }) if held == "a"));
+        assert_eq!(load_or_start(&lock, None, 0)?, state);
+        Ok(())
+    }
+}
