@@ -7,11 +7,12 @@
 use crate::failure::{Failure, Outcome};
 use crate::real_tunnel::SocketDriver;
 use clap::Args;
+use hybridsim_scenario::reports::ReportPaths;
 use hybridsim_scenario::suite::{self, ScenarioResult, SuiteOptions};
 use hybridsim_scenario::summary;
-use hybridsim_scenario::{approve::TraceApproval, html, json_report, junit, schema};
+use hybridsim_scenario::{approve::TraceApproval, schema};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -60,22 +61,7 @@ pub struct RunArgs {
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let (k, n) = text
-        .split_once('/')
-        .ok_or_else(|| format!("{}: expected K/N, e.g. 2/4", crate::echo::shown(text)))?;
-    let k: usize = k
-        .parse()
-        .map_err(|_| format!("{}: K is not a number", crate::echo::shown(text)))?;
-    let n: usize = n
-        .parse()
-        .map_err(|_| format!("{}: N is not a number", crate::echo::shown(text)))?;
-    if n == 0 || k == 0 || k > n {
-        return Err(format!(
-            "{}: expected 1 <= K <= N",
-            crate::echo::shown(text)
-        ));
-    }
-    Ok((k, n))
+    suite::parse_shard(text).map_err(|e| format!("{}: {e}", crate::echo::shown(text)))
 }
 
 /// Runs the command.
@@ -158,29 +144,17 @@ fn progress(result: &ScenarioResult, done: usize, total: usize, terminal: bool) 
     let _ = err.flush();
 }
 
-fn write(path: &Path, text: &str) -> Outcome {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            Failure::environment(format!("cannot create {}: {e}", parent.display()))
-        })?;
-    }
-    std::fs::write(path, text)
-        .map_err(|e| Failure::environment(format!("cannot write {}: {e}", path.display())))
-}
-
 fn write_reports(args: &RunArgs, results: &[ScenarioResult]) -> Outcome {
-    if let Some(path) = &args.junit {
-        write(path, &junit::render(results))?;
-        say!("JUnit report: {}", path.display());
-    }
-    if let Some(path) = &args.json {
-        write(path, &json_report::render(results))?;
-        say!("JSON report: {}", path.display());
-    }
-    if let Some(dir) = &args.html {
-        let path = dir.join("index.html");
-        write(&path, &html::render(results))?;
-        say!("HTML report: {}", path.display());
+    let paths = ReportPaths {
+        junit: args.junit.clone(),
+        json: args.json.clone(),
+        html: args.html.clone(),
+    };
+    let written = paths
+        .write(results)
+        .map_err(|e| Failure::environment(e.to_string()))?;
+    for (kind, path) in written {
+        say!("{kind}: {}", path.display());
     }
     Ok(())
 }

@@ -39,6 +39,7 @@ pub mod junit;
 pub mod load;
 pub mod model;
 pub mod profile_listing;
+pub mod reports;
 pub mod run;
 pub mod schema;
 pub mod suite;

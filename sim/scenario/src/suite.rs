@@ -169,6 +169,31 @@ fn walk(
     Ok(())
 }
 
+/// Why a `K/N` shard text was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    /// No `/` between K and N.
+    #[error("expected K/N, e.g. 2/4")]
+    NoSlash,
+    /// K or N is not a number.
+    #[error("K and N must be numbers")]
+    NotANumber,
+    /// Not 1 <= K <= N.
+    #[error("expected 1 <= K <= N")]
+    OutOfRange,
+}
+
+/// Reads a `K/N` shard (1-based: shards 1/N … N/N together run every scenario once).
+pub fn parse_shard(text: &str) -> Result<(usize, usize), ShardError> {
+    let (k, n) = text.split_once('/').ok_or(ShardError::NoSlash)?;
+    let number = |t: &str| t.parse::<usize>().map_err(|_| ShardError::NotANumber);
+    let (k, n) = (number(k)?, number(n)?);
+    if n == 0 || k == 0 || k > n {
+        return Err(ShardError::OutOfRange);
+    }
+    Ok((k, n))
+}
+
 /// Shard `k` of `n` (1-based) of a sorted list.
 pub fn shard(files: &[ScenarioFile], k: usize, n: usize) -> Vec<ScenarioFile> {
     files
