@@ -136,7 +136,7 @@ pub enum StateError {
     Profile {
         /// The profile's name.
         profile: String,
-        /// Why.
-        source: ProfileError,
+        /// Why (boxed: it is large and rare).
+        source: Box<ProfileError>,
     },
 }

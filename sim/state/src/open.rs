@@ -80,7 +80,7 @@ pub fn build(
         .map_err(|error| StateError::Profile {
             profile: state.profile.clone(),
             source: match error {
-                BuildError::Profile(e) | BuildError::Attester(e) => e,
+                BuildError::Profile(e) | BuildError::Attester(e) => Box::new(e),
             },
         })
 }
