@@ -20,7 +20,7 @@ pub fn check(path: &Path) -> Result<(), Failure> {
         return Err(not_regular(path));
     }
     if meta.len() > MAX_INPUT_BYTES {
-        return Err(too_large(path));
+        return Err(too_large(path, MAX_INPUT_BYTES));
     }
     Ok(())
 }
@@ -32,6 +32,12 @@ pub fn checked(path: &Path) -> Result<&Path, Failure> {
 
 /// The bytes of the regular file at `path`, at most [`MAX_INPUT_BYTES`] of them.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
+    read_at_most(path, MAX_INPUT_BYTES)
+}
+
+/// The bytes of the regular file at `path`, at most `limit` of them (inputs larger than
+/// [`MAX_INPUT_BYTES`] by nature, such as captured sessions).
+pub fn read_at_most(path: &Path, limit: u64) -> Result<Vec<u8>, Failure> {
     // Checked before opening: opening a FIFO for reading waits for a writer.
     let meta = std::fs::metadata(path).map_err(|e| cannot_read(path, &e))?;
     if !meta.is_file() {
@@ -39,11 +45,11 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
     }
     let file = std::fs::File::open(path).map_err(|e| cannot_read(path, &e))?;
     let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| cannot_read(path, &e))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(too_large(path));
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, limit));
     }
     Ok(bytes)
 }
@@ -75,10 +81,10 @@ fn not_regular(path: &Path) -> Failure {
     ))
 }
 
-fn too_large(path: &Path) -> Failure {
+fn too_large(path: &Path, limit: u64) -> Failure {
     Failure::bad_input(format!(
         "{} is larger than the input limit of {} MiB",
         shown(path),
-        MAX_INPUT_BYTES >> 20
+        limit >> 20
     ))
 }

@@ -2,7 +2,7 @@
 //! and WebSocket messages (and optionally its advert), and optionally write it as pcapng.
 
 use crate::failure::{Failure, Outcome};
-use crate::{hex_arg, json};
+use crate::{hex_arg, input, json};
 use clap::Args;
 use hybridsim_pcapng::session::{self as capture, Layout};
 use hybridsim_proto::advert_fields;
@@ -57,9 +57,9 @@ pub fn run(args: &DecodeSession) -> Outcome {
         .as_deref()
         .map(|t| hex_arg::fixed::<16>("--tunnel-id", t))
         .transpose()?;
-    let keylog_text = read("--keylog", &args.keylog)?;
+    let keylog_text = input::read_at_most(&args.keylog, MAX_FILE)?;
     let keylog = KeyLog::parse(&keylog_text).map_err(|e| Failure::bad_input(e.to_string()))?;
-    let wire = messages::parse(&read("--messages", &args.messages)?)
+    let wire = messages::parse(&input::read_at_most(&args.messages, MAX_FILE)?)
         .map_err(|e| Failure::bad_input(e.to_string()))?;
     let advert = args
         .advert
@@ -92,19 +92,6 @@ pub fn run(args: &DecodeSession) -> Outcome {
 /// any other text is left for the hex reader to refuse.
 fn strip_uuid(advert: &str) -> &str {
     advert_fields::split_service_uuid(advert).map_or(advert, |(_, rest)| rest)
-}
-
-fn read(name: &str, path: &Path) -> Result<Vec<u8>, Failure> {
-    let unreadable =
-        |e: std::io::Error| Failure::bad_input(format!("{name} {}: {e}", path.display()));
-    let len = std::fs::metadata(path).map_err(unreadable)?.len();
-    if len > MAX_FILE {
-        return Err(Failure::bad_input(format!(
-            "{name} {}: {len} bytes; at most {MAX_FILE} are read",
-            path.display()
-        )));
-    }
-    std::fs::read(path).map_err(unreadable)
 }
 
 fn write_pcapng(
