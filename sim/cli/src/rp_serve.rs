@@ -38,14 +38,8 @@ pub fn serve(args: &RpServe) -> Outcome {
         },
     };
     // Warnings (accept failing for lack of descriptors) go to stderr; RUST_LOG for more.
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))?;
+    crate::standalone::init_logging("warn");
+    let runtime = crate::standalone::runtime()?;
     runtime.block_on(async {
         let server = hybridsim_rp_http::bind(config).await.map_err(|e| match e {
             ServeError::Tls(_) => Failure::bad_input(e.to_string()),

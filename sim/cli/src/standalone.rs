@@ -53,6 +53,16 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))
 }
 
+/// Logs go to stderr; `RUST_LOG` picks the level, `default` when it is unset.
+pub fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 /// `the desktop failed at the ble layer: …` (exit 1).
 pub fn failed(side: &str, error: &PeerError) -> Failure {
     Failure::no_match(format!(

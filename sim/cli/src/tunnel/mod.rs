@@ -4,6 +4,7 @@ pub mod args;
 
 use crate::failure::{Failure, Outcome};
 use crate::hex_arg;
+use crate::standalone::{self, runtime};
 use args::{TunnelBench, TunnelCheck, TunnelCommand, TunnelServe};
 use hybridsim_tunnel_server::ServeConfig;
 use std::time::Duration;
@@ -15,11 +16,6 @@ pub fn run(command: TunnelCommand) -> Outcome {
         TunnelCommand::Check(args) => check(&args),
         TunnelCommand::Bench(args) => bench(&args),
     }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Runtime::new()
-        .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))
 }
 
 fn check(args: &TunnelCheck) -> Outcome {
@@ -74,7 +70,7 @@ fn serve(args: &TunnelServe) -> Outcome {
             key.clone(),
         ));
     }
-    init_logging();
+    standalone::init_logging("info");
     let runtime = runtime()?;
     runtime.block_on(async {
         let server = hybridsim_tunnel_server::bind(config)
@@ -111,14 +107,4 @@ fn bind_failure(error: hybridsim_tunnel_server::NetError) -> Failure {
         )),
         other => Failure::environment(other.to_string()),
     }
-}
-
-/// Logs go to stderr; `RUST_LOG` picks the level (default: info for the server).
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
