@@ -475,3 +475,22 @@ fn local_fleet_refuses_bad_usage_and_a_taken_port() {
         String::from_utf8_lossy(&busy.stdout)
     );
 }
+
+#[test]
+fn instance_id_names_the_routing_id_and_excludes_routing_id() {
+    let serve = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+            .args(["tunnel", "serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["--instance-id", "1", "--routing-id", "2A0001"][..],
+        &["--instance-id", "65536"][..],
+        &["--instance-id", "-1"][..],
+    ] {
+        let out = serve(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
