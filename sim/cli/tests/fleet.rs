@@ -90,10 +90,12 @@ struct Fleet {
 }
 
 impl Fleet {
-    fn start(instances: usize) -> Fleet {
+    /// `local-fleet --instances N` on a free port, with `extra` arguments.
+    fn start(instances: usize, extra: &[&str]) -> Fleet {
         let port = free_port();
         let mut child = Command::new("python3")
             .arg(local_fleet())
+            .args(extra)
             .args(["--instances", &instances.to_string()])
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--hybridsim", env!("CARGO_BIN_EXE_hybridsim")])
@@ -279,7 +281,7 @@ fn tunnel_check_and_200_ceremonies_pass_through_the_balancer_to_every_instance()
     if !have_nginx() {
         return;
     }
-    let fleet = Fleet::start(INSTANCES);
+    let fleet = Fleet::start(INSTANCES, &[]);
     let checked = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
         .args(["tunnel", "check", &fleet.url])
         .output()
@@ -366,7 +368,7 @@ fn a_stopped_or_killed_instance_ends_only_its_own_tunnels() {
     if !have_nginx() {
         return;
     }
-    let mut fleet = Fleet::start(INSTANCES);
+    let mut fleet = Fleet::start(INSTANCES, &[]);
     let routing: Vec<String> = fleet.instances.iter().map(|i| i.routing.clone()).collect();
     let probe = Probe::new(Target::parse(&fleet.url).unwrap(), STEP);
     let rt = runtime();
@@ -442,6 +444,33 @@ fn a_stopped_or_killed_instance_ends_only_its_own_tunnels() {
         !PathBuf::from(format!("/proc/{survivor}")).exists(),
         "instance 0 still runs"
     );
+}
+
+#[test]
+fn the_balancer_caps_connections_per_client_with_429() {
+    if !have_nginx() {
+        return;
+    }
+    let fleet = Fleet::start(1, &["--per-client", "3"]);
+    let probe = Probe::new(Target::parse(&fleet.url).unwrap(), STEP);
+    runtime().block_on(async {
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(probe.open_new(&random_bytes()).await.unwrap());
+        }
+        let refused = probe.open_new(&random_bytes()).await.unwrap_err();
+        assert!(refused.contains("429"), "{refused}");
+        // A closed socket frees its place: nginx counts the request down before it closes
+        // the client's connection, so once this side sees the end there is room again.
+        let (mut ws, _) = held.pop().unwrap();
+        ws.close(None).await.unwrap();
+        let mut end = probe.next_event(&mut ws).await;
+        if matches!(end, Event::Close(_)) {
+            end = probe.next_event(&mut ws).await;
+        }
+        assert!(matches!(end, Event::Ended | Event::Failed(_)), "{end}");
+        probe.open_new(&random_bytes()).await.unwrap();
+    });
 }
 
 #[test]
