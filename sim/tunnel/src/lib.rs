@@ -16,6 +16,8 @@
 //! - [`output`]: messages in ([`Incoming`]) and what the driver must do ([`Output`]:
 //!   transmit, close with a code, wake a phone).
 //! - [`config`]: [`Config`] and the default limits, each with the reason it was chosen.
+//! - [`fleet`]: routing ids that name the fleet instance owning them
+//!   ([`instance_routing_id`]), so a load balancer can route `/cable/connect` by them.
 //! - [`metrics`]: counters for a metrics page.
 //! - [`wake_up`]: the wake-up message a phone receives on its wake socket ([`WakeUp`], its
 //!   JSON wire form) and that socket's path; the server sends it and the phone drivers
@@ -47,6 +49,7 @@
 
 pub mod config;
 pub mod decision;
+pub mod fleet;
 mod ids;
 pub mod metrics;
 pub mod output;
@@ -62,6 +65,7 @@ mod tests;
 
 pub use config::Config;
 pub use decision::{Accept, ConnectionRequest, Decision, Joined, Reject};
+pub use fleet::{instance_routing_id, routing_instance, FLEET_PREFIX};
 pub use ids::{ConnectionId, Hex, SubscriptionId};
 pub use metrics::Metrics;
 pub use output::{Close, CloseCode, CloseReason, Incoming, Output, Transmit, Wake};

@@ -67,9 +67,13 @@ pub struct TunnelServe {
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
     /// This instance's 3-byte routing id (hex), sent in X-caBLE-Routing-ID; give each
-    /// instance of a fleet its own.
+    /// instance of a fleet its own (or use --instance-id).
     #[arg(long, value_name = "HEX6", default_value = "2A0000")]
     pub routing_id: String,
+    /// Instance N of a fleet: the routing id is 2A then N as 4 hex digits (instance 1 is
+    /// 2A0001, instance 0 the default 2A0000), so a balancer routes /cable/connect by it.
+    #[arg(long, value_name = "N", conflicts_with = "routing_id")]
+    pub instance_id: Option<u16>,
     /// Largest WebSocket message accepted, in bytes (larger: close 1009).
     #[arg(long, default_value_t = hybridsim_tunnel::config::DEFAULT_MAX_MESSAGE_SIZE)]
     pub max_message_size: usize,

@@ -55,7 +55,10 @@ fn bench(args: &TunnelBench) -> Outcome {
 
 fn serve(args: &TunnelServe) -> Outcome {
     let mut config = ServeConfig::new(args.listen);
-    config.tunnel.routing_id = hex_arg::fixed::<3>("--routing-id", &args.routing_id)?;
+    config.tunnel.routing_id = match args.instance_id {
+        Some(instance) => hybridsim_tunnel::instance_routing_id(instance),
+        None => hex_arg::fixed::<3>("--routing-id", &args.routing_id)?,
+    };
     config.tunnel.max_message_size = args.max_message_size;
     config.tunnel.max_messages_per_peer = args.max_messages_per_peer;
     config.tunnel.pending_ttl = Duration::from_secs(args.pending_ttl);
@@ -70,6 +73,7 @@ fn serve(args: &TunnelServe) -> Outcome {
             key.clone(),
         ));
     }
+    let routing_id = config.tunnel.routing_id;
     standalone::init_logging("info");
     let runtime = runtime()?;
     runtime.block_on(async {
@@ -80,7 +84,7 @@ fn serve(args: &TunnelServe) -> Outcome {
             "hybridsim: tunnel server listening on {}://{} (routing id {}); Ctrl-C to stop",
             if args.tls_cert.is_some() { "wss" } else { "ws" },
             server.local_addr(),
-            args.routing_id.to_ascii_uppercase()
+            hybridsim_tunnel::Hex(&routing_id)
         );
         let report = server
             .run(hybridsim_tunnel_server::ctrl_c_or_terminate())
