@@ -10,6 +10,8 @@ pub enum Code {
     BadInput = 2,
     /// The machine lacks something the command needs (a free port, an adapter, …).
     Environment = 3,
+    /// Stopped by Ctrl-C or SIGTERM (after cleaning up, e.g. withdrawing an advert).
+    Interrupted = 130,
 }
 
 /// A failed command.
