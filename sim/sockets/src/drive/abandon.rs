@@ -48,7 +48,7 @@ impl<H: CtapHandler> Driver<'_, H> {
                 continue;
             }
             let (layer, waiting) = self.waiting_for(side);
-            let message = format!("stopped ({reason}): {waiting}");
+            let message = format!("{reason}: {waiting}");
             self.note(side, layer, format!("abandoned: {message}"), &[]);
             let error = PeerError::at(side, layer, Reason::Abandoned(message));
             self.forced.insert(side, error);
