@@ -18,7 +18,11 @@ use hybridsim_peers::{
     TunnelEndpoint,
 };
 use hybridsim_proto::message::ProtocolRevision;
-use hybridsim_sockets::drive::{run_peers, tunnel_endpoint, DriveOptions, PeersOutcome, Side};
+use hybridsim_sockets::drive::{
+    run_peers, tunnel_endpoint, DriveOptions, PeersOutcome, Side, TunnelRoute,
+};
+use hybridsim_sockets::run_phone_until;
+use hybridsim_sockets::tls_client::TlsClient;
 use hybridsim_tunnel_server::{bind, ServeConfig, ServeReport};
 use hybridsim_webauthn::b64::Base64Url;
 use hybridsim_webauthn::client::{self, Caller, PendingCreate};
@@ -501,4 +505,33 @@ async fn a_target_that_is_not_ws_or_wss_fails_both_at_once() {
         );
     }
     assert!(outcome.log.is_empty());
+}
+
+#[tokio::test]
+async fn a_lone_phone_stopped_from_outside_keeps_its_log_and_says_why() {
+    bounded(async {
+        let url = closed_port().await;
+        let (desktop, phone) = qr_peers(&url);
+        let qr = desktop.qr_url().unwrap().to_owned();
+        let (route, _) = TunnelRoute::choose(Some(&url), TlsClient::webpki().unwrap()).unwrap();
+        let (adverts, _radio) = tokio::sync::mpsc::unbounded_channel();
+        let stop = std::future::ready("the radio failed: gone".to_owned());
+        let options = DriveOptions::default();
+        let outcome = run_phone_until(&route, phone, &qr, adverts, stop, options).await;
+        assert!(!outcome.timed_out);
+        let error = outcome.result.as_ref().unwrap_err();
+        assert!(
+            error
+                .reason
+                .to_string()
+                .starts_with("the radio failed: gone: phone in state "),
+            "{error}"
+        );
+        let last = outcome.log.last().unwrap();
+        assert!(
+            last.what.starts_with("abandoned: the radio failed: gone"),
+            "{last:?}"
+        );
+    })
+    .await;
 }
