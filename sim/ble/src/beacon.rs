@@ -108,3 +108,27 @@ pub async fn broadcast(
     advertiser.withdraw().await?;
     Ok(interrupted)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hybridsim_proto::advert::{trial_decrypt, LengthRule};
+
+    #[test]
+    fn the_advert_decrypts_to_its_eid_with_the_qr_secret() {
+        let secret = [0x42; 16];
+        let advert = QrAdvert::new(&secret, [9; 10], [0xab, 0xcd, 0xef], 1);
+        assert_eq!(advert.data.len(), advert::ADVERT_LEN);
+        let keys = [derive::eid_key(&[0; 16]), derive::eid_key(&secret)];
+        let verdict = trial_decrypt(&keys, &advert.data, LengthRule::Exact, 2);
+        let Some((1, Ok(matched))) = verdict else {
+            panic!("{verdict:?}");
+        };
+        assert_eq!(matched.eid, advert.eid);
+        assert_eq!(advert.line(), format!("fff9:{}", hex::encode(&advert.data)));
+        assert_eq!(
+            advert.describe(),
+            "nonce 09090909090909090909  routing id ABCDEF  domain cable.auth.com (id 1)"
+        );
+    }
+}

@@ -90,3 +90,26 @@ pub async fn listen(
     let _ = scanner.stop().await;
     outcome.map(|()| heard)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_keys_an_advert_must_have_decrypted() {
+        let heard = Heard {
+            adverts: 3,
+            matched: 0,
+        };
+        assert_eq!(heard.verdict(false), Ok(()));
+        assert_eq!(
+            heard.verdict(true),
+            Err("no advert decrypted with the given secret(s) (3 hybrid adverts heard)".to_owned())
+        );
+        let matched = Heard {
+            adverts: 3,
+            matched: 1,
+        };
+        assert_eq!(matched.verdict(true), Ok(()));
+    }
+}

@@ -196,3 +196,38 @@ where
     });
     (output, end)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_profile_has_todays_form_until_profiles_carry_it() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/profiles/ios16.toml"
+        );
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let profile = Profile::from_toml_str(&text).map_err(|e| e.to_string());
+        assert_eq!(
+            profile.map(|p| phone_form(&p)),
+            Ok(PhoneForm {
+                uuid: 0xfff9,
+                advert_len: 20,
+                domain_id: 0
+            })
+        );
+    }
+
+    #[test]
+    fn how_the_radio_ended_reads_as_one_line() {
+        assert_eq!(
+            RadioEnd::Interrupted("SIGTERM").to_string(),
+            "stopped by SIGTERM; the advert was withdrawn"
+        );
+        assert_eq!(
+            RadioEnd::Failed(BleError::NoAdapter).to_string(),
+            "the radio failed: BlueZ has no Bluetooth adapter"
+        );
+    }
+}

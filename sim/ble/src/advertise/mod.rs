@@ -179,29 +179,9 @@ impl Advertiser {
                 (Path::from(ADVERTISEMENT_PATH), PropMap::new()),
             )
             .await;
-        call.map_err(|e| self.refused(&e))?;
+        call.map_err(|e| refusal(&self.name, &e))?;
         self.registered = true;
         Ok(())
-    }
-
-    /// What a refused registration means: no slot free, not allowed, or refused outright.
-    fn refused(&self, error: &dbus::Error) -> BleError {
-        let name = error.name().unwrap_or_default();
-        let message = error.message().unwrap_or_default();
-        match name {
-            "org.bluez.Error.NotPermitted" if message.contains("Maximum advertisements") => {
-                BleError::AdvertisingFull {
-                    adapter: self.name.clone(),
-                }
-            }
-            _ if name.starts_with("org.bluez.Error.") && name != "org.bluez.Error.NotReady" => {
-                BleError::AdvertisementRefused {
-                    name: name.to_owned(),
-                    detail: message.to_owned(),
-                }
-            }
-            _ => BleError::classify_dbus("registering the advertisement", error),
-        }
     }
 
     /// Stops broadcasting: unregisters the advertisement, if registered, and waits for BlueZ
@@ -222,6 +202,27 @@ impl Advertiser {
     }
 }
 
+/// What a refused registration on `adapter` means: no slot free, not allowed, or refused
+/// outright (BlueZ's `org.bluez.Error.*` names); other errors as any D-Bus call's.
+fn refusal(adapter: &str, error: &dbus::Error) -> BleError {
+    let name = error.name().unwrap_or_default();
+    let message = error.message().unwrap_or_default();
+    match name {
+        "org.bluez.Error.NotPermitted" if message.contains("Maximum advertisements") => {
+            BleError::AdvertisingFull {
+                adapter: adapter.to_owned(),
+            }
+        }
+        _ if name.starts_with("org.bluez.Error.") && name != "org.bluez.Error.NotReady" => {
+            BleError::AdvertisementRefused {
+                name: name.to_owned(),
+                detail: message.to_owned(),
+            }
+        }
+        _ => BleError::classify_dbus("registering the advertisement", error),
+    }
+}
+
 impl Drop for Advertiser {
     /// Stops serving the object and closes the connection (bluetoothd then drops an
     /// advertisement still registered; call [`Advertiser::withdraw`] first to be sure).
@@ -230,3 +231,6 @@ impl Drop for Advertiser {
         self.io.abort();
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -47,7 +47,7 @@ impl Served {
     }
 
     /// The `LEAdvertisement1` properties: `Type` and `ServiceData` only.
-    fn properties(&self) -> PropMap {
+    pub(super) fn properties(&self) -> PropMap {
         let advert = self
             .advert
             .lock()

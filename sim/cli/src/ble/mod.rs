@@ -65,26 +65,22 @@ fn advertise(args: &args::BleAdvertise) -> Outcome {
 /// `ble scan`: the listing, exit 1 when secrets were given and none decrypted an advert.
 #[cfg(feature = "ble")]
 fn scan(args: &args::BleScan) -> Outcome {
-    use hybridsim_proto::derive;
-    let secrets = args
-        .secret
-        .iter()
-        .map(|hex| crate::decode::qr_secret(Some(hex), None));
-    let qrs = args
-        .qr
-        .iter()
-        .map(|qr| crate::decode::qr_secret(None, Some(qr)));
-    let keys = secrets.chain(qrs).map(|s| s.map(|s| derive::eid_key(&s)));
+    use crate::decode::qr_secret;
+    let secrets = args.secret.iter().map(|hex| qr_secret(Some(hex), None));
+    let qrs = args.qr.iter().map(|qr| qr_secret(None, Some(qr)));
+    let keys = secrets
+        .chain(qrs)
+        .map(|s| s.map(|s| hybridsim_proto::derive::eid_key(&s)));
     let keys = keys.collect::<Result<Vec<_>, _>>()?;
+    let (seconds, count, json) = (args.seconds, args.count, args.json);
     let listing = hybridsim_ble::listing::Listing {
         keys,
-        seconds: args.seconds,
-        count: args.count,
-        json: args.json,
+        seconds,
+        count,
+        json,
     };
     let (say, note) = (|line| say!("{line}"), |line| eprintln!("{line}"));
     let heard = on_radio(hybridsim_ble::listing::listen(&listing, say, note))?;
-    heard
-        .verdict(!listing.keys.is_empty())
-        .map_err(Failure::no_match)
+    let keys_given = !listing.keys.is_empty();
+    heard.verdict(keys_given).map_err(Failure::no_match)
 }
