@@ -105,8 +105,8 @@ impl BleError {
                  or as root"
             }
             BleError::NoAdvertising { .. } => {
-                "use an adapter and a BlueZ (5.43 or later) with LE advertising: `bluetoothctl \
-                 show` lists its advertising features"
+                "use an adapter and a BlueZ with LE advertising (`bluetoothctl show` lists its \
+                 advertising features; old bluetoothd releases need `--experimental`)"
             }
             BleError::AdvertisingFull { .. } => {
                 "stop the other advertisers on it (`bluetoothctl advertise off`, other \

@@ -75,12 +75,10 @@ fn phone(mock: &MockBluez, dir: &Path, qr: &str, tunnel: &str) -> Command {
     cmd
 }
 
+/// Sends the signal `name` (`TERM`, `INT`) to `child` (the shell's `kill`: no libc here).
 fn signal(child: &Child, name: &str) {
-    let sent = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
+    let kill = format!("kill -{name} {}", child.id());
+    let sent = Command::new("sh").args(["-c", &kill]).status().unwrap();
     assert!(sent.success());
 }
 
