@@ -1,7 +1,8 @@
 //! `hybridsim phone --real-ble`: the phone's adverts, as the socket driver hands them out,
-//! broadcast on a real adapter for as long as the transaction runs, and withdrawn when it
-//! ends: on success, on failure, on Ctrl-C and on SIGTERM (the advert is unregistered
-//! before the process goes), and when the radio itself fails (then the run is stopped).
+//! broadcast on a real adapter for as long as the transaction needs them, and withdrawn when
+//! the phone stops advertising (after the handshake, as a real phone does) or the run ends:
+//! on success, on failure, on Ctrl-C and on SIGTERM (the advert is unregistered before the
+//! process goes), and when the radio itself fails (then the run is stopped).
 //!
 //! The advert's form (service UUID, length) and the tunnel domain come from the phone's
 //! profile through [`phone_form`].
@@ -113,17 +114,20 @@ impl std::fmt::Display for RadioEnd {
     }
 }
 
-/// Broadcasts every advert from `adverts` until the sender goes away, an interrupt comes, or
-/// the radio fails; then withdraws the advert and, unless the run itself ended, sends why on
-/// `stop` so that the driver stops the run. `note` hears each step, for progress output.
+/// Broadcasts every advert from `adverts` until the sender goes away (the phone stopped
+/// advertising, or its run ended), an interrupt comes, or the radio fails; then withdraws the
+/// advert. Until `run_over` (the run ended) an interrupt still stops the run; a radio failure
+/// or an interrupt is sent on `stop` so that the driver stops the run. `note` hears each
+/// step, for progress output.
 pub async fn serve_phone(
     mut advertiser: Advertiser,
     mut adverts: UnboundedReceiver<AdvertLine>,
     mut interrupts: Interrupts,
     stop: oneshot::Sender<String>,
+    run_over: oneshot::Receiver<()>,
     mut note: impl FnMut(String) + Send,
 ) -> RadioEnd {
-    let end = loop {
+    let mut end = loop {
         let next = tokio::select! {
             next = adverts.recv() => next,
             signal = interrupts.next() => break RadioEnd::Interrupted(signal),
@@ -143,17 +147,22 @@ pub async fn serve_phone(
         }
     };
     let withdrawn = advertiser.withdraw().await;
+    if withdrawn.is_ok() && !matches!(end, RadioEnd::Failed(_)) {
+        note("advert withdrawn".to_owned());
+    }
+    if end == RadioEnd::Finished {
+        // The run may go on without its advert (after the handshake); Ctrl-C still stops it.
+        end = tokio::select! {
+            signal = interrupts.next() => RadioEnd::Interrupted(signal),
+            _ = run_over => RadioEnd::Finished,
+        };
+    }
     if end != RadioEnd::Finished {
         let _ = stop.send(end.to_string());
     }
     match (end, withdrawn) {
         (RadioEnd::Finished, Err(e)) => RadioEnd::Failed(e),
-        (end, _) => {
-            if matches!(end, RadioEnd::Finished | RadioEnd::Interrupted(_)) {
-                note("advert withdrawn".to_owned());
-            }
-            end
-        }
+        (end, _) => end,
     }
 }
 
@@ -180,7 +189,10 @@ where
     ));
     let (adverts, to_radio) = unbounded_channel();
     let (stop, stopped) = oneshot::channel();
-    let radio = tokio::spawn(serve_phone(advertiser, to_radio, interrupts, stop, note));
+    let (over, run_over) = oneshot::channel();
+    let radio = tokio::spawn(serve_phone(
+        advertiser, to_radio, interrupts, stop, run_over, note,
+    ));
     let stop: StopRequest = Box::pin(async move {
         match stopped.await {
             Ok(reason) => reason,
@@ -188,6 +200,7 @@ where
         }
     });
     let output = run(adverts, stop).await;
+    let _ = over.send(());
     let end = radio.await.unwrap_or_else(|e| {
         RadioEnd::Failed(BleError::Other {
             step: "advertising",

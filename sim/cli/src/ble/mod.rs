@@ -1,6 +1,7 @@
 //! `hybridsim ble scan`: the hybrid adverts of real phones nearby, heard through this
 //! machine's Bluetooth adapter (`hybridsim_ble`), decrypted when the QR secret is given
-//! (docs/protocol.md §4: 0xFFF9/0xFDE2 service data, 20 bytes or longer CTAP 2.3 adverts).
+//! (docs/protocol.md §4: 0xFFF9/0xFDE2 service data, 20 bytes or longer CTAP 2.3 adverts);
+//! `hybridsim ble advertise`: one advert for a QR code, broadcast on that adapter.
 //!
 //! Without the `ble` cargo feature every BLE command says so and exits 3.
 

@@ -245,7 +245,7 @@ impl<H: CtapHandler> Driver<'_, H> {
         match output {
             Output::ShowQr(text) => self.show_qr(side, text),
             Output::Advertise { uuid, data } => self.advertise(side, uuid, data),
-            Output::StopAdvertising => self.note(side, Layer::Ble, "advertising stopped", &[]),
+            Output::StopAdvertising => self.stop_advertising(side),
             Output::Connect {
                 socket,
                 url,
@@ -299,6 +299,16 @@ impl<H: CtapHandler> Driver<'_, H> {
             };
             self.note(side, Layer::Ble, what, &data);
         }
+    }
+
+    /// A lone phone's advert link closes when it stops advertising (after the handshake): it
+    /// advertises once per transaction, so the radio on the other end withdraws the advert
+    /// now, as a real phone stops advertising.
+    fn stop_advertising(&mut self, side: Side) {
+        if side == Side::Phone {
+            self.links.adverts_out = None;
+        }
+        self.note(side, Layer::Ble, "advertising stopped", &[]);
     }
 
     fn send(&mut self, side: Side, socket: SocketId, data: Vec<u8>) {

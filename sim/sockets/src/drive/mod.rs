@@ -176,8 +176,9 @@ pub async fn run_desktop(
 /// Runs only the phone, its tunnel sockets opened as `route` says: it scans
 /// `qr` (a `FIDO:/` string from a desktop elsewhere), and every advert it starts is sent on
 /// `adverts` for the other side's radio (see
-/// [`write_advert_lines`](crate::advert_feed::write_advert_lines)). The run ends when the
-/// phone finishes, or at [`DriveOptions::timeout`].
+/// [`write_advert_lines`](crate::advert_feed::write_advert_lines)); `adverts` is dropped
+/// when the phone stops advertising (after the handshake). The run ends when the phone
+/// finishes, or at [`DriveOptions::timeout`].
 pub async fn run_phone<H: CtapHandler>(
     route: &TunnelRoute,
     phone: Phone<H>,
