@@ -1,10 +1,10 @@
 //! `hybridsim phone`: the phone of a hybrid ceremony alone, to test someone else's desktop.
 //!
 //! It scans the QR code (a `FIDO:/` string or a picture of it), opens `/cable/new` on the
-//! tunnel, writes its advert as a hex line for the desktop's radio, answers the handshake and
-//! serves the CTAP command with the profile's authenticator and the credentials in the state
-//! file (saved afterwards, as `authenticator` and `ceremony` do). Seeds are the simulated
-//! ceremony's (`--seed` as in `hybridsim ceremony`).
+//! tunnel, writes its advert as a hex line (or broadcasts it: `--real-ble`), answers the
+//! handshake and serves the CTAP command with the profile's authenticator and the credentials
+//! in the state file (saved afterwards, as `authenticator` and `ceremony` do). Seeds are the
+//! simulated ceremony's (`--seed` as in `hybridsim ceremony`).
 
 pub mod args;
 
