@@ -1,12 +1,14 @@
-//! Why the machine cannot scan: each way the path to the radio (D-Bus system bus → BlueZ →
-//! adapter → powered, allowed) can be missing, with what the user can do about it.
+//! Why the machine cannot scan or advertise: each way the path to the radio (D-Bus system
+//! bus → BlueZ → adapter → powered, allowed; for advertising also BlueZ's advertising
+//! manager, a free slot, a registration it accepts) can be missing, with what the user can do
+//! about it.
 //!
-//! btleplug reports most of these as `Error::Other` wrapping a D-Bus error, so the D-Bus
-//! error names in its text (`org.freedesktop.DBus.Error.ServiceUnknown`, …) are what tells
-//! them apart.
+//! btleplug (scanning) reports most of these as `Error::Other` wrapping a D-Bus error, so the
+//! D-Bus error names in its text (`org.freedesktop.DBus.Error.ServiceUnknown`, …) are what
+//! tells them apart; the advertiser talks D-Bus itself and has the names as they came.
 
-/// Something the environment lacks for scanning. Every variant is an environment problem
-/// (the CLI's exit 3), not bad input.
+/// Something the environment lacks for scanning or advertising. Every variant is an
+/// environment problem (the CLI's exit 3), not bad input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BleError {
     /// No D-Bus system bus to connect to (no socket, or `DBUS_SYSTEM_BUS_ADDRESS` points
@@ -35,6 +37,30 @@ pub enum BleError {
     #[error("not allowed to use Bluetooth ({detail})")]
     PermissionDenied {
         /// The refusal.
+        detail: String,
+    },
+    /// The adapter has no LE advertising through BlueZ (no `org.bluez.LEAdvertisingManager1`
+    /// on it: an old bluetoothd, or a controller without LE advertising).
+    #[error("Bluetooth adapter {adapter} cannot advertise (BlueZ offers no LEAdvertisingManager1 on it)")]
+    NoAdvertising {
+        /// The adapter, as BlueZ names it.
+        adapter: String,
+    },
+    /// Every advertising slot of the adapter is taken (`SupportedInstances` 0, or BlueZ's
+    /// "Maximum advertisements reached").
+    #[error(
+        "Bluetooth adapter {adapter} has no advertising slot free (MaxAdvertisements reached)"
+    )]
+    AdvertisingFull {
+        /// The adapter, as BlueZ names it.
+        adapter: String,
+    },
+    /// BlueZ refused to register the advertisement.
+    #[error("BlueZ refused the advertisement ({name}: {detail})")]
+    AdvertisementRefused {
+        /// The D-Bus error name (`org.bluez.Error.Failed`, …).
+        name: String,
+        /// BlueZ's message.
         detail: String,
     },
     /// BlueZ did not answer in time.
@@ -78,6 +104,18 @@ impl BleError {
                 "run as a user the D-Bus policy lets use org.bluez (e.g. in group `bluetooth`), \
                  or as root"
             }
+            BleError::NoAdvertising { .. } => {
+                "use an adapter and a BlueZ with LE advertising (`bluetoothctl show` lists its \
+                 advertising features; old bluetoothd releases need `--experimental`)"
+            }
+            BleError::AdvertisingFull { .. } => {
+                "stop the other advertisers on it (`bluetoothctl advertise off`, other \
+                 programs) or use another adapter"
+            }
+            BleError::AdvertisementRefused { .. } => {
+                "see bluetoothd's log (`journalctl -u bluetooth`) and the adapter \
+                 (`bluetoothctl show`)"
+            }
             BleError::NoAnswer { .. } => "check that bluetoothd is healthy (`bluetoothctl show`)",
             BleError::Other { .. } => "check the adapter with `bluetoothctl show`",
         }
@@ -92,7 +130,29 @@ impl BleError {
         }
         let detail = error.to_string();
         let debug = format!("{error:?}");
-        let has = |needle: &str| detail.contains(needle) || debug.contains(needle);
+        BleError::from_text(step, detail, &debug)
+    }
+
+    /// Sorts a D-Bus error from `step` of advertising into the variants above: by its name,
+    /// as the scan's btleplug errors are by the names in their text.
+    pub(crate) fn classify_dbus(step: &'static str, error: &dbus::Error) -> BleError {
+        let name = error.name().unwrap_or("(no error name)");
+        // The message alone, as btleplug's text has it for the scan; the name decides.
+        let detail = error.message().unwrap_or(name).to_owned();
+        match name {
+            "org.freedesktop.DBus.Error.NoReply" | "org.freedesktop.DBus.Error.Timeout" => {
+                BleError::NoAnswer {
+                    step,
+                    seconds: crate::SETUP_TIMEOUT.as_secs(),
+                }
+            }
+            _ => BleError::from_text(step, detail, name),
+        }
+    }
+
+    /// The variant for an error described by `detail` and `names` (its D-Bus error names).
+    fn from_text(step: &'static str, detail: String, names: &str) -> BleError {
+        let has = |needle: &str| detail.contains(needle) || names.contains(needle);
         if has("org.freedesktop.DBus.Error.AccessDenied")
             || has("org.bluez.Error.NotPermitted")
             || has("Permission denied")

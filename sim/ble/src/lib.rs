@@ -6,16 +6,25 @@
 //! simulated radio, or [`feed_desktop`] here, which scans a real adapter. [`Scanner`] also
 //! serves a plain listing of every hybrid advert in range (`hybridsim ble scan`).
 //!
+//! The phone's side is [`Advertiser`]: its advert broadcast through BlueZ's
+//! LEAdvertisingManager1 ([`advertise`]), for `hybridsim phone --real-ble` ([`phone_radio`])
+//! and `hybridsim ble advertise`.
+//!
 //! Everything the machine may lack on the way to the radio (a system bus, BlueZ, an adapter,
 //! power, permission) is a [`BleError`] with a one-line remedy, never a panic or a hang.
 //!
 //! Without hardware, this code is tested against python-dbusmock's BlueZ template on a
 //! private bus (see `sim/cli/tests/ble.rs`).
 
+pub mod advertise;
+pub mod beacon;
 mod error;
+pub mod listing;
+pub mod phone_radio;
 pub mod report;
 mod scan;
 
+pub use advertise::Advertiser;
 pub use error::BleError;
 pub use scan::{Scanner, SeenAdvert, SETUP_TIMEOUT};
 

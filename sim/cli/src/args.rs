@@ -56,15 +56,15 @@ pub enum Command {
     #[command(subcommand)]
     Desktop(crate::desktop::args::DesktopCommand),
     /// Be the phone of a hybrid ceremony, alone in this process: scan a QR code, write the
-    /// advert as a line of text, answer over the tunnel with a profile's authenticator. Tests
-    /// someone else's desktop client.
+    /// advert as a line of text (or broadcast it with --real-ble), answer over the tunnel
+    /// with a profile's authenticator. Tests someone else's desktop client.
     Phone(crate::phone::args::PhoneArgs),
     /// Authenticator-app accounts and moving them to a new phone: decode export files and
     /// QR codes, keep OTP accounts in a state file, export, import, run a whole migration.
     #[command(subcommand)]
     Migrate(crate::migrate::MigrateCommand),
     /// Use a real Bluetooth adapter (BlueZ on Linux): list the hybrid adverts of real phones
-    /// nearby.
+    /// nearby, or broadcast one for a QR code.
     #[command(subcommand)]
     Ble(crate::ble::args::BleCommand),
 }

@@ -10,6 +10,9 @@ pub enum Code {
     BadInput = 2,
     /// The machine lacks something the command needs (a free port, an adapter, …).
     Environment = 3,
+    /// Stopped by Ctrl-C or SIGTERM (after cleaning up, e.g. withdrawing an advert).
+    #[cfg_attr(not(feature = "ble"), allow(dead_code))]
+    Interrupted = 130,
 }
 
 /// A failed command.

@@ -1,56 +1,98 @@
-//! `hybridsim desktop … --real-ble`: the desktop's radio is this machine's Bluetooth adapter.
-//! The scanner feeds the same advert channel the `--advert-in` lines do, so the desktop
-//! driver cannot tell which it has.
+//! `--real-ble`: this machine's Bluetooth adapter as the radio, in place of advert lines
+//! (`hybridsim_ble`). It is checked up front, before the QR code is shown or the tunnel
+//! opened, so that a machine without a usable one fails at once: one line, exit 3.
 
 use crate::failure::Failure;
+use hybridsim_peers::phone::PhoneConfig;
 use hybridsim_peers::FedAdvert;
+use hybridsim_proto::advert_line::AdvertLine;
+use std::future::Future;
+use std::pin::Pin;
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-/// The adapter, scanning, when `--real-ble` was given.
-pub struct Radio {
+#[cfg(feature = "ble")]
+pub use hybridsim_ble::{Advertiser, Scanner};
+/// Without the `ble` feature there is no radio, and asking for one is exit 3.
+#[cfg(not(feature = "ble"))]
+pub enum Scanner {}
+/// As [`Scanner`].
+#[cfg(not(feature = "ble"))]
+pub enum Advertiser {}
+
+/// Starts scanning when `wanted` (`desktop --real-ble`).
+pub fn scanner(wanted: bool, runtime: &Runtime) -> Result<Option<Scanner>, Failure> {
+    if !wanted {
+        return Ok(None);
+    }
     #[cfg(feature = "ble")]
-    scanner: Option<hybridsim_ble::Scanner>,
+    return match runtime.block_on(Scanner::start()) {
+        Ok(scanner) => {
+            eprintln!("listening for the phone's advert on {}", scanner.adapter());
+            Ok(Some(scanner))
+        }
+        Err(e) => Err(crate::ble::failure(&e)),
+    };
+    #[cfg(not(feature = "ble"))]
+    Ok(runtime).and(Err(crate::ble::not_built()))
 }
 
-/// Starts scanning when `wanted`, before the QR code is shown, so that a machine without a
-/// usable adapter fails at once (exit 3) instead of after a phone has scanned the code.
-pub fn open(wanted: bool, runtime: &Runtime) -> Result<Radio, Failure> {
+/// Feeds every hybrid advert `scanner` hears to `feed` (noting each on stderr).
+pub fn spawn_feed(scanner: Scanner, feed: UnboundedSender<FedAdvert>) -> JoinHandle<()> {
+    #[cfg(feature = "ble")]
+    return tokio::spawn(hybridsim_ble::feed_desktop(scanner, feed, |seen| {
+        eprintln!("{}", hybridsim_ble::report::heard_line(seen))
+    }));
+    #[cfg(not(feature = "ble"))]
+    match (scanner, feed) {}
+}
+
+/// Gets the adapter ready to advertise when `wanted` (`phone --real-ble`); the phone's advert
+/// form and tunnel domain are then its profile's (`phone_radio::phone_form`).
+pub fn advertiser(
+    wanted: bool,
+    runtime: &Runtime,
+    config: &mut PhoneConfig,
+) -> Result<Option<Advertiser>, Failure> {
+    if !wanted {
+        return Ok(None);
+    }
+    let profile = config.authenticator.profile().clone();
+    #[cfg(feature = "ble")]
+    return runtime
+        .block_on(hybridsim_ble::phone_radio::prepare(config, &profile))
+        .map(Some)
+        .map_err(|e| crate::ble::failure(&e));
+    #[cfg(not(feature = "ble"))]
+    Ok((config, runtime, profile)).and(Err(crate::ble::not_built()))
+}
+
+/// Runs the phone (`run`) with its adverts on the air; its output, and exit 3 for a radio
+/// that failed or 130 for Ctrl-C / SIGTERM (the advert withdrawn either way).
+pub async fn on_air<T, F: Future<Output = T>>(
+    advertiser: Advertiser,
+    run: impl FnOnce(UnboundedSender<AdvertLine>, Pin<Box<dyn Future<Output = String> + Send>>) -> F,
+) -> (T, Result<(), Failure>) {
     #[cfg(feature = "ble")]
     {
-        let scanner = if wanted {
-            let scanner = runtime
-                .block_on(hybridsim_ble::Scanner::start())
-                .map_err(|e| crate::ble::failure(&e))?;
-            eprintln!("listening for the phone's advert on {}", scanner.adapter());
-            Some(scanner)
-        } else {
-            None
-        };
-        Ok(Radio { scanner })
+        use hybridsim_ble::phone_radio::{self, RadioEnd};
+        let (output, end) = phone_radio::on_air(advertiser, |line| eprintln!("{line}"), run).await;
+        let code = crate::failure::Code::Interrupted;
+        (
+            output,
+            match end {
+                RadioEnd::Finished => Ok(()),
+                RadioEnd::Failed(e) => Err(crate::ble::failure(&e)),
+                RadioEnd::Interrupted(_) => Err(Failure {
+                    code,
+                    message: end.to_string(),
+                }),
+            },
+        )
     }
     #[cfg(not(feature = "ble"))]
-    {
-        let _ = runtime;
-        if wanted {
-            return Err(crate::ble::not_built());
-        }
-        Ok(Radio {})
-    }
-}
-
-/// The desktop's seed: `--seed` when given; otherwise 0, except on a real radio, where a
-/// fixed QR secret would let anyone who saw an earlier run's code predict this one.
-pub fn seed(given: Option<u64>, real_ble: bool) -> u64 {
-    match given {
-        Some(seed) => seed,
-        None if real_ble => {
-            use rand_core::RngCore;
-            rand_core::OsRng.next_u64()
-        }
-        None => 0,
-    }
+    match (advertiser, run) {}
 }
 
 /// Draws the QR code on stderr for the phone's camera (stdout keeps the `FIDO:/` line and
@@ -59,36 +101,5 @@ pub fn show_qr(qr: &str) {
     match hybridsim_optical::render_terminal(qr) {
         Ok(picture) => eprintln!("{picture}\nscan this QR code with the phone"),
         Err(e) => eprintln!("cannot draw the QR code in the terminal: {e}"),
-    }
-}
-
-impl Radio {
-    /// Whether a real adapter is scanning.
-    pub fn is_real(&self) -> bool {
-        #[cfg(feature = "ble")]
-        {
-            self.scanner.is_some()
-        }
-        #[cfg(not(feature = "ble"))]
-        {
-            false
-        }
-    }
-
-    /// Feeds every hybrid advert heard to `feed` (noting each on stderr), or hands `feed`
-    /// back when there is no radio.
-    pub fn spawn_feed(
-        self,
-        feed: UnboundedSender<FedAdvert>,
-    ) -> Result<JoinHandle<()>, UnboundedSender<FedAdvert>> {
-        #[cfg(feature = "ble")]
-        if let Some(scanner) = self.scanner {
-            return Ok(tokio::spawn(hybridsim_ble::feed_desktop(
-                scanner,
-                feed,
-                |seen| eprintln!("{}", hybridsim_ble::report::heard_line(seen)),
-            )));
-        }
-        Err(feed)
     }
 }

@@ -23,6 +23,6 @@ pub mod text;
 pub mod tls_client;
 
 pub use drive::{
-    run_desktop, run_peers, run_phone, DesktopOutcome, DriveOptions, PeersOutcome, PhoneOutcome,
-    TunnelRoute, Unreachable,
+    run_desktop, run_peers, run_phone, run_phone_until, run_phone_writing, DesktopOutcome,
+    DriveOptions, PeersOutcome, PhoneOutcome, TunnelRoute, Unreachable,
 };

@@ -18,7 +18,11 @@ use hybridsim_peers::{
     TunnelEndpoint,
 };
 use hybridsim_proto::message::ProtocolRevision;
-use hybridsim_sockets::drive::{run_peers, tunnel_endpoint, DriveOptions, PeersOutcome, Side};
+use hybridsim_sockets::drive::{
+    run_peers, tunnel_endpoint, DriveOptions, PeersOutcome, Side, TunnelRoute,
+};
+use hybridsim_sockets::tls_client::TlsClient;
+use hybridsim_sockets::{run_desktop, run_phone_until};
 use hybridsim_tunnel_server::{bind, ServeConfig, ServeReport};
 use hybridsim_webauthn::b64::Base64Url;
 use hybridsim_webauthn::client::{self, Caller, PendingCreate};
@@ -501,4 +505,84 @@ async fn a_target_that_is_not_ws_or_wss_fails_both_at_once() {
         );
     }
     assert!(outcome.log.is_empty());
+}
+
+#[tokio::test]
+async fn a_lone_phone_stopped_from_outside_keeps_its_log_and_says_why() {
+    bounded(async {
+        let url = closed_port().await;
+        let (desktop, phone) = qr_peers(&url);
+        let qr = desktop.qr_url().unwrap().to_owned();
+        let (route, _) = TunnelRoute::choose(Some(&url), TlsClient::webpki().unwrap()).unwrap();
+        let (adverts, _radio) = tokio::sync::mpsc::unbounded_channel();
+        let stop = std::future::ready("the radio failed: gone".to_owned());
+        let options = DriveOptions::default();
+        let outcome = run_phone_until(&route, phone, &qr, adverts, stop, options).await;
+        assert!(!outcome.timed_out);
+        let error = outcome.result.as_ref().unwrap_err();
+        assert!(
+            error
+                .reason
+                .to_string()
+                .starts_with("the radio failed: gone: phone in state "),
+            "{error}"
+        );
+        let last = outcome.log.last().unwrap();
+        assert!(
+            last.what.starts_with("abandoned: the radio failed: gone"),
+            "{last:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_lone_phone_closes_its_advert_link_once_it_stops_advertising() {
+    bounded(async {
+        let server = start().await;
+        let (desktop, phone) = qr_peers(&server.url);
+        let qr = desktop.qr_url().unwrap().to_owned();
+        let tls = TlsClient::webpki().unwrap();
+        let (route, _) = TunnelRoute::choose(Some(&server.url), tls).unwrap();
+        let (feed, desktop_adverts) = tokio::sync::mpsc::unbounded_channel();
+        let (adverts, mut phone_adverts) = tokio::sync::mpsc::unbounded_channel();
+        let (closed, on_close) = oneshot::channel();
+        // The air between them; when the phone's link closes, the phone is stopped: so it is
+        // stopped mid-run only if the link closed before its run ended.
+        tokio::spawn(async move {
+            while let Some(advert) = phone_adverts.recv().await {
+                let _ = feed.send(Ok(advert));
+            }
+            let _ = closed.send("the advert link closed".to_owned());
+        });
+        let stop = async move { on_close.await.unwrap_or_default() };
+        let desktop_route = route.clone();
+        let options = DriveOptions::default();
+        let desktop_run = tokio::spawn(async move {
+            run_desktop(&desktop_route, desktop, desktop_adverts, options).await
+        });
+        let options = DriveOptions::default();
+        let outcome = run_phone_until(&route, phone, &qr, adverts, stop, options).await;
+        let error = outcome.result.as_ref().unwrap_err().to_string();
+        assert!(
+            error.contains("the advert link closed: phone in state "),
+            "{error}"
+        );
+        assert!(!error.contains("AwaitingHandshake"), "{error}");
+        let stopped = outcome
+            .log
+            .iter()
+            .position(|e| e.what == "advertising stopped");
+        let abandoned = outcome
+            .log
+            .iter()
+            .position(|e| e.what.starts_with("abandoned: "));
+        assert!(
+            stopped.is_some() && stopped < abandoned,
+            "{stopped:?} {abandoned:?}"
+        );
+        desktop_run.abort();
+        server.stop().await;
+    })
+    .await;
 }

@@ -1,6 +1,7 @@
 //! `hybridsim ble scan`: the hybrid adverts of real phones nearby, heard through this
 //! machine's Bluetooth adapter (`hybridsim_ble`), decrypted when the QR secret is given
-//! (docs/protocol.md §4: 0xFFF9/0xFDE2 service data, 20 bytes or longer CTAP 2.3 adverts).
+//! (docs/protocol.md §4: 0xFFF9/0xFDE2 service data, 20 bytes or longer CTAP 2.3 adverts);
+//! `hybridsim ble advertise`: one advert for a QR code, broadcast on that adapter.
 //!
 //! Without the `ble` cargo feature every BLE command says so and exits 3.
 
@@ -13,9 +14,11 @@ use args::BleCommand;
 pub fn run(command: BleCommand) -> Outcome {
     match command {
         #[cfg(feature = "ble")]
-        BleCommand::Scan(args) => scan::run(&args),
+        BleCommand::Scan(args) => scan(&args),
+        #[cfg(feature = "ble")]
+        BleCommand::Advertise(args) => advertise(&args),
         #[cfg(not(feature = "ble"))]
-        BleCommand::Scan(_) => Err(not_built()),
+        BleCommand::Scan(_) | BleCommand::Advertise(_) => Err(not_built()),
     }
 }
 
@@ -34,78 +37,51 @@ pub fn failure(error: &hybridsim_ble::BleError) -> Failure {
     Failure::environment(format!("{error}; {}", error.what_to_do()))
 }
 
+/// Runs one radio command on a runtime of its own (whose D-Bus task must not hold the
+/// process open afterwards); a radio problem is the exit-3 line.
 #[cfg(feature = "ble")]
-mod scan {
-    use super::args::BleScan;
-    use super::failure;
+fn on_radio<T>(
+    work: impl std::future::Future<Output = Result<T, hybridsim_ble::BleError>>,
+) -> Result<T, Failure> {
+    let runtime = crate::standalone::runtime()?;
+    let done = runtime.block_on(work);
+    runtime.shutdown_background();
+    done.map_err(|e| failure(&e))
+}
+
+/// `ble advertise`: the advert for the QR code, on the air until the time is up.
+#[cfg(feature = "ble")]
+fn advertise(args: &args::BleAdvertise) -> Outcome {
+    use hybridsim_ble::beacon::run;
+    let secret = crate::decode::qr_secret(None, Some(&args.qr))?;
+    let id = match args.routing_id.as_deref() {
+        Some(hex) => Some(crate::hex_arg::fixed("--routing-id", hex)?),
+        None => None,
+    };
+    let (say, note) = (|line| say!("{line}"), |line| eprintln!("{line}"));
+    let (domain, seconds) = (args.domain_id, args.seconds);
+    on_radio(run(&secret, id, domain, seconds, say, note))
+}
+
+/// `ble scan`: the listing, exit 1 when secrets were given and none decrypted an advert.
+#[cfg(feature = "ble")]
+fn scan(args: &args::BleScan) -> Outcome {
     use crate::decode::qr_secret;
-    use crate::failure::{Failure, Outcome};
-    use crate::{json, standalone};
-    use hybridsim_ble::{report, Scanner};
-    use hybridsim_proto::derive;
-    use std::time::Duration;
-
-    pub fn run(args: &BleScan) -> Outcome {
-        if args.seconds == 0 {
-            return Err(Failure::bad_input("--seconds must be at least 1"));
-        }
-        let mut keys = Vec::new();
-        for hex in &args.secret {
-            keys.push(derive::eid_key(&qr_secret(Some(hex), None)?));
-        }
-        for qr in &args.qr {
-            keys.push(derive::eid_key(&qr_secret(None, Some(qr))?));
-        }
-        let runtime = standalone::runtime()?;
-        let (heard, matched) = runtime.block_on(listen(args, &keys))?;
-        // The D-Bus connection's task must not hold the process open.
-        runtime.shutdown_background();
-        if !keys.is_empty() && matched == 0 {
-            return Err(Failure::no_match(format!(
-                "no advert decrypted with the given secret(s) ({heard} hybrid adverts heard)"
-            )));
-        }
-        Ok(())
-    }
-
-    /// Scans and prints; returns how many adverts were heard and how many decrypted.
-    async fn listen(args: &BleScan, keys: &[[u8; 64]]) -> Result<(u64, u64), Failure> {
-        let mut scanner = Scanner::start().await.map_err(|e| failure(&e))?;
-        if !args.json {
-            eprintln!(
-                "scanning on {} for {} s (Ctrl-C stops)",
-                scanner.adapter(),
-                args.seconds
-            );
-        }
-        let deadline = tokio::time::sleep(Duration::from_secs(args.seconds));
-        tokio::pin!(deadline);
-        let (mut heard, mut matched) = (0u64, 0u64);
-        let outcome = loop {
-            let next = tokio::select! {
-                () = &mut deadline => break Ok(()),
-                next = scanner.next() => next,
-            };
-            let seen = match next {
-                None => break Ok(()),
-                Some(Err(e)) => break Err(failure(&e)),
-                Some(Ok(seen)) => seen,
-            };
-            heard += 1;
-            let verdict = report::trial(keys, &seen.data);
-            matched += u64::from(report::decrypted(&verdict));
-            if args.json {
-                json::print(&report::to_json(&seen, !keys.is_empty(), &verdict));
-            } else {
-                for line in report::to_lines(&seen, !keys.is_empty(), &verdict) {
-                    say!("{line}");
-                }
-            }
-            if args.count.is_some_and(|n| heard >= n) {
-                break Ok(());
-            }
-        };
-        let _ = scanner.stop().await;
-        outcome.map(|()| (heard, matched))
-    }
+    let secrets = args.secret.iter().map(|hex| qr_secret(Some(hex), None));
+    let qrs = args.qr.iter().map(|qr| qr_secret(None, Some(qr)));
+    let keys = secrets
+        .chain(qrs)
+        .map(|s| s.map(|s| hybridsim_proto::derive::eid_key(&s)));
+    let keys = keys.collect::<Result<Vec<_>, _>>()?;
+    let (seconds, count, json) = (args.seconds, args.count, args.json);
+    let listing = hybridsim_ble::listing::Listing {
+        keys,
+        seconds,
+        count,
+        json,
+    };
+    let (say, note) = (|line| say!("{line}"), |line| eprintln!("{line}"));
+    let heard = on_radio(hybridsim_ble::listing::listen(&listing, say, note))?;
+    let keys_given = !listing.keys.is_empty();
+    heard.verdict(keys_given).map_err(Failure::no_match)
 }

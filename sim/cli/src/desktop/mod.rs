@@ -39,8 +39,10 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
     let options = standalone::options(args.timeout, args.reveal_secrets)?;
     let runtime = standalone::runtime()?;
-    let radio = real_ble::open(args.real_ble, &runtime)?;
-    let seed = real_ble::seed(args.seed, args.real_ble);
+    let radio = real_ble::scanner(args.real_ble, &runtime)?;
+    let seed = args
+        .seed
+        .unwrap_or_else(|| hybridsim_sockets::drive::desktop_seed(args.real_ble));
     let (command, params) = pending.ctap_request();
     let mut config = DesktopConfig::new(command, params, derive_seed(seed, b"desktop"));
     config.tunnel = endpoint;
@@ -56,16 +58,17 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
             .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
     }
     write_qr(&args.qr_out, &qr)?;
-    if radio.is_real() {
+    if radio.is_some() {
         real_ble::show_qr(&qr);
     }
 
     let advert_in = args.advert_in.clone();
     let outcome = runtime.block_on(async move {
         let (feed, adverts) = unbounded_channel();
-        let reader = radio.spawn_feed(feed).unwrap_or_else(|feed| {
-            tokio::spawn(async move { read_advert_source(&advert_in, feed).await })
-        });
+        let reader = match radio {
+            Some(scanner) => real_ble::spawn_feed(scanner, feed),
+            None => tokio::spawn(async move { read_advert_source(&advert_in, feed).await }),
+        };
         let outcome = run_desktop(&route, desktop, adverts, options).await;
         reader.abort();
         outcome

@@ -35,6 +35,11 @@ pub struct PhoneArgs {
     /// stdout).
     #[arg(long, value_name = "FILE|-", default_value = "-")]
     pub advert_out: String,
+    /// Broadcast the advert on this machine's Bluetooth adapter (BlueZ) for a real desktop,
+    /// withdrawn after the handshake or when the run ends (also on Ctrl-C or SIGTERM, exit
+    /// 130). Exit 3 at once, one line, without an adapter that can advertise.
+    #[arg(long, conflicts_with = "advert_out")]
+    pub real_ble: bool,
     /// Write the phone's log here as JSON lines (also when it fails).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,

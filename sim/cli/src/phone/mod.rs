@@ -1,23 +1,21 @@
 //! `hybridsim phone`: the phone of a hybrid ceremony alone, to test someone else's desktop.
 //!
 //! It scans the QR code (a `FIDO:/` string or a picture of it), opens `/cable/new` on the
-//! tunnel, writes its advert as a hex line for the desktop's radio, answers the handshake and
-//! serves the CTAP command with the profile's authenticator and the credentials in the state
-//! file (saved afterwards, as `authenticator` and `ceremony` do). Seeds are the simulated
-//! ceremony's (`--seed` as in `hybridsim ceremony`).
+//! tunnel, writes its advert as a hex line (or broadcasts it: `--real-ble`), answers the
+//! handshake and serves the CTAP command with the profile's authenticator and the credentials
+//! in the state file (saved afterwards, as `authenticator` and `ceremony` do). Seeds are the
+//! simulated ceremony's (`--seed` as in `hybridsim ceremony`).
 
 pub mod args;
 
 use crate::failure::{Failure, Outcome};
-use crate::{phone_state, process_trace, standalone};
+use crate::{phone_state, process_trace, real_ble, standalone};
 use args::PhoneArgs;
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_proto::qr::QrPayload;
-use hybridsim_sockets::advert_feed::write_advert_sink;
 use hybridsim_sockets::drive::served;
-use hybridsim_sockets::run_phone;
+use hybridsim_sockets::{run_phone_until, run_phone_writing};
 use hybridsim_world::world::derive_seed;
-use tokio::sync::mpsc::unbounded_channel;
 
 /// Runs the phone.
 pub fn run(args: PhoneArgs) -> Outcome {
@@ -33,18 +31,22 @@ pub fn run(args: PhoneArgs) -> Outcome {
         derive_seed(args.seed, b"phone"),
     );
     config.tunnel = endpoint;
+    let runtime = standalone::runtime()?;
+    let radio = real_ble::advertiser(args.real_ble, &runtime, &mut config)?;
     let phone = Phone::new(config);
 
-    let runtime = standalone::runtime()?;
     let advert_out = args.advert_out.clone();
     let (outcome, written) = runtime.block_on(async move {
-        let (adverts, to_write) = unbounded_channel();
-        let writer = tokio::spawn(async move { write_advert_sink(to_write, &advert_out).await });
-        let outcome = run_phone(&route, phone, &qr, adverts, options).await;
-        let written = match writer.await {
-            Ok(result) => result.map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
+        if let Some(radio) = radio {
+            return real_ble::on_air(radio, |adverts, stop| {
+                run_phone_until(&route, phone, &qr, adverts, stop, options)
+            })
+            .await;
+        }
+        let (outcome, written) = run_phone_writing(&route, phone, &qr, &advert_out, options).await;
+        let written = written.map_err(|e| {
+            Failure::environment(format!("cannot write the advert to {advert_out}: {e}"))
+        });
         (outcome, written)
     });
     runtime.shutdown_background();
@@ -54,19 +56,14 @@ pub fn run(args: PhoneArgs) -> Outcome {
     }
     let authenticator = outcome.phone.into_authenticator();
     phone_state::finish(&lock, &mut state, &authenticator)?;
+    written?;
     standalone::unreachable(outcome.unreachable.as_ref())?;
-    if let Err(e) = written {
-        return Err(Failure::environment(format!(
-            "cannot write the advert to {}: {e}",
-            args.advert_out
-        )));
-    }
     if let Err(error) = &outcome.result {
         return Err(standalone::failed("phone", error));
     }
     let line = served(&outcome.log);
     // With the advert on stdout, the status goes to stderr so a pipe carries adverts only.
-    if args.advert_out == "-" {
+    if args.advert_out == "-" && !args.real_ble {
         eprintln!("hybridsim: phone: {line}");
     } else {
         say!("{line}");

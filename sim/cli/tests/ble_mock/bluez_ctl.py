@@ -4,9 +4,14 @@
 Runs with DBUS_SYSTEM_BUS_ADDRESS pointing at the test's private bus, on which
 `python3 -m dbusmock --system --template bluez5` was started.
 
-  setup [--no-adapter] [--powered-off]
+  setup [--no-adapter] [--powered-off] [--advertising ok|absent|full|busy|refuse]
       waits (with a deadline) until the mock owns org.bluez, adds adapter hci0 unless
-      --no-adapter, powers it off with --powered-off, prints "ready".
+      --no-adapter, powers it off with --powered-off, prints "ready". The template has no
+      org.bluez.LEAdvertisingManager1; unless --advertising absent it is added to hci0, its
+      RegisterAdvertisement / UnregisterAdvertisement recorded in the mock's log; `full`
+      has no advertising slot (SupportedInstances 0), `busy` refuses registrations with
+      BlueZ's "Maximum advertisements reached" (org.bluez.Error.NotPermitted), `refuse` with
+      org.bluez.Error.Failed, as bluetoothd does for an advertisement it cannot parse.
   advertise --secret HEX16 --nonce HEX10 --routing-id HEX3 --domain-id N
             [--uuid16 fff9|fde2] [--suffix HEX] [--rssi N] [--address A]
       builds a hybrid advert with this script's own cryptography (HKDF-SHA256 for the EID
@@ -14,6 +19,16 @@ Runs with DBUS_SYSTEM_BUS_ADDRESS pointing at the test's private bus, on which
       deadline) until a scanner has started discovery, then makes a device appear and sets its
       RSSI and service data through the mock, which emits PropertiesChanged as bluetoothd does
       for each advert. Prints the advert's hex.
+  watch [--qr FIDO:/...] [--relay] [--until registered|unregistered]
+      watches the bus for advertisements registered with the mock (an eavesdropping match on
+      LEAdvertisingManager1 calls, which the test bus allows) and prints one JSON line per
+      event once it listens ("watching"): for a registration, the advertisement object's
+      properties read back from the registering process over D-Bus (Properties.GetAll on its
+      connection and path, as bluetoothd does), and with --qr its service data decrypted here
+      (this script's own HKDF, AES and HMAC); for an unregistration, the path. --relay plays
+      the radio: the service data read from the advertiser is set on a mock device, so that a
+      scanner on the same mock hears it. Exits after the --until event (default
+      unregistered), or with an error at the deadline.
   advertise --wait-qr FILE ...
       as above, but the secret comes from the first FIDO:/ line written to FILE (the desktop's
       QR code), decoded here from its digit form and CBOR.
@@ -22,6 +37,7 @@ Only python3-dbus and python3-cryptography are needed (Debian packages).
 """
 import argparse
 import hashlib
+import json
 import hmac
 import struct
 import sys
@@ -116,8 +132,51 @@ def qr_secret(url):
     return read_cbor_map_secret(out)
 
 
+def decrypt_advert(secret, data):
+    """The EID fields of a 20-byte advert made for `secret`, or why it is not one."""
+    if len(data) != 20:
+        return {'error': f'{len(data)} bytes, not 20'}
+    key = hkdf_sha256(secret, struct.pack('<I', 1), 64)
+    tag = hmac.new(key[32:], data[:16], hashlib.sha256).digest()[:4]
+    if not hmac.compare_digest(tag, data[16:]):
+        return {'error': 'tag does not match: not made for this QR secret'}
+    dec = Cipher(algorithms.AES(key[:32]), modes.ECB()).decryptor()
+    plaintext = dec.update(data[:16]) + dec.finalize()
+    return {
+        'reserved': plaintext[0],
+        'nonce': plaintext[1:11].hex(),
+        'routing_id': plaintext[11:14].hex(),
+        'domain_id': struct.unpack('<H', plaintext[14:16])[0],
+    }
+
+
 def bluez(bus, path):
     return dbus.Interface(bus.get_object(BLUEZ, path), dbus.PROPERTIES_IFACE)
+
+
+MANAGER = 'org.bluez.LEAdvertisingManager1'
+REFUSALS = {
+    'busy': ('org.bluez.Error.NotPermitted', 'Maximum advertisements reached'),
+    'refuse': ('org.bluez.Error.Failed', 'Failed to parse advertisement.'),
+}
+
+
+def add_advertising(bus, mode):
+    """LEAdvertisingManager1 on hci0 (python-dbusmock's AddProperties / AddMethods)."""
+    adapter = dbus.Interface(bus.get_object(BLUEZ, '/org/bluez/hci0'), 'org.freedesktop.DBus.Mock')
+    adapter.AddProperties(MANAGER, {
+        'ActiveInstances': dbus.Byte(0),
+        'SupportedInstances': dbus.Byte(0 if mode == 'full' else 5),
+        'SupportedIncludes': dbus.Array(['tx-power', 'appearance', 'local-name'], signature='s'),
+    })
+    register = ''
+    if mode in REFUSALS:
+        name, message = REFUSALS[mode]
+        register = f'raise dbus.exceptions.DBusException({message!r}, name={name!r})'
+    adapter.AddMethods(MANAGER, [
+        ('RegisterAdvertisement', 'oa{sv}', '', register),
+        ('UnregisterAdvertisement', 'o', '', ''),
+    ])
 
 
 def setup(args, bus):
@@ -126,7 +185,64 @@ def setup(args, bus):
         mock.AddAdapter('hci0', 'hybridsim-test')
         if args.powered_off:
             bluez(bus, '/org/bluez/hci0').Set(ADAPTER, 'Powered', dbus.Boolean(False))
+        if args.advertising != 'absent':
+            add_advertising(bus, args.advertising)
     print('ready', flush=True)
+
+
+def watch(args, bus):
+    """Prints registrations (with the advertiser's properties) and unregistrations."""
+    from gi.repository import GLib
+    loop = GLib.MainLoop()
+    secret = qr_secret(args.qr) if args.qr else None
+    outcome = {'code': 1}
+
+    def emit(event):
+        print(json.dumps(event), flush=True)
+        if event['event'] == args.until:
+            outcome['code'] = 0
+            loop.quit()
+
+    def registered(sender, path):
+        props = bus.get_object(sender, path).GetAll(
+            'org.bluez.LEAdvertisement1', dbus_interface=dbus.PROPERTIES_IFACE)
+        event = {'event': 'registered', 'sender': sender, 'path': path,
+                 'keys': sorted(str(k) for k in props.keys())}
+        event['type'] = str(props.get('Type', ''))
+        service_data = {str(u): bytes(v) for u, v in props.get('ServiceData', {}).items()}
+        event['service_data'] = {u: v.hex() for u, v in service_data.items()}
+        if secret is not None:
+            event['decrypted'] = {u: decrypt_advert(secret, v) for u, v in service_data.items()}
+        if args.relay:
+            mock = dbus.Interface(bus.get_object(BLUEZ, '/org/bluez'), 'org.bluez.Mock')
+            device = bluez(bus, mock.AddDevice('hci0', 'C0:FF:EE:00:00:09', 'phone'))
+            device.Set(DEVICE, 'RSSI', dbus.Int16(-45))
+            device.Set(DEVICE, 'ServiceData', dbus.Dictionary(
+                {u: dbus.Array(v, signature='y') for u, v in service_data.items()},
+                signature='sv'))
+        emit(event)
+        return False
+
+    def on_message(_bus, message):
+        if message.get_type() != 1 or message.get_interface() != MANAGER:
+            return
+        path = str(message.get_args_list()[0])
+        if message.get_member() == 'RegisterAdvertisement':
+            GLib.idle_add(registered, message.get_sender(), path)
+        elif message.get_member() == 'UnregisterAdvertisement':
+            GLib.idle_add(lambda: emit({'event': 'unregistered', 'path': path}) and False)
+
+    def give_up():
+        print(json.dumps({'event': 'deadline', 'waiting_for': args.until}), flush=True)
+        loop.quit()
+        return False
+
+    bus.add_match_string(f"type='method_call',interface='{MANAGER}',eavesdrop='true'")
+    bus.add_message_filter(on_message)
+    GLib.timeout_add_seconds(int(DEADLINE_S), give_up)
+    print('watching', flush=True)
+    loop.run()
+    sys.exit(outcome['code'])
 
 
 def advertise(args, bus):
@@ -162,6 +278,11 @@ def main():
     s = sub.add_parser('setup')
     s.add_argument('--no-adapter', action='store_true')
     s.add_argument('--powered-off', action='store_true')
+    s.add_argument('--advertising', default='ok', choices=['ok', 'absent', 'full', 'busy', 'refuse'])
+    w = sub.add_parser('watch')
+    w.add_argument('--qr')
+    w.add_argument('--relay', action='store_true')
+    w.add_argument('--until', default='unregistered', choices=['registered', 'unregistered'])
     a = sub.add_parser('advertise')
     a.add_argument('--secret')
     a.add_argument('--wait-qr')
@@ -174,10 +295,15 @@ def main():
     a.add_argument('--address', default='C0:FF:EE:00:00:01')
     args = parser.parse_args()
 
+    if args.command == 'watch':
+        from dbus.mainloop.glib import DBusGMainLoop
+        DBusGMainLoop(set_as_default=True)
     bus = dbus.SystemBus()
     until('org.bluez on the bus', lambda: bus.name_has_owner(BLUEZ))
     if args.command == 'setup':
         setup(args, bus)
+    elif args.command == 'watch':
+        watch(args, bus)
     else:
         advertise(args, bus)
 

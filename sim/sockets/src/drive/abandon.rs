@@ -40,6 +40,20 @@ impl<H: CtapHandler> Driver<'_, H> {
             self.forced.insert(side, error);
         }
     }
+    /// Gives every peer still running an error saying why the run was stopped from outside
+    /// (`reason`) and what it was waiting for.
+    pub(super) fn stop_all(&mut self, reason: &str) {
+        for side in [Side::Desktop, Side::Phone] {
+            if self.is_done(side) {
+                continue;
+            }
+            let (layer, waiting) = self.waiting_for(side);
+            let message = format!("{reason}: {waiting}");
+            self.note(side, layer, format!("abandoned: {message}"), &[]);
+            let error = PeerError::at(side, layer, Reason::Abandoned(message));
+            self.forced.insert(side, error);
+        }
+    }
     /// The layer and a sentence for what `side` is waiting for, from its state, its socket
     /// and its last event.
     fn waiting_for(&self, side: Side) -> (Layer, String) {

@@ -29,7 +29,13 @@ pub(super) struct Links {
     pub(super) adverts_in: Option<UnboundedReceiver<FedAdvert>>,
     /// Phone alone: where its adverts go.
     pub(super) adverts_out: Option<UnboundedSender<AdvertLine>>,
+    /// Ends the run early with this reason (a radio that failed, a signal), the peers
+    /// still running abandoned as on a timeout.
+    pub(super) stop: Option<Stop>,
 }
+
+/// What stops a run from outside: resolves to the reason once it must stop.
+pub(super) type Stop = std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send>>;
 
 /// How a run ended, before the caller puts its peers back in.
 pub(super) struct Report {
@@ -91,6 +97,14 @@ pub(super) async fn drive<H: CtapHandler>(
     };
     driver.run().await;
     driver.finish().await
+}
+
+/// The reason to stop from outside, or never when nothing can stop the run.
+async fn next_stop(stop: &mut Option<Stop>) -> String {
+    match stop {
+        Some(stop) => stop.await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The next advert from outside, or never when there is no feed.
@@ -186,6 +200,9 @@ impl<H: CtapHandler> Driver<'_, H> {
                 fed = next_fed(&mut self.links.adverts_in), if self.links.adverts_in.is_some() => {
                     self.on_fed(fed);
                 }
+                reason = next_stop(&mut self.links.stop), if self.links.stop.is_some() => {
+                    return self.stop_all(&reason);
+                }
                 () = sleep_until(timer_at.unwrap_or(deadline)), if timer_at.is_some() => {
                     let now = self.now().max(timer.unwrap_or_default());
                     if let Some(desktop) = self.desktop.as_mut() {
@@ -228,7 +245,7 @@ impl<H: CtapHandler> Driver<'_, H> {
         match output {
             Output::ShowQr(text) => self.show_qr(side, text),
             Output::Advertise { uuid, data } => self.advertise(side, uuid, data),
-            Output::StopAdvertising => self.note(side, Layer::Ble, "advertising stopped", &[]),
+            Output::StopAdvertising => self.stop_advertising(side),
             Output::Connect {
                 socket,
                 url,
@@ -282,6 +299,16 @@ impl<H: CtapHandler> Driver<'_, H> {
             };
             self.note(side, Layer::Ble, what, &data);
         }
+    }
+
+    /// A lone phone's advert link closes when it stops advertising (after the handshake): it
+    /// advertises once per transaction, so the radio on the other end withdraws the advert
+    /// now, as a real phone stops advertising.
+    fn stop_advertising(&mut self, side: Side) {
+        if side == Side::Phone {
+            self.links.adverts_out = None;
+        }
+        self.note(side, Layer::Ble, "advertising stopped", &[]);
     }
 
     fn send(&mut self, side: Side, socket: SocketId, data: Vec<u8>) {

@@ -81,8 +81,8 @@ mod socket_task;
 
 pub use log::{served, trace_json_lines, LogEntry, Side};
 pub use options::{
-    tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable, ADVERT_RSSI, DEFAULT_CLOSE_LINGER,
-    DEFAULT_DRIVE_TIMEOUT, DEFAULT_FAILURE_GRACE, DEFAULT_UPGRADE_TIMEOUT,
+    desktop_seed, tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable, ADVERT_RSSI,
+    DEFAULT_CLOSE_LINGER, DEFAULT_DRIVE_TIMEOUT, DEFAULT_FAILURE_GRACE, DEFAULT_UPGRADE_TIMEOUT,
 };
 pub use pair::{pair, peer_seed};
 pub use results::{DesktopOutcome, PeersOutcome, PhoneOutcome};
@@ -157,6 +157,7 @@ pub async fn run_desktop(
     let links = Links {
         adverts_in: Some(adverts),
         adverts_out: None,
+        stop: None,
     };
     let route = Ok(route.clone());
     let report = drive::<Authenticator>(route, Some(&mut desktop), None, links, options).await;
@@ -175,8 +176,9 @@ pub async fn run_desktop(
 /// Runs only the phone, its tunnel sockets opened as `route` says: it scans
 /// `qr` (a `FIDO:/` string from a desktop elsewhere), and every advert it starts is sent on
 /// `adverts` for the other side's radio (see
-/// [`write_advert_lines`](crate::advert_feed::write_advert_lines)). The run ends when the
-/// phone finishes, or at [`DriveOptions::timeout`].
+/// [`write_advert_lines`](crate::advert_feed::write_advert_lines)); `adverts` is dropped
+/// when the phone stops advertising (after the handshake). The run ends when the phone
+/// finishes, or at [`DriveOptions::timeout`].
 pub async fn run_phone<H: CtapHandler>(
     route: &TunnelRoute,
     phone: Phone<H>,
@@ -184,11 +186,48 @@ pub async fn run_phone<H: CtapHandler>(
     adverts: UnboundedSender<AdvertLine>,
     options: DriveOptions,
 ) -> PhoneOutcome<H> {
+    run_phone_until(route, phone, qr, adverts, std::future::pending(), options).await
+}
+
+/// [`run_phone`] with its adverts written as lines to `sink` (`-` for stdout, or a file),
+/// as [`write_advert_sink`](crate::advert_feed::write_advert_sink) does; the run's outcome
+/// and how the writing went.
+pub async fn run_phone_writing<H: CtapHandler>(
+    route: &TunnelRoute,
+    phone: Phone<H>,
+    qr: &str,
+    sink: &str,
+    options: DriveOptions,
+) -> (PhoneOutcome<H>, std::io::Result<()>) {
+    let (adverts, to_write) = tokio::sync::mpsc::unbounded_channel();
+    let sink = sink.to_owned();
+    let writer =
+        tokio::spawn(async move { crate::advert_feed::write_advert_sink(to_write, &sink).await });
+    let outcome = run_phone(route, phone, qr, adverts, options).await;
+    let written = match writer.await {
+        Ok(result) => result,
+        Err(e) => Err(std::io::Error::other(e.to_string())),
+    };
+    (outcome, written)
+}
+
+/// [`run_phone`], also ended when `stop` resolves (a real radio that failed, Ctrl-C): the
+/// phone, if still running, is then abandoned with an error naming the reason `stop` gave
+/// and what it was waiting for, and its log kept up to there, as on a timeout.
+pub async fn run_phone_until<H: CtapHandler>(
+    route: &TunnelRoute,
+    phone: Phone<H>,
+    qr: &str,
+    adverts: UnboundedSender<AdvertLine>,
+    stop: impl std::future::Future<Output = String> + Send + 'static,
+    options: DriveOptions,
+) -> PhoneOutcome<H> {
     let mut phone = phone;
     phone.handle_input(Millis::ZERO, Input::QrScanned(qr.to_owned()));
     let links = Links {
         adverts_in: None,
         adverts_out: Some(adverts),
+        stop: Some(Box::pin(stop)),
     };
     let report = drive(Ok(route.clone()), None, Some(&mut phone), links, options).await;
     PhoneOutcome {

@@ -19,6 +19,17 @@ pub const DEFAULT_CLOSE_LINGER: Duration = Duration::from_millis(500);
 /// The signal strength every advert is delivered with (the in-process radio is perfect).
 pub const ADVERT_RSSI: i8 = -50;
 
+/// A lone desktop's seed when none is given: 0 (runs repeat), except on a real radio, where
+/// a fixed QR secret would let anyone who saw an earlier run's code predict this one.
+pub fn desktop_seed(real_radio: bool) -> u64 {
+    use rand_core::RngCore;
+    if real_radio {
+        rand_core::OsRng.next_u64()
+    } else {
+        0
+    }
+}
+
 /// What [`run_peers`](super::run_peers) takes besides the tunnel and the peers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriveOptions {
