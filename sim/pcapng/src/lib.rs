@@ -22,6 +22,10 @@
 //! - **Decoded CTAP** (or anything the caller says about a packet) becomes that packet's
 //!   comment (`frame.comment` in Wireshark, readable from Lua).
 //!
+//! [`record`] is what the drivers fill for `--keylog` and `--pcapng` (the peers' secrets,
+//! the adverts and the messages of a session) and turns into one capture of one or many
+//! sessions; [`files`] appends key logs and writes capture files.
+//!
 //! The file is written with the `pcap-file` crate (2.0): it writes section headers,
 //! interfaces of any link type and enhanced packets with options, which is all this needs,
 //! and it is the one maintained pure-Rust crate that both reads and writes pcapng (the
@@ -29,6 +33,8 @@
 
 pub mod ble;
 mod capture;
+pub mod files;
+pub mod record;
 pub mod session;
 pub mod tcp;
 

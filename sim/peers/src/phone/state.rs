@@ -7,6 +7,7 @@ use crate::common::{
     MAX_MESSAGE_LEN, ROUTING_ID_HEADER,
 };
 use crate::io::{Layer, Output};
+use crate::keylog::Label;
 use crate::outcome::{Reason, Waiting};
 use core::time::Duration;
 use hybridsim_proto::advert::{self, Eid, EID_LEN};
@@ -159,6 +160,8 @@ impl State {
         cx.out.event(Layer::Qr, "qr scanned", payload.to_cbor());
         let linking = payload.linking == Some(true) && cx.config.offer_linking;
         cx.out.secret(Layer::Ble, "eid key", payload.eid_key());
+        cx.out.keys.session(payload.tunnel_id());
+        cx.out.keys.log(Label::QrSecret, &payload.secret);
         Ok(start(
             cx,
             Flow::Qr {
@@ -184,6 +187,10 @@ impl State {
         let link_secret =
             linking::link_secret(&cx.config.root_secret, contact_id, &payload.link_id);
         cx.out.secret(Layer::Tunnel, "link secret", link_secret);
+        cx.out.keys.session(tunnel_id);
+        cx.out.keys.log(Label::LinkSecret, &link_secret);
+        let identity = linking::identity_private_key(&cx.config.root_secret);
+        cx.out.keys.log(Label::PhoneIdentityPrivateKey, &identity);
         Ok(start(
             cx,
             Flow::Linked {
@@ -374,6 +381,7 @@ impl Connecting {
         let psk = derive::psk(&secret, &plaintext);
         cx.out.event(Layer::Ble, "eid plaintext", plaintext);
         cx.out.secret(Layer::Noise, "psk", psk);
+        cx.out.keys.log(Label::Psk, &psk);
         cx.out.push(Output::Advertise {
             uuid: cx.config.advert_uuid,
             data: data.to_vec(),
@@ -392,6 +400,7 @@ impl AwaitingHandshake {
         let ephemeral = draw_scalar(cx.rng);
         cx.out
             .secret(Layer::Noise, "ephemeral private key", ephemeral);
+        cx.out.keys.log(Label::PhoneEphemeralPrivateKey, &ephemeral);
         let responder = match &self.flow {
             Flow::Qr { payload, .. } => {
                 Responder::qr_initiated(&self.psk, &payload.public_key, &ephemeral)?
@@ -411,6 +420,10 @@ impl AwaitingHandshake {
             .secret(Layer::Noise, "transport read key", done.read_key);
         cx.out
             .secret(Layer::Noise, "transport write key", done.write_key);
+        // The phone reads what the desktop writes.
+        cx.out.keys.log(Label::HandshakeHash, &done.handshake_hash);
+        cx.out.keys.log(Label::DesktopWriteKey, &done.read_key);
+        cx.out.keys.log(Label::DesktopReadKey, &done.write_key);
         cx.record.handshake_hash = Some(done.handshake_hash);
         let crypter = Crypter::new(done.read_key, done.write_key, cx.config.construction);
         let revision = cx.config.revision;

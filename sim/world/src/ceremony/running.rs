@@ -3,6 +3,7 @@
 
 use super::cast::Cast;
 use super::outcome::{ExternalRun, Outcome};
+use super::session;
 use super::{Ceremony, CeremonyError, PhoneState, MAX_STEPS, STALE_QR_AGE};
 use crate::faults::{
     AdvertRule, CameraRule, Fault, FaultAt, RelayRule, SecondCommandRule, UpgradeRule,
@@ -46,6 +47,8 @@ impl Ceremony {
         }
         phone_config.revision = self.revision;
         phone_config.construction = self.construction;
+        desktop_config.log_secrets = self.record_session;
+        phone_config.log_secrets = self.record_session;
 
         for at in &self.faults {
             configure(*at, &mut desktop_config, &mut phone_config);
@@ -95,6 +98,7 @@ impl Ceremony {
             forget_link: run.desktop_peer.should_forget_link(),
             phone_state: Some(PhoneState::after(run.phone_peer)),
             world_error: None,
+            session: None,
         })
     }
 
@@ -120,9 +124,27 @@ impl Ceremony {
             }
         }
         let (desktop_config, phone_config) = self.configs(command, params, linked)?;
+        let name = self.session_name(command, linked.is_some());
         let (mut world, cast) = self.world(desktop_config, phone_config, linked.is_some());
         let world_error = world.run(MAX_STEPS).err();
-        Ok(Outcome::of(&mut world, &cast, world_error))
+        let recorded = session::record(&world, &cast, name);
+        let mut outcome = Outcome::of(&mut world, &cast, world_error);
+        outcome.session = recorded;
+        Ok(outcome)
+    }
+
+    /// How a recorded session is named in key logs and captures.
+    fn session_name(&self, command: u8, linked: bool) -> String {
+        let request = if command == 0x01 {
+            "makeCredential"
+        } else {
+            "getAssertion"
+        };
+        let flow = if linked { "linked" } else { "QR" };
+        format!(
+            "hybridsim ceremony, seed {}: {request}, {flow} flow",
+            self.seed
+        )
     }
 
     /// The world for this ceremony: the desktop, the phone (and a bystander phone for
@@ -135,6 +157,9 @@ impl Ceremony {
     ) -> (World, Cast) {
         let mut world = World::new(self.seed, TunnelConfig::default(), self.reveal_secrets);
         world.set_radio(self.radio.clone());
+        if self.record_session {
+            world.record_wire();
+        }
         let contact_id = phone_config.contact_id.clone();
         let construction = phone_config.construction;
         // A desktop whose clock runs ahead starts at its own time, not the world's.
