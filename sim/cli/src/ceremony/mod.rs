@@ -4,9 +4,9 @@
 //!
 //! Same options JSON in, same response JSON out, same state file as `authenticator`. The
 //! state is saved after every run (a phone keeps a credential it made even when the desktop
-//! later failed). With `--trace` the JSON-lines trace is written, also when the ceremony
-//! fails. Exit 1, with one line naming the party, the layer and the error, when a party
-//! failed (the response JSON is still printed if the browser got one) or the authenticator
+//! later failed). With `--trace` the JSON-lines trace is written, `--keylog` appends the
+//! session's secrets and `--pcapng` writes it for Wireshark, also when the ceremony fails.
+//! Exit 1, with one line naming the party, the layer and the error, when a party failed (the response JSON is still printed if the browser got one) or the authenticator
 //! refused; exit 2 for unusable input, including an unknown fault.
 
 pub mod args;
@@ -18,6 +18,7 @@ use crate::failure::{Failure, Outcome as CommandOutcome};
 use crate::{ceremony_tunnel, phone_state};
 use args::{CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
 use hybridsim_ctap::Authenticator;
+use hybridsim_pcapng::files::write_all;
 use hybridsim_peers::Vocabulary;
 use hybridsim_state::{Locked, PhoneState};
 use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome};
@@ -84,6 +85,7 @@ fn ceremony(
         .phone(phone)
         .origin(&common.origin)
         .reveal_secrets(run.reveal_secrets)
+        .record_session(run.keylog.is_some() || run.pcapng.is_some())
         .faults(faults))
 }
 
@@ -102,6 +104,9 @@ fn finish(
     if let Some(path) = &run.trace {
         write_trace(path, &outcome)?;
     }
+    let (keylog, pcapng) = (run.keylog.as_deref(), run.pcapng.as_deref());
+    write_all(keylog, pcapng, outcome.session.as_slice())
+        .map_err(|e| Failure::environment(e.to_string()))?;
     if let Some(phone) = &outcome.phone_state {
         phone_state::finish(lock, state, &phone.authenticator)?;
     }
