@@ -6,6 +6,7 @@
 
 use crate::capture::{Capture, Event};
 use crate::session::{self, Layout};
+use hybridsim_proto::advert::{self, LengthRule};
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_session::decrypt::{self, DecryptedSession, Failure, Input};
 use hybridsim_session::keylog::{Entry, KeyLog, KeyLogWriter};
@@ -74,6 +75,23 @@ impl SessionRecord {
     /// QR code and the advert when there was a QR code (the advert is under the QR secret's
     /// key then), the tunnel id otherwise.
     pub fn decrypt(&self) -> Result<DecryptedSession, Box<Failure>> {
+        self.decrypt_with(self.advert())
+    }
+
+    /// The session's advert: with a QR code, the first one its secret opens (a desktop also
+    /// hears strangers); otherwise the first.
+    pub fn advert(&self) -> Option<&AdvertSeen> {
+        let Some(qr) = self.qr_payload() else {
+            return self.adverts.first();
+        };
+        let key = qr.eid_key();
+        self.adverts
+            .iter()
+            .find(|a| advert::open(&key, &a.data, LengthRule::AllowSuffix, u16::MAX).is_ok())
+            .or(self.adverts.first())
+    }
+
+    fn decrypt_with(&self, advert: Option<&AdvertSeen>) -> Result<DecryptedSession, Box<Failure>> {
         let keylog = KeyLog::parse(self.keylog_text().as_bytes()).unwrap_or_default();
         let qr = self.qr_payload();
         let input = Input {
@@ -81,10 +99,7 @@ impl SessionRecord {
             tunnel_id: self.tunnel_id(),
             keylog: &keylog,
             messages: &self.messages,
-            advert: qr
-                .as_ref()
-                .and(self.adverts.first())
-                .map(|a| a.data.as_slice()),
+            advert: qr.as_ref().and(advert).map(|a| a.data.as_slice()),
         };
         decrypt::decrypt(input)
     }
@@ -101,11 +116,12 @@ impl SessionRecord {
         if let Some(id) = self.tunnel_id() {
             layout.tunnel_id = id;
         }
-        let advert = self.adverts.first().map(|a| a.data.as_slice());
+        let seen = self.advert();
+        let advert = seen.map(|a| a.data.as_slice());
         let capture = session::capture(&layout, advert, &self.messages, Some(&decoded), None);
         let mut events = capture.events;
         if let (Some(first), Some(Event::Advert { uuid, .. })) = (
-            self.adverts.first(),
+            seen,
             events
                 .iter_mut()
                 .find(|e| matches!(e, Event::Advert { .. })),
@@ -153,6 +169,29 @@ pub fn capture(records: &[SessionRecord]) -> Capture {
         keylog: (!keylog.is_empty()).then_some(keylog),
         events,
     }
+}
+
+/// Both sides' entries of one session, as a driver that runs both ends (the simulated world,
+/// a ceremony over a real tunnel) writes them: under the phone's tunnel id (a linked desktop
+/// never learns it and keys its lines by its client nonce; the desktop's id when the phone
+/// logged none), each label once, in the order of [`hybridsim_session::keylog::Label::ALL`].
+/// Where the two disagree (a fault made them derive different keys) the desktop's value is
+/// kept, since the reader refuses two values for one label.
+pub fn merge_secrets(desktop: &[Entry], phone: &[Entry]) -> Vec<Entry> {
+    let tunnel_id = phone.first().or(desktop.first()).map(|e| e.tunnel_id);
+    let mut merged: Vec<Entry> = Vec::new();
+    for entry in desktop.iter().chain(phone) {
+        if merged.iter().any(|m| m.label == entry.label) {
+            continue;
+        }
+        let mut entry = entry.clone();
+        if let Some(id) = tunnel_id {
+            entry.tunnel_id = id;
+        }
+        merged.push(entry);
+    }
+    merged.sort_by_key(|e| e.label);
+    merged
 }
 
 fn at_ns(event: &Event) -> u64 {

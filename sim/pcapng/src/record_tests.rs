@@ -4,6 +4,7 @@ use super::*;
 use hybridsim_proto::crypter::Construction;
 use hybridsim_proto::message::ProtocolRevision;
 use hybridsim_session::decrypt::{Flow, MessageKind};
+use hybridsim_session::keylog::Label;
 use hybridsim_session::sample::{self, Options, Sample};
 
 fn built(flow: Flow) -> Sample {
@@ -84,4 +85,38 @@ fn sessions_in_one_capture_keep_apart_streams_and_every_key_log() {
         .collect();
     assert_eq!(advert_uuids, [0xFDE2, 0xFDE2]);
     assert!(capture.to_bytes().is_ok());
+}
+
+fn entry(label: Label, id: u8, value: u8) -> Entry {
+    Entry {
+        label,
+        tunnel_id: [id; 16],
+        value: vec![value; label.value_len()],
+    }
+}
+
+#[test]
+fn both_sides_merge_under_the_phones_tunnel_id_once_per_label() {
+    let desktop = [entry(Label::Psk, 1, 7), entry(Label::LinkSecret, 1, 8)];
+    let phone = [entry(Label::LinkSecret, 2, 9), entry(Label::Psk, 2, 7)];
+    let merged = merge_secrets(&desktop, &phone);
+    assert_eq!(merged.len(), 2);
+    assert!(merged.iter().all(|e| e.tunnel_id == [2; 16]));
+    assert_eq!(merged[0].label, Label::Psk);
+    assert_eq!(merged[1].value, vec![8; 32], "the desktop's value is kept");
+}
+
+#[test]
+fn a_strangers_advert_heard_first_is_passed_over() {
+    let s = built(Flow::Qr);
+    let mut record = record_of(&s, true);
+    record.adverts.insert(
+        0,
+        AdvertSeen {
+            uuid: 0xFFF9,
+            data: vec![0x55; 20],
+        },
+    );
+    assert_eq!(record.advert().map(|a| a.uuid), Some(0xFDE2));
+    assert!(record.decrypt().unwrap().advert.is_some());
 }

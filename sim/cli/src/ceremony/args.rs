@@ -2,6 +2,7 @@
 //! compatibly.
 
 use crate::authenticator::args::AuthenticatorCommon;
+use crate::capture_args::CaptureArgs;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -27,13 +28,9 @@ pub struct CeremonyRun {
     /// Write the trace here as JSON lines (also when the ceremony fails).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
-    /// Append the session's secrets to this key log (created with mode 0600), one
-    /// `LABEL TUNNEL_ID_HEX VALUE_HEX` line each after a `#` line naming the session.
-    #[arg(long, value_name = "FILE")]
-    pub keylog: Option<PathBuf>,
-    /// Write the session as pcapng: advert, tunnel, embedded key log, decoded comments.
-    #[arg(long, value_name = "FILE")]
-    pub pcapng: Option<PathBuf>,
+    /// `--keylog`, `--pcapng`.
+    #[command(flatten)]
+    pub capture: CaptureArgs,
     /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
     #[arg(long)]
     pub reveal_secrets: bool,

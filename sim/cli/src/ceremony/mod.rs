@@ -18,7 +18,6 @@ use crate::failure::{Failure, Outcome as CommandOutcome};
 use crate::{ceremony_tunnel, phone_state};
 use args::{CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
 use hybridsim_ctap::Authenticator;
-use hybridsim_pcapng::files::write_all;
 use hybridsim_peers::Vocabulary;
 use hybridsim_state::{Locked, PhoneState};
 use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome};
@@ -85,7 +84,7 @@ fn ceremony(
         .phone(phone)
         .origin(&common.origin)
         .reveal_secrets(run.reveal_secrets)
-        .record_session(run.keylog.is_some() || run.pcapng.is_some())
+        .record_session(run.capture.wanted())
         .faults(faults))
 }
 
@@ -104,9 +103,7 @@ fn finish(
     if let Some(path) = &run.trace {
         write_trace(path, &outcome)?;
     }
-    let (keylog, pcapng) = (run.keylog.as_deref(), run.pcapng.as_deref());
-    write_all(keylog, pcapng, outcome.session.as_slice())
-        .map_err(|e| Failure::environment(e.to_string()))?;
+    run.capture.write(outcome.session.as_slice())?;
     if let Some(phone) = &outcome.phone_state {
         phone_state::finish(lock, state, &phone.authenticator)?;
     }

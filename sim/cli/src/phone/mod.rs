@@ -33,6 +33,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
         derive_seed(args.seed, b"phone"),
     );
     config.tunnel = endpoint;
+    config.log_secrets = args.capture.wanted();
     let phone = Phone::new(config);
 
     let runtime = standalone::runtime()?;
@@ -52,6 +53,9 @@ pub fn run(args: PhoneArgs) -> Outcome {
     if let Some(path) = &args.trace {
         process_trace::write(path, &outcome.log, args.reveal_secrets)?;
     }
+    let name = format!("hybridsim phone, seed {}", args.seed);
+    args.capture
+        .write(&[outcome.wire.session(&name, outcome.phone.secrets())])?;
     let authenticator = outcome.phone.into_authenticator();
     phone_state::finish(&lock, &mut state, &authenticator)?;
     standalone::unreachable(outcome.unreachable.as_ref())?;

@@ -8,6 +8,7 @@ use super::options::{
 };
 use super::outcome::{self, Failed};
 use super::socket_task::{Command, NetEvent, Phase, SocketEntry, SocketTask, WakeState};
+use super::wire::WireRecord;
 use crate::client::{Target, TargetError};
 use hybridsim_peers::phone::CtapHandler;
 use hybridsim_peers::{
@@ -41,6 +42,7 @@ pub(super) struct Report {
     pub(super) timed_out: bool,
     pub(super) unreachable: Option<Unreachable>,
     pub(super) elapsed: Duration,
+    pub(super) wire: WireRecord,
 }
 
 /// Drives whichever peers are given: both (in-process QR and radio), or one, with `links`
@@ -65,6 +67,7 @@ pub(super) async fn drive<H: CtapHandler>(
                 timed_out: false,
                 unreachable: None,
                 elapsed: started.elapsed(),
+                wire: WireRecord::default(),
             };
         }
     };
@@ -88,6 +91,7 @@ pub(super) async fn drive<H: CtapHandler>(
         cut_at: None,
         timed_out: false,
         unreachable: None,
+        wire: WireRecord::default(),
     };
     driver.run().await;
     driver.finish().await
@@ -125,6 +129,8 @@ pub(super) struct Driver<'a, H: CtapHandler> {
     pub(super) timed_out: bool,
     /// The first socket whose host could not be reached.
     pub(super) unreachable: Option<Unreachable>,
+    /// What went on the wire and the air.
+    pub(super) wire: WireRecord,
 }
 
 impl<H: CtapHandler> Driver<'_, H> {
@@ -243,6 +249,7 @@ impl<H: CtapHandler> Driver<'_, H> {
 
     /// The QR code goes straight to the phone when it runs here.
     fn show_qr(&mut self, side: Side, text: String) {
+        self.wire.qr(&text);
         let now = self.now();
         match self.phone.as_mut() {
             Some(phone) => {
@@ -260,6 +267,7 @@ impl<H: CtapHandler> Driver<'_, H> {
 
     /// The advert goes straight to the desktop when it runs here, else out on the link.
     fn advertise(&mut self, side: Side, uuid: u16, data: Vec<u8>) {
+        self.wire.advert(uuid, &data);
         let now = self.now();
         if let Some(desktop) = self.desktop.as_mut() {
             let input = Input::Advert {
@@ -286,6 +294,7 @@ impl<H: CtapHandler> Driver<'_, H> {
 
     fn send(&mut self, side: Side, socket: SocketId, data: Vec<u8>) {
         self.note(side, Layer::Tunnel, format!("sent {} B", data.len()), &data);
+        self.wire.message(side, &data);
         match self.sockets.get_mut(&(side, socket)) {
             Some(entry) if entry.phase != Phase::Gone => {
                 entry.sent += 1;
@@ -479,6 +488,7 @@ impl<H: CtapHandler> Driver<'_, H> {
             timed_out: self.timed_out,
             unreachable: self.unreachable,
             elapsed: self.started.elapsed(),
+            wire: self.wire,
         }
     }
 }
