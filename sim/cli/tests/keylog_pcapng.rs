@@ -238,3 +238,41 @@ fn a_ceremony_capture_and_key_log_decrypt_in_tshark_and_decode_session() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+#[test]
+fn run_writes_one_key_log_and_a_capture_per_scenario() {
+    let dir = scratch("run");
+    let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/linked");
+    let (keylog, caps) = (dir.join("keys.log"), dir.join("caps"));
+    hybridsim(&[
+        "run",
+        suite.to_str().unwrap(),
+        "--keylog",
+        keylog.to_str().unwrap(),
+        "--pcapng",
+        caps.to_str().unwrap(),
+    ]);
+    let text = std::fs::read(&keylog).unwrap();
+    let log = hybridsim_session::keylog::KeyLog::parse(&text).unwrap();
+    assert!(log.notices.is_empty(), "{:?}", log.notices);
+    assert!(log.tunnel_ids().count() >= 2);
+    let captures: Vec<PathBuf> = std::fs::read_dir(&caps)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let scenarios = std::fs::read_dir(&suite)
+        .unwrap()
+        .filter(|e| {
+            let path = e.as_ref().unwrap().path();
+            path.extension().is_some_and(|x| x == "toml")
+        })
+        .count();
+    assert_eq!(captures.len(), scenarios, "{captures:?}");
+    let mut named = String::new();
+    for capture in &captures {
+        let Some(text) = tshark(capture) else { return };
+        named.push_str(&text);
+    }
+    assert!(named.contains("CTAP command: getAssertion"));
+    assert!(named.contains("CTAP command: makeCredential"));
+}

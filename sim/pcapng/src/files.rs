@@ -3,7 +3,8 @@
 
 use crate::capture::CaptureError;
 use crate::record::{self, SessionRecord};
-use hybridsim_session::keylog::{Entry, KeyLogWriter};
+use hybridsim_session::keylog::{Entry, KeyLog, KeyLogWriter, Label};
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -40,10 +41,19 @@ pub enum FileError {
 /// A key log open for appending: several runs and sessions share one file, as with
 /// `SSLKEYLOGFILE`. Each line is flushed as it is written, so a run that dies half-way
 /// leaves every secret it had.
+///
+/// The file must stay readable: its reader refuses a label given twice for one tunnel id
+/// with different values. Simulated sessions can share a tunnel id (two scenarios with the
+/// same seed draw the same QR secret) while differing in a secret (another advert, so
+/// another PSK), so [`KeyLogFile::records`] writes a line only when the file does not hold
+/// it already, and passes over (with a `#` line saying why) a session that would
+/// contradict it; that session's capture embeds its own key log.
 #[derive(Debug)]
 pub struct KeyLogFile {
     path: PathBuf,
     writer: KeyLogWriter<File>,
+    /// What the file holds: the lines already in it (when it reads) and those written.
+    known: BTreeMap<([u8; 16], Label), Vec<u8>>,
 }
 
 impl KeyLogFile {
@@ -64,6 +74,7 @@ impl KeyLogFile {
         Ok(KeyLogFile {
             path: path.to_owned(),
             writer: KeyLogWriter::new(file),
+            known: known_lines(path),
         })
     }
 
@@ -82,11 +93,36 @@ impl KeyLogFile {
         Ok(())
     }
 
-    /// The comment line and the secrets of every record, in order.
+    /// The comment line and the secrets of every record, in order: lines the file holds
+    /// already are not repeated, and a record that contradicts the file is passed over with
+    /// a `#` line naming the tunnel id and label.
     pub fn records(&mut self, records: &[SessionRecord]) -> Result<(), FileError> {
         for record in records {
+            let conflict = record.secrets.iter().find(|e| {
+                self.known
+                    .get(&(e.tunnel_id, e.label))
+                    .is_some_and(|value| *value != e.value)
+            });
+            if let Some(e) = conflict {
+                let tunnel = hex::encode_upper(e.tunnel_id);
+                self.comment(&format!(
+                    "{}: not logged: tunnel {tunnel} has another {} above (sessions of one \
+                     seed share a QR secret); its capture embeds its own key log",
+                    record.name, e.label
+                ))?;
+                continue;
+            }
             self.comment(&record.name)?;
-            self.entries(&record.secrets)?;
+            let new: Vec<Entry> = record
+                .secrets
+                .iter()
+                .filter(|e| !self.known.contains_key(&(e.tunnel_id, e.label)))
+                .cloned()
+                .collect();
+            self.entries(&new)?;
+            for e in new {
+                self.known.insert((e.tunnel_id, e.label), e.value);
+            }
         }
         Ok(())
     }
@@ -97,6 +133,29 @@ impl KeyLogFile {
             source,
         }
     }
+}
+
+/// The labelled lines an existing key log holds (none when it does not read: it is
+/// appended to all the same).
+fn known_lines(path: &Path) -> BTreeMap<([u8; 16], Label), Vec<u8>> {
+    let mut known = BTreeMap::new();
+    let Ok(text) = std::fs::read(path) else {
+        return known;
+    };
+    let Ok(log) = KeyLog::parse(&text) else {
+        return known;
+    };
+    for id in log.tunnel_ids() {
+        let Some(keys) = log.session(id) else {
+            continue;
+        };
+        for label in keys.labels() {
+            if let Some(value) = keys.get(label) {
+                known.insert((*id, label), value.to_vec());
+            }
+        }
+    }
+    known
 }
 
 /// Writes one capture of every record to `path` (replacing it).
@@ -171,6 +230,22 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_session_contradicting_the_file_is_passed_over_and_repeats_are_not_written() {
+        let path = scratch("shared.log");
+        write_all(Some(&path), None, &[record("one", 1)]).unwrap();
+        let mut other = record("other", 1);
+        other.secrets[0].value = vec![9; 32];
+        let again = record("again", 1);
+        write_all(Some(&path), None, &[other, again]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# other: not logged: tunnel 0101"), "{text}");
+        assert_eq!(text.lines().filter(|l| l.starts_with("PSK ")).count(), 1);
+        assert!(text.ends_with("# again\n"), "{text}");
+        let log = KeyLog::parse(text.as_bytes()).unwrap();
+        assert!(log.notices.is_empty());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::faults::{
 };
 use crate::trace::Trace;
 use crate::world::{derive_seed, ActorId, World};
+use hybridsim_pcapng::record::{merge_secrets, SessionRecord};
 use hybridsim_peers::desktop::{CrypterPolicy, Desktop, DesktopConfig};
 use hybridsim_peers::phone::{CtapHandler, Phone, PhoneConfig};
 use hybridsim_peers::{LinkedDevice, Millis};
@@ -77,10 +78,18 @@ impl Ceremony {
             return Err(CeremonyError::RulesNeedWorld);
         }
         let (desktop_config, phone_config) = self.configs(command, params, linked)?;
+        let name = self.session_name(command, linked.is_some());
         let run = driver(
             Desktop::new(desktop_config, Millis::ZERO),
             Phone::new(phone_config),
         );
+        // A driver outside the world reports no wire: the record holds the secrets.
+        let session = self.record_session.then(|| {
+            let mut record = SessionRecord::new(name);
+            let desktop = run.desktop_peer.secrets();
+            record.secrets = merge_secrets(desktop, run.phone_peer.secrets());
+            record
+        });
         let mut trace = Trace::new(self.reveal_secrets);
         trace.extend(run.trace);
         Ok(Outcome {
@@ -98,7 +107,7 @@ impl Ceremony {
             forget_link: run.desktop_peer.should_forget_link(),
             phone_state: Some(PhoneState::after(run.phone_peer)),
             world_error: None,
-            session: None,
+            session,
         })
     }
 
