@@ -11,6 +11,8 @@
 
 pub use hybridsim_session::keylog::{Entry, Label};
 
+use hybridsim_proto::{derive, linking};
+
 /// The secrets collected so far, and the tunnel id they are keyed by.
 #[derive(Debug, Default)]
 pub(crate) struct SecretLog {
@@ -40,6 +42,21 @@ impl SecretLog {
                 value: value.to_vec(),
             });
         }
+    }
+
+    /// The QR secret, and the session it keys (QR flow, both sides).
+    pub fn qr(&mut self, secret: &[u8; 16]) {
+        self.session(derive::tunnel_id(secret));
+        self.log(Label::QrSecret, secret);
+    }
+
+    /// A linked phone's session, its identity key (the NKpsk0 static key) and the link
+    /// secret.
+    pub fn linked_phone(&mut self, tunnel_id: [u8; 16], root_secret: &[u8; 32], link: &[u8]) {
+        self.session(tunnel_id);
+        let identity = linking::identity_private_key(root_secret);
+        self.log(Label::PhoneIdentityPrivateKey, &identity);
+        self.log(Label::LinkSecret, link);
     }
 
     /// Every entry logged so far, in order.

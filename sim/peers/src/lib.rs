@@ -29,6 +29,7 @@ pub mod io;
 pub mod keylog;
 pub mod outcome;
 pub mod phone;
+mod secret_notes;
 pub mod trace;
 
 pub use advert_input::FedAdvert;

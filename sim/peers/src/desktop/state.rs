@@ -204,8 +204,7 @@ impl State {
             ),
             matched.plaintext,
         );
-        cx.out.secret(Layer::Noise, "psk", matched.psk);
-        cx.out.keys.log(Label::Psk, &matched.psk);
+        cx.out.key(Label::Psk, Layer::Noise, "psk", &matched.psk);
         match self {
             State::AwaitingAdvert(s) => s.on_matched(cx, matched),
             State::Contacting(mut s) => {
@@ -334,8 +333,7 @@ fn start_qr(cx: &mut Cx<'_>) -> Result<State, Reason> {
     cx.out
         .secret(Layer::Qr, "qr identity private key", identity_private);
     cx.out.secret(Layer::Qr, "qr secret", secret);
-    cx.out.keys.session(derive::tunnel_id(&secret));
-    cx.out.keys.log(Label::QrSecret, &secret);
+    cx.out.keys.qr(&secret);
     cx.out
         .keys
         .log(Label::QrIdentityPrivateKey, &identity_private);
@@ -435,10 +433,7 @@ impl Connecting {
         check_subprotocol(headers)?;
         let ephemeral = draw_scalar(cx.rng);
         cx.out
-            .secret(Layer::Noise, "ephemeral private key", ephemeral);
-        cx.out
-            .keys
-            .log(Label::DesktopEphemeralPrivateKey, &ephemeral);
+            .ephemeral(Label::DesktopEphemeralPrivateKey, &ephemeral);
         let initiator =
             Initiator::qr_initiated(&self.matched.psk, &self.keys.identity_private, &ephemeral)?;
         let (message, handshake) = initiator.write_message_1()?;
@@ -467,10 +462,7 @@ fn linked_message_1(
 ) -> Result<InitiatorAwaitingResponse, Reason> {
     let ephemeral = draw_scalar(cx.rng);
     cx.out
-        .secret(Layer::Noise, "ephemeral private key", ephemeral);
-    cx.out
-        .keys
-        .log(Label::DesktopEphemeralPrivateKey, &ephemeral);
+        .ephemeral(Label::DesktopEphemeralPrivateKey, &ephemeral);
     let initiator = Initiator::linked(&matched.psk, &keys.device.public_key, &ephemeral)?;
     let (message, handshake) = initiator.write_message_1()?;
     cx.out.send(DESKTOP_SOCKET, message.to_vec());
@@ -570,15 +562,7 @@ impl AwaitingConnectSignal {
 impl AwaitingHandshake {
     fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         let done = self.handshake.read_message_2(&data)?;
-        cx.out
-            .event(Layer::Noise, "handshake hash", done.handshake_hash);
-        cx.out
-            .secret(Layer::Noise, "transport read key", done.read_key);
-        cx.out
-            .secret(Layer::Noise, "transport write key", done.write_key);
-        cx.out.keys.log(Label::HandshakeHash, &done.handshake_hash);
-        cx.out.keys.log(Label::DesktopWriteKey, &done.write_key);
-        cx.out.keys.log(Label::DesktopReadKey, &done.read_key);
+        cx.out.handshake_done(&done, true);
         cx.record.handshake_hash = Some(done.handshake_hash);
         Ok(State::AwaitingPostHandshake(AwaitingPostHandshake::new(
             cx,
