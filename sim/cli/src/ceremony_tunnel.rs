@@ -30,7 +30,11 @@ pub fn run(
     let logging = run.capture.wanted();
     let (desktop, phone) = pair_logging(&endpoint, request, authenticator, run.seed, logging);
     let runtime = standalone::runtime()?;
-    let outcome = runtime.block_on(run_peers(tunnel, desktop, phone, DriveOptions::default()));
+    let options = DriveOptions {
+        record_bytes: run.capture.pcapng.is_some(),
+        ..DriveOptions::default()
+    };
+    let outcome = runtime.block_on(run_peers(tunnel, desktop, phone, options));
     if let Some(path) = &run.trace {
         std::fs::write(path, outcome.log_text())
             .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;

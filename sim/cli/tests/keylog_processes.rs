@@ -1,8 +1,9 @@
 //! `hybridsim desktop` and `hybridsim phone` as separate processes over `hybridsim tunnel
 //! serve` on loopback, each with its own `--keylog` and `--pcapng`: the session decrypts
 //! with `decode session` from the desktop's key log alone and from the phone's alone (the
-//! messages as the desktop's trace logged them), and both captures open in tshark with the
-//! WebSocket frames and, with the dissector, the CTAP request named.
+//! messages as the desktop's trace logged them), and both captures, holding the sockets' real
+//! bytes, open in tshark with the WebSocket frames and, with the dissector, the CTAP request
+//! and status named.
 
 #![allow(
     clippy::unwrap_used,
@@ -237,6 +238,15 @@ fn each_process_key_log_alone_decrypts_the_session_and_both_captures_open() {
         let text = tshark(&dir.join(name), &["-V"]).unwrap();
         assert!(
             text.contains("CTAP command: makeCredential"),
+            "{name}: {text}"
+        );
+        assert!(text.contains("CTAP status: CTAP2_OK"), "{name}: {text}");
+        // The real bytes: the server's own answer (our tunnel server writes its headers in
+        // lower case; a synthesised capture would not) on the server's real port.
+        assert!(text.contains("sec-websocket-accept: "), "{name}: {text}");
+        let port = tunnel.rsplit(':').next().unwrap();
+        assert!(
+            text.contains(&format!("Dst Port: {port}")),
             "{name}: {text}"
         );
     }

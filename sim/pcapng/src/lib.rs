@@ -24,7 +24,8 @@
 //!
 //! [`record`] is what the drivers fill for `--keylog` and `--pcapng` (the peers' secrets,
 //! the adverts and the messages of a session) and turns into one capture of one or many
-//! sessions; [`files`] appends key logs and writes capture files.
+//! sessions; [`files`] appends key logs and writes capture files; [`stream`] turns a real
+//! socket's recorded bytes into packets.
 //!
 //! The file is written with the `pcap-file` crate (2.0): it writes section headers,
 //! interfaces of any link type and enhanced packets with options, which is all this needs,
@@ -36,6 +37,7 @@ mod capture;
 pub mod files;
 pub mod record;
 pub mod session;
+pub mod stream;
 pub mod tcp;
 
 pub use capture::{Capture, CaptureError, Event, KEYLOG_HEADER};

@@ -6,6 +6,7 @@
 
 use crate::capture::{Capture, Event};
 use crate::session::{self, Layout};
+use crate::stream::{self, RecordedStream};
 use hybridsim_proto::advert::{self, LengthRule};
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_session::decrypt::{self, DecryptedSession, Failure, Input};
@@ -35,6 +36,9 @@ pub struct SessionRecord {
     pub adverts: Vec<AdvertSeen>,
     /// The WebSocket binary messages between desktop and phone, in order.
     pub messages: Vec<WireMessage>,
+    /// The tunnel connections' bytes as a real socket read and wrote them; when there are
+    /// any, the capture holds these instead of a tunnel synthesised from `messages`.
+    pub streams: Vec<RecordedStream>,
 }
 
 impl SessionRecord {
@@ -120,6 +124,10 @@ impl SessionRecord {
         let advert = seen.map(|a| a.data.as_slice());
         let capture = session::capture(&layout, advert, &self.messages, Some(&decoded), None);
         let mut events = capture.events;
+        if !self.streams.is_empty() {
+            events.retain(|e| matches!(e, Event::Advert { .. }));
+            events.extend(self.recorded_events(start_ns, &decoded));
+        }
         if let (Some(first), Some(Event::Advert { uuid, .. })) = (
             seen,
             events
@@ -131,13 +139,34 @@ impl SessionRecord {
         for event in &mut events {
             if let Event::Open { endpoints, .. }
             | Event::Message { endpoints, .. }
-            | Event::Close { endpoints, .. } = event
+            | Event::Close { endpoints, .. }
+            | Event::Connect { endpoints, .. }
+            | Event::Bytes { endpoints, .. }
+            | Event::Fin { endpoints, .. } = event
             {
                 let port = endpoints.client.port().saturating_add(port_offset);
                 endpoints.client.set_port(port);
             }
         }
         events
+    }
+
+    /// The recorded streams' events, each message's decoded form on the chunk ending it.
+    fn recorded_events(&self, start_ns: u64, decoded: &DecryptedSession) -> Vec<Event> {
+        let comment = |sender: Side, k: usize| {
+            let index = self
+                .messages
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.from == sender)
+                .nth(k)
+                .map(|(i, _)| i)?;
+            decoded.messages.get(index).map(|m| m.comment())
+        };
+        self.streams
+            .iter()
+            .flat_map(|s| stream::events(s, start_ns, &comment))
+            .collect()
     }
 
     fn qr_payload(&self) -> Option<QrPayload> {
@@ -199,7 +228,10 @@ fn at_ns(event: &Event) -> u64 {
         Event::Advert { at_ns, .. }
         | Event::Open { at_ns, .. }
         | Event::Message { at_ns, .. }
-        | Event::Close { at_ns, .. } => *at_ns,
+        | Event::Close { at_ns, .. }
+        | Event::Connect { at_ns, .. }
+        | Event::Bytes { at_ns, .. }
+        | Event::Fin { at_ns, .. } => *at_ns,
     }
 }
 

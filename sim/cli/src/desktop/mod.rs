@@ -38,7 +38,8 @@ pub fn run(command: DesktopCommand) -> Outcome {
 
 fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
-    let options = standalone::options(args.timeout, args.reveal_secrets)?;
+    let mut options = standalone::options(args.timeout, args.reveal_secrets)?;
+    options.record_bytes = args.capture.pcapng.is_some();
     let runtime = standalone::runtime()?;
     let radio = real_ble::open(args.real_ble, &runtime)?;
     let seed = real_ble::seed(args.seed, args.real_ble);

@@ -39,7 +39,7 @@ pub struct PhoneArgs {
     /// Write the phone's log here as JSON lines (also when it fails).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
-    /// `--keylog`, `--pcapng` (the tunnel as its WebSocket messages, synthesised).
+    /// `--keylog`, `--pcapng` (a `ws://` tunnel's real bytes).
     #[command(flatten)]
     pub capture: CaptureArgs,
     /// Keep secret bytes (keys, PSKs, link secrets) in the trace.

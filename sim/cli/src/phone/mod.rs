@@ -24,7 +24,8 @@ pub fn run(args: PhoneArgs) -> Outcome {
     let qr = qr_text(&args)?;
     QrPayload::parse(&qr).map_err(|e| Failure::bad_input(format!("QR code: {e}")))?;
     let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
-    let options = standalone::options(args.timeout, args.reveal_secrets)?;
+    let mut options = standalone::options(args.timeout, args.reveal_secrets)?;
+    options.record_bytes = args.capture.pcapng.is_some();
     let lock = phone_state::lock(&args.state)?;
     let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.seed)?;
     let user = phone_state::scripted_user(args.user_absent, args.uv_fails, args.account);

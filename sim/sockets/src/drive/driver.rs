@@ -10,6 +10,7 @@ use super::outcome::{self, Failed};
 use super::socket_task::{Command, NetEvent, Phase, SocketEntry, SocketTask, WakeState};
 use super::wire::WireRecord;
 use crate::client::{Target, TargetError};
+use crate::tap::Tap;
 use hybridsim_peers::phone::CtapHandler;
 use hybridsim_peers::{
     Desktop, FedAdvert, Input, Layer, Millis, Output, Peer, PeerError, PeerEvent, Phone, Reason,
@@ -92,6 +93,7 @@ pub(super) async fn drive<H: CtapHandler>(
         timed_out: false,
         unreachable: None,
         wire: WireRecord::default(),
+        taps: Vec::new(),
     };
     driver.run().await;
     driver.finish().await
@@ -131,6 +133,8 @@ pub(super) struct Driver<'a, H: CtapHandler> {
     pub(super) unreachable: Option<Unreachable>,
     /// What went on the wire and the air.
     pub(super) wire: WireRecord,
+    /// The recorders of the connections tapped ([`DriveOptions::record_bytes`]).
+    pub(super) taps: Vec<(Side, Tap)>,
 }
 
 impl<H: CtapHandler> Driver<'_, H> {
@@ -419,6 +423,13 @@ impl<H: CtapHandler> Driver<'_, H> {
                 return;
             }
         };
+        let target = if self.options.record_bytes && !target.is_tls() {
+            let tap = Tap::new(self.started.into_std());
+            self.taps.push((side, tap.clone()));
+            target.tapped(tap)
+        } else {
+            target
+        };
         let task = SocketTask {
             target,
             side,
@@ -480,6 +491,9 @@ impl<H: CtapHandler> Driver<'_, H> {
             self.desktop.as_ref().and_then(|d| d.result()),
         );
         let phone_result = result(Side::Phone, self.phone.as_ref().and_then(|p| p.result()));
+        for (side, tap) in &self.taps {
+            self.wire.streams.push((*side, tap.record()));
+        }
         Report {
             desktop_result,
             phone_result,
