@@ -251,3 +251,60 @@ fn each_process_key_log_alone_decrypts_the_session_and_both_captures_open() {
         );
     }
 }
+
+#[test]
+fn a_ceremony_over_a_real_tunnel_captures_both_connections_in_time_order() {
+    let dir = scratch("keylog", "tunnel");
+    let (_server, tunnel) = tunnel_server();
+    let out = hybridsim()
+        .current_dir(&dir)
+        .args([
+            "ceremony",
+            "create",
+            "--options",
+            "create.json",
+            "--origin",
+            ORIGIN,
+        ])
+        .args([
+            "--profile",
+            "microsoft-authenticator-ios",
+            "--state",
+            "phone.json",
+        ])
+        .args([
+            "--tunnel", &tunnel, "--keylog", "keys.log", "--pcapng", "t.pcapng",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keylog = std::fs::read_to_string(dir.join("keys.log")).unwrap();
+    for label in [
+        "DESKTOP_EPHEMERAL_PRIVATE_KEY",
+        "PHONE_EPHEMERAL_PRIVATE_KEY",
+    ] {
+        assert_eq!(keylog.matches(label).count(), 1, "{keylog}");
+    }
+    let fields = [
+        "-T",
+        "fields",
+        "-e",
+        "frame.time_epoch",
+        "-e",
+        "hybrid.command",
+    ];
+    let Some(rows) = tshark(&dir.join("t.pcapng"), &fields) else {
+        return;
+    };
+    let times: Vec<f64> = rows
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{rows}");
+    // The request on both hops: the desktop's connection and the phone's.
+    assert_eq!(rows.matches("makeCredential").count(), 2, "{rows}");
+}

@@ -163,10 +163,14 @@ impl SessionRecord {
                 .map(|(i, _)| i)?;
             decoded.messages.get(index).map(|m| m.comment())
         };
-        self.streams
+        let mut events: Vec<Event> = self
+            .streams
             .iter()
             .flat_map(|s| stream::events(s, start_ns, &comment))
-            .collect()
+            .collect();
+        // Both connections of one run (ceremony --tunnel) interleave as they happened.
+        events.sort_by_key(at_ns);
+        events
     }
 
     fn qr_payload(&self) -> Option<QrPayload> {
