@@ -41,12 +41,12 @@ pub fn run(
     }
     let secrets = merge_secrets(outcome.desktop.secrets(), outcome.phone.secrets());
     let name = format!("hybridsim ceremony over {tunnel}, seed {}", run.seed);
-    run.capture
-        .write(&[outcome.wire.session(&name, &secrets)])?;
+    let session = outcome.wire.session(&name, &secrets);
     // The earliest failure of either party names the cause; the other's is a consequence.
     let verdict = outcome.ok();
     let authenticator = outcome.phone.into_authenticator();
     phone_state::finish(lock, state, &authenticator)?;
+    run.capture.write(&[session])?;
     if let Err(failure) = verdict {
         return Err(Failure::no_match(format!(
             "ceremony failed over {tunnel}: {failure}"

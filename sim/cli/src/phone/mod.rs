@@ -55,10 +55,10 @@ pub fn run(args: PhoneArgs) -> Outcome {
         process_trace::write(path, &outcome.log, args.reveal_secrets)?;
     }
     let name = format!("hybridsim phone, seed {}", args.seed);
-    args.capture
-        .write(&[outcome.wire.session(&name, outcome.phone.secrets())])?;
+    let session = outcome.wire.session(&name, outcome.phone.secrets());
     let authenticator = outcome.phone.into_authenticator();
     phone_state::finish(&lock, &mut state, &authenticator)?;
+    args.capture.write(&[session])?;
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(e) = written {
         return Err(Failure::environment(format!(
