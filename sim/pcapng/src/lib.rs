@@ -35,6 +35,7 @@
 pub mod ble;
 mod capture;
 pub mod files;
+mod hops;
 pub mod record;
 pub mod session;
 pub mod stream;

@@ -5,6 +5,8 @@
 //! into a key log and a [`Capture`], so both drivers write the same files.
 
 use crate::capture::{Capture, Event};
+use crate::hops;
+pub use crate::hops::Hop;
 use crate::session::{self, Layout};
 use crate::stream::{self, RecordedStream};
 use hybridsim_proto::advert::{self, LengthRule};
@@ -39,6 +41,10 @@ pub struct SessionRecord {
     /// The tunnel connections' bytes as a real socket read and wrote them; when there are
     /// any, the capture holds these instead of a tunnel synthesised from `messages`.
     pub streams: Vec<RecordedStream>,
+    /// Each hop of each message in time order, when the driver saw both (the simulated
+    /// world: sent to the server, then delivered, perhaps changed by a fault); the
+    /// synthesised tunnel then shows these instead of `messages` twice.
+    pub hops: Vec<Hop>,
 }
 
 impl SessionRecord {
@@ -127,6 +133,8 @@ impl SessionRecord {
         if !self.streams.is_empty() {
             events.retain(|e| matches!(e, Event::Advert { .. }));
             events.extend(self.recorded_events(start_ns, &decoded));
+        } else if !self.hops.is_empty() {
+            events = hops::replace_messages(events, &self.hops, &self.messages, &decoded);
         }
         if let (Some(first), Some(Event::Advert { uuid, .. })) = (
             seen,

@@ -183,3 +183,45 @@ fn nothing_is_recorded_unless_asked() {
     let trace = outcome.trace.to_json_lines();
     assert!(!trace.contains("QR_SECRET") && !trace.contains("PSK "));
 }
+
+#[test]
+fn the_capture_shows_each_hop_and_what_a_fault_changed_in_transit() {
+    use hybridsim_pcapng::{record, Event};
+    let messages = |capture: &hybridsim_pcapng::Capture| -> Vec<Option<String>> {
+        capture
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Message { comment, .. } => Some(comment.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let clean = Ceremony::new(5)
+        .phone(phone())
+        .record_session(true)
+        .register(&creation())
+        .unwrap();
+    let session = recorded(&clean);
+    assert_eq!(session.hops.len(), 2 * session.messages.len());
+    let hops = messages(&record::capture(std::slice::from_ref(session)));
+    assert_eq!(hops.len(), session.hops.len());
+    assert!(
+        hops.iter().all(Option::is_some),
+        "every hop decoded: {hops:?}"
+    );
+
+    let faulty = Ceremony::new(5)
+        .phone(phone())
+        .record_session(true)
+        .fault(hybridsim_world::faults::Fault::WsTruncated)
+        .register(&creation())
+        .unwrap();
+    let session = faulty.session.as_ref().unwrap();
+    let hops = messages(&record::capture(std::slice::from_ref(session)));
+    let changed = "hybrid: delivered bytes that no side sent (changed in transit)";
+    assert!(
+        hops.iter().any(|c| c.as_deref() == Some(changed)),
+        "{hops:?}"
+    );
+}

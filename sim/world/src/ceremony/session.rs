@@ -9,7 +9,7 @@
 
 use super::cast::Cast;
 use crate::world::{WireEvent, World};
-use hybridsim_pcapng::record::{merge_secrets, AdvertSeen, SessionRecord};
+use hybridsim_pcapng::record::{merge_secrets, AdvertSeen, Hop, SessionRecord};
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
 use hybridsim_session::messages::Side;
@@ -29,11 +29,23 @@ pub(super) fn record(world: &World, cast: &Cast, name: String) -> Option<Session
                 uuid: *uuid,
                 data: data.clone(),
             }),
-            WireEvent::Message { actor, data, .. } if *actor == cast.desktop => {
-                record.message(Side::Desktop, data.clone());
-            }
-            WireEvent::Message { actor, data, .. } if *actor == cast.phone => {
-                record.message(Side::Phone, data.clone());
+            WireEvent::Message { actor, data, .. } | WireEvent::Delivered { actor, data, .. }
+                if *actor == cast.desktop || *actor == cast.phone =>
+            {
+                let side = if *actor == cast.desktop {
+                    Side::Desktop
+                } else {
+                    Side::Phone
+                };
+                let to_server = matches!(event, WireEvent::Message { .. });
+                if to_server {
+                    record.message(side, data.clone());
+                }
+                record.hops.push(Hop {
+                    side,
+                    to_server,
+                    bytes: data.clone(),
+                });
             }
             _ => {}
         }

@@ -1,7 +1,8 @@
 //! What went over the air and the wire, kept as typed values when asked
 //! ([`World::record_wire`](super::World::record_wire)), for `--pcapng`: the QR codes shown,
-//! the adverts put on the air, and the binary messages actors sent to the tunnel server (as
-//! sent, before any fault rule changed them).
+//! the adverts put on the air, the binary messages actors sent to the tunnel server (as
+//! sent, before any fault rule changed them) and those the server's relay delivered to them
+//! (as delivered, after the rules: truncated, duplicated, reordered or not at all).
 
 use super::ActorId;
 use hybridsim_peers::Output;
@@ -30,6 +31,15 @@ pub enum WireEvent {
         /// The service data.
         data: Vec<u8>,
     },
+    /// A binary WebSocket message delivered to an actor.
+    Delivered {
+        /// When.
+        at: Millis,
+        /// To whom.
+        actor: ActorId,
+        /// Its bytes.
+        data: Vec<u8>,
+    },
     /// A binary WebSocket message sent to the tunnel server.
     Message {
         /// When.
@@ -49,6 +59,15 @@ pub struct WireLog {
 }
 
 impl WireLog {
+    /// Keeps a message the relay delivered.
+    pub(super) fn delivered(&mut self, at: Millis, actor: ActorId, data: &[u8]) {
+        self.events.push(WireEvent::Delivered {
+            at,
+            actor,
+            data: data.to_vec(),
+        });
+    }
+
     /// Keeps what `output` puts on the wire, if anything.
     pub(super) fn observe(&mut self, at: Millis, actor: ActorId, output: &Output) {
         let event = match output {
