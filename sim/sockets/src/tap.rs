@@ -12,6 +12,10 @@ use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
+/// Most bytes a tap keeps per connection: a server that floods the socket for the whole
+/// run cannot grow the recording past this (the rest is counted, not kept).
+pub const MAX_TAP_BYTES: usize = 16 << 20;
+
 /// One read or write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TapChunk {
@@ -30,8 +34,12 @@ pub struct TapRecord {
     pub local: Option<SocketAddr>,
     /// The server's.
     pub peer: Option<SocketAddr>,
-    /// Every read and write, in order.
+    /// Every read and write, in order, up to [`MAX_TAP_BYTES`].
     pub chunks: Vec<TapChunk>,
+    /// Bytes kept in `chunks`.
+    pub kept: usize,
+    /// Bytes read or written after the limit, not kept.
+    pub dropped: usize,
 }
 
 /// A recorder shared by the socket task (which writes) and the driver (which reads it at
@@ -63,12 +71,18 @@ impl Tap {
         }
     }
 
-    fn keep(&self, outgoing: bool, bytes: &[u8]) {
+    /// Keeps one read or write (not past [`MAX_TAP_BYTES`]).
+    pub fn keep(&self, outgoing: bool, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
         }
         let at_ns = u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         if let Ok(mut record) = self.record.lock() {
+            if record.kept + bytes.len() > MAX_TAP_BYTES {
+                record.dropped += bytes.len();
+                return;
+            }
+            record.kept += bytes.len();
             record.chunks.push(TapChunk {
                 at_ns,
                 outgoing,
@@ -135,5 +149,23 @@ impl AsyncWrite for TappedStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.get_mut().tcp).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tap_stops_keeping_at_its_limit_and_counts_the_rest() {
+        let tap = Tap::new(Instant::now());
+        tap.keep(true, b"GET / HTTP/1.1\r\n\r\n");
+        let big = vec![0u8; MAX_TAP_BYTES];
+        tap.keep(false, &big);
+        tap.keep(true, b"");
+        let record = tap.record();
+        assert_eq!(record.chunks.len(), 1);
+        assert_eq!(record.kept, 18);
+        assert_eq!(record.dropped, MAX_TAP_BYTES);
     }
 }
