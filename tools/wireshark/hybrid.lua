@@ -49,6 +49,7 @@ local f_uri = Field.new("http.request.uri")
 local f_stream = Field.new("tcp.stream")
 local f_comment = Field.new("frame.comment")
 local f_srcport = Field.new("tcp.srcport")
+local f_dstport = Field.new("tcp.dstport")
 local f_uuid = Field.new("btcommon.eir_ad.entry.uuid_16")
 local f_service_data = Field.new("btcommon.eir_ad.entry.service_data")
 
@@ -260,7 +261,7 @@ end
 ---------------------------------------------------------------------------------------
 local streams = {}  -- tcp.stream -> { role = "desktop"|"phone", tunnel = HEX }
 local counters = {} -- tcp.stream .. direction -> messages seen
-local per_frame = {} -- frame number -> { index, sender, tunnel }
+local per_frame = {} -- "frame number/message in it" -> { index, sender, tunnel }
 local direction_state = {} -- tunnel .. sender -> { construction = "new"|"old"|nil, revision = n }
 
 local function tunnel_from_uri(uri)
@@ -284,7 +285,11 @@ function roles.dissector(tvb, pinfo, tree)
     local uri, stream = f_uri(), f_stream()
     if uri and stream then
         local role, tunnel = tunnel_from_uri(tostring(uri.value))
-        if role then streams[stream.value] = { role = role, tunnel = tunnel } end
+        -- The upgrade goes to the server: its port tells the directions apart (a real
+        -- capture's server is rarely on port 80).
+        local dport = f_dstport()
+        local server = dport and dport.value or 80
+        if role then streams[stream.value] = { role = role, tunnel = tunnel, server = server } end
     end
     local uuid, data = f_uuid(), f_service_data()
     if uuid and data and (uuid.value == 0xFFF9 or uuid.value == 0xFDE2) and data.len >= 20 then
@@ -391,13 +396,20 @@ local function show_plaintext(tvb, pinfo, tree, plain, sender, seq, tunnel)
     end
 end
 
+-- One TCP segment can carry several WebSocket messages (a real socket's read often does):
+-- the n-th call within a packet is the n-th message, on every pass.
+local call_packet, call_index = nil, 0
+
 function hybrid.dissector(tvb, pinfo, tree)
     pinfo.cols.protocol = "hybrid"
     local subtree = tree:add(hybrid, tvb(), "FIDO hybrid (caBLE v2)")
     local stream, sport = f_stream(), f_srcport()
     local info = streams[stream and stream.value or -1] or {}
-    local to_server = sport and sport.value ~= 80
-    local entry = per_frame[pinfo.number]
+    local to_server = sport and sport.value ~= (info.server or 80)
+    if call_packet ~= pinfo.number then call_packet, call_index = pinfo.number, 0 end
+    call_index = call_index + 1
+    local frame_key = pinfo.number .. "/" .. call_index
+    local entry = per_frame[frame_key]
     if not entry then
         local key = tostring(stream and stream.value) .. (to_server and ">" or "<")
         local signal = (tvb:len() == 1 and tvb(0, 1):uint() == 0 and not to_server)
@@ -407,7 +419,7 @@ function hybrid.dissector(tvb, pinfo, tree)
             sender = to_server and info.role or (info.role == "desktop" and "phone" or "desktop")
         end
         entry = { index = counters[key] or 0, sender = sender, tunnel = info.tunnel, signal = signal }
-        per_frame[pinfo.number] = entry
+        per_frame[frame_key] = entry
     end
     for _, c in ipairs({ f_comment() }) do
         local text = tostring(c.value)

@@ -9,7 +9,8 @@ use crate::browser::Pending;
 use crate::ceremony::args::CeremonyRun;
 use crate::failure::{Failure, Outcome};
 use crate::{authenticator, phone_state, standalone};
-use hybridsim_sockets::drive::{pair, tunnel_endpoint};
+use hybridsim_pcapng::record::merge_secrets;
+use hybridsim_sockets::drive::{pair_logging, tunnel_endpoint};
 use hybridsim_sockets::{run_peers, DriveOptions};
 use hybridsim_state::{Locked, PhoneState};
 
@@ -25,17 +26,27 @@ pub fn run(
     let endpoint = tunnel_endpoint(tunnel)
         .map_err(|e| Failure::bad_input(format!("--tunnel {tunnel}: {e}")))?;
     let authenticator = phone_state::build(state, authenticator::user(common, account))?;
-    let (desktop, phone) = pair(&endpoint, pending.ctap_request(), authenticator, run.seed);
+    let request = pending.ctap_request();
+    let logging = run.capture.wanted();
+    let (desktop, phone) = pair_logging(&endpoint, request, authenticator, run.seed, logging);
     let runtime = standalone::runtime()?;
-    let outcome = runtime.block_on(run_peers(tunnel, desktop, phone, DriveOptions::default()));
+    let options = DriveOptions {
+        record_bytes: run.capture.pcapng.is_some(),
+        ..DriveOptions::default()
+    };
+    let outcome = runtime.block_on(run_peers(tunnel, desktop, phone, options));
     if let Some(path) = &run.trace {
         std::fs::write(path, outcome.log_text())
             .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
     }
+    let secrets = merge_secrets(outcome.desktop.secrets(), outcome.phone.secrets());
+    let name = format!("hybridsim ceremony over {tunnel}, seed {}", run.seed);
+    let session = outcome.wire.session(&name, &secrets);
     // The earliest failure of either party names the cause; the other's is a consequence.
     let verdict = outcome.ok();
     let authenticator = outcome.phone.into_authenticator();
     phone_state::finish(lock, state, &authenticator)?;
+    run.capture.write(&[session])?;
     if let Err(failure) = verdict {
         return Err(Failure::no_match(format!(
             "ceremony failed over {tunnel}: {failure}"

@@ -16,6 +16,7 @@ mod authenticator;
 mod ble;
 mod browser;
 mod builtin;
+mod capture_args;
 mod ceremony;
 mod ceremony_tunnel;
 mod decode;

@@ -10,7 +10,7 @@ use clap::Args;
 use hybridsim_scenario::reports::ReportPaths;
 use hybridsim_scenario::suite::{self, ScenarioResult, SuiteOptions};
 use hybridsim_scenario::summary;
-use hybridsim_scenario::{approve::TraceApproval, schema};
+use hybridsim_scenario::{approve::TraceApproval, capture, schema};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,6 +52,14 @@ pub struct RunArgs {
     /// need the simulated world and fail such steps; approved traces are not compared.
     #[arg(long, value_name = "URL")]
     pub tunnel: Option<String>,
+    /// Append every ceremony's secrets to this key log (created with mode 0600), each
+    /// session under a `#` line naming its scenario and step.
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+    /// Write one pcapng capture per scenario into DIR (DIR/<id>.pcapng, `/` as `__`),
+    /// each holding the scenario's ceremonies one after the other.
+    #[arg(long, value_name = "DIR")]
+    pub pcapng: Option<PathBuf>,
     /// How many scenarios run at once (default: the cores available).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -78,6 +86,7 @@ pub fn run(args: RunArgs) -> Outcome {
         accept: args.accept,
         tunnel: args.tunnel.clone(),
         driver: Some(Arc::new(SocketDriver)),
+        record_sessions: args.keylog.is_some() || args.pcapng.is_some(),
         ..SuiteOptions::default()
     };
     if let Some(jobs) = args.jobs {
@@ -156,5 +165,7 @@ fn write_reports(args: &RunArgs, results: &[ScenarioResult]) -> Outcome {
     for (kind, path) in written {
         say!("{kind}: {}", path.display());
     }
+    let (keylog, pcapng) = (args.keylog.as_deref(), args.pcapng.as_deref());
+    capture::write(results, keylog, pcapng).map_err(|e| Failure::environment(e.to_string()))?;
     Ok(())
 }

@@ -68,6 +68,36 @@ pub enum Event {
         /// A packet comment: what the message decrypts to.
         comment: Option<String>,
     },
+    /// A TCP connection opened (the handshake only), for a connection whose bytes follow as
+    /// [`Event::Bytes`] (a real socket's recording).
+    Connect {
+        /// When.
+        at_ns: u64,
+        /// The connection.
+        endpoints: Endpoints,
+    },
+    /// Bytes one end wrote, as they were (an HTTP head, WebSocket frames, parts of either).
+    Bytes {
+        /// When.
+        at_ns: u64,
+        /// The connection.
+        endpoints: Endpoints,
+        /// Which way.
+        direction: Direction,
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// A packet comment.
+        comment: Option<String>,
+    },
+    /// A FIN from `direction`'s sender (after [`Event::Bytes`]).
+    Fin {
+        /// When.
+        at_ns: u64,
+        /// The connection.
+        endpoints: Endpoints,
+        /// Who closes.
+        direction: Direction,
+    },
     /// The connection closed: a close frame (1000) and FIN from `direction`'s sender.
     Close {
         /// When.
@@ -234,9 +264,7 @@ fn packets(
             payload,
             comment,
         } => {
-            let stream = streams
-                .get_mut(endpoints)
-                .ok_or(CaptureError::NotOpen(*endpoints))?;
+            let stream = open_stream(streams, endpoints)?;
             let frame = tcp::frame(0x2, payload, mask(*direction, *ip_id));
             ip(
                 *at_ns,
@@ -244,20 +272,82 @@ fn packets(
                 comment.clone(),
             )
         }
+        Event::Connect { .. } | Event::Bytes { .. } | Event::Fin { .. } => {
+            return recorded(event, streams, ip_id)
+        }
         Event::Close {
             at_ns,
             endpoints,
             direction,
         } => {
-            let stream = streams
-                .get_mut(endpoints)
-                .ok_or(CaptureError::NotOpen(*endpoints))?;
+            let stream = open_stream(streams, endpoints)?;
             let close = tcp::frame(0x8, &1000u16.to_be_bytes(), mask(*direction, *ip_id));
             let mut list = stream.segments(endpoints, *direction, PSH_ACK, &close, ip_id);
             list.extend(stream.segments(endpoints, *direction, FIN_ACK, &[], ip_id));
             ip(*at_ns, list, None)
         }
     })
+}
+
+/// The packets of the events a real socket's recording makes ([`crate::stream`]).
+fn recorded(
+    event: &Event,
+    streams: &mut BTreeMap<Endpoints, Stream>,
+    ip_id: &mut u16,
+) -> Result<Vec<Packet>, CaptureError> {
+    Ok(match event {
+        Event::Connect { at_ns, endpoints } => {
+            let stream = streams.entry(*endpoints).or_insert_with(Stream::new);
+            ip(*at_ns, handshake(stream, endpoints, ip_id), None)
+        }
+        Event::Bytes {
+            at_ns,
+            endpoints,
+            direction,
+            bytes,
+            comment,
+        } => {
+            let stream = open_stream(streams, endpoints)?;
+            let list = stream.segments(endpoints, *direction, PSH_ACK, bytes, ip_id);
+            ip(*at_ns, list, comment.clone())
+        }
+        Event::Fin {
+            at_ns,
+            endpoints,
+            direction,
+        } => {
+            let stream = open_stream(streams, endpoints)?;
+            let list = stream.segments(endpoints, *direction, FIN_ACK, &[], ip_id);
+            ip(*at_ns, list, None)
+        }
+        Event::Advert { .. } | Event::Open { .. } | Event::Message { .. } | Event::Close { .. } => {
+            Vec::new()
+        }
+    })
+}
+
+/// The stream of a connection an earlier event opened.
+fn open_stream<'s>(
+    streams: &'s mut BTreeMap<Endpoints, Stream>,
+    endpoints: &Endpoints,
+) -> Result<&'s mut Stream, CaptureError> {
+    streams
+        .get_mut(endpoints)
+        .ok_or(CaptureError::NotOpen(*endpoints))
+}
+
+/// The TCP handshake's three segments.
+fn handshake(stream: &mut Stream, endpoints: &Endpoints, ip_id: &mut u16) -> Vec<Vec<u8>> {
+    let steps = [
+        (Direction::ClientToServer, SYN),
+        (Direction::ServerToClient, SYN | ACK),
+        (Direction::ClientToServer, ACK),
+    ];
+    let mut list = Vec::new();
+    for (direction, flags) in steps {
+        list.extend(stream.segments(endpoints, direction, flags, &[], ip_id));
+    }
+    list
 }
 
 /// IP packets from consecutive nanoseconds starting at `at`, the comment on the first.

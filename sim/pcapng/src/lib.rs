@@ -22,6 +22,11 @@
 //! - **Decoded CTAP** (or anything the caller says about a packet) becomes that packet's
 //!   comment (`frame.comment` in Wireshark, readable from Lua).
 //!
+//! [`record`] is what the drivers fill for `--keylog` and `--pcapng` (the peers' secrets,
+//! the adverts and the messages of a session) and turns into one capture of one or many
+//! sessions; [`files`] appends key logs and writes capture files; [`stream`] turns a real
+//! socket's recorded bytes into packets.
+//!
 //! The file is written with the `pcap-file` crate (2.0): it writes section headers,
 //! interfaces of any link type and enhanced packets with options, which is all this needs,
 //! and it is the one maintained pure-Rust crate that both reads and writes pcapng (the
@@ -29,7 +34,11 @@
 
 pub mod ble;
 mod capture;
+pub mod files;
+mod hops;
+pub mod record;
 pub mod session;
+pub mod stream;
 pub mod tcp;
 
 pub use capture::{Capture, CaptureError, Event, KEYLOG_HEADER};

@@ -143,6 +143,8 @@ impl Deadline {
 #[derive(Debug, Default)]
 pub(crate) struct Outbox {
     queue: VecDeque<Output>,
+    /// Key-log secrets, kept apart from the queue so no trace ever sees them.
+    pub keys: crate::keylog::SecretLog,
 }
 
 impl Outbox {

@@ -14,6 +14,7 @@
 //! - [`desktop`]: the client side (QR flow and linked flow): [`Desktop`], [`DesktopConfig`].
 //! - [`phone`]: the authenticator side: [`Phone`], [`PhoneConfig`].
 //! - [`trace`]: the trace record every driver makes, one type with one constructor.
+//! - [`keylog`]: the secrets a peer surfaces for a key log when asked, as typed entries.
 //! - `common`: the output queue, tunnel endpoints and header names, seeded draws.
 //! - [`outcome`]: the typed vocabulary of how a peer is doing and how it ended: [`Party`],
 //!   [`Layer`], [`Reason`] (every check that ends a transaction), [`PeerError`], the phases.
@@ -25,8 +26,10 @@ mod advert_input;
 mod common;
 pub mod desktop;
 pub mod io;
+pub mod keylog;
 pub mod outcome;
 pub mod phone;
+mod secret_notes;
 pub mod trace;
 
 pub use advert_input::FedAdvert;

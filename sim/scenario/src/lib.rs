@@ -11,6 +11,7 @@
 //! - [`expect`]: expectations against outcomes, compared as typed values ([`term`]).
 //! - [`approve`]: the approved-trace files beside each scenario.
 //! - [`suite`]: finding, filtering, sharding and running many scenarios in parallel.
+//! - [`capture`]: the sessions ceremonies recorded, as a key log and captures per scenario.
 //! - [`summary`]: the progress lines and the summary table `hybridsim run` prints.
 //! - [`junit`], [`json_report`], [`html`]: reports.
 //! - [`profile_listing`]: the shipped profiles as `authenticator profiles` lists them.
@@ -31,6 +32,7 @@
 
 pub mod approve;
 pub mod builtin;
+pub mod capture;
 pub mod expect;
 pub mod harness;
 pub mod html;

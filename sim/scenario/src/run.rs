@@ -10,6 +10,7 @@ use crate::builtin;
 use crate::model::{
     AdvanceClockStep, AttestationSpec, PhoneCrypter, Scenario, Step, UserVerificationSpec,
 };
+use hybridsim_pcapng::record::SessionRecord;
 use hybridsim_peers::LinkedDevice;
 use hybridsim_webauthn::rp::{
     AttestationConveyance, RegisteredCredential, RelyingParty, UserVerification,
@@ -54,6 +55,9 @@ pub struct StepResult {
     pub migration: Option<hybridsim_apps::MigrationReport>,
     /// The party that failed first in a ceremony step: party, layer, reason, time.
     pub first_failure: Option<PartyFailure>,
+    /// The ceremony's secrets, adverts and messages, when the run recorded sessions
+    /// (`hybridsim run --keylog/--pcapng`; see [`crate::capture`]).
+    pub session: Option<SessionRecord>,
 }
 
 impl StepResult {
@@ -78,6 +82,7 @@ impl StepResult {
             response_json: None,
             rp_verdict: None,
             migration: None,
+            session: None,
         }
     }
 }
@@ -109,6 +114,8 @@ struct Run<'a> {
     apps: hybridsim_apps::AppWorld,
     /// The real tunnel server ceremonies run over, when not the simulated one.
     tunnel: Option<real_tunnel::RealTunnel<'a>>,
+    /// Whether ceremonies record their sessions for key logs and captures.
+    record_sessions: bool,
 }
 
 mod app_steps;
@@ -144,7 +151,20 @@ pub fn run_scenario_over<'a>(
     tunnel: Option<&str>,
     driver: Option<&'a dyn TunnelDriver>,
 ) -> Result<Vec<StepResult>, String> {
+    run_scenario_with(scenario, dir, seed, (tunnel, driver), false)
+}
+
+/// [`run_scenario_over`], each ceremony recording its session in
+/// [`StepResult::session`] when `record_sessions` is set.
+pub fn run_scenario_with<'a>(
+    scenario: &'a Scenario,
+    dir: &Path,
+    seed: u64,
+    (tunnel, driver): (Option<&str>, Option<&'a dyn TunnelDriver>),
+    record_sessions: bool,
+) -> Result<Vec<StepResult>, String> {
     let mut run = Run::new(scenario, dir, seed)?;
+    run.record_sessions = record_sessions;
     if let Some(url) = tunnel.or(scenario.tunnel.real()) {
         let reveal = scenario.world.reveal_secrets;
         run.tunnel = Some(real_tunnel::RealTunnel::new(url, driver, reveal)?);
@@ -247,6 +267,7 @@ impl<'a> Run<'a> {
             armed_faults: Vec::new(),
             apps,
             tunnel: None,
+            record_sessions: false,
         })
     }
 

@@ -46,6 +46,9 @@ pub struct SuiteOptions {
     /// The socket driver that runs ceremonies over real tunnel servers (`tunnel`, or a
     /// scenario's own `[tunnel] server`); without one such scenarios fail to run.
     pub driver: Option<Arc<dyn TunnelDriver>>,
+    /// Record every ceremony's session ([`crate::run::StepResult::session`]) for key logs
+    /// and captures ([`crate::capture`]).
+    pub record_sessions: bool,
 }
 
 impl Default for SuiteOptions {
@@ -58,6 +61,7 @@ impl Default for SuiteOptions {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             tunnel: None,
             driver: None,
+            record_sessions: false,
         }
     }
 }
@@ -241,13 +245,8 @@ pub fn run_one(file: &ScenarioFile, options: &SuiteOptions) -> ScenarioResult {
             let seed = options.seed.unwrap_or(scenario.world.seed);
             result.seed = seed;
             let dir = file.path.parent().unwrap_or(Path::new("."));
-            match run::run_scenario_over(
-                &scenario,
-                dir,
-                seed,
-                options.tunnel.as_deref(),
-                options.driver.as_deref(),
-            ) {
+            let real = (options.tunnel.as_deref(), options.driver.as_deref());
+            match run::run_scenario_with(&scenario, dir, seed, real, options.record_sessions) {
                 Err(e) => result.error = Some(format!("{}: {e}", file.path.display())),
                 Ok(steps) => {
                     result.steps = steps;

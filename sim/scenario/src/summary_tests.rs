@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 fn step(virtual_ms: u64, failure: Option<&str>) -> StepResult {
     StepResult {
+        session: None,
         number: 1,
         kind: "register",
         name: "register".to_owned(),

@@ -17,15 +17,11 @@
 //! [`sample`] builds complete sessions from fixed keys with hybridsim-proto's own desktop
 //! and phone primitives, for tests and fuzzing.
 //!
-//! How the drivers (`ceremony`, `desktop`, `phone`, `run`) are meant to call this for
-//! `--keylog FILE`: open the file for appending, wrap it in a [`keylog::KeyLogWriter`], and
-//! call [`keylog::KeyLogWriter::secret`] with the session's tunnel id as each secret comes to
-//! exist: `QR_SECRET` and `QR_IDENTITY_PRIVATE_KEY` when the QR code is made, `PSK` when
-//! the advert matches, the ephemeral (and, linked, identity) keys when the handshake starts,
-//! `HANDSHAKE_HASH` and the two traffic keys when it ends, `LINK_SECRET` when linking info
-//! arrives. A run that dies half-way still leaves every secret it had. For `--pcapng`,
-//! `hybridsim_pcapng::session::capture` takes the messages as [`messages::WireMessage`]s
-//! and the decoded session.
+//! The drivers (`ceremony`, `desktop`, `phone`, `run`) use this for `--keylog`: the peers
+//! (hybridsim-peers) surface their secrets as [`keylog::Entry`] values when asked, the
+//! world or the socket driver collects them with the messages into a session record, and
+//! `hybridsim_pcapng::files` appends them through [`keylog::KeyLogWriter`]; for `--pcapng`,
+//! `hybridsim_pcapng::record` decrypts the record with [`decrypt`] and writes the capture.
 
 pub mod decrypt;
 pub mod inspect;

@@ -11,6 +11,7 @@
 //! `wss://` targets run the same exchange over TLS ([`crate::tls_client`]); a connection that
 //! cannot be made at all is a [`Refusal::Connect`] saying whether DNS, TCP or TLS failed.
 
+use crate::tap::{Tap, TappedStream};
 use crate::text::{one_line, shorten};
 use crate::tls_client::{ClientStream, ConnectError, TlsClient};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -53,6 +54,8 @@ pub struct Target {
     authority: String,
     host: String,
     port: u16,
+    /// Records a plain connection's bytes (`--pcapng`); not compared.
+    tap: Option<Tap>,
 }
 
 impl PartialEq for Target {
@@ -150,6 +153,7 @@ impl Target {
             authority: authority.to_owned(),
             host: host.to_owned(),
             port,
+            tap: None,
         })
     }
 
@@ -160,7 +164,14 @@ impl Target {
             authority: addr.to_string(),
             host: addr.ip().to_string(),
             port: addr.port(),
+            tap: None,
         }
+    }
+
+    /// The same target, its plain (`ws://`) connections recorded by `tap`.
+    pub fn tapped(mut self, tap: Tap) -> Target {
+        self.tap = Some(tap);
+        self
     }
 
     /// `ws://HOST:PORT` or `wss://HOST[:PORT]`, as given.
@@ -211,7 +222,10 @@ impl Target {
         let tcp = connected.ok_or(failure)?;
         let _ = tcp.set_nodelay(true);
         match &self.tls {
-            None => Ok(ClientStream::Plain(tcp)),
+            None => Ok(match &self.tap {
+                Some(tap) => ClientStream::Tapped(Box::new(TappedStream::new(tcp, tap.clone()))),
+                None => ClientStream::Plain(tcp),
+            }),
             Some(tls) => Ok(ClientStream::Tls(Box::new(tls.handshake(tcp, host).await?))),
         }
     }

@@ -6,6 +6,7 @@
 //! - [`client`]: the tunnel client: the WebSocket upgrade written out by hand (so a refusal
 //!   keeps its status and body), `ws://` and `wss://` ([`tls_client`]: WebPKI roots plus
 //!   optional anchors from a PEM file).
+//! - [`tap`]: recording a `ws://` connection's bytes for captures.
 //! - [`advert_feed`]: the BLE hop between processes as text lines (files, FIFOs, stdio).
 //! - [`text`]: one-line helpers for reports.
 //!
@@ -19,6 +20,7 @@
 pub mod advert_feed;
 pub mod client;
 pub mod drive;
+pub mod tap;
 pub mod text;
 pub mod tls_client;
 

@@ -6,6 +6,7 @@
 //! a certificate from a public CA, so the default trust is the WebPKI root list compiled in
 //! (`webpki-roots`); a private server or a test adds its own anchors from a PEM file.
 
+use crate::tap::TappedStream;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use std::io;
@@ -282,6 +283,8 @@ pub enum ClientStream {
     Plain(TcpStream),
     /// `wss://`, handshake done.
     Tls(Box<TlsStream<TcpStream>>),
+    /// `ws://`, every byte recorded (`--pcapng`).
+    Tapped(Box<TappedStream>),
 }
 
 impl ClientStream {
@@ -290,6 +293,7 @@ impl ClientStream {
         match self {
             ClientStream::Plain(tcp) => tcp,
             ClientStream::Tls(tls) => tls.get_ref().0,
+            ClientStream::Tapped(tapped) => tapped.tcp(),
         }
     }
 }
@@ -303,6 +307,7 @@ impl AsyncRead for ClientStream {
         match self.get_mut() {
             ClientStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             ClientStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            ClientStream::Tapped(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -316,6 +321,7 @@ impl AsyncWrite for ClientStream {
         match self.get_mut() {
             ClientStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             ClientStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            ClientStream::Tapped(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
 
@@ -323,6 +329,7 @@ impl AsyncWrite for ClientStream {
         match self.get_mut() {
             ClientStream::Plain(s) => Pin::new(s).poll_flush(cx),
             ClientStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            ClientStream::Tapped(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
 
@@ -330,6 +337,7 @@ impl AsyncWrite for ClientStream {
         match self.get_mut() {
             ClientStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             ClientStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            ClientStream::Tapped(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }

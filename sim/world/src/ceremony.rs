@@ -29,6 +29,7 @@ mod cast;
 mod outcome;
 mod phone_state;
 mod running;
+mod session;
 
 pub use outcome::{ExternalRun, Outcome, PartyFailure};
 pub use phone_state::{PhoneIdentity, PhoneState};
@@ -111,6 +112,7 @@ pub struct Ceremony {
     connect_rules: Vec<Box<dyn ConnectRule>>,
     desktop_hooks: Vec<DesktopHook>,
     phone_hooks: Vec<PhoneHook>,
+    record_session: bool,
 }
 
 impl Ceremony {
@@ -134,6 +136,7 @@ impl Ceremony {
             connect_rules: Vec::new(),
             desktop_hooks: Vec::new(),
             phone_hooks: Vec::new(),
+            record_session: false,
         }
     }
 
@@ -197,6 +200,14 @@ impl Ceremony {
     /// Keeps secret bytes in the trace.
     pub fn reveal_secrets(mut self, reveal: bool) -> Ceremony {
         self.reveal_secrets = reveal;
+        self
+    }
+
+    /// Records the session for a key log and a capture: the peers log their secrets and
+    /// the world keeps what they put on the wire; [`Outcome::session`] carries it. Default
+    /// false, so nothing secret is kept unless asked.
+    pub fn record_session(mut self, record: bool) -> Ceremony {
+        self.record_session = record;
         self
     }
 

@@ -14,6 +14,9 @@ mod actor;
 mod deliver;
 mod outputs;
 mod rules;
+mod wire;
+
+pub use wire::{WireEvent, WireLog};
 
 use crate::fault::{ConnectRule, Rule};
 use crate::queue::Queue;
@@ -72,6 +75,8 @@ pub struct World {
     held: BTreeMap<(ActorId, SocketId), Vec<Vec<u8>>>,
     trace: Trace,
     steps: u64,
+    /// What went on the wire, when asked ([`World::record_wire`]).
+    wire: Option<WireLog>,
 }
 
 impl World {
@@ -100,7 +105,19 @@ impl World {
             held: BTreeMap::new(),
             trace: Trace::new(reveal_secrets),
             steps: 0,
+            wire: None,
         }
+    }
+
+    /// Keeps the QR codes, adverts and messages actors put out, as typed values, from now
+    /// on (for captures: see [`World::wire`]).
+    pub fn record_wire(&mut self) {
+        self.wire.get_or_insert_with(WireLog::default);
+    }
+
+    /// What went on the wire since [`World::record_wire`], if it was called.
+    pub fn wire(&self) -> Option<&WireLog> {
+        self.wire.as_ref()
     }
 
     /// Replaces the radio conditions.

@@ -2,6 +2,7 @@
 //! compatibly.
 
 use crate::authenticator::args::AuthenticatorCommon;
+use crate::capture_args::CaptureArgs;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -27,6 +28,9 @@ pub struct CeremonyRun {
     /// Write the trace here as JSON lines (also when the ceremony fails).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    /// `--keylog`, `--pcapng`.
+    #[command(flatten)]
+    pub capture: CaptureArgs,
     /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
     #[arg(long)]
     pub reveal_secrets: bool,

@@ -4,9 +4,10 @@
 //!
 //! Same options JSON in, same response JSON out, same state file as `authenticator`. The
 //! state is saved after every run (a phone keeps a credential it made even when the desktop
-//! later failed). With `--trace` the JSON-lines trace is written, also when the ceremony
-//! fails. Exit 1, with one line naming the party, the layer and the error, when a party
-//! failed (the response JSON is still printed if the browser got one) or the authenticator
+//! later failed). With `--trace` the JSON-lines trace is written, `--keylog` appends the
+//! session's secrets and `--pcapng` writes it for Wireshark, also when the ceremony fails.
+//! Exit 1, with one line naming the party, the layer and the error, when a party failed
+//! (the response JSON is still printed if the browser got one) or the authenticator
 //! refused; exit 2 for unusable input, including an unknown fault.
 
 pub mod args;
@@ -84,6 +85,7 @@ fn ceremony(
         .phone(phone)
         .origin(&common.origin)
         .reveal_secrets(run.reveal_secrets)
+        .record_session(run.capture.wanted())
         .faults(faults))
 }
 
@@ -105,6 +107,7 @@ fn finish(
     if let Some(phone) = &outcome.phone_state {
         phone_state::finish(lock, state, &phone.authenticator)?;
     }
+    run.capture.write(outcome.session.as_slice())?;
     if let Some(json) = &outcome.response_json {
         say!("{json}");
     }

@@ -1,6 +1,7 @@
 //! `hybridsim desktop …` arguments. The forms here are scripted by CI suites: change them only
 //! compatibly.
 
+use crate::capture_args::CaptureArgs;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -47,6 +48,9 @@ pub struct DesktopRun {
     /// Write the desktop's log here as JSON lines (also when the ceremony fails).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    /// `--keylog`, `--pcapng` (a `ws://` tunnel's real bytes).
+    #[command(flatten)]
+    pub capture: CaptureArgs,
     /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
     #[arg(long)]
     pub reveal_secrets: bool,

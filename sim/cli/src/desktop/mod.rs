@@ -15,6 +15,7 @@ use crate::{process_trace, real_ble, standalone};
 use args::{DesktopCommand, DesktopRun};
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::Millis;
+use hybridsim_session::names::command_name;
 use hybridsim_sockets::advert_feed::read_advert_source;
 use hybridsim_sockets::run_desktop;
 use hybridsim_world::world::derive_seed;
@@ -37,7 +38,8 @@ pub fn run(command: DesktopCommand) -> Outcome {
 
 fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
-    let options = standalone::options(args.timeout, args.reveal_secrets)?;
+    let mut options = standalone::options(args.timeout, args.reveal_secrets)?;
+    options.record_bytes = args.capture.pcapng.is_some();
     let runtime = standalone::runtime()?;
     let radio = real_ble::scanner(args.real_ble, &runtime)?;
     let seed = args
@@ -46,6 +48,7 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     let (command, params) = pending.ctap_request();
     let mut config = DesktopConfig::new(command, params, derive_seed(seed, b"desktop"));
     config.tunnel = endpoint;
+    config.log_secrets = args.capture.wanted();
     let desktop = Desktop::new(config, Millis::ZERO);
     let qr = desktop
         .qr_url()
@@ -79,6 +82,9 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     if let Some(path) = &args.trace {
         process_trace::write(path, &outcome.log, args.reveal_secrets)?;
     }
+    let name = format!("hybridsim desktop, seed {seed}: {}", command_name(command));
+    args.capture
+        .write(&[outcome.wire.session(&name, outcome.desktop.secrets())])?;
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {
         return Err(standalone::failed("desktop", error));

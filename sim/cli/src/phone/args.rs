@@ -1,6 +1,7 @@
 //! `hybridsim phone` arguments. The forms here are scripted by CI suites: change them only
 //! compatibly.
 
+use crate::capture_args::CaptureArgs;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -43,6 +44,9 @@ pub struct PhoneArgs {
     /// Write the phone's log here as JSON lines (also when it fails).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    /// `--keylog`, `--pcapng` (a `ws://` tunnel's real bytes).
+    #[command(flatten)]
+    pub capture: CaptureArgs,
     /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
     #[arg(long)]
     pub reveal_secrets: bool,

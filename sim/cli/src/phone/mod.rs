@@ -22,7 +22,8 @@ pub fn run(args: PhoneArgs) -> Outcome {
     let qr = qr_text(&args)?;
     QrPayload::parse(&qr).map_err(|e| Failure::bad_input(format!("QR code: {e}")))?;
     let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
-    let options = standalone::options(args.timeout, args.reveal_secrets)?;
+    let mut options = standalone::options(args.timeout, args.reveal_secrets)?;
+    options.record_bytes = args.capture.pcapng.is_some();
     let lock = phone_state::lock(&args.state)?;
     let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.seed)?;
     let user = phone_state::scripted_user(args.user_absent, args.uv_fails, args.account);
@@ -31,6 +32,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
         derive_seed(args.seed, b"phone"),
     );
     config.tunnel = endpoint;
+    config.log_secrets = args.capture.wanted();
     let runtime = standalone::runtime()?;
     let radio = real_ble::advertiser(args.real_ble, &runtime, &mut config)?;
     let phone = Phone::new(config);
@@ -54,8 +56,11 @@ pub fn run(args: PhoneArgs) -> Outcome {
     if let Some(path) = &args.trace {
         process_trace::write(path, &outcome.log, args.reveal_secrets)?;
     }
+    let name = format!("hybridsim phone, seed {}", args.seed);
+    let session = outcome.wire.session(&name, outcome.phone.secrets());
     let authenticator = outcome.phone.into_authenticator();
     phone_state::finish(&lock, &mut state, &authenticator)?;
+    args.capture.write(&[session])?;
     written?;
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {

@@ -181,6 +181,9 @@ pub struct DesktopConfig {
     /// A phone linked earlier: when set, the desktop runs the linked flow (`/cable/contact`,
     /// NKpsk0) instead of showing a QR code. Default `None`.
     pub linked_device: Option<LinkedDevice>,
+    /// Collect the session's secrets as key-log entries for `Desktop::secrets`.
+    /// Default `false`.
+    pub log_secrets: bool,
 }
 
 impl DesktopConfig {
@@ -205,6 +208,7 @@ impl DesktopConfig {
             crypter: CrypterPolicy::New,
             update_policy: UpdatePolicy::Chromium,
             linked_device: None,
+            log_secrets: false,
         }
     }
 }

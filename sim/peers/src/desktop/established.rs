@@ -5,6 +5,7 @@
 use super::{CrypterPolicy, Cx, LinkedDevice, UpdatePolicy, DESKTOP_SOCKET};
 use crate::common::Deadline;
 use crate::io::Layer;
+use crate::keylog::Label;
 use crate::outcome::Reason;
 use hybridsim_proto::cbor::{self, Strictness};
 use hybridsim_proto::crypter::{Construction, Crypter};
@@ -381,6 +382,7 @@ fn accept_linking(
     };
     cx.out
         .secret(Layer::Transport, "linking info received", info.encode());
+    cx.out.keys.log(Label::LinkSecret, &info.link_secret);
     linking::verify(&qr.identity_private, &info, &channel.handshake_hash)?;
     let device = LinkedDevice {
         contact_id: info.contact_id,

@@ -126,6 +126,9 @@ impl Desktop {
             socket: Socket::None,
             seen_adverts: BTreeSet::new(),
         };
+        if desktop.config.log_secrets {
+            desktop.out.keys.enable();
+        }
         desktop.step(now, State::start);
         desktop
     }
@@ -171,6 +174,13 @@ impl Desktop {
     /// How the transaction ended, once it has.
     pub fn result(&self) -> Option<&Result<(), PeerError>> {
         self.record.result.as_ref()
+    }
+
+    /// Every key-log secret logged so far, in order (none unless
+    /// [`DesktopConfig::log_secrets`] is set). Drivers that write as they go remember how many they
+    /// wrote.
+    pub fn secrets(&self) -> &[crate::keylog::Entry] {
+        self.out.keys.entries()
     }
 
     /// Which state the transaction is in.

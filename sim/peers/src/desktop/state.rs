@@ -8,6 +8,7 @@ use crate::common::{
     CLIENT_PAYLOAD_HEADER, MAX_MESSAGE_LEN, SIGNAL_CONNECTION_HEADER,
 };
 use crate::io::{Layer, Output};
+use crate::keylog::Label;
 use crate::outcome::{Reason, Waiting};
 use hybridsim_proto::derive::{self, Purpose};
 use hybridsim_proto::keys;
@@ -203,7 +204,7 @@ impl State {
             ),
             matched.plaintext,
         );
-        cx.out.secret(Layer::Noise, "psk", matched.psk);
+        cx.out.key(Label::Psk, Layer::Noise, "psk", &matched.psk);
         match self {
             State::AwaitingAdvert(s) => s.on_matched(cx, matched),
             State::Contacting(mut s) => {
@@ -332,6 +333,10 @@ fn start_qr(cx: &mut Cx<'_>) -> Result<State, Reason> {
     cx.out
         .secret(Layer::Qr, "qr identity private key", identity_private);
     cx.out.secret(Layer::Qr, "qr secret", secret);
+    cx.out.keys.qr(&secret);
+    cx.out
+        .keys
+        .log(Label::QrIdentityPrivateKey, &identity_private);
     cx.out.event(Layer::Qr, "qr payload", payload.to_cbor());
     cx.out.secret(Layer::Ble, "eid key", eid_key);
     cx.record.qr_url = Some(url.clone());
@@ -381,6 +386,9 @@ fn start_linked(cx: &mut Cx<'_>, device: LinkedDevice) -> Result<State, Reason> 
     cx.out
         .event(Layer::Tunnel, "client payload", payload.encode());
     cx.out.secret(Layer::Ble, "eid key", eid_key);
+    // The server picks the tunnel id and tells only the phone: key the lines by the nonce.
+    cx.out.keys.session(client_nonce);
+    cx.out.keys.log(Label::LinkSecret, &device.link_secret);
     cx.out.push(Output::Connect {
         socket: DESKTOP_SOCKET,
         url,
@@ -425,7 +433,7 @@ impl Connecting {
         check_subprotocol(headers)?;
         let ephemeral = draw_scalar(cx.rng);
         cx.out
-            .secret(Layer::Noise, "ephemeral private key", ephemeral);
+            .ephemeral(Label::DesktopEphemeralPrivateKey, &ephemeral);
         let initiator =
             Initiator::qr_initiated(&self.matched.psk, &self.keys.identity_private, &ephemeral)?;
         let (message, handshake) = initiator.write_message_1()?;
@@ -454,7 +462,7 @@ fn linked_message_1(
 ) -> Result<InitiatorAwaitingResponse, Reason> {
     let ephemeral = draw_scalar(cx.rng);
     cx.out
-        .secret(Layer::Noise, "ephemeral private key", ephemeral);
+        .ephemeral(Label::DesktopEphemeralPrivateKey, &ephemeral);
     let initiator = Initiator::linked(&matched.psk, &keys.device.public_key, &ephemeral)?;
     let (message, handshake) = initiator.write_message_1()?;
     cx.out.send(DESKTOP_SOCKET, message.to_vec());
@@ -554,12 +562,7 @@ impl AwaitingConnectSignal {
 impl AwaitingHandshake {
     fn on_message(self, cx: &mut Cx<'_>, data: Vec<u8>) -> Result<State, Reason> {
         let done = self.handshake.read_message_2(&data)?;
-        cx.out
-            .event(Layer::Noise, "handshake hash", done.handshake_hash);
-        cx.out
-            .secret(Layer::Noise, "transport read key", done.read_key);
-        cx.out
-            .secret(Layer::Noise, "transport write key", done.write_key);
+        cx.out.handshake_done(&done, true);
         cx.record.handshake_hash = Some(done.handshake_hash);
         Ok(State::AwaitingPostHandshake(AwaitingPostHandshake::new(
             cx,

@@ -125,6 +125,9 @@ pub struct PhoneConfig<H = Authenticator> {
     pub timeout: Duration,
     /// Deliberate misbehaviour. Default none.
     pub faults: PhoneFaults,
+    /// Collect the session's secrets as key-log entries for `Phone::secrets`.
+    /// Default `false`.
+    pub log_secrets: bool,
 }
 
 impl<H> PhoneConfig<H> {
@@ -153,6 +156,7 @@ impl<H> PhoneConfig<H> {
             connect_delay: DEFAULT_CONNECT_DELAY,
             timeout: DEFAULT_PHONE_TIMEOUT,
             faults: PhoneFaults::default(),
+            log_secrets: false,
         }
     }
 }

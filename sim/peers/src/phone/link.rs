@@ -4,6 +4,7 @@
 use super::Cx;
 use crate::common::draw;
 use crate::io::Layer;
+use crate::keylog::Label;
 use crate::outcome::Reason;
 use hybridsim_proto::keys;
 use hybridsim_proto::linking::{self, LinkingInfo};
@@ -30,10 +31,13 @@ pub(super) fn linking_info<H>(
             *byte ^= 1;
         }
     }
+    let link_secret = linking::link_secret(&config.root_secret, contact_id, &link_id);
+    cx.out.keys.log(Label::LinkSecret, &link_secret);
+    let config = &cx.config;
     Ok(LinkingInfo {
         contact_id: config.contact_id.clone(),
         link_id,
-        link_secret: linking::link_secret(&config.root_secret, contact_id, &link_id),
+        link_secret,
         public_key,
         name: config.name.clone(),
         signature,

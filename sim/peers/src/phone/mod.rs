@@ -116,15 +116,26 @@ impl<H: CtapHandler> std::fmt::Debug for Phone<H> {
 impl<H: CtapHandler> Phone<H> {
     /// An idle phone, waiting for `QrScanned` or `WakeUp`.
     pub fn new(config: PhoneConfig<H>) -> Phone<H> {
+        let mut out = Outbox::default();
+        if config.log_secrets {
+            out.keys.enable();
+        }
         Phone {
             rng: ChaCha20Rng::from_seed(config.seed),
             config,
-            out: Outbox::default(),
+            out,
             state: State::Idle,
             record: Record::default(),
             socket: Socket::None,
             deadline: None,
         }
+    }
+
+    /// Every key-log secret logged so far, in order (none unless
+    /// [`PhoneConfig::log_secrets`] is set). Drivers that write as they go remember how many they
+    /// wrote.
+    pub fn secrets(&self) -> &[crate::keylog::Entry] {
+        self.out.keys.entries()
     }
 
     /// The configuration.

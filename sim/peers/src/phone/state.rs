@@ -7,6 +7,7 @@ use crate::common::{
     MAX_MESSAGE_LEN, ROUTING_ID_HEADER,
 };
 use crate::io::{Layer, Output};
+use crate::keylog::Label;
 use crate::outcome::{Reason, Waiting};
 use core::time::Duration;
 use hybridsim_proto::advert::{self, Eid, EID_LEN};
@@ -159,6 +160,7 @@ impl State {
         cx.out.event(Layer::Qr, "qr scanned", payload.to_cbor());
         let linking = payload.linking == Some(true) && cx.config.offer_linking;
         cx.out.secret(Layer::Ble, "eid key", payload.eid_key());
+        cx.out.keys.qr(&payload.secret);
         Ok(start(
             cx,
             Flow::Qr {
@@ -183,7 +185,8 @@ impl State {
             (!cx.config.contact_id.is_empty()).then_some(cx.config.contact_id.as_slice());
         let link_secret =
             linking::link_secret(&cx.config.root_secret, contact_id, &payload.link_id);
-        cx.out.secret(Layer::Tunnel, "link secret", link_secret);
+        cx.out
+            .linked_phone(tunnel_id, &cx.config.root_secret, &link_secret);
         Ok(start(
             cx,
             Flow::Linked {
@@ -373,7 +376,7 @@ impl Connecting {
         let data = advert::encrypt(&eid_key, &plaintext);
         let psk = derive::psk(&secret, &plaintext);
         cx.out.event(Layer::Ble, "eid plaintext", plaintext);
-        cx.out.secret(Layer::Noise, "psk", psk);
+        cx.out.key(Label::Psk, Layer::Noise, "psk", &psk);
         cx.out.push(Output::Advertise {
             uuid: cx.config.advert_uuid,
             data: data.to_vec(),
@@ -391,7 +394,7 @@ impl AwaitingHandshake {
     fn on_message<H: CtapHandler>(self, cx: &mut Cx<'_, H>, data: &[u8]) -> Result<State, Reason> {
         let ephemeral = draw_scalar(cx.rng);
         cx.out
-            .secret(Layer::Noise, "ephemeral private key", ephemeral);
+            .ephemeral(Label::PhoneEphemeralPrivateKey, &ephemeral);
         let responder = match &self.flow {
             Flow::Qr { payload, .. } => {
                 Responder::qr_initiated(&self.psk, &payload.public_key, &ephemeral)?
@@ -405,12 +408,7 @@ impl AwaitingHandshake {
         let (message, done) = responder.read_message_1(data)?.write_message_2()?;
         cx.out.send(PHONE_SOCKET, message.to_vec());
         cx.out.push(Output::StopAdvertising);
-        cx.out
-            .event(Layer::Noise, "handshake hash", done.handshake_hash);
-        cx.out
-            .secret(Layer::Noise, "transport read key", done.read_key);
-        cx.out
-            .secret(Layer::Noise, "transport write key", done.write_key);
+        cx.out.handshake_done(&done, false);
         cx.record.handshake_hash = Some(done.handshake_hash);
         let crypter = Crypter::new(done.read_key, done.write_key, cx.config.construction);
         let revision = cx.config.revision;

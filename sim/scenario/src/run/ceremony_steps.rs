@@ -81,6 +81,7 @@ impl Run<'_> {
                 UpdatePolicySpec::Lenient => UpdatePolicy::Lenient,
             })
             .reveal_secrets(world.reveal_secrets)
+            .record_session(self.record_sessions)
             .radio(radio)
             .configure_desktop(move |config| {
                 let epoch = i128::from(config.unix_epoch) + shift;
@@ -334,5 +335,10 @@ fn finish(
         }),
         migration: None,
         first_failure: outcome.first_failure(),
+        session: outcome.session.clone().map(|mut record| {
+            let label = step.label().unwrap_or(step.kind());
+            record.name = format!("step {number} ({label}): {}", record.name);
+            record
+        }),
     }
 }

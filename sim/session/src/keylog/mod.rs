@@ -102,6 +102,29 @@ impl fmt::Display for Label {
     }
 }
 
+/// One secret of one session, as a writer logs it: what a driver collects from the peers
+/// and hands to [`KeyLogWriter::entry`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Which secret.
+    pub label: Label,
+    /// The session (the tunnel id in `/cable/new/…` and `/cable/connect/…`).
+    pub tunnel_id: [u8; 16],
+    /// The secret's bytes ([`Label::value_len`] of them).
+    pub value: Vec<u8>,
+}
+
+impl fmt::Debug for Entry {
+    /// The value is left out so that test failures and logs do not print it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("label", &self.label)
+            .field("tunnel_id", &hex::encode_upper(self.tunnel_id))
+            .field("len", &self.value.len())
+            .finish()
+    }
+}
+
 /// A value and the line it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Logged {

@@ -3,7 +3,7 @@
 //! The drivers (ceremony, desktop, phone, run) open the file in append mode and hand it to
 //! [`KeyLogWriter`], so several runs share one file as with `SSLKEYLOGFILE`.
 
-use super::Label;
+use super::{Entry, Label};
 use std::io::{self, Write};
 
 /// One key-log line, newline included: `LABEL TUNNEL_ID_HEX VALUE_HEX\n`. Hex is upper case
@@ -45,6 +45,11 @@ impl<W: Write> KeyLogWriter<W> {
         self.out
             .write_all(format_line(label, tunnel_id, value).as_bytes())?;
         self.out.flush()
+    }
+
+    /// Writes one collected [`Entry`] (as [`KeyLogWriter::secret`]).
+    pub fn entry(&mut self, entry: &Entry) -> io::Result<()> {
+        self.secret(entry.label, &entry.tunnel_id, &entry.value)
     }
 
     /// Writes a `# …` comment line (line breaks in `text` become spaces).

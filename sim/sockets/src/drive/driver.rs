@@ -8,7 +8,9 @@ use super::options::{
 };
 use super::outcome::{self, Failed};
 use super::socket_task::{Command, NetEvent, Phase, SocketEntry, SocketTask, WakeState};
+use super::wire::WireRecord;
 use crate::client::{Target, TargetError};
+use crate::tap::Tap;
 use hybridsim_peers::phone::CtapHandler;
 use hybridsim_peers::{
     Desktop, FedAdvert, Input, Layer, Millis, Output, Peer, PeerError, PeerEvent, Phone, Reason,
@@ -47,6 +49,7 @@ pub(super) struct Report {
     pub(super) timed_out: bool,
     pub(super) unreachable: Option<Unreachable>,
     pub(super) elapsed: Duration,
+    pub(super) wire: WireRecord,
 }
 
 /// Drives whichever peers are given: both (in-process QR and radio), or one, with `links`
@@ -71,6 +74,7 @@ pub(super) async fn drive<H: CtapHandler>(
                 timed_out: false,
                 unreachable: None,
                 elapsed: started.elapsed(),
+                wire: WireRecord::default(),
             };
         }
     };
@@ -94,6 +98,8 @@ pub(super) async fn drive<H: CtapHandler>(
         cut_at: None,
         timed_out: false,
         unreachable: None,
+        wire: WireRecord::default(),
+        taps: Vec::new(),
     };
     driver.run().await;
     driver.finish().await
@@ -139,6 +145,10 @@ pub(super) struct Driver<'a, H: CtapHandler> {
     pub(super) timed_out: bool,
     /// The first socket whose host could not be reached.
     pub(super) unreachable: Option<Unreachable>,
+    /// What went on the wire and the air.
+    pub(super) wire: WireRecord,
+    /// The recorders of the connections tapped ([`DriveOptions::record_bytes`]).
+    pub(super) taps: Vec<(Side, Tap)>,
 }
 
 impl<H: CtapHandler> Driver<'_, H> {
@@ -260,6 +270,7 @@ impl<H: CtapHandler> Driver<'_, H> {
 
     /// The QR code goes straight to the phone when it runs here.
     fn show_qr(&mut self, side: Side, text: String) {
+        self.wire.qr(&text);
         let now = self.now();
         match self.phone.as_mut() {
             Some(phone) => {
@@ -277,6 +288,7 @@ impl<H: CtapHandler> Driver<'_, H> {
 
     /// The advert goes straight to the desktop when it runs here, else out on the link.
     fn advertise(&mut self, side: Side, uuid: u16, data: Vec<u8>) {
+        self.wire.advert(uuid, &data);
         let now = self.now();
         if let Some(desktop) = self.desktop.as_mut() {
             let input = Input::Advert {
@@ -313,6 +325,7 @@ impl<H: CtapHandler> Driver<'_, H> {
 
     fn send(&mut self, side: Side, socket: SocketId, data: Vec<u8>) {
         self.note(side, Layer::Tunnel, format!("sent {} B", data.len()), &data);
+        self.wire.message(side, &data);
         match self.sockets.get_mut(&(side, socket)) {
             Some(entry) if entry.phase != Phase::Gone => {
                 entry.sent += 1;
@@ -437,6 +450,13 @@ impl<H: CtapHandler> Driver<'_, H> {
                 return;
             }
         };
+        let target = if self.options.record_bytes && !target.is_tls() {
+            let tap = Tap::new(self.started.into_std());
+            self.taps.push((side, tap.clone()));
+            target.tapped(tap)
+        } else {
+            target
+        };
         let task = SocketTask {
             target,
             side,
@@ -498,6 +518,9 @@ impl<H: CtapHandler> Driver<'_, H> {
             self.desktop.as_ref().and_then(|d| d.result()),
         );
         let phone_result = result(Side::Phone, self.phone.as_ref().and_then(|p| p.result()));
+        for (side, tap) in &self.taps {
+            self.wire.streams.push((*side, tap.record()));
+        }
         Report {
             desktop_result,
             phone_result,
@@ -506,6 +529,7 @@ impl<H: CtapHandler> Driver<'_, H> {
             timed_out: self.timed_out,
             unreachable: self.unreachable,
             elapsed: self.started.elapsed(),
+            wire: self.wire,
         }
     }
 }

@@ -90,6 +90,14 @@ impl<H: CtapHandler> Driver<'_, H> {
     fn received(&mut self, side: Side, socket: SocketId, data: Vec<u8>) {
         let what = format!("received {} B", data.len());
         self.note(side, Layer::Tunnel, what, &data);
+        // With both peers here the sender already put it on the record.
+        let sender_here = match side {
+            Side::Desktop => self.phone.is_some(),
+            Side::Phone => self.desktop.is_some(),
+        };
+        if !sender_here {
+            self.wire.message(side.other(), &data);
+        }
         if let Some(entry) = self.sockets.get_mut(&(side, socket)) {
             entry.received += 1;
         }
@@ -124,6 +132,7 @@ impl<H: CtapHandler> Driver<'_, H> {
             Some(Ok(advert)) => {
                 let what = format!("advert heard under {:#06x} (from outside)", advert.uuid);
                 self.note(Side::Desktop, Layer::Ble, what, &advert.data);
+                self.wire.advert(advert.uuid, &advert.data);
                 let input = Input::Advert {
                     uuid: advert.uuid,
                     data: advert.data,

@@ -78,14 +78,16 @@ mod outcome;
 pub mod pair;
 pub mod results;
 mod socket_task;
+pub mod wire;
 
 pub use log::{served, trace_json_lines, LogEntry, Side};
 pub use options::{
     desktop_seed, tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable, ADVERT_RSSI,
     DEFAULT_CLOSE_LINGER, DEFAULT_DRIVE_TIMEOUT, DEFAULT_FAILURE_GRACE, DEFAULT_UPGRADE_TIMEOUT,
 };
-pub use pair::{pair, peer_seed};
+pub use pair::{pair, pair_logging, peer_seed};
 pub use results::{DesktopOutcome, PeersOutcome, PhoneOutcome};
+pub use wire::WireRecord;
 
 use crate::client::Target;
 use driver::{drive, Links};
@@ -132,6 +134,7 @@ pub async fn run_peers<H: CtapHandler>(
         timed_out: report.timed_out,
         unreachable: report.unreachable,
         elapsed: report.elapsed,
+        wire: report.wire,
         desktop,
         phone,
     }
@@ -169,6 +172,7 @@ pub async fn run_desktop(
         timed_out: report.timed_out,
         unreachable: report.unreachable,
         elapsed: report.elapsed,
+        wire: report.wire,
         desktop,
     }
 }
@@ -229,13 +233,15 @@ pub async fn run_phone_until<H: CtapHandler>(
         adverts_out: Some(adverts),
         stop: Some(Box::pin(stop)),
     };
-    let report = drive(Ok(route.clone()), None, Some(&mut phone), links, options).await;
+    let mut report = drive(Ok(route.clone()), None, Some(&mut phone), links, options).await;
+    report.wire.qr(qr);
     PhoneOutcome {
         result: report.phone_result,
         log: report.log,
         timed_out: report.timed_out,
         unreachable: report.unreachable,
         elapsed: report.elapsed,
+        wire: report.wire,
         phone,
     }
 }

@@ -53,6 +53,9 @@ pub struct DriveOptions {
     /// Keep the bytes of events the peers mark secret (keys, link secrets) in the log.
     /// Default `false`: they are logged as `(secret, N B)`.
     pub log_secrets: bool,
+    /// Record the bytes of every plain `ws://` tunnel connection ([`crate::tap`]) for
+    /// captures ([`WireRecord::streams`](super::WireRecord::streams)). Default `false`.
+    pub record_bytes: bool,
 }
 
 impl Default for DriveOptions {
@@ -64,6 +67,7 @@ impl Default for DriveOptions {
             close_linger: DEFAULT_CLOSE_LINGER,
             wake_channel: true,
             log_secrets: false,
+            record_bytes: false,
         }
     }
 }

@@ -22,14 +22,28 @@ pub fn peer_seed(seed: u64, role: &[u8]) -> [u8; 32] {
 /// `authenticator`, both using `endpoint`, seeded from `seed`.
 pub fn pair(
     endpoint: &TunnelEndpoint,
-    (command, params): (u8, Vec<u8>),
+    request: (u8, Vec<u8>),
     authenticator: Authenticator,
     seed: u64,
 ) -> (Desktop, Phone) {
+    pair_logging(endpoint, request, authenticator, seed, false)
+}
+
+/// [`pair`], with both peers logging their key-log secrets when `log_secrets` is set
+/// (`--keylog`, `--pcapng`).
+pub fn pair_logging(
+    endpoint: &TunnelEndpoint,
+    (command, params): (u8, Vec<u8>),
+    authenticator: Authenticator,
+    seed: u64,
+    log_secrets: bool,
+) -> (Desktop, Phone) {
     let mut desktop = DesktopConfig::new(command, params, peer_seed(seed, b"desktop"));
     desktop.tunnel = Some(endpoint.clone());
+    desktop.log_secrets = log_secrets;
     let mut phone = PhoneConfig::new(authenticator, peer_seed(seed, b"phone"));
     phone.tunnel = Some(endpoint.clone());
+    phone.log_secrets = log_secrets;
     (Desktop::new(desktop, Millis::ZERO), Phone::new(phone))
 }
 

@@ -5,6 +5,7 @@ use super::log::{LogEntry, Side};
 #[cfg(doc)]
 use super::options::DriveOptions;
 use super::options::Unreachable;
+use super::wire::WireRecord;
 use core::fmt;
 use hybridsim_ctap::Authenticator;
 use hybridsim_peers::phone::CtapHandler;
@@ -34,6 +35,8 @@ pub struct PeersOutcome<H: CtapHandler = Authenticator> {
     pub unreachable: Option<Unreachable>,
     /// How long the run took.
     pub elapsed: Duration,
+    /// What went on the wire and the air ([`WireRecord::session`] for captures).
+    pub wire: WireRecord,
     /// The desktop after the run (for its other accessors: handshake hash, revision, …).
     pub desktop: Desktop,
     /// The phone after the run (for its authenticator, configuration, handshake hash, …).
@@ -124,6 +127,8 @@ pub struct DesktopOutcome {
     pub unreachable: Option<Unreachable>,
     /// How long the run took.
     pub elapsed: Duration,
+    /// What went on the wire and the air ([`WireRecord::session`] for captures).
+    pub wire: WireRecord,
     /// The desktop after the run.
     pub desktop: Desktop,
 }
@@ -140,6 +145,8 @@ pub struct PhoneOutcome<H: CtapHandler = Authenticator> {
     pub unreachable: Option<Unreachable>,
     /// How long the run took.
     pub elapsed: Duration,
+    /// What went on the wire and the air ([`WireRecord::session`] for captures).
+    pub wire: WireRecord,
     /// The phone after the run (its authenticator holds any new credential).
     pub phone: Phone<H>,
 }

@@ -6,6 +6,7 @@ use super::{PhoneState, HYBRID_TRANSPORTS};
 use crate::trace::{Trace, TraceRecord};
 use crate::world::{ActorId, World, WorldError};
 use hybridsim_ctap::{GetAssertionResponse, MakeCredentialResponse, StatusCode};
+use hybridsim_pcapng::record::SessionRecord;
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
 use hybridsim_peers::{LinkedDevice, Millis, Party, PeerError, Reason};
@@ -88,6 +89,9 @@ pub struct Outcome {
     pub phone_state: Option<PhoneState>,
     /// Set when the run ended with parties still waiting (a livelock or a stall).
     pub world_error: Option<WorldError>,
+    /// The session's secrets, adverts and messages, when the ceremony was asked to record
+    /// them ([`Ceremony::record_session`](super::Ceremony::record_session)).
+    pub session: Option<SessionRecord>,
 }
 
 impl Outcome {
@@ -151,6 +155,7 @@ impl Outcome {
             forget_link: false,
             phone_state: None,
             world_error,
+            session: None,
         };
         let desktop = world
             .take_peer(cast.desktop)

@@ -3,12 +3,14 @@
 
 use super::cast::Cast;
 use super::outcome::{ExternalRun, Outcome};
+use super::session;
 use super::{Ceremony, CeremonyError, PhoneState, MAX_STEPS, STALE_QR_AGE};
 use crate::faults::{
     AdvertRule, CameraRule, Fault, FaultAt, RelayRule, SecondCommandRule, UpgradeRule,
 };
 use crate::trace::Trace;
 use crate::world::{derive_seed, ActorId, World};
+use hybridsim_pcapng::record::{merge_secrets, SessionRecord};
 use hybridsim_peers::desktop::{CrypterPolicy, Desktop, DesktopConfig};
 use hybridsim_peers::phone::{CtapHandler, Phone, PhoneConfig};
 use hybridsim_peers::{LinkedDevice, Millis};
@@ -46,6 +48,8 @@ impl Ceremony {
         }
         phone_config.revision = self.revision;
         phone_config.construction = self.construction;
+        desktop_config.log_secrets = self.record_session;
+        phone_config.log_secrets = self.record_session;
 
         for at in &self.faults {
             configure(*at, &mut desktop_config, &mut phone_config);
@@ -74,10 +78,18 @@ impl Ceremony {
             return Err(CeremonyError::RulesNeedWorld);
         }
         let (desktop_config, phone_config) = self.configs(command, params, linked)?;
+        let name = self.session_name(command, linked.is_some());
         let run = driver(
             Desktop::new(desktop_config, Millis::ZERO),
             Phone::new(phone_config),
         );
+        // A driver outside the world reports no wire: the record holds the secrets.
+        let session = self.record_session.then(|| {
+            let mut record = SessionRecord::new(name);
+            let desktop = run.desktop_peer.secrets();
+            record.secrets = merge_secrets(desktop, run.phone_peer.secrets());
+            record
+        });
         let mut trace = Trace::new(self.reveal_secrets);
         trace.extend(run.trace);
         Ok(Outcome {
@@ -95,6 +107,7 @@ impl Ceremony {
             forget_link: run.desktop_peer.should_forget_link(),
             phone_state: Some(PhoneState::after(run.phone_peer)),
             world_error: None,
+            session,
         })
     }
 
@@ -120,9 +133,27 @@ impl Ceremony {
             }
         }
         let (desktop_config, phone_config) = self.configs(command, params, linked)?;
+        let name = self.session_name(command, linked.is_some());
         let (mut world, cast) = self.world(desktop_config, phone_config, linked.is_some());
         let world_error = world.run(MAX_STEPS).err();
-        Ok(Outcome::of(&mut world, &cast, world_error))
+        let recorded = session::record(&world, &cast, name);
+        let mut outcome = Outcome::of(&mut world, &cast, world_error);
+        outcome.session = recorded;
+        Ok(outcome)
+    }
+
+    /// How a recorded session is named in key logs and captures.
+    fn session_name(&self, command: u8, linked: bool) -> String {
+        let request = if command == 0x01 {
+            "makeCredential"
+        } else {
+            "getAssertion"
+        };
+        let flow = if linked { "linked" } else { "QR" };
+        format!(
+            "hybridsim ceremony, seed {}: {request}, {flow} flow",
+            self.seed
+        )
     }
 
     /// The world for this ceremony: the desktop, the phone (and a bystander phone for
@@ -135,6 +166,9 @@ impl Ceremony {
     ) -> (World, Cast) {
         let mut world = World::new(self.seed, TunnelConfig::default(), self.reveal_secrets);
         world.set_radio(self.radio.clone());
+        if self.record_session {
+            world.record_wire();
+        }
         let contact_id = phone_config.contact_id.clone();
         let construction = phone_config.construction;
         // A desktop whose clock runs ahead starts at its own time, not the world's.

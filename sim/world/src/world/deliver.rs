@@ -58,6 +58,9 @@ impl World {
         if a.done() {
             return;
         }
+        if let (Some(wire), Input::Message { data, .. }) = (&mut self.wire, &input) {
+            wire.delivered(self.now, actor, data);
+        }
         let (layer, what, bytes) = describe_input(&input);
         let name = a.name.clone();
         self.trace

@@ -14,6 +14,9 @@ use std::net::{IpAddr, Ipv4Addr};
 impl World {
     /// Carries out one output of `actor`.
     pub(super) fn carry_out(&mut self, actor: ActorId, output: Output) {
+        if let Some(wire) = &mut self.wire {
+            wire.observe(self.now, actor, &output);
+        }
         match output {
             Output::ShowQr(text) => self.show_qr(actor, text),
             Output::Advertise { uuid, data } => self.advertise(actor, uuid, data),

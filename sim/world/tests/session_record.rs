@@ -1,0 +1,227 @@
+//! `Ceremony::record_session`: the key log the peers surface and the messages the world
+//! kept decrypt, with hybridsim-session's decryptor, to the very plaintexts the ceremony's
+//! own trace shows, for the QR and linked flows, both transport constructions and both
+//! protocol revisions; and without it nothing secret is kept.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use hybridsim_pcapng::record::SessionRecord;
+use hybridsim_session::decrypt::{CrypterKind, DecryptedSession, Flow, MessageKind};
+use hybridsim_session::keylog::{KeyLog, Label};
+use hybridsim_webauthn::b64::Base64Url;
+use hybridsim_webauthn::json::UserEntity;
+use hybridsim_webauthn::rp::{AuthenticationRequest, RegistrationRequest, RelyingParty};
+use hybridsim_world::ceremony::{Ceremony, Outcome, PhoneState};
+
+const ORIGIN: &str = "https://login.example";
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../../fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn phone() -> PhoneState {
+    PhoneState::from_profile(
+        &fixture("profiles/microsoft-authenticator-ios.toml"),
+        |file| Some(fixture(&format!("attestation/{file}"))),
+        [3; 32],
+    )
+    .unwrap()
+}
+
+fn creation() -> String {
+    let rp = RelyingParty::new("login.example", "Login", &[ORIGIN]);
+    let user = UserEntity {
+        id: Base64Url(b"user-1".to_vec()),
+        name: "alex".into(),
+        display_name: "Alex".into(),
+    };
+    let request = RegistrationRequest::default();
+    rp.start_registration(user, [1; 32], &request).0.to_json()
+}
+
+fn sign_in() -> String {
+    let rp = RelyingParty::new("login.example", "Login", &[ORIGIN]);
+    let request = AuthenticationRequest::default();
+    rp.start_authentication(&[], [2; 32], &request).0.to_json()
+}
+
+fn recorded(outcome: &Outcome) -> &SessionRecord {
+    assert!(
+        outcome.desktop.is_ok() && outcome.phone.is_ok(),
+        "{outcome:?}"
+    );
+    outcome.session.as_ref().expect("a recorded session")
+}
+
+/// The hex of the first trace note `what` by `actor` (secrets revealed).
+fn note(outcome: &Outcome, actor: &str, what: &str) -> String {
+    outcome
+        .trace
+        .records()
+        .iter()
+        .find(|r| r.actor == actor && r.what == what)
+        .map(|r| r.hex.clone())
+        .unwrap_or_else(|| panic!("no {actor} note {what:?}"))
+}
+
+fn plaintext(session: &DecryptedSession, kind: MessageKind) -> String {
+    let message = session
+        .messages
+        .iter()
+        .find(|m| m.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} in {session:?}"));
+    hex::encode(&message.plaintext)
+}
+
+/// The decrypted CTAP request, response and post-handshake message are the bytes the
+/// phone and the desktop traced.
+fn assert_reproduces(outcome: &Outcome, session: &DecryptedSession) {
+    let request = plaintext(session, MessageKind::CtapRequest);
+    assert!(
+        request.ends_with(&note(outcome, "phone", "ctap request")),
+        "request {request}"
+    );
+    let response = plaintext(session, MessageKind::CtapResponse);
+    assert!(
+        response.ends_with(&note(outcome, "desktop", "ctap response")),
+        "response {response}"
+    );
+    let post = plaintext(session, MessageKind::PostHandshake);
+    assert!(post.ends_with(&note(outcome, "desktop", "post-handshake message")));
+}
+
+#[test]
+fn a_qr_ceremony_decrypts_from_its_key_log_for_both_constructions_and_revisions() {
+    type Variant = fn(Ceremony) -> Ceremony;
+    let variants: [(Variant, CrypterKind, u8); 3] = [
+        (|c| c, CrypterKind::New, 1),
+        (Ceremony::old_crypter, CrypterKind::Old, 1),
+        (|c| c.old_crypter().revision0(), CrypterKind::Old, 0),
+    ];
+    for (variant, crypter, revision) in variants {
+        let ceremony = Ceremony::new(5)
+            .phone(phone())
+            .record_session(true)
+            .reveal_secrets(true);
+        let outcome = variant(ceremony).register(&creation()).unwrap();
+        let record = recorded(&outcome);
+        assert!(record.qr.is_some() && !record.adverts.is_empty());
+        let session = record.decrypt().unwrap();
+        assert_eq!(session.flow, Some(Flow::Qr));
+        assert!(session.advert.is_some(), "the advert decrypts too");
+        assert_eq!(
+            (session.crypter, session.revision),
+            (Some(crypter), Some(revision))
+        );
+        assert_reproduces(&outcome, &session);
+        let keylog = KeyLog::parse(record.keylog_text().as_bytes()).unwrap();
+        let keys = keylog.session(&session.tunnel_id).unwrap();
+        for label in [
+            Label::QrSecret,
+            Label::QrIdentityPrivateKey,
+            Label::DesktopEphemeralPrivateKey,
+            Label::PhoneEphemeralPrivateKey,
+            Label::Psk,
+            Label::HandshakeHash,
+            Label::DesktopWriteKey,
+            Label::DesktopReadKey,
+        ] {
+            assert!(keys.has(label), "{label} missing");
+        }
+    }
+}
+
+#[test]
+fn a_linked_ceremony_decrypts_from_its_key_log() {
+    let first = Ceremony::new(1)
+        .phone(phone())
+        .offer_linking(true)
+        .record_session(true)
+        .register(&creation())
+        .unwrap();
+    let linking = recorded(&first);
+    let keylog = linking.keylog_text();
+    assert!(keylog.contains("LINK_SECRET "), "{keylog}");
+    let device = first.linked_device.clone().expect("linked");
+    let outcome = Ceremony::new(2)
+        .phone(first.phone_state.unwrap())
+        .record_session(true)
+        .reveal_secrets(true)
+        .sign_in_linked(&device, &sign_in())
+        .unwrap();
+    let record = recorded(&outcome);
+    assert!(record.qr.is_none());
+    let session = record.decrypt().unwrap();
+    assert_eq!(session.flow, Some(Flow::Linked));
+    assert_reproduces(&outcome, &session);
+    let keylog = KeyLog::parse(record.keylog_text().as_bytes()).unwrap();
+    assert_eq!(
+        keylog.tunnel_ids().count(),
+        1,
+        "one session, the phone's tunnel id"
+    );
+    let keys = keylog.session(&session.tunnel_id).unwrap();
+    assert!(keys.has(Label::PhoneIdentityPrivateKey) && keys.has(Label::LinkSecret));
+}
+
+#[test]
+fn nothing_is_recorded_unless_asked() {
+    let outcome = Ceremony::new(5)
+        .phone(phone())
+        .register(&creation())
+        .unwrap();
+    assert!(outcome.session.is_none());
+    let trace = outcome.trace.to_json_lines();
+    assert!(!trace.contains("QR_SECRET") && !trace.contains("PSK "));
+}
+
+#[test]
+fn the_capture_shows_each_hop_and_what_a_fault_changed_in_transit() {
+    use hybridsim_pcapng::{record, Event};
+    let messages = |capture: &hybridsim_pcapng::Capture| -> Vec<Option<String>> {
+        capture
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Message { comment, .. } => Some(comment.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let clean = Ceremony::new(5)
+        .phone(phone())
+        .record_session(true)
+        .register(&creation())
+        .unwrap();
+    let session = recorded(&clean);
+    assert_eq!(session.hops.len(), 2 * session.messages.len());
+    let hops = messages(&record::capture(std::slice::from_ref(session)));
+    assert_eq!(hops.len(), session.hops.len());
+    assert!(
+        hops.iter().all(Option::is_some),
+        "every hop decoded: {hops:?}"
+    );
+
+    let faulty = Ceremony::new(5)
+        .phone(phone())
+        .record_session(true)
+        .fault(hybridsim_world::faults::Fault::WsTruncated)
+        .register(&creation())
+        .unwrap();
+    let session = faulty.session.as_ref().unwrap();
+    let hops = messages(&record::capture(std::slice::from_ref(session)));
+    let changed = "hybrid: delivered bytes that no side sent (changed in transit)";
+    assert!(
+        hops.iter().any(|c| c.as_deref() == Some(changed)),
+        "{hops:?}"
+    );
+}
