@@ -4,6 +4,14 @@
 /// Shipped profiles: (name, TOML text).
 pub const PROFILES: &[(&str, &str)] = &[
     (
+        "1password-play-services",
+        include_str!("../../../fixtures/profiles/1password-play-services.toml"),
+    ),
+    (
+        "bitwarden-play-services",
+        include_str!("../../../fixtures/profiles/bitwarden-play-services.toml"),
+    ),
+    (
         "buggy-non-canonical",
         include_str!("../../../fixtures/profiles/buggy-non-canonical.toml"),
     ),
@@ -16,8 +24,16 @@ pub const PROFILES: &[(&str, &str)] = &[
         include_str!("../../../fixtures/profiles/google-password-manager.toml"),
     ),
     (
+        "google-play-services-2-3",
+        include_str!("../../../fixtures/profiles/google-play-services-2-3.toml"),
+    ),
+    (
         "ios16",
         include_str!("../../../fixtures/profiles/ios16.toml"),
+    ),
+    (
+        "iphone-icloud-keychain-2026",
+        include_str!("../../../fixtures/profiles/iphone-icloud-keychain-2026.toml"),
     ),
     (
         "microsoft-authenticator-android",

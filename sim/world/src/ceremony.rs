@@ -102,8 +102,8 @@ pub struct Ceremony {
     faults: Vec<FaultAt>,
     offer_linking: bool,
     update_policy: UpdatePolicy,
-    revision: ProtocolRevision,
-    construction: Construction,
+    revision: Option<ProtocolRevision>,
+    construction: Option<Construction>,
     crypter: Option<CrypterPolicy>,
     reveal_secrets: bool,
     radio: RadioConfig,
@@ -114,9 +114,9 @@ pub struct Ceremony {
 }
 
 impl Ceremony {
-    /// A ceremony with this seed, the default origin, no phone yet, no faults, current
-    /// peers (revision 1, new transport construction, Chromium's update policy), and no
-    /// linking offered.
+    /// A ceremony with this seed, the default origin, no phone yet, no faults, the phone's
+    /// wire behaviour from its profile's `[hybrid]` table (revision and construction
+    /// included), Chromium's update policy, and no linking offered.
     pub fn new(seed: u64) -> Ceremony {
         Ceremony {
             seed,
@@ -125,8 +125,8 @@ impl Ceremony {
             faults: Vec::new(),
             offer_linking: false,
             update_policy: UpdatePolicy::Chromium,
-            revision: ProtocolRevision::V1,
-            construction: Construction::New,
+            revision: None,
+            construction: None,
             crypter: None,
             reveal_secrets: false,
             radio: RadioConfig::default(),
@@ -176,7 +176,7 @@ impl Ceremony {
 
     /// A legacy phone speaking protocol revision 0 (the desktop detects it).
     pub fn revision0(mut self) -> Ceremony {
-        self.revision = ProtocolRevision::V0;
+        self.revision = Some(ProtocolRevision::V0);
         self
     }
 
@@ -184,7 +184,7 @@ impl Ceremony {
     /// the construction (webauthn-rs' initiator) unless [`Ceremony::desktop_crypter`] says
     /// otherwise.
     pub fn old_crypter(mut self) -> Ceremony {
-        self.construction = Construction::Old;
+        self.construction = Some(Construction::Old);
         self
     }
 

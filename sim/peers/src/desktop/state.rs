@@ -194,15 +194,8 @@ impl State {
         cx: &mut Cx<'_>,
         matched: AdvertMatched,
     ) -> Result<State, Reason> {
-        cx.out.event(
-            Layer::Ble,
-            format!(
-                "advert matched: routing id {}, domain id {}",
-                hex::encode_upper(matched.eid.routing_id),
-                matched.eid.domain_id
-            ),
-            matched.plaintext,
-        );
+        cx.out
+            .event(Layer::Ble, matched.describe(), matched.plaintext);
         cx.out.secret(Layer::Noise, "psk", matched.psk);
         match self {
             State::AwaitingAdvert(s) => s.on_matched(cx, matched),
