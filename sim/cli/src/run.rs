@@ -51,6 +51,10 @@ pub struct RunArgs {
     /// need the simulated world and fail such steps; approved traces are not compared.
     #[arg(long, value_name = "URL")]
     pub tunnel: Option<String>,
+    /// Run every scenario with this desktop profile (a built-in name or a TOML file)
+    /// instead of its own; approved traces are then not compared.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub desktop_profile: Option<String>,
     /// How many scenarios run at once (default: the cores available).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -92,6 +96,8 @@ pub fn run(args: RunArgs) -> Outcome {
         accept: args.accept,
         tunnel: args.tunnel.clone(),
         driver: Some(Arc::new(SocketDriver)),
+        desktop_profile: hybridsim_scenario::builtin::desktop_arg(args.desktop_profile.as_deref())
+            .map_err(Failure::bad_input)?,
         ..SuiteOptions::default()
     };
     if let Some(jobs) = args.jobs {

@@ -259,6 +259,10 @@ pub struct Quirks {
     /// ignored and they produce no output (CTAP lets an authenticator ignore extensions). For
     /// reproducing captured getInfo bytes, such as the Android capture's "devicePubKey".
     pub advertised_but_ignored_extensions: Vec<String>,
+    /// getInfo's AAGUID (key 3) is 15 bytes instead of 16, so the response does not parse as
+    /// a getInfo. A deliberate fault for desktops that check the phone's getInfo (Chromium
+    /// parses it and gives up on a malformed one); no phone is known to do this.
+    pub malformed_get_info: bool,
 }
 
 /// Why a profile was refused.

@@ -100,6 +100,7 @@ pub const ALL_PROFILES: &[&str] = &[
     "google-play-services-2-3",
     "bitwarden-play-services",
     "1password-play-services",
+    "buggy-malformed-get-info",
 ];
 
 /// proptest strategies for the message types.

@@ -10,6 +10,7 @@ use crate::builtin;
 use crate::model::{
     AdvanceClockStep, AttestationSpec, PhoneCrypter, Scenario, Step, UserVerificationSpec,
 };
+use hybridsim_peers::desktop::DesktopProfile;
 use hybridsim_peers::LinkedDevice;
 use hybridsim_webauthn::rp::{
     AttestationConveyance, RegisteredCredential, RelyingParty, UserVerification,
@@ -109,6 +110,8 @@ struct Run<'a> {
     apps: hybridsim_apps::AppWorld,
     /// The real tunnel server ceremonies run over, when not the simulated one.
     tunnel: Option<real_tunnel::RealTunnel<'a>>,
+    /// The desktop's profile, when `[desktop] profile` names one.
+    desktop_profile: Option<DesktopProfile>,
 }
 
 mod app_steps;
@@ -125,6 +128,17 @@ pub(crate) fn check_mechanism(step: &crate::model::MigrateStep) -> Result<(), St
 /// Whether every quirk name is known (for the loader's checks).
 pub(crate) fn check_quirks(names: &[String]) -> Result<(), String> {
     app_steps::quirks(names).map(drop)
+}
+
+/// The desktop profile `[desktop] profile` names: a built-in one, or a file relative to
+/// the scenario's folder (an absolute path stays as it is).
+fn desktop_profile(scenario: &Scenario, dir: &Path) -> Result<Option<DesktopProfile>, String> {
+    scenario
+        .desktop
+        .profile
+        .as_deref()
+        .map(|name| builtin::load_desktop(name, dir))
+        .transpose()
 }
 
 /// Runs a scenario; `dir` is the scenario file's folder (profile paths are relative to it),
@@ -247,6 +261,7 @@ impl<'a> Run<'a> {
             armed_faults: Vec::new(),
             apps,
             tunnel: None,
+            desktop_profile: desktop_profile(scenario, dir)?,
         })
     }
 

@@ -37,7 +37,9 @@ use crate::fault::{ConnectRule, Rule};
 use crate::faults::{Fault, FaultAt};
 use crate::radio::RadioConfig;
 use core::time::Duration;
-use hybridsim_peers::desktop::{CrypterPolicy, Desktop, DesktopConfig, UpdatePolicy};
+use hybridsim_peers::desktop::{
+    CrypterPolicy, Desktop, DesktopConfig, DesktopProfile, UpdatePolicy,
+};
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_peers::LinkedDevice;
 use hybridsim_proto::crypter::Construction;
@@ -101,7 +103,8 @@ pub struct Ceremony {
     origin: String,
     faults: Vec<FaultAt>,
     offer_linking: bool,
-    update_policy: UpdatePolicy,
+    update_policy: Option<UpdatePolicy>,
+    desktop_profile: Option<DesktopProfile>,
     revision: Option<ProtocolRevision>,
     construction: Option<Construction>,
     crypter: Option<CrypterPolicy>,
@@ -124,7 +127,8 @@ impl Ceremony {
             origin: DEFAULT_ORIGIN.to_owned(),
             faults: Vec::new(),
             offer_linking: false,
-            update_policy: UpdatePolicy::Chromium,
+            update_policy: None,
+            desktop_profile: None,
             revision: None,
             construction: None,
             crypter: None,
@@ -170,7 +174,15 @@ impl Ceremony {
 
     /// What the desktop does with an update or linking info it cannot accept.
     pub fn update_policy(mut self, policy: UpdatePolicy) -> Ceremony {
-        self.update_policy = policy;
+        self.update_policy = Some(policy);
+        self
+    }
+
+    /// The desktop's behaviour from a desktop profile (`fixtures/desktops/`): QR keys,
+    /// adverts taken, crypter, update and getInfo policies, timers. Linking asked for with
+    /// [`Ceremony::offer_linking`], an update policy or a crypter set here win over it.
+    pub fn desktop_profile(mut self, profile: DesktopProfile) -> Ceremony {
+        self.desktop_profile = Some(profile);
         self
     }
 

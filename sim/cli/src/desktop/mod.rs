@@ -44,6 +44,9 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     let (command, params) = pending.ctap_request();
     let mut config = DesktopConfig::new(command, params, derive_seed(seed, b"desktop"));
     config.tunnel = endpoint;
+    if let Some(profile) = crate::builtin::desktop_profile(args.desktop_profile.as_deref())? {
+        profile.apply(&mut config);
+    }
     let desktop = Desktop::new(config, Millis::ZERO);
     let qr = desktop
         .qr_url()

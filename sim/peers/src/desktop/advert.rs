@@ -58,6 +58,8 @@ pub(crate) struct Candidate<'a> {
 pub(crate) enum Ignored {
     /// Not under 0xFFF9 or 0xFDE2.
     Uuid(u16),
+    /// A hybrid UUID this desktop does not scan for.
+    NotScanned(u16),
     /// A phone was already chosen.
     Committed,
     /// Not 20 bytes (or, with a suffix allowed, shorter than 20).
@@ -74,6 +76,9 @@ impl Ignored {
         let why = match self {
             Ignored::Uuid(uuid) => {
                 format!("service UUID {uuid:#06x} is neither 0xFFF9 nor 0xFDE2")
+            }
+            Ignored::NotScanned(uuid) => {
+                format!("service UUID {uuid:#06x} is not among the UUIDs this desktop scans")
             }
             Ignored::Committed => "a phone was already matched".to_owned(),
             Ignored::Length(len) => format!("{len} bytes of service data; hybrid adverts are 20"),

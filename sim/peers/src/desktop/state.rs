@@ -9,6 +9,7 @@ use crate::common::{
 };
 use crate::io::{Layer, Output};
 use crate::outcome::{Reason, Waiting};
+use hybridsim_proto::cbor::Value;
 use hybridsim_proto::derive::{self, Purpose};
 use hybridsim_proto::keys;
 use hybridsim_proto::linking::ClientPayload;
@@ -320,6 +321,9 @@ fn start_qr(cx: &mut Cx<'_>) -> Result<State, Reason> {
     payload.linking = options.linking;
     payload.request_type = Some(cx.config.request_type.clone());
     payload.key6 = options.key6.clone();
+    if options.grease {
+        payload.unknown.push(grease_entry());
+    }
     let url = payload.to_url();
     let eid_key = payload.eid_key();
     cx.out
@@ -561,4 +565,10 @@ impl AwaitingHandshake {
             self.deadline,
         )))
     }
+}
+
+/// The GREASE entry a 2.3 desktop may add to its QR code: the reserved key, an empty string.
+fn grease_entry() -> (Value, Value) {
+    let key = hybridsim_proto::channels::GREASE_QR_KEY;
+    (Value::Integer(key.into()), Value::Text(String::new()))
 }

@@ -46,11 +46,22 @@ impl Ceremony {
         let mut desktop_config =
             DesktopConfig::new(command, params, derive_seed(self.seed, b"desktop"));
         desktop_config.qr.linking = Some(self.offer_linking);
-        desktop_config.update_policy = self.update_policy;
-        desktop_config.crypter = self.crypter.unwrap_or(match phone_config.construction {
-            Construction::New => CrypterPolicy::New,
-            Construction::Old => CrypterPolicy::Detect,
-        });
+        match &self.desktop_profile {
+            Some(profile) => profile.apply(&mut desktop_config),
+            // Without a profile the desktop follows the phone's construction.
+            None => {
+                desktop_config.crypter = match phone_config.construction {
+                    Construction::New => CrypterPolicy::New,
+                    Construction::Old => CrypterPolicy::Detect,
+                }
+            }
+        }
+        if let Some(policy) = self.update_policy {
+            desktop_config.update_policy = policy;
+        }
+        if let Some(crypter) = self.crypter {
+            desktop_config.crypter = crypter;
+        }
         desktop_config.linked_device = linked.cloned();
 
         for at in &self.faults {
