@@ -139,7 +139,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, DiscoverError> {
 }
 
 /// Collects the `*.toml` files under `dir`. Folders are followed through symbolic links,
-/// each (by its canonical path) once: a link back up the tree is not a loop.
+/// each (by its canonical path) once: a link back up the tree is not a loop. Not scenarios,
+/// so skipped: folders named `profiles` (phone and desktop profiles scenarios name by path)
+/// and `*-expectations.toml` files (the interop matrix's expectations).
 fn walk(
     root: &Path,
     dir: &Path,
@@ -157,9 +159,14 @@ fn walk(
         let entry =
             entry.map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
         let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
-            walk(root, &path, out, visited)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
+            if name != "profiles" {
+                walk(root, &path, out, visited)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "toml")
+            && !name.ends_with("-expectations.toml")
+        {
             let relative = path.strip_prefix(root).unwrap_or(&path);
             let id = relative
                 .with_extension("")
