@@ -5,13 +5,12 @@
 //! process goes), and when the radio itself fails (then the run is stopped).
 //!
 //! The advert's form (service UUID, length) and the tunnel domain come from the phone's
-//! profile through [`phone_form`].
+//! profile through [`phone_form`] (its `[hybrid]` table).
 
 use crate::advertise::Advertiser;
 use crate::error::BleError;
 use hybridsim_ctap::Profile;
 use hybridsim_peers::phone::PhoneConfig;
-use hybridsim_proto::advert::FIDO_SERVICE_UUID;
 use hybridsim_proto::advert_line::AdvertLine;
 use std::future::Future;
 use std::pin::Pin;
@@ -24,21 +23,20 @@ use tokio::sync::oneshot;
 pub struct PhoneForm {
     /// The 16-bit service UUID of the advert: 0xFFF9 (Android) or 0xFDE2 (iOS).
     pub uuid: u16,
-    /// The advert's length: 20 bytes, or more with a CTAP 2.3 suffix.
-    pub advert_len: usize,
+    /// Whether a CTAP 2.3 suffix follows the 20 advert bytes.
+    pub suffixed: bool,
     /// The tunnel domain id (docs/protocol.md §5.1): 0 `cable.ua5v.com`, 1 `cable.auth.com`.
     pub domain_id: u16,
 }
 
-/// The advert form and tunnel domain of a phone with `profile`. Profiles do not carry them
-/// yet, so this gives what every phone uses today (0xFFF9, 20 bytes, domain 0, the values of
-/// `PhoneConfig::new`); once profiles have these fields, this is the one place to read them.
+/// The advert form and tunnel domain of a phone with `profile`, from its `[hybrid]` table
+/// (service UUID, advert form, tunnel domain).
 pub fn phone_form(profile: &Profile) -> PhoneForm {
-    let _ = profile;
+    let hybrid = &profile.hybrid;
     PhoneForm {
-        uuid: FIDO_SERVICE_UUID,
-        advert_len: hybridsim_proto::advert::ADVERT_LEN,
-        domain_id: 0,
+        uuid: hybrid.service_uuid.value(),
+        suffixed: hybrid.advert != hybridsim_ctap::profile::hybrid::AdvertForm::Exact,
+        domain_id: hybrid.tunnel_domain,
     }
 }
 
@@ -215,20 +213,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_profile_has_todays_form_until_profiles_carry_it() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../fixtures/profiles/ios16.toml"
-        );
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let profile = Profile::from_toml_str(&text).map_err(|e| e.to_string());
+    fn the_form_is_the_profiles_hybrid_table() {
+        let form = |name: &str| {
+            let path = format!(
+                "{}/../../fixtures/profiles/{name}.toml",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            Profile::from_toml_str(&text)
+                .map(|p| phone_form(&p))
+                .map_err(|e| e.to_string())
+        };
+        let android = PhoneForm {
+            uuid: 0xfff9,
+            suffixed: false,
+            domain_id: 0,
+        };
+        assert_eq!(form("google-password-manager"), Ok(android));
+        let iphone = PhoneForm {
+            uuid: 0xfde2,
+            suffixed: false,
+            domain_id: 1,
+        };
+        assert_eq!(form("iphone-icloud-keychain-2026"), Ok(iphone));
         assert_eq!(
-            profile.map(|p| phone_form(&p)),
-            Ok(PhoneForm {
-                uuid: 0xfff9,
-                advert_len: 20,
-                domain_id: 0
-            })
+            form("google-play-services-2-3").map(|f| f.suffixed),
+            Ok(true)
         );
     }
 

@@ -4,6 +4,7 @@
 
 use crate::SeenAdvert;
 use hybridsim_proto::advert::{self, AdvertError, LengthRule, Matched, ADVERT_LEN};
+use hybridsim_proto::channels::AdvertSuffix;
 use hybridsim_proto::domain;
 use serde_json::{json, Value};
 use std::cmp::Ordering;
@@ -62,6 +63,13 @@ pub fn to_json(seen: &SeenAdvert, keys_given: bool, verdict: &Verdict) -> Value 
             "suffix": (!m.suffix.is_empty()).then(|| hex::encode(&m.suffix)),
         }),
     };
+    let mut decrypted = decrypted;
+    if let (Some((_, Ok(m))), Some(map)) = (verdict, decrypted.as_object_mut()) {
+        if !m.suffix.is_empty() {
+            let readings = AdvertSuffix::describe(&m.suffix);
+            map.insert("suffix_readings".to_owned(), Value::String(readings));
+        }
+    }
     if let Some(map) = out.as_object_mut() {
         map.insert("decrypted".to_owned(), decrypted);
     }
@@ -99,7 +107,11 @@ pub fn to_lines(seen: &SeenAdvert, keys_given: bool, verdict: &Verdict) -> Vec<S
             if m.suffix.is_empty() {
                 String::new()
             } else {
-                format!("  suffix {}", hex::encode(&m.suffix))
+                format!(
+                    "  suffix {} ({})",
+                    hex::encode(&m.suffix),
+                    AdvertSuffix::describe(&m.suffix)
+                )
             }
         ),
     });

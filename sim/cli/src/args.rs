@@ -67,6 +67,9 @@ pub enum Command {
     /// nearby, or broadcast one for a QR code.
     #[command(subcommand)]
     Ble(crate::ble::args::BleCommand),
+    /// Every desktop profile × phone profile × flow in the simulated world: a grid of pass or
+    /// the failing party, layer and reason, checked against an expectations file.
+    Matrix(crate::matrix::MatrixArgs),
 }
 
 // `rp serve` and `rp check` name their arguments from here.

@@ -27,6 +27,7 @@ mod failure;
 mod hex_arg;
 mod input;
 mod json;
+mod matrix;
 mod migrate;
 mod output;
 mod phone;
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
         args::Command::Migrate(cmd) => migrate::run(cmd),
         args::Command::Ble(cmd) => ble::run(cmd),
         args::Command::Run(cmd) => run::run(cmd),
+        args::Command::Matrix(cmd) => matrix::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -60,6 +60,10 @@ pub struct RunArgs {
     /// each holding the scenario's ceremonies one after the other.
     #[arg(long, value_name = "DIR")]
     pub pcapng: Option<PathBuf>,
+    /// Run every scenario with this desktop profile (a built-in name or a TOML file)
+    /// instead of its own; approved traces are then not compared.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub desktop_profile: Option<String>,
     /// How many scenarios run at once (default: the cores available).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -87,6 +91,8 @@ pub fn run(args: RunArgs) -> Outcome {
         tunnel: args.tunnel.clone(),
         driver: Some(Arc::new(SocketDriver)),
         record_sessions: args.keylog.is_some() || args.pcapng.is_some(),
+        desktop_profile: hybridsim_scenario::builtin::desktop_arg(args.desktop_profile.as_deref())
+            .map_err(Failure::bad_input)?,
         ..SuiteOptions::default()
     };
     if let Some(jobs) = args.jobs {

@@ -21,6 +21,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub mod hybrid;
+
+pub use hybrid::{HybridProfile, HybridProfileError};
+
 /// CTAP extension identifiers this crate implements on the authenticator side.
 pub const IMPLEMENTED_EXTENSIONS: &[&str] = &["hmac-secret", "prf"];
 
@@ -83,6 +87,10 @@ pub struct Profile {
     /// Deliberate deviations from the spec that real authenticators or platforms show.
     #[serde(default)]
     pub quirks: Quirks,
+    /// How the phone's hybrid stack behaves on the wire ([`hybrid`]); Chromium's Android
+    /// phone when absent.
+    #[serde(default)]
+    pub hybrid: HybridProfile,
 }
 
 /// The getInfo response a profile produces; only what is set here is encoded.
@@ -251,6 +259,10 @@ pub struct Quirks {
     /// ignored and they produce no output (CTAP lets an authenticator ignore extensions). For
     /// reproducing captured getInfo bytes, such as the Android capture's "devicePubKey".
     pub advertised_but_ignored_extensions: Vec<String>,
+    /// getInfo's AAGUID (key 3) is 15 bytes instead of 16, so the response does not parse as
+    /// a getInfo. A deliberate fault for desktops that check the phone's getInfo (Chromium
+    /// parses it and gives up on a malformed one); no phone is known to do this.
+    pub malformed_get_info: bool,
 }
 
 /// Why a profile was refused.
@@ -283,6 +295,9 @@ pub enum ProfileError {
     /// packed-x5c without a certificate or key file.
     #[error("attestation = \"packed-x5c\" needs {0}")]
     MissingAttestationFile(&'static str),
+    /// The `[hybrid]` table breaks a rule.
+    #[error("{0}")]
+    Hybrid(#[from] HybridProfileError),
     /// A certificate or key file for an attestation that uses none.
     #[error("{0} is only used with attestation = \"packed-x5c\"")]
     UnexpectedAttestationFile(&'static str),
@@ -358,6 +373,7 @@ impl Profile {
         if self.advertises("hmac-secret") && self.get_info.pin_uv_auth_protocols.is_empty() {
             return Err(ProfileError::HmacSecretWithoutPinUvAuthProtocol);
         }
+        self.hybrid.validate()?;
         self.validate_attestation_files()
     }
 

@@ -96,6 +96,11 @@ pub const ALL_PROFILES: &[&str] = &[
     "microsoft-authenticator-android",
     "buggy-non-canonical",
     "buggy-wrong-rpid-hash",
+    "iphone-icloud-keychain-2026",
+    "google-play-services-2-3",
+    "bitwarden-play-services",
+    "1password-play-services",
+    "buggy-malformed-get-info",
 ];
 
 /// proptest strategies for the message types.

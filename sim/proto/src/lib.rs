@@ -15,6 +15,7 @@
 //! - [`derive`](mod@derive): HKDF-SHA256 with little-endian purposes (§3).
 //! - [`advert`]: the 20-byte encrypted BLE advert (§4).
 //! - [`advert_fields`]: a pasted advert's UUID prefix, length and plaintext fields.
+//! - [`channels`]: CTAP 2.3 data channels: QR key 6 readings and the advert suffix.
 //! - [`advert_line`]: an advert as a hex text line, for a BLE hop carried over a pipe.
 //! - [`domain`]: tunnel-server domain ids and hashed host names (§5.1).
 //! - [`tunnel_url`]: `/cable/new`, `/cable/connect`, `/cable/contact` paths (§5.2).
@@ -32,6 +33,7 @@ pub mod advert_fields;
 pub mod advert_line;
 pub mod base10;
 pub mod cbor;
+pub mod channels;
 pub mod crypter;
 pub mod derive;
 pub mod domain;

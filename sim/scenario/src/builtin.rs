@@ -1,8 +1,23 @@
 //! The phone profiles and attestation files shipped in `fixtures/`, built into the library
 //! so that scenarios and the `hybridsim` binary name profiles wherever they are installed.
 
+use hybridsim_peers::desktop::DesktopProfile;
+use std::path::Path;
+
 /// Shipped profiles: (name, TOML text).
 pub const PROFILES: &[(&str, &str)] = &[
+    (
+        "1password-play-services",
+        include_str!("../../../fixtures/profiles/1password-play-services.toml"),
+    ),
+    (
+        "bitwarden-play-services",
+        include_str!("../../../fixtures/profiles/bitwarden-play-services.toml"),
+    ),
+    (
+        "buggy-malformed-get-info",
+        include_str!("../../../fixtures/profiles/buggy-malformed-get-info.toml"),
+    ),
     (
         "buggy-non-canonical",
         include_str!("../../../fixtures/profiles/buggy-non-canonical.toml"),
@@ -16,8 +31,16 @@ pub const PROFILES: &[(&str, &str)] = &[
         include_str!("../../../fixtures/profiles/google-password-manager.toml"),
     ),
     (
+        "google-play-services-2-3",
+        include_str!("../../../fixtures/profiles/google-play-services-2-3.toml"),
+    ),
+    (
         "ios16",
         include_str!("../../../fixtures/profiles/ios16.toml"),
+    ),
+    (
+        "iphone-icloud-keychain-2026",
+        include_str!("../../../fixtures/profiles/iphone-icloud-keychain-2026.toml"),
     ),
     (
         "microsoft-authenticator-android",
@@ -28,6 +51,91 @@ pub const PROFILES: &[(&str, &str)] = &[
         include_str!("../../../fixtures/profiles/microsoft-authenticator-ios.toml"),
     ),
 ];
+
+/// Shipped desktop profiles (`fixtures/desktops/`): (name, TOML text).
+pub const DESKTOPS: &[(&str, &str)] = &[
+    (
+        "chrome-150-linux",
+        include_str!("../../../fixtures/desktops/chrome-150-linux.toml"),
+    ),
+    (
+        "chrome-stable",
+        include_str!("../../../fixtures/desktops/chrome-stable.toml"),
+    ),
+    (
+        "libwebauthn",
+        include_str!("../../../fixtures/desktops/libwebauthn.toml"),
+    ),
+    (
+        "safari-macos",
+        include_str!("../../../fixtures/desktops/safari-macos.toml"),
+    ),
+    (
+        "webauthn-rs",
+        include_str!("../../../fixtures/desktops/webauthn-rs.toml"),
+    ),
+    (
+        "windows-11",
+        include_str!("../../../fixtures/desktops/windows-11.toml"),
+    ),
+];
+
+/// The text of a shipped desktop profile.
+pub fn desktop(name: &str) -> Option<&'static str> {
+    DESKTOPS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
+/// The names of the shipped desktop profiles.
+pub fn desktop_names() -> Vec<&'static str> {
+    DESKTOPS.iter().map(|(n, _)| *n).collect()
+}
+
+/// Most bytes of a desktop profile file read (the limit every named input file has).
+const MAX_PROFILE_FILE: u64 = 16 * 1024 * 1024;
+
+/// A desktop profile by built-in name or as a TOML file (relative paths from `dir`): for
+/// `[desktop] profile` and `--desktop-profile NAME|FILE`. Files must be regular and at most
+/// 16 MiB. `Err` is one line naming the profile.
+pub fn load_desktop(asked: &str, dir: &Path) -> Result<DesktopProfile, String> {
+    let text = match desktop(asked) {
+        Some(text) => text.to_owned(),
+        None => {
+            let path = dir.join(asked);
+            let meta = std::fs::metadata(&path).map_err(|e| {
+                format!(
+                    "no desktop profile {asked:?}: give a file or one of {} ({e})",
+                    desktop_names().join(", ")
+                )
+            })?;
+            if !meta.is_file() || meta.len() > MAX_PROFILE_FILE {
+                return Err(format!(
+                    "desktop profile {asked}: not a regular file of at most 16 MiB"
+                ));
+            }
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("desktop profile: cannot read {asked}: {e}"))?
+        }
+    };
+    DesktopProfile::from_toml_str(&text).map_err(|e| format!("desktop profile {asked}: {e}"))
+}
+
+/// `run --desktop-profile NAME|FILE` for every scenario: the name of a built-in profile, or
+/// the file's absolute path (scenarios resolve relative paths from their own folder), once
+/// it has loaded.
+pub fn desktop_arg(asked: Option<&str>) -> Result<Option<String>, String> {
+    let Some(asked) = asked else {
+        return Ok(None);
+    };
+    load_desktop(asked, Path::new("."))?;
+    if desktop(asked).is_some() {
+        return Ok(Some(asked.to_owned()));
+    }
+    let path = std::fs::canonicalize(asked).map_err(|e| format!("desktop profile {asked}: {e}"))?;
+    Ok(Some(path.to_string_lossy().into_owned()))
+}
 
 /// Shipped attestation files: (file name, PEM text).
 pub const ATTESTATION_FILES: &[(&str, &str)] = &[
@@ -96,6 +204,16 @@ mod tests {
     fn every_shipped_profile_is_built_in() {
         let built_in: Vec<String> = PROFILES.iter().map(|(n, _)| format!("{n}.toml")).collect();
         assert_eq!(built_in, names_in("profiles", &[".toml"]));
+    }
+
+    #[test]
+    fn every_shipped_desktop_is_built_in_and_loads() {
+        let built_in: Vec<String> = DESKTOPS.iter().map(|(n, _)| format!("{n}.toml")).collect();
+        assert_eq!(built_in, names_in("desktops", &[".toml"]));
+        for (name, text) in DESKTOPS {
+            let profile = hybridsim_peers::desktop::DesktopProfile::from_toml_str(text).unwrap();
+            assert_eq!(profile.name, *name);
+        }
     }
 
     #[test]

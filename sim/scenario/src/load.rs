@@ -367,6 +367,17 @@ fn validate(scenario: &Scenario) -> Vec<(Vec<Segment>, String)> {
             ));
         }
     }
+    if let Some(profile) = &scenario.desktop.profile {
+        if !profile.ends_with(".toml") && builtin::desktop(profile).is_none() {
+            problems.push((
+                vec![key("desktop"), key("profile")],
+                format!(
+                    "no built-in desktop profile {profile:?}: expected one of {} or a path ending in .toml",
+                    builtin::desktop_names().join(", ")
+                ),
+            ));
+        }
+    }
     problems.extend(bounds::radio(&scenario.world.radio));
     let server = &scenario.tunnel.server;
     if server != "simulated" && !server.starts_with("ws://") && !server.starts_with("wss://") {

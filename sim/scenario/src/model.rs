@@ -122,11 +122,16 @@ pub struct DesktopSpec {
     /// The web origin of the browser tab.
     #[serde(default = "default_origin")]
     pub origin: String,
-    /// What the desktop does with an update or linking info it cannot accept.
-    #[serde(default)]
-    pub update_policy: UpdatePolicySpec,
-    /// Which transport construction the desktop speaks. Default: `new`, or `detect` when
-    /// the phone uses the old one.
+    /// A desktop profile: a built-in name (`chrome-stable`, `chrome-150-linux`,
+    /// `safari-macos`, `windows-11`, `libwebauthn`, `webauthn-rs`) or the path of a desktop
+    /// profile TOML file, relative to the scenario file. Default: hybridsim's desktop
+    /// (Chromium's QR and policies, getInfo logged only).
+    pub profile: Option<String>,
+    /// What the desktop does with an update or linking info it cannot accept. Default:
+    /// the profile's, else `chromium`.
+    pub update_policy: Option<UpdatePolicySpec>,
+    /// Which transport construction the desktop speaks. Default: the profile's, else
+    /// `new`, or `detect` when the phone uses the old one.
     pub crypter: Option<DesktopCrypter>,
 }
 
@@ -134,7 +139,8 @@ impl Default for DesktopSpec {
     fn default() -> Self {
         DesktopSpec {
             origin: default_origin(),
-            update_policy: UpdatePolicySpec::default(),
+            profile: None,
+            update_policy: None,
             crypter: None,
         }
     }

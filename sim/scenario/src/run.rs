@@ -11,6 +11,7 @@ use crate::model::{
     AdvanceClockStep, AttestationSpec, PhoneCrypter, Scenario, Step, UserVerificationSpec,
 };
 use hybridsim_pcapng::record::SessionRecord;
+use hybridsim_peers::desktop::DesktopProfile;
 use hybridsim_peers::LinkedDevice;
 use hybridsim_webauthn::rp::{
     AttestationConveyance, RegisteredCredential, RelyingParty, UserVerification,
@@ -116,6 +117,8 @@ struct Run<'a> {
     tunnel: Option<real_tunnel::RealTunnel<'a>>,
     /// Whether ceremonies record their sessions for key logs and captures.
     record_sessions: bool,
+    /// The desktop's profile, when `[desktop] profile` names one.
+    desktop_profile: Option<DesktopProfile>,
 }
 
 mod app_steps;
@@ -132,6 +135,17 @@ pub(crate) fn check_mechanism(step: &crate::model::MigrateStep) -> Result<(), St
 /// Whether every quirk name is known (for the loader's checks).
 pub(crate) fn check_quirks(names: &[String]) -> Result<(), String> {
     app_steps::quirks(names).map(drop)
+}
+
+/// The desktop profile `[desktop] profile` names: a built-in one, or a file relative to
+/// the scenario's folder (an absolute path stays as it is).
+fn desktop_profile(scenario: &Scenario, dir: &Path) -> Result<Option<DesktopProfile>, String> {
+    scenario
+        .desktop
+        .profile
+        .as_deref()
+        .map(|name| builtin::load_desktop(name, dir))
+        .transpose()
 }
 
 /// Runs a scenario; `dir` is the scenario file's folder (profile paths are relative to it),
@@ -268,6 +282,7 @@ impl<'a> Run<'a> {
             apps,
             tunnel: None,
             record_sessions: false,
+            desktop_profile: desktop_profile(scenario, dir)?,
         })
     }
 

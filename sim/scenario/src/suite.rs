@@ -49,6 +49,9 @@ pub struct SuiteOptions {
     /// Record every ceremony's session ([`crate::run::StepResult::session`]) for key logs
     /// and captures ([`crate::capture`]).
     pub record_sessions: bool,
+    /// Run every scenario with this desktop profile (a built-in name or an absolute path)
+    /// instead of its own `[desktop] profile`; approved traces are then not compared.
+    pub desktop_profile: Option<String>,
 }
 
 impl Default for SuiteOptions {
@@ -60,6 +63,7 @@ impl Default for SuiteOptions {
             accept: false,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             tunnel: None,
+            desktop_profile: None,
             driver: None,
             record_sessions: false,
         }
@@ -139,7 +143,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, DiscoverError> {
 }
 
 /// Collects the `*.toml` files under `dir`. Folders are followed through symbolic links,
-/// each (by its canonical path) once: a link back up the tree is not a loop.
+/// each (by its canonical path) once: a link back up the tree is not a loop. Not scenarios,
+/// so skipped: folders named `profiles` (phone and desktop profiles scenarios name by path)
+/// and `*-expectations.toml` files (the interop matrix's expectations).
 fn walk(
     root: &Path,
     dir: &Path,
@@ -157,9 +163,14 @@ fn walk(
         let entry =
             entry.map_err(|e| DiscoverError(format!("cannot read {}: {e}", dir.display())))?;
         let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
-            walk(root, &path, out, visited)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
+            if name != "profiles" {
+                walk(root, &path, out, visited)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "toml")
+            && !name.ends_with("-expectations.toml")
+        {
             let relative = path.strip_prefix(root).unwrap_or(&path);
             let id = relative
                 .with_extension("")
@@ -240,7 +251,10 @@ pub fn run_one(file: &ScenarioFile, options: &SuiteOptions) -> ScenarioResult {
     };
     match load::load(&file.path) {
         Err(e) => result.error = Some(e.to_string()),
-        Ok(scenario) => {
+        Ok(mut scenario) => {
+            if let Some(profile) = &options.desktop_profile {
+                scenario.desktop.profile = Some(profile.clone());
+            }
             result.about = scenario.about.clone();
             let seed = options.seed.unwrap_or(scenario.world.seed);
             result.seed = seed;
@@ -252,7 +266,8 @@ pub fn run_one(file: &ScenarioFile, options: &SuiteOptions) -> ScenarioResult {
                     result.steps = steps;
                     // Other seeds give other bytes, and real sockets other timings.
                     let real = options.tunnel.is_some() || scenario.tunnel.real().is_some();
-                    if options.seed.is_none() && !real {
+                    let overridden = options.seed.is_some() || options.desktop_profile.is_some();
+                    if !overridden && !real {
                         result.trace = approve::check(&file.path, &result.steps, options.accept);
                     }
                 }

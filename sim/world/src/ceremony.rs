@@ -38,7 +38,9 @@ use crate::fault::{ConnectRule, Rule};
 use crate::faults::{Fault, FaultAt};
 use crate::radio::RadioConfig;
 use core::time::Duration;
-use hybridsim_peers::desktop::{CrypterPolicy, Desktop, DesktopConfig, UpdatePolicy};
+use hybridsim_peers::desktop::{
+    CrypterPolicy, Desktop, DesktopConfig, DesktopProfile, UpdatePolicy,
+};
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_peers::LinkedDevice;
 use hybridsim_proto::crypter::Construction;
@@ -102,9 +104,10 @@ pub struct Ceremony {
     origin: String,
     faults: Vec<FaultAt>,
     offer_linking: bool,
-    update_policy: UpdatePolicy,
-    revision: ProtocolRevision,
-    construction: Construction,
+    update_policy: Option<UpdatePolicy>,
+    desktop_profile: Option<DesktopProfile>,
+    revision: Option<ProtocolRevision>,
+    construction: Option<Construction>,
     crypter: Option<CrypterPolicy>,
     reveal_secrets: bool,
     radio: RadioConfig,
@@ -116,9 +119,9 @@ pub struct Ceremony {
 }
 
 impl Ceremony {
-    /// A ceremony with this seed, the default origin, no phone yet, no faults, current
-    /// peers (revision 1, new transport construction, Chromium's update policy), and no
-    /// linking offered.
+    /// A ceremony with this seed, the default origin, no phone yet, no faults, the phone's
+    /// wire behaviour from its profile's `[hybrid]` table (revision and construction
+    /// included), Chromium's update policy, and no linking offered.
     pub fn new(seed: u64) -> Ceremony {
         Ceremony {
             seed,
@@ -126,9 +129,10 @@ impl Ceremony {
             origin: DEFAULT_ORIGIN.to_owned(),
             faults: Vec::new(),
             offer_linking: false,
-            update_policy: UpdatePolicy::Chromium,
-            revision: ProtocolRevision::V1,
-            construction: Construction::New,
+            update_policy: None,
+            desktop_profile: None,
+            revision: None,
+            construction: None,
             crypter: None,
             reveal_secrets: false,
             radio: RadioConfig::default(),
@@ -173,13 +177,21 @@ impl Ceremony {
 
     /// What the desktop does with an update or linking info it cannot accept.
     pub fn update_policy(mut self, policy: UpdatePolicy) -> Ceremony {
-        self.update_policy = policy;
+        self.update_policy = Some(policy);
+        self
+    }
+
+    /// The desktop's behaviour from a desktop profile (`fixtures/desktops/`): QR keys,
+    /// adverts taken, crypter, update and getInfo policies, timers. Linking asked for with
+    /// [`Ceremony::offer_linking`], an update policy or a crypter set here win over it.
+    pub fn desktop_profile(mut self, profile: DesktopProfile) -> Ceremony {
+        self.desktop_profile = Some(profile);
         self
     }
 
     /// A legacy phone speaking protocol revision 0 (the desktop detects it).
     pub fn revision0(mut self) -> Ceremony {
-        self.revision = ProtocolRevision::V0;
+        self.revision = Some(ProtocolRevision::V0);
         self
     }
 
@@ -187,7 +199,7 @@ impl Ceremony {
     /// the construction (webauthn-rs' initiator) unless [`Ceremony::desktop_crypter`] says
     /// otherwise.
     pub fn old_crypter(mut self) -> Ceremony {
-        self.construction = Construction::Old;
+        self.construction = Some(Construction::Old);
         self
     }
 

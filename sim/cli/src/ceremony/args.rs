@@ -45,6 +45,10 @@ pub struct CeremonyRun {
     /// `--fault` needs the simulated tunnel.
     #[arg(long, value_name = "ws://HOST:PORT", conflicts_with = "fault")]
     pub tunnel: Option<String>,
+    /// The desktop's behaviour: a built-in desktop profile (chrome-stable, chrome-150-linux,
+    /// safari-macos, windows-11, libwebauthn, webauthn-rs) or a desktop profile TOML file.
+    #[arg(long, value_name = "NAME|FILE", conflicts_with = "tunnel")]
+    pub desktop_profile: Option<String>,
 }
 
 /// `hybridsim ceremony create`

@@ -81,12 +81,18 @@ fn ceremony(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let phone: Authenticator = phone_state::build(state, authenticator::user(common, account))?;
-    Ok(Ceremony::new(run.seed)
+    let ceremony = Ceremony::new(run.seed)
         .phone(phone)
         .origin(&common.origin)
         .reveal_secrets(run.reveal_secrets)
         .record_session(run.capture.wanted())
-        .faults(faults))
+        .faults(faults);
+    Ok(
+        match crate::builtin::desktop_profile(run.desktop_profile.as_deref())? {
+            Some(profile) => ceremony.desktop_profile(profile),
+            None => ceremony,
+        },
+    )
 }
 
 /// Input the ceremony could not start with: exit 2.

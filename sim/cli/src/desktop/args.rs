@@ -67,4 +67,8 @@ pub struct DesktopRun {
     /// tunnel. The QR secret is fresh each run unless --seed is given.
     #[arg(long, conflicts_with = "advert_in")]
     pub real_ble: bool,
+    /// The desktop's behaviour: a built-in desktop profile or a desktop profile TOML file,
+    /// as `hybridsim ceremony --desktop-profile`.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub desktop_profile: Option<String>,
 }

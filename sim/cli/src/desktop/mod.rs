@@ -49,6 +49,9 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     let mut config = DesktopConfig::new(command, params, derive_seed(seed, b"desktop"));
     config.tunnel = endpoint;
     config.log_secrets = args.capture.wanted();
+    if let Some(profile) = crate::builtin::desktop_profile(args.desktop_profile.as_deref())? {
+        profile.apply(&mut config);
+    }
     let desktop = Desktop::new(config, Millis::ZERO);
     let qr = desktop
         .qr_url()

@@ -31,6 +31,8 @@ pub fn run(args: PhoneArgs) -> Outcome {
         phone_state::build(&state, user)?,
         derive_seed(args.seed, b"phone"),
     );
+    let hybrid = config.authenticator.profile().hybrid.clone();
+    config.apply_hybrid_profile(&hybrid);
     config.tunnel = endpoint;
     config.log_secrets = args.capture.wanted();
     let runtime = standalone::runtime()?;

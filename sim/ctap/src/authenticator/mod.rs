@@ -201,7 +201,11 @@ impl<U: UserDecisions> Authenticator<U> {
     /// key 1 of its post-handshake message); non-canonical under the `non_canonical_responses`
     /// quirk.
     pub fn get_info_bytes(&self) -> Vec<u8> {
-        self.encode_response(&self.get_info().to_value())
+        let mut value = self.get_info().to_value();
+        if self.profile.quirks.malformed_get_info {
+            shorten_aaguid(&mut value);
+        }
+        self.encode_response(&value)
     }
 
     /// authenticatorSelection (CTAP 2.2 §6.9): a presence test.
@@ -367,3 +371,16 @@ fn reverse_maps(value: &mut Value) {
 
 #[cfg(test)]
 mod tests;
+
+/// The `malformed_get_info` quirk: drops the last byte of the getInfo AAGUID (key 3).
+fn shorten_aaguid(get_info: &mut Value) {
+    if let Value::Map(entries) = get_info {
+        for (key, value) in entries.iter_mut() {
+            if key.as_integer() == Some(3.into()) {
+                if let Value::Bytes(bytes) = value {
+                    bytes.pop();
+                }
+            }
+        }
+    }
+}

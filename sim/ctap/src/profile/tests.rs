@@ -249,3 +249,63 @@ fn aaguid_text_round_trips() {
     assert!(parse_aaguid("f24a8e70d0d3f82c293732523cc4de5a").is_err());
     assert!(parse_aaguid("g24a8e70-d0d3-f82c-2937-32523cc4de5a").is_err());
 }
+
+#[test]
+fn the_hybrid_table_defaults_to_chromiums_phone_and_names_the_field_facts() {
+    use super::hybrid::{AdvertForm, ChannelName, Key6ReadingName, ServiceUuid, UpdateWhen};
+    let defaults = profile("buggy-non-canonical").hybrid;
+    assert_eq!(defaults, HybridProfile::default());
+    assert_eq!(
+        (
+            defaults.tunnel_domain,
+            defaults.service_uuid,
+            defaults.advert
+        ),
+        (0, ServiceUuid::Fff9, AdvertForm::Exact)
+    );
+    let iphone = profile("iphone-icloud-keychain-2026").hybrid;
+    assert_eq!(iphone.tunnel_domain, 1);
+    assert_eq!(iphone.service_uuid.value(), 0xFDE2);
+    assert_eq!(iphone.update, UpdateWhen::Never);
+    assert_eq!(iphone.features, ["ctap", "dc"]);
+    let gps23 = profile("google-play-services-2-3");
+    assert_eq!(gps23.hybrid.advert, AdvertForm::SuffixChannelKeyed);
+    assert_eq!(gps23.hybrid.qr_key6, Key6ReadingName::Channels);
+    assert_eq!(
+        gps23.hybrid.channels,
+        [ChannelName::Ble, ChannelName::Websocket]
+    );
+    assert!(gps23.get_info.versions.iter().any(|v| v == "FIDO_2_3"));
+    let gpm = profile("google-password-manager").hybrid;
+    assert_eq!(gpm.qr_key6, Key6ReadingName::BoolRejectsArray);
+    let bitwarden = profile("bitwarden-play-services");
+    assert_eq!(
+        format_aaguid(&bitwarden.aaguid),
+        "d548826e-79b4-db40-a3d8-11116f7e8349"
+    );
+    assert_eq!(bitwarden.backup, BackupPolicy::Synced);
+    let onepassword = profile("1password-play-services");
+    assert_eq!(
+        format_aaguid(&onepassword.aaguid),
+        "bada5566-a7aa-401f-bd96-45619a55120d"
+    );
+}
+
+#[test]
+fn hybrid_tables_breaking_a_rule_are_refused_with_the_field() {
+    let base = read_fixture("profiles/buggy-non-canonical.toml");
+    let with = |table: &str| {
+        let text = base.replace("[hybrid]", &format!("[hybrid]\n{table}"));
+        Profile::from_toml_str(&text)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(with("revision = 2").contains("hybrid.revision = 2"));
+    assert!(with("tunnel_domain = 7").contains("reserved"));
+    assert!(with("channels = []").contains("hybrid.channels is empty"));
+    assert!(with("advert = \"suffix-id-keyed\"").contains("must list ble"));
+    assert!(with("features = [\"dc\"]").contains("must include \"ctap\""));
+    assert!(with("service_uuid = \"180f\"").contains("unknown variant"));
+    assert!(with("colour = 1").contains("unknown field"));
+}

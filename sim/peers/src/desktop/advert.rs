@@ -2,6 +2,7 @@
 //! (docs/protocol.md §4.2–§4.3, Chromium `FidoCableDiscovery` and `v2::Discovery`).
 
 use hybridsim_proto::advert::{self, AdvertError, Eid, LengthRule, ADVERT_LEN, EID_LEN};
+use hybridsim_proto::channels::AdvertSuffix;
 use hybridsim_proto::derive;
 
 /// Proof that an advert verified under one of the desktop's keys and passed the EID checks
@@ -15,6 +16,25 @@ pub(crate) struct AdvertMatched {
     pub eid: Eid,
     /// The Noise PSK: Derive(secret, plaintext, 3), with the QR secret or the link secret.
     pub psk: [u8; 32],
+    /// Bytes after the first 20: a CTAP 2.3 suffix the length rule let in.
+    pub suffix: Vec<u8>,
+}
+
+impl AdvertMatched {
+    /// The "advert matched" event text: routing id, domain id and, when there is one, the
+    /// suffix in both key readings (the implementations disagree on which one is meant).
+    pub fn describe(&self) -> String {
+        let mut text = format!(
+            "advert matched: routing id {}, domain id {}",
+            hex::encode_upper(self.eid.routing_id),
+            self.eid.domain_id
+        );
+        if !self.suffix.is_empty() {
+            text.push_str("; ");
+            text.push_str(&AdvertSuffix::describe(&self.suffix));
+        }
+        text
+    }
 }
 
 impl std::fmt::Debug for AdvertMatched {
@@ -38,6 +58,8 @@ pub(crate) struct Candidate<'a> {
 pub(crate) enum Ignored {
     /// Not under 0xFFF9 or 0xFDE2.
     Uuid(u16),
+    /// A hybrid UUID this desktop does not scan for.
+    NotScanned(u16),
     /// A phone was already chosen.
     Committed,
     /// Not 20 bytes (or, with a suffix allowed, shorter than 20).
@@ -54,6 +76,9 @@ impl Ignored {
         let why = match self {
             Ignored::Uuid(uuid) => {
                 format!("service UUID {uuid:#06x} is neither 0xFFF9 nor 0xFDE2")
+            }
+            Ignored::NotScanned(uuid) => {
+                format!("service UUID {uuid:#06x} is not among the UUIDs this desktop scans")
             }
             Ignored::Committed => "a phone was already matched".to_owned(),
             Ignored::Length(len) => format!("{len} bytes of service data; hybrid adverts are 20"),
@@ -91,6 +116,7 @@ pub(crate) fn match_advert(
         plaintext: matched.plaintext,
         eid: matched.eid,
         psk: derive::psk(secret, &matched.plaintext),
+        suffix: matched.suffix,
     })
 }
 

@@ -1,9 +1,13 @@
 //! What a desktop is told before it starts, with the defaults and where they come from.
 
+use super::GetInfoValidation;
 use crate::common::TunnelEndpoint;
 use core::fmt;
 use core::time::Duration;
 use hybridsim_proto::advert::LengthRule;
+use hybridsim_proto::advert::{FIDO_SERVICE_UUID, GOOGLE_SERVICE_UUID};
+#[cfg(doc)]
+use hybridsim_proto::channels::GREASE_QR_KEY;
 use hybridsim_proto::qr::{Key6, RequestType};
 
 /// The CTAP command a desktop sends once the tunnel is up.
@@ -31,6 +35,9 @@ pub struct QrOptions {
     /// Key 6 in either of its meanings (§0.1 item 2). Default `None`: Chrome and Safari do
     /// not write it.
     pub key6: Option<Key6>,
+    /// Write the CTAP 2.3 GREASE key ([`GREASE_QR_KEY`]) with a value no reader interprets,
+    /// so that phones show they skip unknown keys. Default false.
+    pub grease: bool,
 }
 
 impl Default for QrOptions {
@@ -39,6 +46,7 @@ impl Default for QrOptions {
             known_domains: DEFAULT_KNOWN_DOMAINS,
             linking: Some(false),
             key6: None,
+            grease: false,
         }
     }
 }
@@ -167,6 +175,16 @@ pub struct DesktopConfig {
     /// Advert length rule: exactly 20 bytes (Chromium, the default) or 20 plus a CTAP 2.3
     /// suffix.
     pub advert_length: LengthRule,
+    /// Service UUIDs whose service data the desktop looks at. Default both, 0xFFF9 and
+    /// 0xFDE2 (a desktop scanning one only misses the phones on the other).
+    pub scan_uuids: Vec<u16>,
+    /// How the phone's post-handshake getInfo is checked. Default
+    /// [`GetInfoValidation::None`] (logged only).
+    pub get_info_validation: GetInfoValidation,
+    /// Whether linked phones and the QR code are tried side by side (Chromium shows the QR
+    /// code while it contacts linked phones). Recorded from desktop profiles; a ceremony runs
+    /// one flow. Default true.
+    pub side_by_side: bool,
     /// Open the tunnel here instead of at the host the advert (or the link) names, keeping the
     /// path. Default `None`.
     pub tunnel: Option<TunnelEndpoint>,
@@ -202,6 +220,9 @@ impl DesktopConfig {
             unix_epoch: DEFAULT_UNIX_EPOCH,
             qr: QrOptions::default(),
             advert_length: LengthRule::Exact,
+            scan_uuids: vec![FIDO_SERVICE_UUID, GOOGLE_SERVICE_UUID],
+            get_info_validation: GetInfoValidation::None,
+            side_by_side: true,
             tunnel: None,
             linger: DEFAULT_LINGER,
             timeouts: Timeouts::default(),

@@ -150,6 +150,10 @@ impl AwaitingPostHandshake {
         }
         if let Some(get_info) = &message.get_info {
             cx.out.event(Layer::Ctap, "getInfo", get_info.clone());
+            cx.config
+                .get_info_validation
+                .check(get_info)
+                .map_err(Reason::GetInfo)?;
         }
         if let Some(info) = message.linking {
             if let Err(error) = accept_linking(cx, &channel, info) {

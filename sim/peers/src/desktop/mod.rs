@@ -18,7 +18,9 @@
 mod advert;
 mod config;
 mod established;
+mod get_info_check;
 mod phase;
+mod profile;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -27,6 +29,8 @@ pub use config::{
     CrypterPolicy, CtapRequest, DesktopConfig, LinkedDevice, QrOptions, Timeouts, UpdatePolicy,
     DEFAULT_KNOWN_DOMAINS, DEFAULT_LINGER, DEFAULT_UNIX_EPOCH,
 };
+pub use get_info_check::{GetInfoProblem, GetInfoValidation};
+pub use profile::{DesktopProfile, DesktopProfileError};
 
 use crate::common::{Outbox, CLOSE_NORMAL, CLOSE_PROTOCOL_ERROR};
 use crate::io::{Input, Layer, Output, Peer, SocketId};
@@ -228,6 +232,8 @@ impl Desktop {
     fn on_advert(&mut self, now: Millis, uuid: u16, data: Vec<u8>) {
         let verdict = if !is_hybrid_uuid(uuid) {
             Err(Ignored::Uuid(uuid))
+        } else if !self.config.scan_uuids.contains(&uuid) {
+            Err(Ignored::NotScanned(uuid))
         } else if !self.seen_adverts.insert(data.clone()) {
             // Chromium drops an advert it has seen before without a word; phones repeat the
             // same advert for as long as they broadcast, so a note each time would be noise.

@@ -10,6 +10,7 @@ use crate::common::{
 use crate::io::{Layer, Output};
 use crate::keylog::Label;
 use crate::outcome::{Reason, Waiting};
+use hybridsim_proto::cbor::Value;
 use hybridsim_proto::derive::{self, Purpose};
 use hybridsim_proto::keys;
 use hybridsim_proto::linking::ClientPayload;
@@ -195,15 +196,8 @@ impl State {
         cx: &mut Cx<'_>,
         matched: AdvertMatched,
     ) -> Result<State, Reason> {
-        cx.out.event(
-            Layer::Ble,
-            format!(
-                "advert matched: routing id {}, domain id {}",
-                hex::encode_upper(matched.eid.routing_id),
-                matched.eid.domain_id
-            ),
-            matched.plaintext,
-        );
+        cx.out
+            .event(Layer::Ble, matched.describe(), matched.plaintext);
         cx.out.key(Label::Psk, Layer::Noise, "psk", &matched.psk);
         match self {
             State::AwaitingAdvert(s) => s.on_matched(cx, matched),
@@ -328,6 +322,9 @@ fn start_qr(cx: &mut Cx<'_>) -> Result<State, Reason> {
     payload.linking = options.linking;
     payload.request_type = Some(cx.config.request_type.clone());
     payload.key6 = options.key6.clone();
+    if options.grease {
+        payload.unknown.push(grease_entry());
+    }
     let url = payload.to_url();
     let eid_key = payload.eid_key();
     cx.out
@@ -571,4 +568,10 @@ impl AwaitingHandshake {
             self.deadline,
         )))
     }
+}
+
+/// The GREASE entry a 2.3 desktop may add to its QR code: the reserved key, an empty string.
+fn grease_entry() -> (Value, Value) {
+    let key = hybridsim_proto::channels::GREASE_QR_KEY;
+    (Value::Integer(key.into()), Value::Text(String::new()))
 }

@@ -42,6 +42,8 @@ pub enum ReasonKind {
     PostHandshake,
     /// The phone does not offer CTAP.
     NoCtap,
+    /// The phone's getInfo failed the desktop's validation.
+    GetInfo,
     /// Linking info in the post-handshake message did not verify.
     PostHandshakeLinking,
     /// A decrypted message that is not a message.
@@ -115,6 +117,7 @@ impl Vocabulary for ReasonKind {
         ReasonKind::Crypter,
         ReasonKind::PostHandshake,
         ReasonKind::NoCtap,
+        ReasonKind::GetInfo,
         ReasonKind::PostHandshakeLinking,
         ReasonKind::Message,
         ReasonKind::PhoneShutdown,
@@ -156,6 +159,7 @@ impl Vocabulary for ReasonKind {
             ReasonKind::Crypter => "crypter",
             ReasonKind::PostHandshake => "post-handshake",
             ReasonKind::NoCtap => "no-ctap",
+            ReasonKind::GetInfo => "get-info",
             ReasonKind::PostHandshakeLinking => "post-handshake-linking",
             ReasonKind::Message => "message",
             ReasonKind::PhoneShutdown => "phone-shutdown",
@@ -201,6 +205,7 @@ impl Reason {
             Reason::Crypter(_) => ReasonKind::Crypter,
             Reason::PostHandshake(_) => ReasonKind::PostHandshake,
             Reason::NoCtap(_) => ReasonKind::NoCtap,
+            Reason::GetInfo(_) => ReasonKind::GetInfo,
             Reason::PostHandshakeLinking(_) => ReasonKind::PostHandshakeLinking,
             Reason::Message(_) => ReasonKind::Message,
             Reason::PhoneShutdown => ReasonKind::PhoneShutdown,

@@ -95,6 +95,10 @@ pub enum Reason {
     /// The phone does not offer CTAP but the request is CTAP (Chromium `must_support_ctap`).
     #[error("post-handshake message: the phone's features {0:?} do not include \"ctap\"")]
     NoCtap(Vec<String>),
+    /// The phone's getInfo in the post-handshake message failed the desktop's getInfo
+    /// validation (Chromium parses it and gives up on a malformed one).
+    #[error("phone's getInfo refused: {0}")]
+    GetInfo(crate::desktop::GetInfoProblem),
     /// Linking info in the post-handshake message did not verify (Chromium: post-handshake
     /// failed).
     #[error("post-handshake linking info refused: {0}")]
@@ -195,7 +199,10 @@ impl Reason {
             | Reason::UpdateLinking(_)
             | Reason::DesktopUpdate(_)
             | Reason::EndedBeforeRequest => Layer::Transport,
-            Reason::InvalidCtap(_) | Reason::SecondRequest(_) | Reason::Selection => Layer::Ctap,
+            Reason::InvalidCtap(_)
+            | Reason::SecondRequest(_)
+            | Reason::Selection
+            | Reason::GetInfo(_) => Layer::Ctap,
             Reason::AdvertsEnded => Layer::Ble,
             Reason::NeverFinished
             | Reason::WentSilent

@@ -4,10 +4,13 @@ use crate::common::{draw, TunnelEndpoint};
 use core::fmt;
 use core::time::Duration;
 use hybridsim_ctap::authenticator::Authenticator;
+use hybridsim_ctap::profile::hybrid::DEFAULT_BLE_PSM;
 use hybridsim_ctap::user::UserDecisions;
 use hybridsim_proto::advert::FIDO_SERVICE_UUID;
+use hybridsim_proto::channels::{Channel, Key6Reading, SuffixKeys};
 use hybridsim_proto::crypter::Construction;
 use hybridsim_proto::message::ProtocolRevision;
+use hybridsim_proto::post_handshake::FEATURE_CTAP;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -97,6 +100,17 @@ pub struct PhoneConfig<H = Authenticator> {
     pub tunnel: Option<TunnelEndpoint>,
     /// Service UUID of the advert: 0xFFF9 (Android, the default) or 0xFDE2 (iOS style).
     pub advert_uuid: u16,
+    /// Append a CTAP 2.3 advert suffix offering the BLE channel, in this key reading, on QR
+    /// transactions. Default `None`: 20 bytes.
+    pub advert_suffix: Option<SuffixKeys>,
+    /// The L2CAP PSM a suffix names. Default [`DEFAULT_BLE_PSM`].
+    pub ble_psm: u16,
+    /// Data channels the phone can open, in its order of preference. Default WebSocket only.
+    pub channels: Vec<Channel>,
+    /// How QR key 6 is read. Default [`Key6Reading::Ignored`] (Chromium's phone).
+    pub key6_reading: Key6Reading,
+    /// Post-handshake key 3. Default `["ctap"]`.
+    pub features: Vec<String>,
     /// Protocol revision to speak. Default 1; 0 for legacy tests (padded post-handshake map,
     /// no type bytes, no update message).
     pub revision: ProtocolRevision,
@@ -144,6 +158,11 @@ impl<H> PhoneConfig<H> {
             domain_id: 0,
             tunnel: None,
             advert_uuid: FIDO_SERVICE_UUID,
+            advert_suffix: None,
+            ble_psm: DEFAULT_BLE_PSM,
+            channels: vec![Channel::WebSocket],
+            key6_reading: Key6Reading::Ignored,
+            features: vec![FEATURE_CTAP.to_owned()],
             revision: ProtocolRevision::V1,
             construction: Construction::New,
             update: UpdateTiming::AfterPostHandshake,
@@ -168,6 +187,10 @@ impl<H> fmt::Debug for PhoneConfig<H> {
             .field("domain_id", &self.domain_id)
             .field("tunnel", &self.tunnel)
             .field("advert_uuid", &format_args!("{:#06x}", self.advert_uuid))
+            .field("advert_suffix", &self.advert_suffix)
+            .field("channels", &self.channels)
+            .field("key6_reading", &self.key6_reading)
+            .field("features", &self.features)
             .field("revision", &self.revision)
             .field("construction", &self.construction)
             .field("update", &self.update)

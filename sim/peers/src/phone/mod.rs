@@ -19,9 +19,11 @@
 mod config;
 mod link;
 mod phase;
+mod profile;
 mod state;
 #[cfg(test)]
 mod tests;
+mod wire;
 
 pub use config::{
     CtapHandler, PhoneConfig, PhoneFaults, UpdateTiming, DEFAULT_CONNECT_DELAY, DEFAULT_PHONE_NAME,

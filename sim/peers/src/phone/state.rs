@@ -18,7 +18,6 @@ use hybridsim_proto::domain;
 use hybridsim_proto::linking::{self, ClientPayload};
 use hybridsim_proto::message::{Message, MessageError, MessageType, ProtocolRevision};
 use hybridsim_proto::noise::Responder;
-use hybridsim_proto::post_handshake::PostHandshakeMessage;
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_proto::tunnel_url::Route;
 
@@ -158,6 +157,7 @@ impl State {
     pub(super) fn on_qr<H>(self, cx: &mut Cx<'_, H>, text: &str) -> Result<State, Reason> {
         let payload = QrPayload::parse(text).map_err(Reason::Qr)?;
         cx.out.event(Layer::Qr, "qr scanned", payload.to_cbor());
+        super::wire::read_key6(cx, &payload)?;
         let linking = payload.linking == Some(true) && cx.config.offer_linking;
         cx.out.secret(Layer::Ble, "eid key", payload.eid_key());
         cx.out.keys.qr(&payload.secret);
@@ -373,13 +373,14 @@ impl Connecting {
                 (linked_plaintext(cx), eid_key, link_secret.to_vec())
             }
         };
-        let data = advert::encrypt(&eid_key, &plaintext);
+        let is_qr = matches!(self.flow, Flow::Qr { .. });
+        let data = super::wire::advert_bytes(cx, &advert::encrypt(&eid_key, &plaintext), is_qr);
         let psk = derive::psk(&secret, &plaintext);
         cx.out.event(Layer::Ble, "eid plaintext", plaintext);
         cx.out.key(Label::Psk, Layer::Noise, "psk", &psk);
         cx.out.push(Output::Advertise {
             uuid: cx.config.advert_uuid,
-            data: data.to_vec(),
+            data,
         });
         Ok(State::AwaitingHandshake(AwaitingHandshake {
             flow: self.flow,
@@ -435,8 +436,7 @@ impl AwaitingHandshake {
             revision,
             pending_update: None,
         };
-        let mut post_handshake =
-            PostHandshakeMessage::chromium_phone(cx.config.authenticator.get_info());
+        let mut post_handshake = super::wire::post_handshake(cx);
         post_handshake.linking = in_post_handshake;
         let plaintext = post_handshake.encode(revision);
         if post_handshake.linking.is_some() {

@@ -5,10 +5,10 @@
 use super::{failed, seed_bytes, seed_u64, Run, StepResult};
 use crate::expect::{self, Verdict};
 use crate::model::{
-    AllowSpec, CeremonyExpect, DesktopCrypter, LinkedSignInStep, RegisterStep, ResidentKeySpec,
-    SignInStep, Step, UpdatePolicySpec,
+    AllowSpec, CeremonyExpect, DesktopCrypter, DesktopSpec, LinkedSignInStep, RegisterStep,
+    ResidentKeySpec, SignInStep, Step, UpdatePolicySpec,
 };
-use hybridsim_peers::desktop::{CrypterPolicy, UpdatePolicy};
+use hybridsim_peers::desktop::{CrypterPolicy, DesktopProfile, UpdatePolicy};
 use hybridsim_webauthn::b64::Base64Url;
 use hybridsim_webauthn::json::{AuthenticationResponseJson, RegistrationResponseJson, UserEntity};
 use hybridsim_webauthn::rp::{
@@ -19,6 +19,31 @@ use hybridsim_world::ceremony::{Ceremony, Outcome};
 use hybridsim_world::faults::FaultAt;
 use hybridsim_world::radio::RadioConfig;
 use std::time::Duration;
+
+/// The desktop's profile, then the update policy and crypter `[desktop]` names on top.
+fn with_desktop(
+    mut ceremony: Ceremony,
+    desktop: &DesktopSpec,
+    profile: Option<&DesktopProfile>,
+) -> Ceremony {
+    if let Some(profile) = profile {
+        ceremony = ceremony.desktop_profile(profile.clone());
+    }
+    if let Some(policy) = desktop.update_policy {
+        ceremony = ceremony.update_policy(match policy {
+            UpdatePolicySpec::Chromium => UpdatePolicy::Chromium,
+            UpdatePolicySpec::Lenient => UpdatePolicy::Lenient,
+        });
+    }
+    if let Some(crypter) = desktop.crypter {
+        ceremony = ceremony.desktop_crypter(match crypter {
+            DesktopCrypter::New => CrypterPolicy::New,
+            DesktopCrypter::Old => CrypterPolicy::Old,
+            DesktopCrypter::Detect => CrypterPolicy::Detect,
+        });
+    }
+    ceremony
+}
 
 impl Run<'_> {
     /// A ceremony with everything the scenario says about the world, the desktop and the
@@ -76,10 +101,6 @@ impl Run<'_> {
             .origin(&desktop.origin)
             .faults(armed)
             .offer_linking(offer_linking)
-            .update_policy(match desktop.update_policy {
-                UpdatePolicySpec::Chromium => UpdatePolicy::Chromium,
-                UpdatePolicySpec::Lenient => UpdatePolicy::Lenient,
-            })
             .reveal_secrets(world.reveal_secrets)
             .record_session(self.record_sessions)
             .radio(radio)
@@ -93,14 +114,11 @@ impl Run<'_> {
         if slot.old_crypter {
             ceremony = ceremony.old_crypter();
         }
-        if let Some(crypter) = desktop.crypter {
-            ceremony = ceremony.desktop_crypter(match crypter {
-                DesktopCrypter::New => CrypterPolicy::New,
-                DesktopCrypter::Old => CrypterPolicy::Old,
-                DesktopCrypter::Detect => CrypterPolicy::Detect,
-            });
-        }
-        Ok(ceremony)
+        Ok(with_desktop(
+            ceremony,
+            desktop,
+            self.desktop_profile.as_ref(),
+        ))
     }
 
     /// Puts the phone back and keeps its link.

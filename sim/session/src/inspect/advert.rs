@@ -3,6 +3,7 @@
 //! service UUID and any CTAP 2.3 suffix, and whether a desktop accepts it.
 
 use hybridsim_proto::advert_fields::Fields;
+use hybridsim_proto::channels::AdvertSuffix;
 use hybridsim_proto::domain;
 use serde_json::{json, Value};
 
@@ -24,6 +25,7 @@ pub fn to_json(plaintext: &[u8; 16], suffix: &[u8], uuid: Option<u16>, acceptabl
         "reserved": reserved,
         "service_uuid": uuid.map(|u| format!("{u:04x}")),
         "suffix": (!suffix.is_empty()).then(|| hex::encode(suffix)),
+        "suffix_readings": (!suffix.is_empty()).then(|| AdvertSuffix::describe(suffix)),
         "acceptable": acceptable,
     })
 }
@@ -46,6 +48,14 @@ mod tests {
         assert_eq!(json["domain"], "cable.ua5v.com");
         assert_eq!(json["service_uuid"], "fde2");
         assert_eq!(json["suffix"], "09");
+        let readings = json["suffix_readings"].as_str().unwrap_or_default();
+        assert!(readings.contains("channel-keyed: unreadable"), "{readings}");
+        let ble = to_json(&eid.to_plaintext(), &[0xa1, 0x01, 0x18, 0x81], None, true);
+        let readings = ble["suffix_readings"].as_str().unwrap_or_default();
+        assert!(
+            readings.contains("channel-keyed: channel 1 (ble) extra 129"),
+            "{readings}"
+        );
         assert_eq!(json["reserved"], 0);
         let bare = to_json(&eid.to_plaintext(), &[], None, false);
         assert_eq!(

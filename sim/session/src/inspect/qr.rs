@@ -3,6 +3,7 @@
 //! nothing is hidden.
 
 use hybridsim_proto::cbor::Value as Cbor;
+use hybridsim_proto::channels::{Channel, Key6Reading, GREASE_QR_KEY};
 use hybridsim_proto::qr::{Key6, QrPayload};
 use serde_json::{json, Value};
 
@@ -13,7 +14,11 @@ pub fn to_json(qr: &QrPayload) -> Value {
             json!({ "meaning": "non-discoverable makeCredential (webauthn-rs)", "value": b })
         }
         Key6::TransportChannels(ids) => {
-            json!({ "meaning": "transport channels (CTAP 2.3)", "value": ids })
+            let names: Vec<&str> = ids
+                .iter()
+                .map(|id| Channel::from_id(*id).map_or("unknown", Channel::name))
+                .collect();
+            json!({ "meaning": "transport channels (CTAP 2.3)", "value": ids, "channels": names })
         }
         Key6::Other(v) => json!({ "meaning": "unrecognised", "value": cbor_json(v) }),
     });
@@ -29,7 +34,34 @@ pub fn to_json(qr: &QrPayload) -> Value {
         "eid_key": hex::encode(qr.eid_key()),
         "unknown_keys": qr.unknown.iter().map(|(k, _)| cbor_json(k)).collect::<Vec<_>>(),
         "key_6": key6,
+        "key_6_readings": key6_readings(qr),
+        "grease_keys": qr
+            .unknown
+            .iter()
+            .filter(|(k, _)| k.as_integer() == Some(GREASE_QR_KEY.into()))
+            .map(|(k, _)| cbor_json(k))
+            .collect::<Vec<_>>(),
     })
+}
+
+/// What each generation of phone makes of key 6: the channels it takes as offered, or why it
+/// refuses the whole code (pre-2.3 Google Play services and an array).
+fn key6_readings(qr: &QrPayload) -> Value {
+    let readers = [
+        ("chromium", Key6Reading::Ignored),
+        ("webauthn-rs", Key6Reading::Bool),
+        ("play-services-pre-2.3", Key6Reading::BoolRejectsArray),
+        ("ctap-2.3", Key6Reading::Channels),
+    ];
+    let mut out = serde_json::Map::new();
+    for (reader, reading) in readers {
+        let verdict = match reading.offered(qr.key6.as_ref()) {
+            Ok(channels) => json!(channels.iter().map(|c| c.name()).collect::<Vec<_>>()),
+            Err(e) => json!(format!("refused: {e}")),
+        };
+        out.insert(reader.to_owned(), verdict);
+    }
+    Value::Object(out)
 }
 
 /// A CBOR value as JSON: integers, text, booleans and null map directly; byte strings become
@@ -73,5 +105,29 @@ mod tests {
         assert_eq!(cbor_json(&map), json!([[true, null]]));
         let tagged = Cbor::Tag(24, Box::new(Cbor::Array(vec![Cbor::Bool(false)])));
         assert_eq!(cbor_json(&tagged), json!({ "tag": 24, "value": [false] }));
+    }
+
+    #[test]
+    fn key_6_is_named_in_every_phones_reading_and_grease_keys_are_listed() {
+        // The key is not checked here; any 33 bytes do.
+        let mut qr = QrPayload::new([2; 33], [7; 16]);
+        qr.key6 = Some(Key6::TransportChannels(vec![0, 1]));
+        qr.unknown.push((
+            Cbor::Integer(GREASE_QR_KEY.into()),
+            Cbor::Text(String::new()),
+        ));
+        let json = to_json(&qr);
+        assert_eq!(json["key_6"]["channels"], json!(["websocket", "ble"]));
+        let readings = &json["key_6_readings"];
+        assert_eq!(readings["ctap-2.3"], json!(["websocket", "ble"]));
+        assert_eq!(readings["chromium"], json!(["websocket"]));
+        let refused = readings["play-services-pre-2.3"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            refused.starts_with("refused: QR key 6: expected a boolean"),
+            "{refused}"
+        );
+        assert_eq!(json["grease_keys"], json!([65535]));
     }
 }

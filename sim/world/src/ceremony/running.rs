@@ -30,24 +30,41 @@ impl Ceremony {
     ) -> Result<(DesktopConfig, PhoneConfig), CeremonyError> {
         let phone_state = self.phone.take().ok_or(CeremonyError::NoPhone)?;
 
-        let mut desktop_config =
-            DesktopConfig::new(command, params, derive_seed(self.seed, b"desktop"));
-        desktop_config.qr.linking = Some(self.offer_linking);
-        desktop_config.update_policy = self.update_policy;
-        desktop_config.crypter = self.crypter.unwrap_or(match self.construction {
-            Construction::New => CrypterPolicy::New,
-            Construction::Old => CrypterPolicy::Detect,
-        });
-        desktop_config.linked_device = linked.cloned();
-
         let mut phone_config =
             PhoneConfig::new(phone_state.authenticator, derive_seed(self.seed, b"phone"));
+        let hybrid = phone_config.authenticator.profile().hybrid.clone();
+        phone_config.apply_hybrid_profile(&hybrid);
         if let Some(identity) = phone_state.identity {
             phone_config.root_secret = identity.root_secret;
             phone_config.contact_id = identity.contact_id;
         }
-        phone_config.revision = self.revision;
-        phone_config.construction = self.construction;
+        if let Some(revision) = self.revision {
+            phone_config.revision = revision;
+        }
+        if let Some(construction) = self.construction {
+            phone_config.construction = construction;
+        }
+
+        let mut desktop_config =
+            DesktopConfig::new(command, params, derive_seed(self.seed, b"desktop"));
+        desktop_config.qr.linking = Some(self.offer_linking);
+        match &self.desktop_profile {
+            Some(profile) => profile.apply(&mut desktop_config),
+            // Without a profile the desktop follows the phone's construction.
+            None => {
+                desktop_config.crypter = match phone_config.construction {
+                    Construction::New => CrypterPolicy::New,
+                    Construction::Old => CrypterPolicy::Detect,
+                }
+            }
+        }
+        if let Some(policy) = self.update_policy {
+            desktop_config.update_policy = policy;
+        }
+        if let Some(crypter) = self.crypter {
+            desktop_config.crypter = crypter;
+        }
+        desktop_config.linked_device = linked.cloned();
         desktop_config.log_secrets = self.record_session;
         phone_config.log_secrets = self.record_session;
 

@@ -1,0 +1,194 @@
+//! What `hybridsim matrix` does: select, run every cell (on every core), compare with the
+//! expectations, write the reports. The CLI only parses its arguments into
+//! [`MatrixOptions`] and prints [`MatrixRun::text`].
+
+use crate::cell::{run_cell, Cell};
+use crate::expect::{Expectations, Mismatch};
+use crate::spec::{Flow, MatrixSpec, SpecError};
+use crate::{html, report};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// The command's options.
+#[derive(Debug, Clone, Default)]
+pub struct MatrixOptions {
+    /// Comma-separated desktop profile names; `None`: every shipped one.
+    pub desktops: Option<String>,
+    /// Comma-separated phone profile names; `None`: every shipped one.
+    pub phones: Option<String>,
+    /// Comma-separated flows; `None`: all.
+    pub flows: Option<String>,
+    /// Write the JSON document here.
+    pub json: Option<PathBuf>,
+    /// Write the HTML grid to this folder.
+    pub html: Option<PathBuf>,
+    /// Write JUnit XML here.
+    pub junit: Option<PathBuf>,
+    /// The expectations file.
+    pub expect: Option<PathBuf>,
+    /// Worker threads (at least 1).
+    pub jobs: usize,
+}
+
+/// Why the command could not run (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum MatrixError {
+    /// A bad selection.
+    #[error("{0}")]
+    Spec(#[from] SpecError),
+    /// The expectations file does not read or parse.
+    #[error("expectations {path}: {error}")]
+    Expectations {
+        /// The file.
+        path: String,
+        /// Why.
+        error: String,
+    },
+    /// A report could not be written.
+    #[error("cannot write {path}: {error}")]
+    Write {
+        /// The file or folder.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+    },
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct MatrixRun {
+    /// The cells, in grid order.
+    pub cells: Vec<Cell>,
+    /// Cells that do not match the expectations (empty without an expectations file).
+    pub mismatches: Vec<Mismatch>,
+    /// The terminal text: the grids, then the mismatches or failures.
+    pub text: String,
+}
+
+impl MatrixRun {
+    /// Exit 0 when every cell matches the expectations (without them: every cell passed).
+    pub fn ok(&self, with_expectations: bool) -> bool {
+        if with_expectations {
+            self.mismatches.is_empty()
+        } else {
+            self.cells.iter().all(Cell::passed)
+        }
+    }
+}
+
+/// Runs the cells of `spec` on `jobs` threads, in grid order.
+pub fn run_cells(spec: &MatrixSpec, jobs: usize) -> Vec<Cell> {
+    let work: Vec<(usize, usize, Flow)> = (0..spec.desktops.len())
+        .flat_map(|d| (0..spec.phones.len()).map(move |p| (d, p)))
+        .flat_map(|(d, p)| spec.flows.iter().map(move |f| (d, p, *f)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(work.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((d, p, flow)) = work.get(i).copied() else {
+                    break;
+                };
+                let (Some(desktop), Some(phone)) = (spec.desktops.get(d), spec.phones.get(p))
+                else {
+                    break;
+                };
+                let cell = run_cell(desktop, phone, flow);
+                if let Ok(mut done) = done.lock() {
+                    done.push((i, cell));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_default();
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The whole command.
+pub fn run_command(options: &MatrixOptions) -> Result<MatrixRun, MatrixError> {
+    let spec = MatrixSpec::select(
+        options.desktops.as_deref(),
+        options.phones.as_deref(),
+        options.flows.as_deref(),
+    )?;
+    let expectations = options.expect.as_ref().map(load_expectations).transpose()?;
+    let cells = run_cells(&spec, options.jobs);
+    let mismatches = expectations
+        .as_ref()
+        .map(|e| e.check(&cells))
+        .unwrap_or_default();
+    let write = |path: &PathBuf, text: String| {
+        std::fs::write(path, text).map_err(|error| MatrixError::Write {
+            path: path.display().to_string(),
+            error,
+        })
+    };
+    if let Some(path) = &options.json {
+        write(path, format!("{:#}\n", report::to_json(&cells)))?;
+    }
+    if let Some(path) = &options.junit {
+        write(
+            path,
+            report::junit(&cells, expectations.as_ref(), &mismatches),
+        )?;
+    }
+    if let Some(dir) = &options.html {
+        html::write(dir, &spec, &cells, expectations.as_ref()).map_err(|error| {
+            MatrixError::Write {
+                path: dir.display().to_string(),
+                error,
+            }
+        })?;
+    }
+    let text = summary(&spec, &cells, expectations.is_some(), &mismatches);
+    Ok(MatrixRun {
+        cells,
+        mismatches,
+        text,
+    })
+}
+
+fn load_expectations(path: &PathBuf) -> Result<Expectations, MatrixError> {
+    let error = |error: String| MatrixError::Expectations {
+        path: path.display().to_string(),
+        error,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| error(e.to_string()))?;
+    if !meta.is_file() || meta.len() > 16 * 1024 * 1024 {
+        return Err(error("not a regular file of at most 16 MiB".to_owned()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    Expectations::from_toml_str(&text).map_err(|e| error(e.to_string()))
+}
+
+fn summary(spec: &MatrixSpec, cells: &[Cell], expected: bool, mismatches: &[Mismatch]) -> String {
+    let mut text = report::grid(spec, cells);
+    let failed = cells.iter().filter(|c| !c.passed()).count();
+    text.push_str(&format!("{} cells, {failed} failed", cells.len()));
+    if expected {
+        text.push_str(&format!(", {} not as expected\n", mismatches.len()));
+        for m in mismatches {
+            text.push_str(&format!("  {}: {}\n", m.cell, m.what));
+        }
+    } else {
+        text.push('\n');
+        for cell in cells {
+            if let crate::Verdict::Fail {
+                party,
+                layer,
+                error,
+            } = &cell.verdict
+            {
+                text.push_str(&format!(
+                    "  {} × {} × {}: {party}/{layer}: {error}\n",
+                    cell.desktop, cell.phone, cell.flow
+                ));
+            }
+        }
+    }
+    text
+}
