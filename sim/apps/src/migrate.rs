@@ -218,7 +218,7 @@ fn same_credential(old: &AppAccount, new: &AppAccount) -> bool {
         (AppAccount::Otp(a), AppAccount::Otp(b)) => a.secret == b.secret,
         (AppAccount::MicrosoftPersonal(a), AppAccount::MicrosoftPersonal(b)) => a.user == b.user,
         (AppAccount::Push(a), AppAccount::Push(b)) => a.tenant == b.tenant && a.user == b.user,
-        (AppAccount::Passkey(a), AppAccount::Passkey(b)) => a.credential_id == b.credential_id,
+        (AppAccount::Passkey(a), AppAccount::Passkey(b)) => a.credential.id == b.credential.id,
         _ => false,
     }
 }

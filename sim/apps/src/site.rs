@@ -76,9 +76,9 @@ impl Site {
             }
             AppAccount::Passkey(p) => Ok(Site::KeyBound {
                 label: account.label(),
-                public_key: public_key_hex(&p.private_key)
+                public_key: public_key_hex(&hex::encode(p.credential.private_key))
                     .ok_or(SiteError::BadKey(account.label()))?,
-                credential_id: Some(p.credential_id.clone()),
+                credential_id: Some(hex::encode(&p.credential.id)),
             }),
         }
     }
@@ -193,17 +193,19 @@ fn key_sign_in(
     true_unix: u64,
 ) -> Result<String, String> {
     let private = match (account, credential_id) {
-        (AppAccount::Push(p), None) => p.device_key.as_deref().ok_or_else(|| {
+        (AppAccount::Push(p), None) => p.device_key.clone().ok_or_else(|| {
             format!(
                 "{label}: the private key never left the old phone; re-register by scanning a QR code from {}",
                 p.tenant
             )
         })?,
-        (AppAccount::Passkey(p), Some(id)) if p.credential_id == id => p.private_key.as_str(),
+        (AppAccount::Passkey(p), Some(id)) if hex::encode(&p.credential.id) == id => {
+            hex::encode(p.credential.private_key)
+        }
         _ => return Err(format!("{label}: no matching key on the phone")),
     };
     let challenge = Sha256::digest(format!("{label}|{true_unix}").as_bytes());
-    let signature = sign(private, &challenge)
+    let signature = sign(&private, &challenge)
         .ok_or_else(|| format!("{label}: the phone's key is not usable"))?;
     let verifying = hex::decode(public_key)
         .ok()

@@ -60,7 +60,7 @@ pub fn export(args: &ExportArgs) -> Outcome {
         ));
     }
     let exported = files::export(
-        phone,
+        &phone,
         args.format.file_format(),
         args.password.as_deref(),
         args.per_qr,

@@ -176,15 +176,18 @@ fn load_or_create(
     Ok(state)
 }
 
-/// The phone of a loaded state, refused if it has none.
-fn phone_of<'a>(state: &'a PhoneState, path: &Path) -> Result<&'a hybridsim_apps::Phone, Failure> {
-    state.phone.as_ref().ok_or_else(|| {
+/// The app of a loaded state with its passkeys, refused if it has none.
+fn phone_of(state: &PhoneState, path: &Path) -> Result<hybridsim_apps::Phone, Failure> {
+    state.app().ok_or_else(|| {
         Failure::bad_input(format!(
             "{} holds no authenticator-app accounts: add some first (`hybridsim migrate add`)",
             path.display()
         ))
     })
 }
+
+/// What a state without a phone right after making one means.
+const NO_PHONE: &str = "internal: no phone after creating it";
 
 /// Quirks by name; an unknown name is bad input naming where to find the list.
 fn parse_quirks(names: &[String]) -> Result<Quirks, Failure> {

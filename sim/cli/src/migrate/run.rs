@@ -78,7 +78,7 @@ pub fn run(args: &RunArgs) -> Outcome {
     }
     let quirks = parse_quirks(&args.quirk)?;
     let old_state = read_existing(&args.from)?;
-    let old = phone_of(&old_state, &args.from)?.clone();
+    let old = phone_of(&old_state, &args.from)?;
     let (mechanism, default_app) = mechanism(args);
     let new_args = NewPhoneArgs {
         app: args.app,
@@ -86,11 +86,10 @@ pub fn run(args: &RunArgs) -> Outcome {
     };
     let lock = phone_state::lock(&args.to)?;
     let mut new_state = load_or_create(&lock, &new_args, default_app)?;
-    let Some(new) = new_state.phone.as_mut() else {
-        return Err(Failure::bad_input("internal: no phone after creating it"));
-    };
     let at = at_or_now(args.at)?;
-    let report = files::run(&old, new, &mechanism, &quirks, at, args.seed);
+    let report = new_state
+        .with_app(|new| files::run(&old, new, &mechanism, &quirks, at, args.seed))
+        .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?;
     lock.save(&new_state)?;
     if args.json {
         let value = report

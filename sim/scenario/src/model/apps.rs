@@ -65,9 +65,18 @@ pub struct PasskeySpec {
     pub rp_id: String,
     /// The user name.
     pub user: String,
-    /// Synced by its provider (BE=1) rather than device-bound.
+    /// Synced by its provider (BE=1) rather than device-bound. Without `provider`, a synced
+    /// passkey is iCloud Keychain's and a device-bound one Microsoft Authenticator's.
     #[serde(default)]
     pub synced: bool,
+    /// The provider holding it (`hybridsim migrate providers`); its flags win over `synced`.
+    pub provider: Option<String>,
+    /// user.displayName (default: none).
+    pub display_name: Option<String>,
+    /// The signature counter it has reached (providers that count; CXF leaves such passkeys
+    /// behind).
+    #[serde(default)]
+    pub sign_count: u32,
 }
 
 /// A TOTP/HOTP enrolment.

@@ -4,14 +4,18 @@
 use super::{failed, seed_u64, Run, StepResult};
 use crate::model::{
     AppModelSpec, AppSpec, BackupStep, CloudExpect, CloudOutcome, EnrolOutcome, EnrolTotpStep,
-    IssuerInSpec, MigrateStep, OtpSignInStep, OtpVerdict, RestoreStep, RowExpect, Scenario, Step,
+    IssuerInSpec, MigrateStep, OtpSignInStep, OtpVerdict, PasskeySpec, RestoreStep, RowExpect,
+    Scenario, Step,
 };
 use hybridsim_apps::account::{DeviceCredential, PasskeyAccount, PushAccount};
 use hybridsim_apps::enrol::{IssuerPlacement, SiteOffer, UriStyle};
 use hybridsim_apps::mechanism::google::Transfer;
 use hybridsim_apps::mechanism::MigrationFailure;
 use hybridsim_apps::report::ReportRow;
-use hybridsim_apps::{AppAccount, AppModel, AppWorld, Mechanism, MigrationReport, Quirk, Quirks};
+use hybridsim_apps::{
+    AppAccount, AppModel, AppWorld, Mechanism, MigrationReport, Provider, Quirk, Quirks,
+};
+use hybridsim_ctap::store::StoredCredential;
 use hybridsim_otp::{Algorithm, OtpKind};
 use hybridsim_peers::Layer;
 use hybridsim_world::trace::{Direction, TraceRecord};
@@ -105,19 +109,49 @@ fn accounts(name: &str, spec: &AppSpec, seed: u64) -> Result<Vec<AppAccount>, St
         }));
     }
     for passkey in &spec.passkeys {
-        let purpose = format!("{name} passkey {} {}", passkey.rp_id, passkey.user);
-        out.push(AppAccount::Passkey(PasskeyAccount {
-            rp_id: passkey.rp_id.clone(),
-            user: passkey.user.clone(),
-            credential_id: key(seed, &format!("{purpose} id"))
-                .chars()
-                .take(32)
-                .collect(),
-            private_key: key(seed, &purpose),
-            synced: passkey.synced,
-        }));
+        out.push(AppAccount::Passkey(passkey_account(name, passkey, seed)?));
     }
     Ok(out)
+}
+
+/// A passkey of an `[app.*]` table as its provider's authenticator would have created it:
+/// keys and hmac-secret randoms derived from the seed, the provider's flags.
+fn passkey_account(name: &str, spec: &PasskeySpec, seed: u64) -> Result<PasskeyAccount, String> {
+    let provider = match &spec.provider {
+        Some(p) => Provider::from_name(p).ok_or_else(|| {
+            format!("app {name}: no passkey provider {p:?} (see `hybridsim migrate providers`)")
+        })?,
+        None if spec.synced => Provider::IcloudKeychain,
+        None => Provider::MicrosoftAuthenticatorIos,
+    };
+    let purpose = format!("{name} passkey {} {}", spec.rp_id, spec.user);
+    let bytes = |what: &str| -> Result<[u8; 32], String> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(key(seed, &format!("{purpose}{what}")), &mut out)
+            .map_err(|e| format!("app {name}: {e}"))?;
+        Ok(out)
+    };
+    let id = bytes(" id")?;
+    let handle = bytes(" user")?;
+    let credential = StoredCredential {
+        id: id.get(..16).unwrap_or(&id).to_vec(),
+        rp_id: spec.rp_id.clone(),
+        user_handle: handle.get(..16).unwrap_or(&handle).to_vec(),
+        user_name: Some(spec.user.clone()),
+        user_display_name: spec.display_name.clone(),
+        private_key: bytes("")?,
+        sign_count: spec.sign_count,
+        discoverable: true,
+        backup: provider.backup(),
+        cred_random_uv: bytes(" uv")?,
+        cred_random_no_uv: bytes(" no-uv")?,
+        created_by_profile: provider.profile().unwrap_or(provider.name()).to_owned(),
+        created_at_step: 0,
+    };
+    Ok(PasskeyAccount {
+        provider,
+        credential,
+    })
 }
 
 fn algorithm(name: &str) -> Result<Algorithm, String> {
