@@ -209,3 +209,65 @@ fn a_device_bound_passkey_stays_behind_and_the_new_phone_cannot_sign_in() {
     let refused = sign_in(&dir, "new.json");
     assert!(!refused.status.success(), "no passkey on the new phone");
 }
+
+#[test]
+fn key_restrictions_on_rp_verify_refuse_each_with_its_own_reason() {
+    let dir = scratch("passkey-move", "restrictions");
+    registered_phone(&dir, "old.json", "ios16");
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "rp",
+            "verify-registration",
+            "--options",
+            "create.json",
+            "--response",
+            "created.json",
+            "--origin",
+            ORIGIN,
+            "--now",
+            AT,
+        ];
+        args.extend_from_slice(extra);
+        run(&dir, &args)
+    };
+    let refused = verify(&["--enforce-attestation"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("enforces attestation"));
+    let refused = verify(&["--allow-aaguid", "90a3ccdf-635c-4729-a248-9b709135078f"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(
+        err.contains("AAGUID 00000000-0000-0000-0000-000000000000 is not allowed"),
+        "{err}"
+    );
+    ok(verify(&[
+        "--allow-aaguid",
+        "00000000-0000-0000-0000-000000000000",
+    ]));
+    let bad = verify(&["--allow-aaguid", "not-a-uuid"]);
+    assert_eq!(bad.status.code(), Some(2));
+
+    // At sign-in the list is checked against the AAGUID stored at registration.
+    ok(sign_in(&dir, "old.json"));
+    let got = sign_in(&dir, "old.json");
+    std::fs::write(dir.join("got.json"), &got.stdout).unwrap();
+    let refused = run(
+        &dir,
+        &[
+            "rp",
+            "verify-authentication",
+            "--options",
+            "get.json",
+            "--response",
+            "got.json",
+            "--origin",
+            ORIGIN,
+            "--credential",
+            "rp-credential.json",
+            "--allow-aaguid",
+            "90a3ccdf-635c-4729-a248-9b709135078f",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("credential's AAGUID"));
+}

@@ -222,6 +222,14 @@ pub struct RpSpec {
     /// Trust the shipped test attestation CA (`fixtures/attestation/ca.pem`).
     #[serde(default = "yes")]
     pub trust_test_ca: bool,
+    /// Key restrictions: only authenticators with these AAGUIDs (empty: any), checked at
+    /// registration and against the registered AAGUID at every sign-in.
+    #[serde(default)]
+    pub allowed_aaguids: Vec<String>,
+    /// Only attestation chaining to a trusted root is accepted (the options ask for
+    /// `direct`); credentials registered without one are refused at sign-in.
+    #[serde(default)]
+    pub enforce_attestation: bool,
 }
 
 impl Default for RpSpec {
@@ -233,6 +241,8 @@ impl Default for RpSpec {
             user_verification: UserVerificationSpec::default(),
             attestation: AttestationSpec::default(),
             trust_test_ca: true,
+            allowed_aaguids: Vec::new(),
+            enforce_attestation: false,
         }
     }
 }

@@ -218,6 +218,12 @@ impl<'a> Run<'a> {
                     .map_err(|e| format!("the shipped test CA does not load: {e}"))?;
                 rp.trusted_roots = vec![der];
             }
+            rp.key_restrictions.enforce_attestation = spec.enforce_attestation;
+            for (i, text) in spec.allowed_aaguids.iter().enumerate() {
+                let aaguid = hybridsim_ctap::profile::parse_aaguid(text)
+                    .map_err(|e| format!("rp.{name}.allowed_aaguids[{i}]: {e}"))?;
+                rp.key_restrictions.allowed_aaguids.push(aaguid);
+            }
             rp.user_verification = match spec.user_verification {
                 UserVerificationSpec::Required => UserVerification::Required,
                 UserVerificationSpec::Preferred => UserVerification::Preferred,
