@@ -8,10 +8,10 @@
 //! the transfer, and are never saved with it).
 
 use crate::context::Trail;
-use crate::mechanism::{aegis, google, twofas, MigrationFailure};
+use crate::mechanism::{aegis, cxf, google, twofas, MigrationFailure};
 use crate::quirk::Stage;
 use crate::{AppAccount, AppModel, Cloud, Context, Mechanism, MigrationReport, Phone, Quirk};
-use crate::{Arrival, Quirks};
+use crate::{Arrival, Provider, Quirks};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -24,6 +24,8 @@ pub enum FileFormat {
     Aegis,
     /// 2FAS `.2fas` backup (plain or password-encrypted).
     TwoFas,
+    /// A CXF 1.0 document written or read by this passkey provider.
+    Cxf(Provider),
 }
 
 impl FileFormat {
@@ -33,6 +35,7 @@ impl FileFormat {
             Self::Google => AppModel::GoogleAuthenticator,
             Self::Aegis => AppModel::Aegis,
             Self::TwoFas => AppModel::TwoFas,
+            Self::Cxf(_) => AppModel::MicrosoftAuthenticator,
         }
     }
 }
@@ -111,6 +114,7 @@ pub fn export(
         }
         FileFormat::Aegis => (aegis::export(phone, password, &mut ctx)?.json, Vec::new()),
         FileFormat::TwoFas => (twofas::export(phone, password, &mut ctx)?.json, Vec::new()),
+        FileFormat::Cxf(provider) => (cxf::export(phone, provider, 0, &mut ctx).json, Vec::new()),
     };
     let notes = trail_lines(&ctx.trail, phone);
     Ok(Exported {
@@ -237,6 +241,14 @@ fn run_importer(
         input: input.clone(),
         reason: e.to_string(),
     })?;
+    if let FileFormat::Cxf(provider) = format {
+        return cxf::import(phone, bytes, provider, &[], ctx).map_err(|failure| {
+            ImportError::File {
+                input: input.clone(),
+                failure,
+            }
+        });
+    }
     let carried = Vec::new();
     if format == FileFormat::Aegis {
         aegis::import(phone, &aegis::VaultFile { json, carried }, password, ctx)

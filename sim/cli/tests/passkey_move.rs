@@ -96,7 +96,8 @@ fn registered_phone(dir: &Path, state: &str, profile: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// `authenticator get` on `state` without an allow list.
+/// `ceremony get` on `state` without an allow list: a whole simulated hybrid ceremony (QR,
+/// BLE advert, tunnel, Noise, CTAP) with the state's authenticator as the phone.
 fn sign_in(dir: &Path, state: &str) -> Output {
     write(
         dir,
@@ -270,4 +271,101 @@ fn key_restrictions_on_rp_verify_refuse_each_with_its_own_reason() {
     );
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("credential's AAGUID"));
+}
+
+#[test]
+fn a_passkey_moved_by_cxf_signs_in_from_the_new_provider() {
+    let dir = scratch("passkey-move", "cxf");
+    let created = registered_phone(&dir, "old.json", "ios16");
+    ok(run(
+        &dir,
+        &[
+            "migrate",
+            "export",
+            "--state",
+            "old.json",
+            "--format",
+            "cxf",
+            "--out",
+            "moved.cxf.json",
+        ],
+    ));
+    let decoded = ok(run(
+        &dir,
+        &["migrate", "decode", "moved.cxf.json", "--json"],
+    ));
+    let listing: Value = serde_json::from_slice(&decoded.stdout).unwrap();
+    let types: Vec<&str> = listing["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["totp", "passkey"], "{listing}");
+    ok(run(
+        &dir,
+        &[
+            "migrate",
+            "import",
+            "--state",
+            "new.json",
+            "--format",
+            "cxf",
+            "--profile",
+            "google-password-manager",
+            "moved.cxf.json",
+        ],
+    ));
+    let state: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("new.json")).unwrap()).unwrap();
+    let moved = &state["credentials"]["credentials"][0];
+    assert_eq!(moved["sign_count"], 0);
+    assert_eq!(moved["backup"]["eligible"], true);
+
+    let got = ok(sign_in(&dir, "new.json"));
+    std::fs::write(dir.join("got.json"), &got.stdout).unwrap();
+    let assertion: Value = serde_json::from_slice(&got.stdout).unwrap();
+    assert_eq!(assertion["rawId"], created["rawId"]);
+    ok(run(
+        &dir,
+        &[
+            "rp",
+            "verify-authentication",
+            "--options",
+            "get.json",
+            "--response",
+            "got.json",
+            "--origin",
+            ORIGIN,
+            "--credential",
+            "rp-credential.json",
+        ],
+    ));
+}
+
+#[test]
+fn a_cxf_export_leaves_device_bound_passkeys_behind_and_says_so() {
+    let dir = scratch("passkey-move", "cxf-bound");
+    registered_phone(&dir, "old.json", "microsoft-authenticator-ios");
+    let out = ok(run(
+        &dir,
+        &[
+            "migrate", "export", "--state", "old.json", "--format", "cxf", "--out", "x.json",
+        ],
+    ));
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        said.contains("login.example (kim): device-bound passkey"),
+        "{said}"
+    );
+    let decoded = ok(run(&dir, &["migrate", "decode", "x.json"]));
+    assert!(!String::from_utf8_lossy(&decoded.stdout).contains("passkey"));
+    std::fs::write(
+        dir.join("bad.json"),
+        b"{\"exporterRpId\": \"x\", \"accounts\": [], \"version\": 1}",
+    )
+    .unwrap();
+    let bad = run(&dir, &["migrate", "decode", "bad.json"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("CXF version"));
 }

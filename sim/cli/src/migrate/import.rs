@@ -52,6 +52,7 @@ pub fn import(args: &ImportArgs) -> Outcome {
     let format = args.format.file_format();
     let lock = phone_state::lock(path)?;
     let mut state = load_or_create(&lock, &args.new, format.app())?;
+    let format = args.format.for_state(&state);
     let mut inputs = Vec::new();
     for input in &args.inputs {
         let bytes = crate::input::read_bytes(input)?;

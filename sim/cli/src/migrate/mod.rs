@@ -86,11 +86,21 @@ pub enum App {
 }
 
 impl Format {
+    /// The file format, a CXF one written or read by `state`'s passkey provider.
+    fn for_state(self, state: &PhoneState) -> FileFormat {
+        match self {
+            Self::Cxf => FileFormat::Cxf(state.provider()),
+            other => other.file_format(),
+        }
+    }
+
     fn file_format(self) -> FileFormat {
         match self {
             Self::Google => FileFormat::Google,
             Self::Aegis => FileFormat::Aegis,
             Self::TwoFas => FileFormat::TwoFas,
+            // The state's own provider replaces this once the state is loaded (`for_state`).
+            Self::Cxf => FileFormat::Cxf(hybridsim_apps::Provider::IcloudKeychain),
         }
     }
 }
@@ -116,6 +126,8 @@ pub enum Format {
     /// 2FAS `.2fas` backup (plain, or encrypted with --password).
     #[value(name = "2fas")]
     TwoFas,
+    /// Credential Exchange Format 1.0 (passkeys and TOTP), from or to the state's provider.
+    Cxf,
 }
 
 /// What add, list, export and import share: the state file and, for a new one, what it holds.

@@ -218,8 +218,13 @@ pub struct MigrateStep {
     pub from: String,
     /// The new phone's app.
     pub to: String,
-    /// `cloud-backup`, `keychain-sync`, `google-transfer`, `aegis-vault` or `2fas`.
+    /// `cloud-backup`, `keychain-sync`, `google-transfer`, `aegis-vault`, `2fas` or `cxf`.
     pub mechanism: String,
+    /// CXF: the provider exporting (default `icloud-keychain`).
+    pub exporter: Option<String>,
+    /// CXF: the provider importing, whose flags the moved passkeys get (default
+    /// `icloud-keychain`).
+    pub importer: Option<String>,
     /// Password of an encrypted Aegis vault or 2FAS file (plain without).
     pub password: Option<String>,
     /// Recovery account of a cloud backup, platform account of a keychain.

@@ -165,6 +165,17 @@ fn algorithm(name: &str) -> Result<Algorithm, String> {
     }
 }
 
+/// The passkey provider a `cxf` step names as `key` (iCloud Keychain when none).
+fn provider(name: Option<&str>, key: &str) -> Result<Provider, String> {
+    match name {
+        None => Ok(Provider::IcloudKeychain),
+        Some(n) => Provider::from_name(n).ok_or_else(|| {
+            let known: Vec<&str> = Provider::ALL.iter().map(|p| p.name()).collect();
+            format!("{key} {n:?}: expected one of {}", known.join(", "))
+        }),
+    }
+}
+
 /// The mechanism a `migrate` step names.
 pub(crate) fn mechanism(s: &MigrateStep) -> Result<Mechanism, String> {
     Ok(match s.mechanism.as_str() {
@@ -189,9 +200,14 @@ pub(crate) fn mechanism(s: &MigrateStep) -> Result<Mechanism, String> {
         "2fas" => Mechanism::TwoFas {
             password: s.password.clone(),
         },
+        "cxf" => Mechanism::Cxf {
+            exporter: provider(s.exporter.as_deref(), "exporter")?,
+            importer: provider(s.importer.as_deref(), "importer")?,
+            at: 0,
+        },
         other => {
             return Err(format!(
-                "mechanism {other:?}: expected cloud-backup, keychain-sync, google-transfer, aegis-vault or 2fas"
+                "mechanism {other:?}: expected cloud-backup, keychain-sync, google-transfer, aegis-vault, 2fas or cxf"
             ))
         }
     })
