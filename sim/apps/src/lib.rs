@@ -13,6 +13,7 @@
 //! - [`phone`]: an app on a phone, how it adds accounts, its clock.
 //! - [`provider`]: passkey providers: AAGUID, BE/BS flags, counter, whether passkeys move.
 //! - [`site`]: the site behind each account and how it decides a sign-in.
+//! - [`passkey_site`]: a passkey's relying party: the registration record, sign-ins in WebAuthn's order.
 //! - [`enrol`]: TOTP/HOTP enrolment through a QR code picture.
 //! - [`mechanism`]: cloud backup, keychain sync, Google transfer QR codes, Aegis and 2FAS files.
 //! - [`quirk`]: the bug switches.
@@ -31,6 +32,7 @@ pub mod export_inputs;
 pub mod files;
 pub mod mechanism;
 pub mod migrate;
+pub mod passkey_site;
 pub mod phone;
 pub mod provider;
 pub mod quirk;

@@ -264,6 +264,12 @@ fn arrival_of(old: &AppAccount, new: &AppAccount) -> Arrival {
             Arrival::NameOnly
         }
         (a, b) if a == b => Arrival::Moved,
+        (AppAccount::Passkey(a), AppAccount::Passkey(b)) => {
+            match crate::passkey_site::differences(a, b) {
+                fields if fields.is_empty() => Arrival::Moved,
+                fields => Arrival::Changed(fields),
+            }
+        }
         (AppAccount::MicrosoftPersonal(_), AppAccount::MicrosoftPersonal(_)) => {
             Arrival::Changed(vec!["device credential (new one registered)".into()])
         }

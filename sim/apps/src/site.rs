@@ -7,6 +7,7 @@
 
 use crate::account::AppAccount;
 use crate::context::Cloud;
+use crate::passkey_site::PasskeySite;
 use crate::phone::Phone;
 use hybridsim_otp::{
     HotpPolicy, HotpVerifier, OtpAccount, OtpKind, Outcome, Rejection, TotpPolicy, TotpVerifier,
@@ -30,6 +31,8 @@ pub enum Site {
         /// The user.
         user: String,
     },
+    /// A passkey's relying party: the credential record of its registration.
+    Passkey(PasskeySite),
     /// A push-approval or passkey site: the public key it registered (SEC1 hex).
     KeyBound {
         /// What it is, for messages: `tenant (user)` or `rp (user)`.
@@ -74,12 +77,9 @@ impl Site {
                     credential_id: None,
                 })
             }
-            AppAccount::Passkey(p) => Ok(Site::KeyBound {
-                label: account.label(),
-                public_key: public_key_hex(&hex::encode(p.credential.private_key))
-                    .ok_or(SiteError::BadKey(account.label()))?,
-                credential_id: Some(hex::encode(&p.credential.id)),
-            }),
+            AppAccount::Passkey(p) => PasskeySite::registered(p, account.label())
+                .map(Site::Passkey)
+                .ok_or(SiteError::BadKey(account.label())),
         }
     }
 
@@ -90,6 +90,7 @@ impl Site {
             (Site::Hotp(v), AppAccount::Otp(otp)) => v.account.secret == otp.secret,
             (Site::MicrosoftPersonal { user }, AppAccount::MicrosoftPersonal(c)) => *user == c.user,
             (Site::KeyBound { label, .. }, other) => *label == other.label(),
+            (Site::Passkey(site), other) => site.label == other.label(),
             _ => false,
         }
     }
@@ -138,6 +139,10 @@ impl Site {
             Site::MicrosoftPersonal { user } => {
                 microsoft_sign_in(user, phone, account, true_unix, cloud)
             }
+            Site::Passkey(site) => match account {
+                AppAccount::Passkey(p) => site.sign_in(p, true_unix),
+                _ => Err(format!("{}: no passkey on the phone", site.label)),
+            },
             Site::KeyBound {
                 label,
                 public_key,
