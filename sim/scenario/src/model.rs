@@ -183,6 +183,9 @@ pub struct PhoneSpec {
     /// Transport construction the phone uses.
     #[serde(default)]
     pub crypter: PhoneCrypter,
+    /// An app (`[app.NAME]`) whose passkeys this phone's authenticator holds, taken when each
+    /// ceremony starts: a migration step before it decides what the phone can sign with.
+    pub passkeys_from: Option<String>,
 }
 
 fn default_revision() -> u8 {
@@ -230,6 +233,10 @@ pub struct RpSpec {
     /// `direct`); credentials registered without one are refused at sign-in.
     #[serde(default)]
     pub enforce_attestation: bool,
+    /// An app (`[app.NAME]`) whose passkeys this relying party registered before the scenario
+    /// starts, as their providers made them (none attestation, the provider's AAGUID and
+    /// flags, the counter they have).
+    pub registered_from: Option<String>,
 }
 
 impl Default for RpSpec {
@@ -243,6 +250,7 @@ impl Default for RpSpec {
             trust_test_ca: true,
             allowed_aaguids: Vec::new(),
             enforce_attestation: false,
+            registered_from: None,
         }
     }
 }

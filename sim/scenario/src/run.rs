@@ -113,6 +113,7 @@ struct Run<'a> {
 
 mod app_steps;
 mod ceremony_steps;
+mod passkey_bridge;
 mod real_tunnel;
 
 pub use real_tunnel::TunnelDriver;
@@ -244,6 +245,19 @@ impl<'a> Run<'a> {
             );
         }
         let apps = app_steps::build(scenario, seed)?;
+        for (name, slot) in rps.iter_mut() {
+            let from = scenario
+                .rp
+                .get(name)
+                .and_then(|r| r.registered_from.as_ref());
+            if let Some(app) = from {
+                let phone = apps
+                    .phones
+                    .get(app)
+                    .ok_or_else(|| format!("rp.{name}.registered_from: no app {app}"))?;
+                slot.credentials = passkey_bridge::registered(phone);
+            }
+        }
         Ok(Run {
             scenario,
             seed,
