@@ -201,6 +201,7 @@ impl<'a> Run<'a> {
                 },
             );
         }
+        let apps = app_steps::build(scenario, seed)?;
         let mut rps = BTreeMap::new();
         let declared: Vec<(String, crate::model::RpSpec)> = if scenario.rp.is_empty() {
             vec![(crate::model::DEFAULT_RP.to_owned(), Default::default())]
@@ -219,12 +220,7 @@ impl<'a> Run<'a> {
                     .map_err(|e| format!("the shipped test CA does not load: {e}"))?;
                 rp.trusted_roots = vec![der];
             }
-            rp.key_restrictions.enforce_attestation = spec.enforce_attestation;
-            for (i, text) in spec.allowed_aaguids.iter().enumerate() {
-                let aaguid = hybridsim_ctap::profile::parse_aaguid(text)
-                    .map_err(|e| format!("rp.{name}.allowed_aaguids[{i}]: {e}"))?;
-                rp.key_restrictions.allowed_aaguids.push(aaguid);
-            }
+            rp.key_restrictions = passkey_bridge::key_restrictions(&name, &spec)?;
             rp.user_verification = match spec.user_verification {
                 UserVerificationSpec::Required => UserVerification::Required,
                 UserVerificationSpec::Preferred => UserVerification::Preferred,
@@ -236,27 +232,9 @@ impl<'a> Run<'a> {
                 AttestationSpec::Direct => AttestationConveyance::Direct,
                 AttestationSpec::Enterprise => AttestationConveyance::Enterprise,
             };
-            rps.insert(
-                name,
-                RpSlot {
-                    rp,
-                    credentials: Vec::new(),
-                },
-            );
-        }
-        let apps = app_steps::build(scenario, seed)?;
-        for (name, slot) in rps.iter_mut() {
-            let from = scenario
-                .rp
-                .get(name)
-                .and_then(|r| r.registered_from.as_ref());
-            if let Some(app) = from {
-                let phone = apps
-                    .phones
-                    .get(app)
-                    .ok_or_else(|| format!("rp.{name}.registered_from: no app {app}"))?;
-                slot.credentials = passkey_bridge::registered(phone);
-            }
+            let from = spec.registered_from.as_deref();
+            let credentials = passkey_bridge::registered_from(&apps, &name, from)?;
+            rps.insert(name, RpSlot { rp, credentials });
         }
         Ok(Run {
             scenario,

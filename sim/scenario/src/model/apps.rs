@@ -69,7 +69,9 @@ pub struct PasskeySpec {
     /// passkey is iCloud Keychain's and a device-bound one Microsoft Authenticator's.
     #[serde(default)]
     pub synced: bool,
-    /// The provider holding it (`hybridsim migrate providers`); its flags win over `synced`.
+    /// The provider holding it: `icloud-keychain`, `google-password-manager`,
+    /// `microsoft-authenticator-ios`, `microsoft-authenticator-android`, `bitwarden`,
+    /// `1password` or `keepassxc`; its flags win over `synced`.
     pub provider: Option<String>,
     /// user.displayName (default: none).
     pub display_name: Option<String>,

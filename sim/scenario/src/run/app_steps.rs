@@ -118,9 +118,7 @@ fn accounts(name: &str, spec: &AppSpec, seed: u64) -> Result<Vec<AppAccount>, St
 /// keys and hmac-secret randoms derived from the seed, the provider's flags.
 fn passkey_account(name: &str, spec: &PasskeySpec, seed: u64) -> Result<PasskeyAccount, String> {
     let provider = match &spec.provider {
-        Some(p) => Provider::from_name(p).ok_or_else(|| {
-            format!("app {name}: no passkey provider {p:?} (see `hybridsim migrate providers`)")
-        })?,
+        Some(p) => provider(Some(p), &format!("app {name}: provider"))?,
         None if spec.synced => Provider::IcloudKeychain,
         None => Provider::MicrosoftAuthenticatorIos,
     };

@@ -52,14 +52,7 @@ impl Run<'_> {
             .state
             .take()
             .ok_or_else(|| format!("phone {phone} was lost by an earlier step"))?;
-        let from = self
-            .scenario
-            .phone
-            .get(phone)
-            .and_then(|p| p.passkeys_from.as_ref());
-        if let Some(app) = from.and_then(|app| self.apps.phones.get(app)) {
-            super::passkey_bridge::load(&mut state, app);
-        }
+        super::passkey_bridge::load_from(&mut state, &self.apps, self.scenario.phone.get(phone));
         let mut armed: Vec<FaultAt> = std::mem::take(&mut self.armed_faults);
         armed.extend(faults.iter().filter_map(|f| f.parse::<FaultAt>().ok()));
         let defaults = RadioConfig::default();

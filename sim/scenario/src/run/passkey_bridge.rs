@@ -2,18 +2,49 @@
 //! an app's passkeys before the scenario starts (`[rp.NAME] registered_from`), and a phone
 //! whose authenticator holds an app's passkeys when a ceremony starts (`[phone.NAME]
 //! passkeys_from`), so a passkey that a migration step moved signs in over a whole simulated
-//! hybrid ceremony and the strict relying party says whether it accepts it.
+//! hybrid ceremony and the strict relying party says whether it accepts it; and the key
+//! restrictions of a relying party.
 
-use hybridsim_apps::{AppAccount, Phone};
+use crate::model::{PhoneSpec, RpSpec};
+use hybridsim_apps::{AppAccount, AppWorld, Phone};
 use hybridsim_ctap::cose::CoseKey;
 use hybridsim_webauthn::b64::Base64Url;
 use hybridsim_webauthn::json::UserEntity;
-use hybridsim_webauthn::rp::{AttestationType, RegisteredCredential};
+use hybridsim_webauthn::rp::{AttestationType, KeyRestrictions, RegisteredCredential};
 use hybridsim_world::ceremony::PhoneState;
+
+/// The key restrictions of `[rp.NAME]` (`allowed_aaguids`, `enforce_attestation`).
+pub(super) fn key_restrictions(name: &str, spec: &RpSpec) -> Result<KeyRestrictions, String> {
+    let mut allowed_aaguids = Vec::new();
+    for (i, text) in spec.allowed_aaguids.iter().enumerate() {
+        let aaguid = hybridsim_ctap::profile::parse_aaguid(text)
+            .map_err(|e| format!("rp.{name}.allowed_aaguids[{i}]: {e}"))?;
+        allowed_aaguids.push(aaguid);
+    }
+    Ok(KeyRestrictions {
+        allowed_aaguids,
+        enforce_attestation: spec.enforce_attestation,
+    })
+}
+
+/// The credentials `[rp.NAME]` starts with: those of the app `from` names, else none.
+pub(super) fn registered_from(
+    apps: &AppWorld,
+    rp: &str,
+    from: Option<&str>,
+) -> Result<Vec<RegisteredCredential>, String> {
+    let Some(app) = from else {
+        return Ok(Vec::new());
+    };
+    apps.phones
+        .get(app)
+        .map(registered)
+        .ok_or_else(|| format!("rp.{rp}.registered_from: no app {app}"))
+}
 
 /// What a relying party stored when `app`'s passkeys were registered by their providers
 /// (none attestation, the provider's AAGUID and flags, the counter they have now).
-pub(super) fn registered(app: &Phone) -> Vec<RegisteredCredential> {
+fn registered(app: &Phone) -> Vec<RegisteredCredential> {
     app.accounts
         .iter()
         .filter_map(|account| match account {
@@ -46,8 +77,17 @@ pub(super) fn registered(app: &Phone) -> Vec<RegisteredCredential> {
         .collect()
 }
 
+/// Puts the passkeys of the app the phone's `passkeys_from` names (if any) into its
+/// authenticator, in place of what it held.
+pub(super) fn load_from(state: &mut PhoneState, apps: &AppWorld, spec: Option<&PhoneSpec>) {
+    let from = spec.and_then(|s| s.passkeys_from.as_ref());
+    if let Some(app) = from.and_then(|app| apps.phones.get(app)) {
+        load(state, app);
+    }
+}
+
 /// Puts `app`'s passkeys into the phone's authenticator, in place of what it held.
-pub(super) fn load(state: &mut PhoneState, app: &Phone) {
+fn load(state: &mut PhoneState, app: &Phone) {
     let store = state.authenticator.store_mut();
     store.credentials = app
         .accounts
