@@ -40,6 +40,47 @@ impl FileFormat {
     }
 }
 
+/// The mechanisms a whole run between two phones offers, by name.
+pub const MECHANISMS: [&str; 5] = [
+    "cloud-backup",
+    "keychain-sync",
+    "google-transfer",
+    "aegis-vault",
+    "2fas",
+];
+
+/// The mechanism called `name` ([`MECHANISMS`]) with the recovery or platform `account` and
+/// the file's `password`, and the app a new phone gets for it.
+pub fn named_mechanism(
+    name: &str,
+    account: &str,
+    password: Option<&str>,
+) -> Option<(Mechanism, AppModel)> {
+    let password = password.map(str::to_owned);
+    Some(match name {
+        "cloud-backup" => (
+            Mechanism::CloudBackup {
+                recovery: account.to_owned(),
+                strong_auth: true,
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        "keychain-sync" => (
+            Mechanism::KeychainSync {
+                platform_account: account.to_owned(),
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        "google-transfer" => (
+            Mechanism::GoogleTransfer(google::Transfer::default()),
+            AppModel::GoogleAuthenticator,
+        ),
+        "aegis-vault" => (Mechanism::AegisVault { password }, AppModel::Aegis),
+        "2fas" => (Mechanism::TwoFas { password }, AppModel::TwoFas),
+        _ => return None,
+    })
+}
+
 /// Quirks by name; `Err` holds the first name that is no quirk.
 pub fn quirks_named(names: &[String]) -> Result<Quirks, String> {
     let mut quirks = Vec::new();
