@@ -113,6 +113,7 @@ struct Run<'a> {
 
 mod app_steps;
 mod ceremony_steps;
+mod hybrid_rows;
 mod passkey_bridge;
 mod real_tunnel;
 

@@ -240,6 +240,10 @@ pub struct MigrateStep {
     /// Export, transport, import and service quirks (`hybridsim migrate quirks`).
     #[serde(default)]
     pub quirks: Vec<String>,
+    /// Decide each passkey row by a sign-in over a whole simulated hybrid ceremony with the
+    /// new phone's passkey, checked by the strict relying party that registered the old one.
+    #[serde(default)]
+    pub hybrid_sign_in: bool,
     /// Whether this run is expected to reproduce a known bug (reports mark it).
     #[serde(default)]
     pub shows_bug: Option<String>,

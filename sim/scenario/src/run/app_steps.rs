@@ -373,10 +373,13 @@ impl Run<'_> {
             Ok(p) => p,
             Err(e) => return failed(number, step, e),
         };
-        let (report, wire) = match self.apps.migrate(&s.from, &s.to, &mechanism, &quirks) {
+        let (mut report, wire) = match self.apps.migrate(&s.from, &s.to, &mechanism, &quirks) {
             Ok(done) => done,
             Err(e) => return failed(number, step, e.to_string()),
         };
+        if s.hybrid_sign_in {
+            self.passkeys_over_hybrid(number, &s.from, &s.to, &mut report);
+        }
         let moved = report
             .rows
             .iter()

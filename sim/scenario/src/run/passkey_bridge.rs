@@ -6,6 +6,7 @@
 //! restrictions of a relying party.
 
 use crate::model::{PhoneSpec, RpSpec};
+use hybridsim_apps::account::PasskeyAccount;
 use hybridsim_apps::{AppAccount, AppWorld, Phone};
 use hybridsim_ctap::cose::CoseKey;
 use hybridsim_webauthn::b64::Base64Url;
@@ -48,33 +49,35 @@ fn registered(app: &Phone) -> Vec<RegisteredCredential> {
     app.accounts
         .iter()
         .filter_map(|account| match account {
-            AppAccount::Passkey(p) => Some(p),
+            AppAccount::Passkey(p) => record(p),
             _ => None,
         })
-        .filter_map(|p| {
-            let c = &p.credential;
-            let public = c.secret_key()?.public_key();
-            Some(RegisteredCredential {
-                id: Base64Url(c.id.clone()),
-                user: UserEntity {
-                    id: Base64Url(c.user_handle.clone()),
-                    name: c.user_name.clone().unwrap_or_default(),
-                    display_name: c.user_display_name.clone().unwrap_or_default(),
-                },
-                public_key: Base64Url(CoseKey::es256(&public).to_bytes()),
-                algorithm: -7,
-                sign_count: c.sign_count,
-                backup_eligible: c.backup.eligible,
-                backup_state: c.backup.synced,
-                user_verified: true,
-                transports: vec!["hybrid".into(), "internal".into()],
-                aaguid: p.provider.aaguid(),
-                attestation_format: "none".into(),
-                attestation: AttestationType::None,
-                discoverable: Some(true),
-            })
-        })
         .collect()
+}
+
+/// The credential record of one passkey as its provider registered it.
+pub(super) fn record(p: &PasskeyAccount) -> Option<RegisteredCredential> {
+    let c = &p.credential;
+    let public = c.secret_key()?.public_key();
+    Some(RegisteredCredential {
+        id: Base64Url(c.id.clone()),
+        user: UserEntity {
+            id: Base64Url(c.user_handle.clone()),
+            name: c.user_name.clone().unwrap_or_default(),
+            display_name: c.user_display_name.clone().unwrap_or_default(),
+        },
+        public_key: Base64Url(CoseKey::es256(&public).to_bytes()),
+        algorithm: -7,
+        sign_count: c.sign_count,
+        backup_eligible: c.backup.eligible,
+        backup_state: c.backup.synced,
+        user_verified: true,
+        transports: vec!["hybrid".into(), "internal".into()],
+        aaguid: p.provider.aaguid(),
+        attestation_format: "none".into(),
+        attestation: AttestationType::None,
+        discoverable: Some(true),
+    })
 }
 
 /// Puts the passkeys of the app the phone's `passkeys_from` names (if any) into its
