@@ -1,8 +1,11 @@
 //! The accounts an authenticator app holds, of every kind that behaves differently when the
 //! app moves to a new phone (docs/migration.md §4.5, "Emulation model").
 
+use crate::provider::Provider;
+use hybridsim_ctap::store::StoredCredential;
 use hybridsim_otp::OtpAccount;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// One entry in an authenticator app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,20 +47,69 @@ pub struct PushAccount {
     pub device_key: Option<String>,
 }
 
-/// A passkey as the phone's credential provider holds it.
+/// A passkey: the authenticator's own credential (the one `ceremony get` signs with) and the
+/// provider that holds it. There is no second copy: a state file keeps it in the
+/// authenticator's credential store, and a migration moves this very credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyAccount {
-    /// The relying party ID.
-    pub rp_id: String,
-    /// user.name.
-    pub user: String,
-    /// Credential ID, hex.
-    pub credential_id: String,
-    /// The P-256 private key, hex.
-    pub private_key: String,
-    /// Whether the provider syncs it to the user's other devices (BE=1); a device-bound
-    /// passkey (BE=0) never leaves the phone.
-    pub synced: bool,
+    /// Who holds it: decides its AAGUID, BE/BS flags, counter and whether it can move.
+    pub provider: Provider,
+    /// The credential: ID, RP ID, user handle and names, private key, counter, flags,
+    /// hmac-secret randoms.
+    pub credential: StoredCredential,
+}
+
+impl PasskeyAccount {
+    /// A discoverable passkey as `provider`'s authenticator creates it: its flags, counter 0,
+    /// hmac-secret randoms derived from the private key (so tests need pass only one secret).
+    pub fn created(
+        provider: Provider,
+        rp_id: &str,
+        user: &str,
+        id: Vec<u8>,
+        user_handle: Vec<u8>,
+        private_key: [u8; 32],
+    ) -> PasskeyAccount {
+        let derive = |label: &[u8]| -> [u8; 32] {
+            Sha256::new()
+                .chain_update(label)
+                .chain_update(private_key)
+                .finalize()
+                .into()
+        };
+        PasskeyAccount {
+            provider,
+            credential: StoredCredential {
+                id,
+                rp_id: rp_id.to_owned(),
+                user_handle,
+                user_name: Some(user.to_owned()),
+                user_display_name: None,
+                private_key,
+                sign_count: 0,
+                discoverable: true,
+                backup: provider.backup(),
+                cred_random_uv: derive(b"hmac-secret uv"),
+                cred_random_no_uv: derive(b"hmac-secret no uv"),
+                created_by_profile: provider.profile().unwrap_or(provider.name()).to_owned(),
+                created_at_step: 0,
+            },
+        }
+    }
+
+    /// The user name shown for it (user.name, else the display name, else the handle in hex).
+    pub fn user(&self) -> String {
+        let c = &self.credential;
+        c.user_name
+            .clone()
+            .or_else(|| c.user_display_name.clone())
+            .unwrap_or_else(|| hex::encode(&c.user_handle))
+    }
+
+    /// Whether its provider copies it to the user's other devices (BE=1).
+    pub fn synced(&self) -> bool {
+        self.credential.backup.would_sync()
+    }
 }
 
 impl AppAccount {
@@ -81,7 +133,7 @@ impl AppAccount {
             Self::Otp(otp) => format!("{} ({})", otp.issuer, otp.name),
             Self::MicrosoftPersonal(c) => format!("Microsoft account ({})", c.user),
             Self::Push(p) => format!("{} ({})", p.tenant, p.user),
-            Self::Passkey(p) => format!("{} ({})", p.rp_id, p.user),
+            Self::Passkey(p) => format!("{} ({})", p.credential.rp_id, p.user()),
         }
     }
 

@@ -8,10 +8,10 @@
 //! the transfer, and are never saved with it).
 
 use crate::context::Trail;
-use crate::mechanism::{aegis, google, twofas, MigrationFailure};
+use crate::mechanism::{aegis, cxf, google, twofas, MigrationFailure};
 use crate::quirk::Stage;
 use crate::{AppAccount, AppModel, Cloud, Context, Mechanism, MigrationReport, Phone, Quirk};
-use crate::{Arrival, Quirks};
+use crate::{Arrival, Provider, Quirks};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -24,6 +24,8 @@ pub enum FileFormat {
     Aegis,
     /// 2FAS `.2fas` backup (plain or password-encrypted).
     TwoFas,
+    /// A CXF 1.0 document written or read by this passkey provider.
+    Cxf(Provider),
 }
 
 impl FileFormat {
@@ -33,8 +35,50 @@ impl FileFormat {
             Self::Google => AppModel::GoogleAuthenticator,
             Self::Aegis => AppModel::Aegis,
             Self::TwoFas => AppModel::TwoFas,
+            Self::Cxf(_) => AppModel::MicrosoftAuthenticator,
         }
     }
+}
+
+/// The mechanisms a whole run between two phones offers, by name.
+pub const MECHANISMS: [&str; 5] = [
+    "cloud-backup",
+    "keychain-sync",
+    "google-transfer",
+    "aegis-vault",
+    "2fas",
+];
+
+/// The mechanism called `name` ([`MECHANISMS`]) with the recovery or platform `account` and
+/// the file's `password`, and the app a new phone gets for it.
+pub fn named_mechanism(
+    name: &str,
+    account: &str,
+    password: Option<&str>,
+) -> Option<(Mechanism, AppModel)> {
+    let password = password.map(str::to_owned);
+    Some(match name {
+        "cloud-backup" => (
+            Mechanism::CloudBackup {
+                recovery: account.to_owned(),
+                strong_auth: true,
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        "keychain-sync" => (
+            Mechanism::KeychainSync {
+                platform_account: account.to_owned(),
+            },
+            AppModel::MicrosoftAuthenticator,
+        ),
+        "google-transfer" => (
+            Mechanism::GoogleTransfer(google::Transfer::default()),
+            AppModel::GoogleAuthenticator,
+        ),
+        "aegis-vault" => (Mechanism::AegisVault { password }, AppModel::Aegis),
+        "2fas" => (Mechanism::TwoFas { password }, AppModel::TwoFas),
+        _ => return None,
+    })
 }
 
 /// Quirks by name; `Err` holds the first name that is no quirk.
@@ -111,6 +155,7 @@ pub fn export(
         }
         FileFormat::Aegis => (aegis::export(phone, password, &mut ctx)?.json, Vec::new()),
         FileFormat::TwoFas => (twofas::export(phone, password, &mut ctx)?.json, Vec::new()),
+        FileFormat::Cxf(provider) => (cxf::export(phone, provider, 0, &mut ctx).json, Vec::new()),
     };
     let notes = trail_lines(&ctx.trail, phone);
     Ok(Exported {
@@ -237,6 +282,14 @@ fn run_importer(
         input: input.clone(),
         reason: e.to_string(),
     })?;
+    if let FileFormat::Cxf(provider) = format {
+        return cxf::import(phone, bytes, provider, &[], ctx).map_err(|failure| {
+            ImportError::File {
+                input: input.clone(),
+                failure,
+            }
+        });
+    }
     let carried = Vec::new();
     if format == FileFormat::Aegis {
         aegis::import(phone, &aegis::VaultFile { json, carried }, password, ctx)

@@ -11,7 +11,9 @@
 //! - [`account`]: the kinds of entry an app holds (OTP, per-device Microsoft credential, push,
 //!   passkey).
 //! - [`phone`]: an app on a phone, how it adds accounts, its clock.
+//! - [`provider`]: passkey providers: AAGUID, BE/BS flags, counter, whether passkeys move.
 //! - [`site`]: the site behind each account and how it decides a sign-in.
+//! - [`passkey_site`]: a passkey's relying party: the registration record, sign-ins in WebAuthn's order.
 //! - [`enrol`]: TOTP/HOTP enrolment through a QR code picture.
 //! - [`mechanism`]: cloud backup, keychain sync, Google transfer QR codes, Aegis and 2FAS files.
 //! - [`quirk`]: the bug switches.
@@ -30,7 +32,9 @@ pub mod export_inputs;
 pub mod files;
 pub mod mechanism;
 pub mod migrate;
+pub mod passkey_site;
 pub mod phone;
+pub mod provider;
 pub mod quirk;
 pub mod report;
 pub mod session;
@@ -43,6 +47,7 @@ pub use context::{Cloud, Context};
 pub use mechanism::Mechanism;
 pub use migrate::migrate;
 pub use phone::{AppModel, Phone};
+pub use provider::Provider;
 pub use quirk::{Quirk, Quirks};
 pub use report::{Arrival, MigrationReport};
 pub use session::AppWorld;

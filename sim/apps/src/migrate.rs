@@ -218,7 +218,7 @@ fn same_credential(old: &AppAccount, new: &AppAccount) -> bool {
         (AppAccount::Otp(a), AppAccount::Otp(b)) => a.secret == b.secret,
         (AppAccount::MicrosoftPersonal(a), AppAccount::MicrosoftPersonal(b)) => a.user == b.user,
         (AppAccount::Push(a), AppAccount::Push(b)) => a.tenant == b.tenant && a.user == b.user,
-        (AppAccount::Passkey(a), AppAccount::Passkey(b)) => a.credential_id == b.credential_id,
+        (AppAccount::Passkey(a), AppAccount::Passkey(b)) => a.credential.id == b.credential.id,
         _ => false,
     }
 }
@@ -264,6 +264,12 @@ fn arrival_of(old: &AppAccount, new: &AppAccount) -> Arrival {
             Arrival::NameOnly
         }
         (a, b) if a == b => Arrival::Moved,
+        (AppAccount::Passkey(a), AppAccount::Passkey(b)) => {
+            match crate::passkey_site::differences(a, b) {
+                fields if fields.is_empty() => Arrival::Moved,
+                fields => Arrival::Changed(fields),
+            }
+        }
         (AppAccount::MicrosoftPersonal(_), AppAccount::MicrosoftPersonal(_)) => {
             Arrival::Changed(vec!["device credential (new one registered)".into()])
         }

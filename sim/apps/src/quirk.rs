@@ -87,11 +87,21 @@ pub enum Quirk {
     KeyedOnIssuerAndName,
     /// M20: the importer starts every HOTP account at counter 0.
     ImportResetsHotpCounter,
+    /// M21: a CXF importer that lists itself as a destination and imports nothing, saying
+    /// nothing (Strongbox).
+    CxfImportsNothing,
+    /// M22: the CXF exporter leaves passkeys with a non-zero counter out without telling the
+    /// user (the spec says it SHOULD).
+    CxfOmitsCountedPasskeysSilently,
+    /// M25: the CXF importer drops `fido2Extensions`, so hmac-secret / PRF outputs change.
+    CxfImportDropsFido2Extensions,
+    /// M26: the CXF importer stores the user name as the user handle.
+    CxfImportRewritesUserHandle,
 }
 
 impl Quirk {
     /// Every quirk, in catalogue order.
-    pub const ALL: [Quirk; 23] = [
+    pub const ALL: [Quirk; 27] = [
         Self::GaExportOmitsZeroBatchIndex,
         Self::ImportFirstQrOnly,
         Self::ScanDownscaledScreenshot,
@@ -115,6 +125,10 @@ impl Quirk {
         Self::BackupOverwrittenByEmpty,
         Self::KeyedOnIssuerAndName,
         Self::ImportResetsHotpCounter,
+        Self::CxfImportsNothing,
+        Self::CxfOmitsCountedPasskeysSilently,
+        Self::CxfImportDropsFido2Extensions,
+        Self::CxfImportRewritesUserHandle,
     ];
 
     /// The switch's name in scenario files and reports.
@@ -143,6 +157,10 @@ impl Quirk {
             Self::BackupOverwrittenByEmpty => "backup-overwritten-by-empty",
             Self::KeyedOnIssuerAndName => "keyed-on-issuer-and-name",
             Self::ImportResetsHotpCounter => "import-resets-hotp-counter",
+            Self::CxfImportsNothing => "cxf-imports-nothing",
+            Self::CxfOmitsCountedPasskeysSilently => "cxf-omits-counted-passkeys-silently",
+            Self::CxfImportDropsFido2Extensions => "cxf-import-drops-fido2-extensions",
+            Self::CxfImportRewritesUserHandle => "cxf-import-rewrites-user-handle",
         }
     }
 
@@ -174,6 +192,10 @@ impl Quirk {
             Self::BackupOverwrittenByEmpty => "M18",
             Self::KeyedOnIssuerAndName => "M19",
             Self::ImportResetsHotpCounter => "M20",
+            Self::CxfImportsNothing => "M21",
+            Self::CxfOmitsCountedPasskeysSilently => "M22",
+            Self::CxfImportDropsFido2Extensions => "M25",
+            Self::CxfImportRewritesUserHandle => "M26",
         }
     }
 
@@ -181,6 +203,7 @@ impl Quirk {
     pub fn stage(self) -> Stage {
         match self {
             Self::GaExportOmitsZeroBatchIndex
+            | Self::CxfOmitsCountedPasskeysSilently
             | Self::ExportSpacedSecrets
             | Self::ExportDropsAlgorithmAndDigits
             | Self::GaExportIgnoresPeriod => Stage::Export,
@@ -196,7 +219,10 @@ impl Quirk {
             | Self::ImportDropsHotpAndOddPeriods
             | Self::ImportNoDedupe
             | Self::ImportRefusesSchemaV4
-            | Self::ImportResetsHotpCounter => Stage::Import,
+            | Self::ImportResetsHotpCounter
+            | Self::CxfImportsNothing
+            | Self::CxfImportDropsFido2Extensions
+            | Self::CxfImportRewritesUserHandle => Stage::Import,
             Self::AppIgnoresOtpParameters
             | Self::DedupeOnSecret
             | Self::RejectBase32Padding
@@ -231,6 +257,10 @@ impl Quirk {
             Self::BackupOverwrittenByEmpty => "a new, empty backup overwrites the only backup the service keeps",
             Self::KeyedOnIssuerAndName => "the app keys accounts on (issuer, name), so a second account with both equal overwrites the first",
             Self::ImportResetsHotpCounter => "the importer starts every HOTP account at counter 0",
+            Self::CxfImportsNothing => "the CXF importer offers itself as a destination and imports nothing, silently",
+            Self::CxfOmitsCountedPasskeysSilently => "the CXF exporter leaves passkeys with a non-zero counter out without a word",
+            Self::CxfImportDropsFido2Extensions => "the CXF importer drops fido2Extensions, so hmac-secret / PRF outputs change",
+            Self::CxfImportRewritesUserHandle => "the CXF importer stores the user name as the user handle",
         }
     }
 

@@ -7,6 +7,7 @@
 
 use crate::account::AppAccount;
 use crate::context::Cloud;
+use crate::passkey_site::PasskeySite;
 use crate::phone::Phone;
 use hybridsim_otp::{
     HotpPolicy, HotpVerifier, OtpAccount, OtpKind, Outcome, Rejection, TotpPolicy, TotpVerifier,
@@ -30,6 +31,8 @@ pub enum Site {
         /// The user.
         user: String,
     },
+    /// A passkey's relying party: the credential record of its registration.
+    Passkey(PasskeySite),
     /// A push-approval or passkey site: the public key it registered (SEC1 hex).
     KeyBound {
         /// What it is, for messages: `tenant (user)` or `rp (user)`.
@@ -74,12 +77,9 @@ impl Site {
                     credential_id: None,
                 })
             }
-            AppAccount::Passkey(p) => Ok(Site::KeyBound {
-                label: account.label(),
-                public_key: public_key_hex(&p.private_key)
-                    .ok_or(SiteError::BadKey(account.label()))?,
-                credential_id: Some(p.credential_id.clone()),
-            }),
+            AppAccount::Passkey(p) => PasskeySite::registered(p, account.label())
+                .map(Site::Passkey)
+                .ok_or(SiteError::BadKey(account.label())),
         }
     }
 
@@ -90,6 +90,7 @@ impl Site {
             (Site::Hotp(v), AppAccount::Otp(otp)) => v.account.secret == otp.secret,
             (Site::MicrosoftPersonal { user }, AppAccount::MicrosoftPersonal(c)) => *user == c.user,
             (Site::KeyBound { label, .. }, other) => *label == other.label(),
+            (Site::Passkey(site), other) => site.label == other.label(),
             _ => false,
         }
     }
@@ -138,6 +139,10 @@ impl Site {
             Site::MicrosoftPersonal { user } => {
                 microsoft_sign_in(user, phone, account, true_unix, cloud)
             }
+            Site::Passkey(site) => match account {
+                AppAccount::Passkey(p) => site.sign_in(p, true_unix),
+                _ => Err(format!("{}: no passkey on the phone", site.label)),
+            },
             Site::KeyBound {
                 label,
                 public_key,
@@ -193,17 +198,19 @@ fn key_sign_in(
     true_unix: u64,
 ) -> Result<String, String> {
     let private = match (account, credential_id) {
-        (AppAccount::Push(p), None) => p.device_key.as_deref().ok_or_else(|| {
+        (AppAccount::Push(p), None) => p.device_key.clone().ok_or_else(|| {
             format!(
                 "{label}: the private key never left the old phone; re-register by scanning a QR code from {}",
                 p.tenant
             )
         })?,
-        (AppAccount::Passkey(p), Some(id)) if p.credential_id == id => p.private_key.as_str(),
+        (AppAccount::Passkey(p), Some(id)) if hex::encode(&p.credential.id) == id => {
+            hex::encode(p.credential.private_key)
+        }
         _ => return Err(format!("{label}: no matching key on the phone")),
     };
     let challenge = Sha256::digest(format!("{label}|{true_unix}").as_bytes());
-    let signature = sign(private, &challenge)
+    let signature = sign(&private, &challenge)
         .ok_or_else(|| format!("{label}: the phone's key is not usable"))?;
     let verifying = hex::decode(public_key)
         .ok()

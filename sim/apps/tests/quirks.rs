@@ -588,10 +588,14 @@ fn m20_hotp_counter_reset_or_stale_backup_is_behind_the_site() {
 fn every_quirk_has_a_reproduction_here() {
     let source = include_str!("quirks.rs");
     let enrol = include_str!("enrol.rs");
+    let cxf = include_str!("cxf.rs");
     for quirk in Quirk::ALL {
         let variant = format!("Quirk::{quirk:?}");
         assert!(
-            source.matches(&variant).count() + enrol.matches(&variant).count() >= 1,
+            source.matches(&variant).count()
+                + enrol.matches(&variant).count()
+                + cxf.matches(&variant).count()
+                >= 1,
             "{variant} has no reproduction"
         );
     }

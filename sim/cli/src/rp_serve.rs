@@ -25,6 +25,7 @@ pub fn serve(args: &RpServe) -> Outcome {
             rp_id: args.rp_id.clone(),
             origins: args.origin.clone(),
             trusted_roots,
+            key_restrictions: args.restrictions.key_restrictions(),
         },
         limits: Limits {
             max_connections: args.max_connections,

@@ -212,11 +212,11 @@ fn codes(dir: &Path, state: &str) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| {
-            (
-                a["label"].as_str().unwrap().to_owned(),
-                a["code"].as_str().unwrap().to_owned(),
-            )
+        .filter_map(|a| {
+            Some((
+                a["label"].as_str()?.to_owned(),
+                a["code"].as_str()?.to_owned(),
+            ))
         })
         .collect()
 }
@@ -617,6 +617,13 @@ fn a_state_file_made_by_authenticator_create_still_loads_and_keeps_its_credentia
         assert_eq!(&new[key], value, "{key} kept");
     }
     assert_eq!(codes(&dir, "s.json").len(), 3);
+    // The authenticator's passkey is one of the app's accounts (it has no code).
+    let out = hybridsim(
+        &dir,
+        &["migrate", "list", "--state", "s.json", "--at", AT, "--json"],
+    );
+    let listed = json_of(ok(&out))["accounts"].to_string();
+    assert!(listed.contains("login.example (kim)"), "{listed}");
     // The authenticator still works on the extended file.
     ok(&hybridsim(
         &dir,

@@ -8,6 +8,8 @@
 //!   wire format, entry ↔ account conversion, the URI layer, batches.
 //! * [`aegis`]: Aegis vault JSON, plain and password-encrypted (§4.1).
 //! * [`twofas`]: 2FAS `.2fas` backups, schema v1–v4, plain and encrypted (§4.2).
+//! * [`cxf`]: the FIDO Credential Exchange Format (CXF 1.0) document: bounded reading that names
+//!   the failing field, writing, and a listing for `migrate decode`.
 //! * [`detect`]: which of these formats some bytes are, and everything they hold, with
 //!   named findings (what `hybridsim migrate decode` lists).
 //! * [`listing`]: a decoded export as JSON and as lines (what `migrate decode` prints).
@@ -21,6 +23,7 @@
 //! option structs, so models of real (buggy) exporters and importers can be built on them.
 
 pub mod aegis;
+pub mod cxf;
 pub mod detect;
 pub mod google;
 pub mod listing;

@@ -18,8 +18,8 @@ use base64::Engine;
 use hybridsim_webauthn::b64::Base64Url;
 use hybridsim_webauthn::json::{AuthenticationResponseJson, RegistrationResponseJson, UserEntity};
 use hybridsim_webauthn::rp::{
-    AttestationConveyance, AuthenticationRequest, RegistrationRequest, RelyingParty, ResidentKey,
-    UserVerification,
+    AttestationConveyance, AuthenticationRequest, KeyRestrictions, RegistrationRequest,
+    RelyingParty, ResidentKey, UserVerification,
 };
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -37,6 +37,8 @@ pub struct RpIdentity {
     pub origins: Vec<String>,
     /// Roots an x5c attestation chain must lead to (DER certificates).
     pub trusted_roots: Vec<Vec<u8>>,
+    /// AAGUID allow-list and enforced attestation; a refusal comes back in `errorMessage`.
+    pub key_restrictions: KeyRestrictions,
 }
 
 /// One answer: the HTTP status and the JSON body.
@@ -129,6 +131,7 @@ impl Api {
         let origins: Vec<&str> = id.origins.iter().map(String::as_str).collect();
         let mut rp = RelyingParty::new(&id.rp_id, &id.rp_id, &origins);
         rp.trusted_roots.clone_from(&id.trusted_roots);
+        rp.key_restrictions.clone_from(&id.key_restrictions);
         rp.user_verification = uv;
         rp
     }

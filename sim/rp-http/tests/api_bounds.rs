@@ -17,6 +17,7 @@ use std::time::Duration;
 
 fn api(limits: &Limits) -> Api {
     let identity = RpIdentity {
+        key_restrictions: Default::default(),
         rp_id: "login.example".into(),
         origins: vec!["https://login.example".into()],
         trusted_roots: Vec::new(),

@@ -106,6 +106,7 @@ fn connection(stream: TcpStream, api: &Api, counts: &Counts) {
 
 fn fake_rp() -> (String, Arc<Counts>) {
     let identity = RpIdentity {
+        key_restrictions: Default::default(),
         rp_id: "login.example".into(),
         origins: vec!["https://login.example".into()],
         trusted_roots: Vec::new(),

@@ -189,6 +189,9 @@ pub struct PhoneSpec {
     /// Transport construction the phone uses.
     #[serde(default)]
     pub crypter: PhoneCrypter,
+    /// An app (`[app.NAME]`) whose passkeys this phone's authenticator holds, taken when each
+    /// ceremony starts: a migration step before it decides what the phone can sign with.
+    pub passkeys_from: Option<String>,
 }
 
 fn default_revision() -> u8 {
@@ -228,6 +231,18 @@ pub struct RpSpec {
     /// Trust the shipped test attestation CA (`fixtures/attestation/ca.pem`).
     #[serde(default = "yes")]
     pub trust_test_ca: bool,
+    /// Key restrictions: only authenticators with these AAGUIDs (empty: any), checked at
+    /// registration and against the registered AAGUID at every sign-in.
+    #[serde(default)]
+    pub allowed_aaguids: Vec<String>,
+    /// Only attestation chaining to a trusted root is accepted (the options ask for
+    /// `direct`); credentials registered without one are refused at sign-in.
+    #[serde(default)]
+    pub enforce_attestation: bool,
+    /// An app (`[app.NAME]`) whose passkeys this relying party registered before the scenario
+    /// starts, as their providers made them (none attestation, the provider's AAGUID and
+    /// flags, the counter they have).
+    pub registered_from: Option<String>,
 }
 
 impl Default for RpSpec {
@@ -239,6 +254,9 @@ impl Default for RpSpec {
             user_verification: UserVerificationSpec::default(),
             attestation: AttestationSpec::default(),
             trust_test_ca: true,
+            allowed_aaguids: Vec::new(),
+            enforce_attestation: false,
+            registered_from: None,
         }
     }
 }

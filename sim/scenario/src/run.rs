@@ -123,6 +123,8 @@ struct Run<'a> {
 
 mod app_steps;
 mod ceremony_steps;
+mod hybrid_rows;
+mod passkey_bridge;
 mod real_tunnel;
 
 pub use real_tunnel::TunnelDriver;
@@ -234,6 +236,7 @@ impl<'a> Run<'a> {
                 },
             );
         }
+        let apps = app_steps::build(scenario, seed)?;
         let mut rps = BTreeMap::new();
         let declared: Vec<(String, crate::model::RpSpec)> = if scenario.rp.is_empty() {
             vec![(crate::model::DEFAULT_RP.to_owned(), Default::default())]
@@ -252,6 +255,7 @@ impl<'a> Run<'a> {
                     .map_err(|e| format!("the shipped test CA does not load: {e}"))?;
                 rp.trusted_roots = vec![der];
             }
+            rp.key_restrictions = passkey_bridge::key_restrictions(&name, &spec)?;
             rp.user_verification = match spec.user_verification {
                 UserVerificationSpec::Required => UserVerification::Required,
                 UserVerificationSpec::Preferred => UserVerification::Preferred,
@@ -263,15 +267,10 @@ impl<'a> Run<'a> {
                 AttestationSpec::Direct => AttestationConveyance::Direct,
                 AttestationSpec::Enterprise => AttestationConveyance::Enterprise,
             };
-            rps.insert(
-                name,
-                RpSlot {
-                    rp,
-                    credentials: Vec::new(),
-                },
-            );
+            let from = spec.registered_from.as_deref();
+            let credentials = passkey_bridge::registered_from(&apps, &name, from)?;
+            rps.insert(name, RpSlot { rp, credentials });
         }
-        let apps = app_steps::build(scenario, seed)?;
         Ok(Run {
             scenario,
             seed,

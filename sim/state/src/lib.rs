@@ -20,8 +20,10 @@
 //! * [`file`]: locking, bounded reading and atomic writing of any JSON value.
 //! * [`phone`]: the phone state file's layout, version check and per-operation seed.
 //! * [`open`]: a phone state file for one command (lock, start, build, finish).
+//! * [`app`]: the authenticator app with the authenticator's passkeys in it (one copy of each).
 //! * [`error`]: what can go wrong, naming the file.
 
+pub mod app;
 pub mod error;
 pub mod file;
 pub mod open;

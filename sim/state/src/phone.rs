@@ -39,7 +39,8 @@ pub struct PhoneState {
     pub operations: u64,
     /// The passkeys.
     pub credentials: CredentialStore,
-    /// The phone's authenticator app and its accounts. Absent in files made before the app
+    /// The phone's authenticator app and its accounts other than passkeys (those are the
+    /// `credentials`; [`PhoneState::app`] shows both). Absent in files made before the app
     /// existed and in files no migrate command touched, which keeps them byte-for-byte
     /// readable by builds without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -57,7 +57,7 @@ pub fn backup(
                 }
             }
             AppAccount::Passkey(p) => {
-                ctx.trail.account(index, if p.synced {
+                ctx.trail.account(index, if p.synced() {
                     "passkeys are not in the app backup; this one travels by its provider's sync, not by this mechanism"
                 } else {
                     "device-bound passkey: not in any backup, it cannot move; re-create it on the new phone"

@@ -42,7 +42,7 @@ pub fn sync(old: &Phone, new: &mut Phone, platform_account: &str, ctx: &mut Cont
                     device_key: None,
                 }))
             }
-            AppAccount::Passkey(p) if p.synced => Some(account.clone()),
+            AppAccount::Passkey(p) if p.synced() => Some(account.clone()),
             AppAccount::Passkey(_) => {
                 ctx.trail.account(
                     index,

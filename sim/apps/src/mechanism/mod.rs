@@ -8,16 +8,19 @@
 //! | Google Authenticator transfer QR codes | [`google`] | OTP accounts without their period |
 //! | Aegis vault, plain or encrypted | [`aegis`] | OTP accounts |
 //! | 2FAS backup, plain or encrypted | [`twofas`] | OTP accounts |
+//! | Credential Exchange (CXF 1.0) | [`cxf`] | exportable passkeys (counter 0), TOTP secrets |
 
 pub mod admit;
 pub mod aegis;
 pub mod cloud;
+pub mod cxf;
 pub mod google;
 pub mod keychain;
 pub mod twofas;
 
 use crate::context::Context;
 use crate::phone::Phone;
+use crate::provider::Provider;
 use serde::{Deserialize, Serialize};
 
 /// One way to move accounts, with its parameters.
@@ -49,6 +52,16 @@ pub enum Mechanism {
         /// The backup password; `None` for a plain file.
         password: Option<String>,
     },
+    /// Credential Exchange: a CXF document from the old phone's provider to the new one's.
+    Cxf {
+        /// The provider exporting (its name goes into the document).
+        exporter: Provider,
+        /// The provider importing: its flags go on the imported passkeys.
+        importer: Provider,
+        /// Unix time written into the document.
+        #[serde(default)]
+        at: u64,
+    },
 }
 
 fn yes() -> bool {
@@ -78,6 +91,7 @@ impl Mechanism {
             Self::GoogleTransfer(_) => "google-transfer",
             Self::AegisVault { .. } => "aegis-vault",
             Self::TwoFas { .. } => "2fas",
+            Self::Cxf { .. } => "cxf",
         }
     }
 
@@ -108,6 +122,14 @@ impl Mechanism {
             Self::TwoFas { password } => {
                 let file = twofas::export(old, password.as_deref(), ctx)?;
                 twofas::import(new, &file, password.as_deref(), ctx)
+            }
+            Self::Cxf {
+                exporter,
+                importer,
+                at,
+            } => {
+                let file = cxf::export(old, *exporter, *at, ctx);
+                cxf::import(new, file.json.as_bytes(), *importer, &file.carried, ctx)
             }
         }
     }

@@ -4,8 +4,8 @@
 use hybridsim_apps::account::{DeviceCredential, PasskeyAccount, PushAccount};
 use hybridsim_apps::mechanism::cloud::new_device_credential;
 use hybridsim_apps::{
-    migrate, AppAccount, AppModel, Cloud, Context, Mechanism, MigrationReport, Phone, Quirk,
-    Quirks, Site,
+    migrate, AppAccount, AppModel, Cloud, Context, Mechanism, MigrationReport, Phone, Provider,
+    Quirk, Quirks, Site,
 };
 use hybridsim_otp::{Algorithm, OtpAccount, OtpKind};
 use rand_chacha::rand_core::SeedableRng;
@@ -44,9 +44,13 @@ pub fn totp(issuer: &str, name: &str, secret: &[u8]) -> AppAccount {
 }
 
 fn key(seed: u8) -> String {
+    hex::encode(key_bytes(seed))
+}
+
+fn key_bytes(seed: u8) -> [u8; 32] {
     let mut bytes = [seed; 32];
     bytes[0] = 1;
-    hex::encode(bytes)
+    bytes
 }
 
 /// OTP accounts only: plain SHA-1, SHA-256/8 digits/60 s, HOTP, SHA-512/8.
@@ -101,20 +105,26 @@ pub fn mixed_phone(cloud: &mut Cloud) -> Phone {
         user: "alice@contoso.com".into(),
         device_key: Some(key(7)),
     }));
-    phone.accounts.push(AppAccount::Passkey(PasskeyAccount {
-        rp_id: "login.contoso.com".into(),
-        user: "alice".into(),
-        credential_id: "c0ffee01".into(),
-        private_key: key(8),
-        synced: false,
-    }));
-    phone.accounts.push(AppAccount::Passkey(PasskeyAccount {
-        rp_id: "github.com".into(),
-        user: "alice".into(),
-        credential_id: "c0ffee02".into(),
-        private_key: key(9),
-        synced: true,
-    }));
+    phone
+        .accounts
+        .push(AppAccount::Passkey(PasskeyAccount::created(
+            Provider::MicrosoftAuthenticatorIos,
+            "login.contoso.com",
+            "alice",
+            vec![0xc0, 0xff, 0xee, 1],
+            vec![1; 16],
+            key_bytes(8),
+        )));
+    phone
+        .accounts
+        .push(AppAccount::Passkey(PasskeyAccount::created(
+            Provider::IcloudKeychain,
+            "github.com",
+            "alice",
+            vec![0xc0, 0xff, 0xee, 2],
+            vec![2; 16],
+            key_bytes(9),
+        )));
     phone
 }
 

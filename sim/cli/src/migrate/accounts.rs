@@ -55,10 +55,9 @@ pub fn add(args: &AddArgs) -> Outcome {
     }
     let lock = phone_state::lock(path)?;
     let mut state = load_or_create(&lock, &args.new, AppModel::GoogleAuthenticator)?;
-    let Some(phone) = state.phone.as_mut() else {
-        return Err(Failure::bad_input("internal: no phone after creating it"));
-    };
-    let rows = shown::add_all(phone, parsed);
+    let rows = state
+        .with_app(|phone| shown::add_all(phone, parsed))
+        .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?;
     lock.save(&state)?;
     if args.json {
         json::print(&shown_listing::added_json(&rows));
@@ -77,7 +76,7 @@ pub fn list(args: &ListArgs) -> Outcome {
     let phone = phone_of(&state, path)?;
     let at = at_or_now(args.at)?;
     let phone_time = phone.clock(at);
-    let rows = shown::codes_at(phone, phone_time)
+    let rows = shown::codes_at(&phone, phone_time)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
     let app = phone.app.name();
     if args.json {

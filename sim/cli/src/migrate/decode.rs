@@ -6,8 +6,8 @@ use crate::failure::{Failure, Outcome};
 use crate::{echo, input, json};
 use clap::Args;
 use hybridsim_apps::export_inputs::{shortfall, ExportInputs, InputError};
-use hybridsim_export::detect;
 use hybridsim_export::listing::{decoded_json, decoded_lines};
+use hybridsim_export::{cxf, detect};
 use std::path::Path;
 
 /// `hybridsim migrate decode`
@@ -64,6 +64,14 @@ pub fn run(args: &DecodeArgs) -> Outcome {
                 e.message
             ))
         })?;
+        if alone && cxf::looks_like(&bytes) {
+            let header = cxf::decode(&bytes).map_err(|e| Failure::bad_input(e.to_string()))?;
+            match args.json {
+                true => json::print(&cxf::listing_json(&header)),
+                false => cxf::listing_lines(&header).iter().for_each(|l| say!("{l}")),
+            }
+            return Ok(());
+        }
         inputs.push_file(input, bytes, alone).map_err(bad)?;
     }
     let decoded = inputs

@@ -60,8 +60,8 @@ pub fn export(args: &ExportArgs) -> Outcome {
         ));
     }
     let exported = files::export(
-        phone,
-        args.format.file_format(),
+        &phone,
+        args.format.for_state(&state),
         args.password.as_deref(),
         args.per_qr,
         &quirks,

@@ -52,16 +52,16 @@ pub fn import(args: &ImportArgs) -> Outcome {
     let format = args.format.file_format();
     let lock = phone_state::lock(path)?;
     let mut state = load_or_create(&lock, &args.new, format.app())?;
-    let Some(phone) = state.phone.as_mut() else {
-        return Err(Failure::bad_input("internal: no phone after creating it"));
-    };
+    let format = args.format.for_state(&state);
     let mut inputs = Vec::new();
     for input in &args.inputs {
         let bytes = crate::input::read_bytes(input)?;
         inputs.push((input.display().to_string(), bytes));
     }
     let password = args.password.as_deref();
-    let imported = files::import(phone, format, &inputs, password, &quirks)
+    let imported = state
+        .with_app(|phone| files::import(phone, format, &inputs, password, &quirks))
+        .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?
         .map_err(|e| Failure::bad_input(e.to_string()))?;
     lock.save(&state)?;
     print_import(path, &imported, args.json);

@@ -86,11 +86,21 @@ pub enum App {
 }
 
 impl Format {
+    /// The file format, a CXF one written or read by `state`'s passkey provider.
+    fn for_state(self, state: &PhoneState) -> FileFormat {
+        match self {
+            Self::Cxf => FileFormat::Cxf(state.provider()),
+            other => other.file_format(),
+        }
+    }
+
     fn file_format(self) -> FileFormat {
         match self {
             Self::Google => FileFormat::Google,
             Self::Aegis => FileFormat::Aegis,
             Self::TwoFas => FileFormat::TwoFas,
+            // The state's own provider replaces this once the state is loaded (`for_state`).
+            Self::Cxf => FileFormat::Cxf(hybridsim_apps::Provider::IcloudKeychain),
         }
     }
 }
@@ -116,6 +126,8 @@ pub enum Format {
     /// 2FAS `.2fas` backup (plain, or encrypted with --password).
     #[value(name = "2fas")]
     TwoFas,
+    /// Credential Exchange Format 1.0 (passkeys and TOTP), from or to the state's provider.
+    Cxf,
 }
 
 /// What add, list, export and import share: the state file and, for a new one, what it holds.
@@ -176,15 +188,18 @@ fn load_or_create(
     Ok(state)
 }
 
-/// The phone of a loaded state, refused if it has none.
-fn phone_of<'a>(state: &'a PhoneState, path: &Path) -> Result<&'a hybridsim_apps::Phone, Failure> {
-    state.phone.as_ref().ok_or_else(|| {
+/// The app of a loaded state with its passkeys, refused if it has none.
+fn phone_of(state: &PhoneState, path: &Path) -> Result<hybridsim_apps::Phone, Failure> {
+    state.app().ok_or_else(|| {
         Failure::bad_input(format!(
             "{} holds no authenticator-app accounts: add some first (`hybridsim migrate add`)",
             path.display()
         ))
     })
 }
+
+/// What a state without a phone right after making one means.
+const NO_PHONE: &str = "internal: no phone after creating it";
 
 /// Quirks by name; an unknown name is bad input naming where to find the list.
 fn parse_quirks(names: &[String]) -> Result<Quirks, Failure> {

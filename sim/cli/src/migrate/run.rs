@@ -5,26 +5,9 @@ use super::{at_or_now, load_or_create, parse_quirks, phone_of, read_existing};
 use super::{App, NewPhoneArgs};
 use crate::failure::{Failure, Outcome};
 use crate::phone_state;
-use clap::{Args, ValueEnum};
-use hybridsim_apps::mechanism::google::Transfer;
-use hybridsim_apps::{files, AppModel, Mechanism};
+use clap::Args;
+use hybridsim_apps::files;
 use std::path::PathBuf;
-
-/// The mechanisms, as --mechanism names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MechanismName {
-    /// Microsoft-style cloud backup to a recovery account, restored on the new phone.
-    CloudBackup,
-    /// iCloud Keychain-style sync.
-    KeychainSync,
-    /// Google Authenticator transfer QR codes, scanned by the new phone.
-    GoogleTransfer,
-    /// An Aegis vault file.
-    AegisVault,
-    /// A 2FAS backup file.
-    #[value(name = "2fas")]
-    TwoFas,
-}
 
 /// `hybridsim migrate run`
 #[derive(Debug, Args)]
@@ -40,9 +23,10 @@ pub struct RunArgs {
     /// The new phone's state file (created when missing; accounts are added to what it has).
     #[arg(long, value_name = "STATE_B")]
     pub to: PathBuf,
-    /// How the accounts move.
-    #[arg(long, value_enum)]
-    pub mechanism: MechanismName,
+    /// How the accounts move: cloud-backup (Microsoft style), keychain-sync (iCloud
+    /// Keychain style), google-transfer (QR codes), aegis-vault or 2fas (files).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(files::MECHANISMS))]
+    pub mechanism: String,
     /// Password for the Aegis vault or 2FAS backup (plain file when absent).
     #[arg(long, value_name = "P")]
     pub password: Option<String>,
@@ -78,19 +62,20 @@ pub fn run(args: &RunArgs) -> Outcome {
     }
     let quirks = parse_quirks(&args.quirk)?;
     let old_state = read_existing(&args.from)?;
-    let old = phone_of(&old_state, &args.from)?.clone();
-    let (mechanism, default_app) = mechanism(args);
+    let old = phone_of(&old_state, &args.from)?;
+    let (mechanism, default_app) =
+        files::named_mechanism(&args.mechanism, &args.account, args.password.as_deref())
+            .ok_or_else(|| Failure::bad_input("--mechanism: no such mechanism"))?;
     let new_args = NewPhoneArgs {
         app: args.app,
         profile: args.profile.clone(),
     };
     let lock = phone_state::lock(&args.to)?;
     let mut new_state = load_or_create(&lock, &new_args, default_app)?;
-    let Some(new) = new_state.phone.as_mut() else {
-        return Err(Failure::bad_input("internal: no phone after creating it"));
-    };
     let at = at_or_now(args.at)?;
-    let report = files::run(&old, new, &mechanism, &quirks, at, args.seed);
+    let report = new_state
+        .with_app(|new| files::run(&old, new, &mechanism, &quirks, at, args.seed))
+        .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?;
     lock.save(&new_state)?;
     if args.json {
         let value = report
@@ -111,40 +96,5 @@ pub fn run(args: &RunArgs) -> Outcome {
             report.rows.len(),
             report.unexpected.len()
         )))
-    }
-}
-
-/// The mechanism the arguments name, and the app a new phone gets for it.
-fn mechanism(args: &RunArgs) -> (Mechanism, AppModel) {
-    match args.mechanism {
-        MechanismName::CloudBackup => (
-            Mechanism::CloudBackup {
-                recovery: args.account.clone(),
-                strong_auth: true,
-            },
-            AppModel::MicrosoftAuthenticator,
-        ),
-        MechanismName::KeychainSync => (
-            Mechanism::KeychainSync {
-                platform_account: args.account.clone(),
-            },
-            AppModel::MicrosoftAuthenticator,
-        ),
-        MechanismName::GoogleTransfer => (
-            Mechanism::GoogleTransfer(Transfer::default()),
-            AppModel::GoogleAuthenticator,
-        ),
-        MechanismName::AegisVault => (
-            Mechanism::AegisVault {
-                password: args.password.clone(),
-            },
-            AppModel::Aegis,
-        ),
-        MechanismName::TwoFas => (
-            Mechanism::TwoFas {
-                password: args.password.clone(),
-            },
-            AppModel::TwoFas,
-        ),
     }
 }

@@ -57,6 +57,9 @@ pub struct RpServe {
     /// "none" to avoid that).
     #[arg(long, value_name = "PEM")]
     pub trust: Vec<PathBuf>,
+    /// Key restrictions (AAGUID allow-list, enforced attestation).
+    #[command(flatten)]
+    pub restrictions: KeyRestrictionArgs,
     /// PEM certificate chain (leaf first) to serve https:// with.
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -151,6 +154,9 @@ pub struct VerifyRegistration {
     /// Refuse `none` and self attestation: only chains to a --trust root pass.
     #[arg(long)]
     pub require_attestation: bool,
+    /// Key restrictions (AAGUID allow-list, enforced attestation).
+    #[command(flatten)]
+    pub restrictions: KeyRestrictionArgs,
     /// Time for certificate validity checks, UNIX seconds (default: now).
     #[arg(long, value_name = "UNIX")]
     pub now: Option<u64>,
@@ -177,7 +183,32 @@ pub struct VerifyAuthentication {
     /// The credential file written by verify-registration (its counter is updated).
     #[arg(long, value_name = "FILE")]
     pub credential: PathBuf,
+    /// Key restrictions, checked against the AAGUID and attestation stored at registration.
+    #[command(flatten)]
+    pub restrictions: KeyRestrictionArgs,
     /// Print one JSON object instead of lines.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Key restrictions as identity providers set them (Entra ID passkey profiles).
+#[derive(Debug, Clone, Args)]
+pub struct KeyRestrictionArgs {
+    /// Allow only authenticators with this AAGUID (repeatable; none given: any).
+    #[arg(long = "allow-aaguid", value_name = "UUID", value_parser = hybridsim_ctap::profile::parse_aaguid)]
+    pub allow_aaguid: Vec<[u8; 16]>,
+    /// Accept only attestation chaining to a --trust root (options ask for "direct"), and
+    /// refuse sign-ins with credentials registered without one.
+    #[arg(long)]
+    pub enforce_attestation: bool,
+}
+
+impl KeyRestrictionArgs {
+    /// The relying party's restrictions.
+    pub fn key_restrictions(&self) -> hybridsim_webauthn::rp::KeyRestrictions {
+        hybridsim_webauthn::rp::KeyRestrictions {
+            allowed_aaguids: self.allow_aaguid.clone(),
+            enforce_attestation: self.enforce_attestation,
+        }
+    }
 }

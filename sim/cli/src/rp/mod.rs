@@ -40,7 +40,8 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
             .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
         roots.push(der);
     }
-    let rp = relying_party(&state.rp_id, &args.origin, roots, args.require_attestation);
+    let mut rp = relying_party(&state.rp_id, &args.origin, roots, args.require_attestation);
+    rp.key_restrictions = args.restrictions.key_restrictions();
     if let Some(path) = &args.credential_out {
         if std::fs::symlink_metadata(path).is_ok() {
             return Err(Failure::bad_input(format!(
@@ -74,7 +75,8 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
     let lock = hybridsim_state::Locked::acquire(&args.credential)?;
     let mut credential: RegisteredCredential = lock.load()?.ok_or_else(missing)?;
     let state = AuthenticationState::from_options(&options, &origin_host(&args.origin)?);
-    let rp = relying_party(&state.rp_id, &args.origin, Vec::new(), false);
+    let mut rp = relying_party(&state.rp_id, &args.origin, Vec::new(), false);
+    rp.key_restrictions = args.restrictions.key_restrictions();
     let result = rp
         .finish_authentication(&state, &response, &mut credential)
         .map_err(|e| Failure::no_match(format!("authentication rejected: {e}")))?;

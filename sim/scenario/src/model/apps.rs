@@ -65,9 +65,20 @@ pub struct PasskeySpec {
     pub rp_id: String,
     /// The user name.
     pub user: String,
-    /// Synced by its provider (BE=1) rather than device-bound.
+    /// Synced by its provider (BE=1) rather than device-bound. Without `provider`, a synced
+    /// passkey is iCloud Keychain's and a device-bound one Microsoft Authenticator's.
     #[serde(default)]
     pub synced: bool,
+    /// The provider holding it: `icloud-keychain`, `google-password-manager`,
+    /// `microsoft-authenticator-ios`, `microsoft-authenticator-android`, `bitwarden`,
+    /// `1password` or `keepassxc`; its flags win over `synced`.
+    pub provider: Option<String>,
+    /// user.displayName (default: none).
+    pub display_name: Option<String>,
+    /// The signature counter it has reached (providers that count; CXF leaves such passkeys
+    /// behind).
+    #[serde(default)]
+    pub sign_count: u32,
 }
 
 /// A TOTP/HOTP enrolment.
@@ -209,8 +220,13 @@ pub struct MigrateStep {
     pub from: String,
     /// The new phone's app.
     pub to: String,
-    /// `cloud-backup`, `keychain-sync`, `google-transfer`, `aegis-vault` or `2fas`.
+    /// `cloud-backup`, `keychain-sync`, `google-transfer`, `aegis-vault`, `2fas` or `cxf`.
     pub mechanism: String,
+    /// CXF: the provider exporting (default `icloud-keychain`).
+    pub exporter: Option<String>,
+    /// CXF: the provider importing, whose flags the moved passkeys get (default
+    /// `icloud-keychain`).
+    pub importer: Option<String>,
     /// Password of an encrypted Aegis vault or 2FAS file (plain without).
     pub password: Option<String>,
     /// Recovery account of a cloud backup, platform account of a keychain.
@@ -224,6 +240,10 @@ pub struct MigrateStep {
     /// Export, transport, import and service quirks (`hybridsim migrate quirks`).
     #[serde(default)]
     pub quirks: Vec<String>,
+    /// Decide each passkey row by a sign-in over a whole simulated hybrid ceremony with the
+    /// new phone's passkey, checked by the strict relying party that registered the old one.
+    #[serde(default)]
+    pub hybrid_sign_in: bool,
     /// Whether this run is expected to reproduce a known bug (reports mark it).
     #[serde(default)]
     pub shows_bug: Option<String>,

@@ -4,14 +4,18 @@
 use super::{failed, seed_u64, Run, StepResult};
 use crate::model::{
     AppModelSpec, AppSpec, BackupStep, CloudExpect, CloudOutcome, EnrolOutcome, EnrolTotpStep,
-    IssuerInSpec, MigrateStep, OtpSignInStep, OtpVerdict, RestoreStep, RowExpect, Scenario, Step,
+    IssuerInSpec, MigrateStep, OtpSignInStep, OtpVerdict, PasskeySpec, RestoreStep, RowExpect,
+    Scenario, Step,
 };
 use hybridsim_apps::account::{DeviceCredential, PasskeyAccount, PushAccount};
 use hybridsim_apps::enrol::{IssuerPlacement, SiteOffer, UriStyle};
 use hybridsim_apps::mechanism::google::Transfer;
 use hybridsim_apps::mechanism::MigrationFailure;
 use hybridsim_apps::report::ReportRow;
-use hybridsim_apps::{AppAccount, AppModel, AppWorld, Mechanism, MigrationReport, Quirk, Quirks};
+use hybridsim_apps::{
+    AppAccount, AppModel, AppWorld, Mechanism, MigrationReport, Provider, Quirk, Quirks,
+};
+use hybridsim_ctap::store::StoredCredential;
 use hybridsim_otp::{Algorithm, OtpKind};
 use hybridsim_peers::Layer;
 use hybridsim_world::trace::{Direction, TraceRecord};
@@ -105,19 +109,47 @@ fn accounts(name: &str, spec: &AppSpec, seed: u64) -> Result<Vec<AppAccount>, St
         }));
     }
     for passkey in &spec.passkeys {
-        let purpose = format!("{name} passkey {} {}", passkey.rp_id, passkey.user);
-        out.push(AppAccount::Passkey(PasskeyAccount {
-            rp_id: passkey.rp_id.clone(),
-            user: passkey.user.clone(),
-            credential_id: key(seed, &format!("{purpose} id"))
-                .chars()
-                .take(32)
-                .collect(),
-            private_key: key(seed, &purpose),
-            synced: passkey.synced,
-        }));
+        out.push(AppAccount::Passkey(passkey_account(name, passkey, seed)?));
     }
     Ok(out)
+}
+
+/// A passkey of an `[app.*]` table as its provider's authenticator would have created it:
+/// keys and hmac-secret randoms derived from the seed, the provider's flags.
+fn passkey_account(name: &str, spec: &PasskeySpec, seed: u64) -> Result<PasskeyAccount, String> {
+    let provider = match &spec.provider {
+        Some(p) => provider(Some(p), &format!("app {name}: provider"))?,
+        None if spec.synced => Provider::IcloudKeychain,
+        None => Provider::MicrosoftAuthenticatorIos,
+    };
+    let purpose = format!("{name} passkey {} {}", spec.rp_id, spec.user);
+    let bytes = |what: &str| -> Result<[u8; 32], String> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(key(seed, &format!("{purpose}{what}")), &mut out)
+            .map_err(|e| format!("app {name}: {e}"))?;
+        Ok(out)
+    };
+    let id = bytes(" id")?;
+    let handle = bytes(" user")?;
+    let credential = StoredCredential {
+        id: id.get(..16).unwrap_or(&id).to_vec(),
+        rp_id: spec.rp_id.clone(),
+        user_handle: handle.get(..16).unwrap_or(&handle).to_vec(),
+        user_name: Some(spec.user.clone()),
+        user_display_name: spec.display_name.clone(),
+        private_key: bytes("")?,
+        sign_count: spec.sign_count,
+        discoverable: true,
+        backup: provider.backup(),
+        cred_random_uv: bytes(" uv")?,
+        cred_random_no_uv: bytes(" no-uv")?,
+        created_by_profile: provider.profile().unwrap_or(provider.name()).to_owned(),
+        created_at_step: 0,
+    };
+    Ok(PasskeyAccount {
+        provider,
+        credential,
+    })
 }
 
 fn algorithm(name: &str) -> Result<Algorithm, String> {
@@ -128,6 +160,17 @@ fn algorithm(name: &str) -> Result<Algorithm, String> {
         other => Err(format!(
             "algorithm {other:?}: expected SHA1, SHA256 or SHA512"
         )),
+    }
+}
+
+/// The passkey provider a `cxf` step names as `key` (iCloud Keychain when none).
+fn provider(name: Option<&str>, key: &str) -> Result<Provider, String> {
+    match name {
+        None => Ok(Provider::IcloudKeychain),
+        Some(n) => Provider::from_name(n).ok_or_else(|| {
+            let known: Vec<&str> = Provider::ALL.iter().map(|p| p.name()).collect();
+            format!("{key} {n:?}: expected one of {}", known.join(", "))
+        }),
     }
 }
 
@@ -155,9 +198,14 @@ pub(crate) fn mechanism(s: &MigrateStep) -> Result<Mechanism, String> {
         "2fas" => Mechanism::TwoFas {
             password: s.password.clone(),
         },
+        "cxf" => Mechanism::Cxf {
+            exporter: provider(s.exporter.as_deref(), "exporter")?,
+            importer: provider(s.importer.as_deref(), "importer")?,
+            at: 0,
+        },
         other => {
             return Err(format!(
-                "mechanism {other:?}: expected cloud-backup, keychain-sync, google-transfer, aegis-vault or 2fas"
+                "mechanism {other:?}: expected cloud-backup, keychain-sync, google-transfer, aegis-vault, 2fas or cxf"
             ))
         }
     })
@@ -325,10 +373,13 @@ impl Run<'_> {
             Ok(p) => p,
             Err(e) => return failed(number, step, e),
         };
-        let (report, wire) = match self.apps.migrate(&s.from, &s.to, &mechanism, &quirks) {
+        let (mut report, wire) = match self.apps.migrate(&s.from, &s.to, &mechanism, &quirks) {
             Ok(done) => done,
             Err(e) => return failed(number, step, e.to_string()),
         };
+        if s.hybrid_sign_in {
+            self.passkeys_over_hybrid(number, &s.from, &s.to, &mut report);
+        }
         let moved = report
             .rows
             .iter()

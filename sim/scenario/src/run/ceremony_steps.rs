@@ -73,10 +73,11 @@ impl Run<'_> {
             .phones
             .get_mut(phone)
             .ok_or_else(|| format!("no phone {phone}"))?;
-        let state = slot
+        let mut state = slot
             .state
             .take()
             .ok_or_else(|| format!("phone {phone} was lost by an earlier step"))?;
+        super::passkey_bridge::load_from(&mut state, &self.apps, self.scenario.phone.get(phone));
         let mut armed: Vec<FaultAt> = std::mem::take(&mut self.armed_faults);
         armed.extend(faults.iter().filter_map(|f| f.parse::<FaultAt>().ok()));
         let defaults = RadioConfig::default();

@@ -36,6 +36,7 @@ pub(super) fn finish(
 
     let body = &response.response;
     check_credential(state, credential, raw_id, body)?;
+    rp.key_restrictions.check_authentication(credential)?;
 
     // Steps 9–14: clientDataJSON.
     let client_data_json = body.client_data_json.as_slice();

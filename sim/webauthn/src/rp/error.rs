@@ -224,6 +224,22 @@ pub enum RegistrationError {
         /// The attestation type received.
         found: AttestationType,
     },
+    /// The relying party enforces attestation and this one does not chain to a trusted root.
+    #[error(
+        "{found} cannot prove the authenticator's model: this relying party enforces attestation"
+    )]
+    AttestationNotEnforceable {
+        /// The attestation type received.
+        found: AttestationType,
+    },
+    /// The relying party restricts keys by AAGUID and this one is not on its list.
+    #[error("AAGUID {aaguid} is not allowed by this relying party's key restrictions (allowed: {})", allowed.join(", "))]
+    AaguidNotAllowed {
+        /// The attested AAGUID.
+        aaguid: String,
+        /// The AAGUIDs allowed.
+        allowed: Vec<String>,
+    },
 }
 
 /// Why `finish_authentication` refused an `AuthenticationResponseJSON`.
@@ -355,5 +371,21 @@ pub enum AuthenticationError {
         stored: u32,
         /// The counter received.
         received: u32,
+    },
+    /// The relying party now enforces attestation and this credential was registered without
+    /// a trusted chain.
+    #[error("the credential was registered with {found}: this relying party enforces attestation")]
+    AttestationNotEnforceable {
+        /// How it was attested at registration.
+        found: AttestationType,
+    },
+    /// The relying party restricts keys by AAGUID and the AAGUID this credential was registered
+    /// with is not (or no longer) on its list.
+    #[error("the credential's AAGUID {aaguid} is not allowed by this relying party's key restrictions (allowed: {})", allowed.join(", "))]
+    AaguidNotAllowed {
+        /// The AAGUID stored at registration.
+        aaguid: String,
+        /// The AAGUIDs allowed.
+        allowed: Vec<String>,
     },
 }

@@ -30,9 +30,11 @@ mod authentication;
 mod checks;
 mod error;
 mod from_options;
+mod policy;
 mod registration;
 
 pub use error::{AttestationType, AuthenticationError, RegistrationError};
+pub use policy::KeyRestrictions;
 
 use crate::b64::{self, Base64Url};
 use crate::crypto::ES256;
@@ -192,6 +194,9 @@ pub struct RelyingParty {
     pub algorithms: Vec<i64>,
     /// `timeout` put in the options, milliseconds.
     pub timeout_ms: Option<u64>,
+    /// AAGUID allow-list and enforced attestation (none by default).
+    #[serde(default)]
+    pub key_restrictions: KeyRestrictions,
 }
 
 impl RelyingParty {
@@ -211,6 +216,19 @@ impl RelyingParty {
             transports: KNOWN_TRANSPORTS.iter().map(|t| (*t).to_owned()).collect(),
             algorithms: vec![ES256],
             timeout_ms: Some(300_000),
+            key_restrictions: KeyRestrictions::default(),
+        }
+    }
+
+    /// The attestation the options ask for: `direct` at least when attestation is enforced.
+    fn conveyance(&self) -> AttestationConveyance {
+        match self.attestation {
+            AttestationConveyance::None | AttestationConveyance::Indirect
+                if self.key_restrictions.enforce_attestation =>
+            {
+                AttestationConveyance::Direct
+            }
+            other => other,
         }
     }
 
@@ -245,7 +263,7 @@ impl RelyingParty {
                 user_verification: Some(self.user_verification.as_str().to_owned()),
             }),
             hints: request.hints.clone(),
-            attestation: Some(self.attestation.as_str().to_owned()),
+            attestation: Some(self.conveyance().as_str().to_owned()),
             attestation_formats: Vec::new(),
             extensions: request.extensions.clone(),
             unknown: Map::new(),

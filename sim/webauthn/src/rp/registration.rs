@@ -65,6 +65,8 @@ pub(super) fn finish(
     // Steps 19–23: the attestation statement, its trust and the policy.
     let kind = attestation::verify(rp, &object, attested, &client_data_hash, now)?;
     check_policy(rp, state, kind, raw_id)?;
+    rp.key_restrictions
+        .check_registration(&attested.aaguid, kind)?;
 
     let discoverable = response
         .client_extension_results

@@ -1082,3 +1082,67 @@ proptest::proptest! {
         proptest::prop_assert!(authenticate(&relying_party(), &[], &response, &mut credential).is_err());
     }
 }
+
+// ---- key restrictions (AAGUID allow-list, enforced attestation) ----
+
+const OTHER_AAGUID: [u8; 16] = [0xee; 16];
+
+#[test]
+fn reg_aaguid_not_allowed() {
+    let mut rp = relying_party();
+    rp.key_restrictions.allowed_aaguids = vec![OTHER_AAGUID];
+    let err = finish(&rp, &Registration::new(Statement::X5c).build()).unwrap_err();
+    assert!(
+        matches!(&err, RegistrationError::AaguidNotAllowed { aaguid, allowed }
+            if *aaguid == hybridsim_ctap::profile::format_aaguid(&IOS_AAGUID) && allowed.len() == 1),
+        "{err}"
+    );
+    rp.key_restrictions.allowed_aaguids.push(IOS_AAGUID);
+    finish(&rp, &Registration::new(Statement::X5c).build()).unwrap();
+}
+
+#[test]
+fn reg_attestation_not_enforceable() {
+    let mut rp = relying_party();
+    rp.key_restrictions.enforce_attestation = true;
+    let (options, _) = rp.start_registration(user(), CHALLENGE, &RegistrationRequest::default());
+    assert_eq!(options.attestation.as_deref(), Some("direct"));
+    for statement in [Statement::None, Statement::SelfSigned] {
+        let err = finish(&rp, &Registration::new(statement).build()).unwrap_err();
+        assert!(
+            matches!(err, RegistrationError::AttestationNotEnforceable { .. }),
+            "{err}"
+        );
+    }
+    finish(&rp, &Registration::new(Statement::X5c).build()).unwrap();
+}
+
+#[test]
+fn auth_aaguid_not_allowed_once_the_policy_drops_it() {
+    let mut rp = relying_party();
+    let mut credential = registered();
+    let response = Assertion::new().build();
+    authenticate(&rp, &[], &response, &mut credential).unwrap();
+    rp.key_restrictions.allowed_aaguids = vec![OTHER_AAGUID];
+    let err = authenticate(&rp, &[], &response, &mut credential).unwrap_err();
+    assert!(
+        matches!(err, AuthenticationError::AaguidNotAllowed { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn auth_attestation_not_enforceable_for_a_credential_registered_without_a_chain() {
+    let mut rp = relying_party();
+    rp.key_restrictions.enforce_attestation = true;
+    let mut credential = finish(
+        &relying_party(),
+        &Registration::new(Statement::None).build(),
+    )
+    .unwrap();
+    let err = authenticate(&rp, &[], &Assertion::new().build(), &mut credential).unwrap_err();
+    assert!(
+        matches!(err, AuthenticationError::AttestationNotEnforceable { .. }),
+        "{err}"
+    );
+}
