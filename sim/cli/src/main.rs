@@ -22,6 +22,7 @@ mod decode;
 mod desktop;
 mod echo;
 mod encode;
+mod explore;
 mod failure;
 mod hex_arg;
 mod input;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
         args::Command::Migrate(cmd) => migrate::run(cmd),
         args::Command::Ble(cmd) => ble::run(cmd),
         args::Command::Run(cmd) => run::run(cmd),
+        args::Command::Explore(args) => explore::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,7 @@ use crate::builtin;
 use crate::model::{
     AdvanceClockStep, AttestationSpec, PhoneCrypter, Scenario, Step, UserVerificationSpec,
 };
-use hybridsim_peers::LinkedDevice;
+use hybridsim_peers::{LinkedDevice, Millis, PeerError};
 use hybridsim_webauthn::rp::{
     AttestationConveyance, RegisteredCredential, RelyingParty, UserVerification,
 };
@@ -18,6 +18,7 @@ use hybridsim_webauthn::x509::pem_to_der;
 use hybridsim_world::ceremony::{PartyFailure, PhoneState};
 use hybridsim_world::faults::FaultAt;
 use hybridsim_world::trace::TraceRecord;
+use hybridsim_world::WorldError;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -54,6 +55,28 @@ pub struct StepResult {
     pub migration: Option<hybridsim_apps::MigrationReport>,
     /// The party that failed first in a ceremony step: party, layer, reason, time.
     pub first_failure: Option<PartyFailure>,
+    /// How each party of a ceremony step ended (`None` for other steps and for ceremonies
+    /// that could not run), for checkers that compare the parties' views.
+    pub parties: Option<Parties>,
+}
+
+/// How the parties of one ceremony step ended, as typed values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parties {
+    /// How the desktop ended (an error saying so when it never finished).
+    pub desktop: Result<(), PeerError>,
+    /// When it ended (virtual time); `None` if it never did.
+    pub desktop_at: Option<Millis>,
+    /// How the phone ended.
+    pub phone: Result<(), PeerError>,
+    /// When it ended; `None` if it never did.
+    pub phone_at: Option<Millis>,
+    /// makeCredential / getAssertion requests the phone's authenticator answered.
+    pub phone_requests_served: u32,
+    /// Whether the relying party accepted the response JSON (`false` without one).
+    pub rp_accepted: bool,
+    /// Set when the world ended with parties still waiting (a livelock or a stall).
+    pub world_error: Option<WorldError>,
 }
 
 impl StepResult {
@@ -69,6 +92,7 @@ impl StepResult {
             name: step.label().unwrap_or(step.kind()).to_owned(),
             failures: Vec::new(),
             first_failure: None,
+            parties: None,
             summary,
             trace: Vec::new(),
             virtual_ms: 0,

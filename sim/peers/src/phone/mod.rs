@@ -57,6 +57,8 @@ enum Socket {
 struct Record {
     handshake_hash: Option<[u8; 32]>,
     linking_sent: bool,
+    /// makeCredential / getAssertion requests answered by the authenticator (0 or 1).
+    requests_served: u32,
     result: Option<Result<(), PeerError>>,
 }
 
@@ -161,6 +163,13 @@ impl<H: CtapHandler> Phone<H> {
     /// Whether linking information was sent to the desktop.
     pub fn linking_sent(&self) -> bool {
         self.record.linking_sent
+    }
+
+    /// How many makeCredential or getAssertion requests the authenticator answered in this
+    /// session (the protocol allows one): what a checker compares with the desktop's and the
+    /// relying party's view.
+    pub fn requests_served(&self) -> u32 {
+        self.record.requests_served
     }
 
     /// How the transaction ended, once it has.

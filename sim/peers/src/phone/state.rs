@@ -584,6 +584,7 @@ impl Session {
             return Ok(State::AwaitingShutdown(self));
         }
         let reply = cx.config.authenticator.handle(command, params);
+        cx.record.requests_served = cx.record.requests_served.saturating_add(1);
         cx.out.event(Layer::Ctap, "ctap response", reply.clone());
         self.send(cx, &ctap_message(reply))?;
         if let Some(update) = self.pending_update.take() {

@@ -2,7 +2,7 @@
 //! `hybridsim_world::ceremony` (or a real tunnel server), the relying party's verdict on
 //! the response, and the step's expectations checked against the outcome.
 
-use super::{failed, seed_bytes, seed_u64, Run, StepResult};
+use super::{failed, seed_bytes, seed_u64, Parties, Run, StepResult};
 use crate::expect::{self, Verdict};
 use crate::model::{
     AllowSpec, CeremonyExpect, DesktopCrypter, LinkedSignInStep, RegisterStep, ResidentKeySpec,
@@ -316,6 +316,7 @@ fn finish(
     options_json: String,
 ) -> StepResult {
     let checked = expect::check_ceremony(expect, outcome, verdict.as_ref());
+    let rp_accepted = matches!(verdict, Some(Verdict::Accepted));
     StepResult {
         number,
         kind: step.kind(),
@@ -334,5 +335,14 @@ fn finish(
         }),
         migration: None,
         first_failure: outcome.first_failure(),
+        parties: Some(Parties {
+            desktop: outcome.desktop.clone(),
+            desktop_at: outcome.desktop_at,
+            phone: outcome.phone.clone(),
+            phone_at: outcome.phone_at,
+            phone_requests_served: outcome.phone_requests_served,
+            rp_accepted,
+            world_error: outcome.world_error.clone(),
+        }),
     }
 }

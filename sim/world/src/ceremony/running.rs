@@ -93,6 +93,7 @@ impl Ceremony {
             trace,
             linked_device: run.desktop_peer.linked_device().cloned(),
             forget_link: run.desktop_peer.should_forget_link(),
+            phone_requests_served: run.phone_peer.requests_served(),
             phone_state: Some(PhoneState::after(run.phone_peer)),
             world_error: None,
         })
