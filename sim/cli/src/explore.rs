@@ -8,9 +8,6 @@ use hybridsim_explore::{report, Explorer, Options, Pool};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Runs per batch: the `--seconds` budget is looked at between batches.
-const BATCH: u64 = 64;
-
 /// `hybridsim explore`
 #[derive(Debug, Args)]
 pub struct ExploreArgs {
@@ -56,26 +53,15 @@ pub fn run(args: &ExploreArgs) -> Outcome {
     });
     let started = Instant::now();
     let budget = Duration::from_secs_f64(seconds.min(1e9));
-    loop {
-        let batch = match args.runs {
-            Some(n) => n.saturating_sub(explorer.runs()).min(BATCH),
-            None if started.elapsed() >= budget => 0,
-            None => BATCH,
-        };
-        if batch == 0 {
-            break;
-        }
-        explorer
-            .run_batch(batch)
-            .map_err(|e| Failure::bad_input(e.to_string()))?;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let files = match &args.out {
-        Some(dir) => report::write_scenarios(&explorer, dir)
-            .map_err(|e| Failure::environment(e.to_string()))?,
-        None => Vec::new(),
-    };
-    let report = report::report(&explorer, elapsed, &files);
+    explorer
+        .run_until(args.runs, || started.elapsed() < budget)
+        .map_err(|e| Failure::bad_input(e.to_string()))?;
+    let report = report::finish(
+        &explorer,
+        started.elapsed().as_secs_f64(),
+        args.out.as_deref(),
+    )
+    .map_err(|e| Failure::environment(e.to_string()))?;
     if let Some(path) = &args.json {
         std::fs::write(path, report.to_json() + "\n")
             .map_err(|e| Failure::environment(format!("cannot write {}: {e}", path.display())))?;

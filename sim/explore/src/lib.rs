@@ -30,6 +30,9 @@ pub use schedule::{DesktopChoice, Flow, Pool, Schedule};
 use check::{check, observe, Observation};
 use std::num::NonZeroUsize;
 
+/// Runs per batch: [`Explorer::run_until`] asks for more time between batches.
+pub const BATCH: u64 = 64;
+
 /// How to explore.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
@@ -115,6 +118,26 @@ impl Explorer {
     /// The options.
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// Runs until `runs` runs are made (when given) or `more_time` says no (asked between
+    /// batches of [`BATCH`] runs; the CLI's wall-clock budget).
+    pub fn run_until(
+        &mut self,
+        runs: Option<u64>,
+        mut more_time: impl FnMut() -> bool,
+    ) -> Result<(), CannotRun> {
+        loop {
+            let batch = match runs {
+                Some(n) => n.saturating_sub(self.next).min(BATCH),
+                None if more_time() => BATCH,
+                None => 0,
+            };
+            if batch == 0 {
+                return Ok(());
+            }
+            self.run_batch(batch)?;
+        }
     }
 
     /// Runs the next `count` runs, spread over the threads; results are kept in run order.

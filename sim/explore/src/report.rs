@@ -110,6 +110,16 @@ pub fn report(explorer: &Explorer, seconds: f64, files: &[PathBuf]) -> Report {
     }
 }
 
+/// The report of a finished exploration, with each violation's scenario written into
+/// `out` first when given.
+pub fn finish(explorer: &Explorer, seconds: f64, out: Option<&Path>) -> Result<Report, WriteError> {
+    let files = match out {
+        Some(dir) => write_scenarios(explorer, dir)?,
+        None => Vec::new(),
+    };
+    Ok(report(explorer, seconds, &files))
+}
+
 impl Report {
     /// The report as JSON text.
     pub fn to_json(&self) -> String {

@@ -327,7 +327,10 @@ impl Pool {
         let usable: Vec<Fault> = Fault::ALL
             .iter()
             .copied()
-            .filter(|f| flow == Flow::Linked || !f.linked_only())
+            .filter(|f| match flow {
+                Flow::Linked => !f.qr_only(),
+                Flow::Register | Flow::SignIn => !f.linked_only(),
+            })
             .collect();
         let mut faults = Vec::with_capacity(count);
         for _ in 0..count {

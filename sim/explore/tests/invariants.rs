@@ -126,3 +126,23 @@ fn every_catalogued_fault_alone_keeps_every_invariant() {
         assert_eq!(breaches, vec![], "{fault}");
     }
 }
+
+/// Found by exploring: a linked sign-in given `tunnel-duplicate-new` added a second phone
+/// waiting for a QR code that a linked ceremony never shows, so the world ran until its
+/// livelock bound (2,000,000 deliveries). The ceremony now refuses the fault.
+#[test]
+fn a_linked_ceremony_refuses_a_second_scanning_phone() {
+    let mut s = schedule(Flow::Linked, &["tunnel-duplicate-new", "phone-silent@1"]);
+    let o = observed(&s);
+    assert_eq!(check(&o), vec![]);
+    assert!(
+        o.default[1]
+            .failures
+            .iter()
+            .any(|f| f.contains("applies to QR ceremonies only")),
+        "{:?}",
+        o.default[1].failures
+    );
+    s.flow = Flow::SignIn;
+    assert_eq!(check(&observed(&s)), vec![]);
+}
