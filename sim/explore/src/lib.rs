@@ -15,8 +15,11 @@
 //! - [`check`]: executing a run and checking the invariants ([`invariant`]).
 //! - [`shrink`]: making a violating schedule minimal.
 //! - [`report`]: the JSON report and the lines for a terminal.
+//! - `command` (feature `cli`): `hybridsim explore`'s arguments and run.
 
 pub mod check;
+#[cfg(feature = "cli")]
+pub mod command;
 pub mod invariant;
 pub mod report;
 pub mod scenario;

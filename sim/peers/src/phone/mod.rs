@@ -85,6 +85,17 @@ impl<H> Cx<'_, H> {
     }
 }
 
+impl<H: CtapHandler> Cx<'_, H> {
+    /// The authenticator's reply to the session's makeCredential or getAssertion, counted
+    /// and noted.
+    fn serve(&mut self, command: u8, params: &[u8]) -> Vec<u8> {
+        let reply = self.config.authenticator.handle(command, params);
+        self.record.requests_served = self.record.requests_served.saturating_add(1);
+        self.out.event(Layer::Ctap, "ctap response", reply.clone());
+        reply
+    }
+}
+
 /// The phone side of one hybrid transaction, as a sans-IO state machine.
 ///
 /// Calling convention (the [`Peer`] trait, as quinn-proto's `Connection`): feed inputs with
