@@ -74,7 +74,7 @@ pub enum Fault {
     TunnelUnknown,
     /// `tunnel-duplicate-new`: a second phone scans the same QR code; its `/cable/new` for
     /// the same tunnel id gets HTTP 409 and it fails at the tunnel layer, while the first
-    /// phone completes the ceremony.
+    /// phone completes the ceremony. QR ceremonies only: a linked one refuses it.
     TunnelDuplicateNew,
     /// `contact-gone`: linked ceremonies only. The tunnel server knows no phone under the
     /// contact id: HTTP 410 on `/cable/contact`; the desktop fails at the tunnel layer and
