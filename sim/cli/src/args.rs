@@ -27,6 +27,8 @@ pub enum Command {
     /// Run scenario files (default scenarios/): in parallel, with a summary table, trace
     /// approval and JUnit/JSON/HTML reports.
     Run(crate::run::RunArgs),
+    /// Random fault schedules over the simulated world; violations shrunk to scenarios.
+    Explore(hybridsim_explore::command::ExploreArgs),
     /// Decode a hybrid message: a QR code, an advert, a tunnel URL or a domain id.
     #[command(subcommand)]
     Decode(crate::decode::args::DecodeCommand),

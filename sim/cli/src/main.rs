@@ -23,6 +23,7 @@ mod decode;
 mod desktop;
 mod echo;
 mod encode;
+mod explore;
 mod failure;
 mod hex_arg;
 mod input;
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
         args::Command::Ble(cmd) => ble::run(cmd),
         args::Command::Run(cmd) => run::run(cmd),
         args::Command::Matrix(cmd) => matrix::run(cmd),
+        args::Command::Explore(args) => explore::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

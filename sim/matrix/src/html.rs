@@ -111,6 +111,7 @@ pub fn cell_diagram(cell: &Cell) -> String {
         migration: None,
         first_failure: None,
         session: None,
+        parties: None,
     };
     let result = ScenarioResult {
         id: format!("{} × {} × {}", cell.desktop, cell.phone, cell.flow),

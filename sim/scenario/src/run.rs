@@ -12,7 +12,7 @@ use crate::model::{
 };
 use hybridsim_pcapng::record::SessionRecord;
 use hybridsim_peers::desktop::DesktopProfile;
-use hybridsim_peers::LinkedDevice;
+use hybridsim_peers::{LinkedDevice, Millis, PeerError};
 use hybridsim_webauthn::rp::{
     AttestationConveyance, RegisteredCredential, RelyingParty, UserVerification,
 };
@@ -20,6 +20,7 @@ use hybridsim_webauthn::x509::pem_to_der;
 use hybridsim_world::ceremony::{PartyFailure, PhoneState};
 use hybridsim_world::faults::FaultAt;
 use hybridsim_world::trace::TraceRecord;
+use hybridsim_world::WorldError;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -59,6 +60,28 @@ pub struct StepResult {
     /// The ceremony's secrets, adverts and messages, when the run recorded sessions
     /// (`hybridsim run --keylog/--pcapng`; see [`crate::capture`]).
     pub session: Option<SessionRecord>,
+    /// How each party of a ceremony step ended (`None` for other steps and for ceremonies
+    /// that could not run), for checkers that compare the parties' views.
+    pub parties: Option<Parties>,
+}
+
+/// How the parties of one ceremony step ended, as typed values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parties {
+    /// How the desktop ended (an error saying so when it never finished).
+    pub desktop: Result<(), PeerError>,
+    /// When it ended (virtual time); `None` if it never did.
+    pub desktop_at: Option<Millis>,
+    /// How the phone ended.
+    pub phone: Result<(), PeerError>,
+    /// When it ended; `None` if it never did.
+    pub phone_at: Option<Millis>,
+    /// makeCredential / getAssertion requests the phone's authenticator answered.
+    pub phone_requests_served: u32,
+    /// Whether the relying party accepted the response JSON (`false` without one).
+    pub rp_accepted: bool,
+    /// Set when the world ended with parties still waiting (a livelock or a stall).
+    pub world_error: Option<WorldError>,
 }
 
 impl StepResult {
@@ -74,6 +97,7 @@ impl StepResult {
             name: step.label().unwrap_or(step.kind()).to_owned(),
             failures: Vec::new(),
             first_failure: None,
+            parties: None,
             summary,
             trace: Vec::new(),
             virtual_ms: 0,

@@ -20,6 +20,7 @@ fn step(virtual_ms: u64, failure: Option<&str>) -> StepResult {
         rp_verdict: None,
         migration: None,
         first_failure: None,
+        parties: None,
     }
 }
 

@@ -53,17 +53,6 @@ fn python() -> Option<String> {
     }
 }
 
-fn scenario_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            scenario_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
-}
-
 /// An independent validator (Python `jsonschema`, Draft 2020-12) accepts every shipped
 /// scenario against the committed schema, and refuses a file with an unknown key and one
 /// with an unknown step kind: the schema is as strict as the loader.
@@ -71,8 +60,12 @@ fn scenario_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 fn an_independent_validator_accepts_the_shipped_suite_and_refuses_bad_files() {
     let Some(python) = python() else { return };
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
-    let mut files = Vec::new();
-    scenario_files(&root, &mut files);
+    // The files the suite runs (not the profiles and expectation files beside them).
+    let mut files: Vec<std::path::PathBuf> = hybridsim_scenario::suite::discover(&[root])
+        .unwrap()
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
     files.sort();
     assert!(files.len() >= 40, "{} scenario files", files.len());
     let dir = std::env::temp_dir().join(format!("hybridsim-schema-{}", std::process::id()));

@@ -80,6 +80,9 @@ pub enum CeremonyError {
     /// A fault that does not apply to this kind of ceremony.
     #[error("fault {0} applies to linked ceremonies only")]
     FaultNotApplicable(Fault),
+    /// A fault that applies to QR ceremonies only, given to a linked one.
+    #[error("fault {0} applies to QR ceremonies only")]
+    FaultNeedsQr(Fault),
     /// Faults are injected by the simulated world; a ceremony run by another driver (real
     /// sockets) cannot have them.
     #[error(

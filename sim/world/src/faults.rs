@@ -74,7 +74,7 @@ pub enum Fault {
     TunnelUnknown,
     /// `tunnel-duplicate-new`: a second phone scans the same QR code; its `/cable/new` for
     /// the same tunnel id gets HTTP 409 and it fails at the tunnel layer, while the first
-    /// phone completes the ceremony.
+    /// phone completes the ceremony. QR ceremonies only: a linked one refuses it.
     TunnelDuplicateNew,
     /// `contact-gone`: linked ceremonies only. The tunnel server knows no phone under the
     /// contact id: HTTP 410 on `/cable/contact`; the desktop fails at the tunnel layer and
@@ -129,7 +129,7 @@ pub enum Fault {
     /// layer; a lenient desktop succeeds without a link.
     LinkingBadSignature,
     /// `clock-skew`: the desktop's clock runs ahead (default 600 s). Only QR key 3 shows
-    /// it: the ceremony succeeds.
+    /// it: the ceremony succeeds. Given more than once, the last one counts.
     ClockSkew,
     /// `phone-silent`: the phone stops answering after its first WebSocket message (Noise
     /// message 2). The desktop times out at the transport layer 30 s later.
@@ -243,6 +243,13 @@ impl Fault {
     /// Whether the fault only makes sense in a linked ceremony.
     pub fn linked_only(self) -> bool {
         self == Fault::ContactGone
+    }
+
+    /// Whether the fault only makes sense in a QR ceremony: `tunnel-duplicate-new`'s second
+    /// phone scans the QR code, and a linked ceremony shows none (the phone would wait for
+    /// ever, and the run with it).
+    pub fn qr_only(self) -> bool {
+        self == Fault::TunnelDuplicateNew
     }
 }
 

@@ -182,6 +182,7 @@ impl World {
         if let Some(a) = self.actors.get_mut(actor.0) {
             a.silent_after = Some(sends);
             a.silent = sends == 0;
+            a.silent_at = (sends == 0).then_some(self.now);
         }
     }
 
@@ -225,6 +226,7 @@ impl World {
             clock_offset_ms: 0,
             silent_after: None,
             silent: false,
+            silent_at: None,
         });
         id
     }
@@ -361,6 +363,11 @@ impl World {
     /// Whether an actor went silent ([`World::silence_after`]).
     pub fn is_silent(&self, actor: ActorId) -> bool {
         self.actors.get(actor.0).is_some_and(|a| a.silent)
+    }
+
+    /// When an actor went silent (world time), if it did.
+    pub fn silent_since(&self, actor: ActorId) -> Option<Millis> {
+        self.actors.get(actor.0).and_then(|a| a.silent_at)
     }
 
     /// The actor's name.

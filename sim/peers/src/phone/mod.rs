@@ -59,6 +59,8 @@ enum Socket {
 struct Record {
     handshake_hash: Option<[u8; 32]>,
     linking_sent: bool,
+    /// makeCredential / getAssertion requests answered by the authenticator (0 or 1).
+    requests_served: u32,
     result: Option<Result<(), PeerError>>,
 }
 
@@ -82,6 +84,17 @@ impl<H> Cx<'_, H> {
         self.record.result = Some(Ok(()));
         self.out.finish(Ok(()));
         State::Finished
+    }
+}
+
+impl<H: CtapHandler> Cx<'_, H> {
+    /// The authenticator's reply to the session's makeCredential or getAssertion, counted
+    /// and noted.
+    fn serve(&mut self, command: u8, params: &[u8]) -> Vec<u8> {
+        let reply = self.config.authenticator.handle(command, params);
+        self.record.requests_served = self.record.requests_served.saturating_add(1);
+        self.out.event(Layer::Ctap, "ctap response", reply.clone());
+        reply
     }
 }
 
@@ -174,6 +187,13 @@ impl<H: CtapHandler> Phone<H> {
     /// Whether linking information was sent to the desktop.
     pub fn linking_sent(&self) -> bool {
         self.record.linking_sent
+    }
+
+    /// How many makeCredential or getAssertion requests the authenticator answered in this
+    /// session (the protocol allows one): what a checker compares with the desktop's and the
+    /// relying party's view.
+    pub fn requests_served(&self) -> u32 {
+        self.record.requests_served
     }
 
     /// How the transaction ended, once it has.

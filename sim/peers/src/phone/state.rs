@@ -581,8 +581,7 @@ impl Session {
             self.send(cx, &Message::shutdown())?;
             return Ok(State::AwaitingShutdown(self));
         }
-        let reply = cx.config.authenticator.handle(command, params);
-        cx.out.event(Layer::Ctap, "ctap response", reply.clone());
+        let reply = cx.serve(command, params);
         self.send(cx, &ctap_message(reply))?;
         if let Some(update) = self.pending_update.take() {
             self.send_update(cx, &update)?;

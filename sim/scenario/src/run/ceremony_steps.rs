@@ -2,7 +2,7 @@
 //! `hybridsim_world::ceremony` (or a real tunnel server), the relying party's verdict on
 //! the response, and the step's expectations checked against the outcome.
 
-use super::{failed, seed_bytes, seed_u64, Run, StepResult};
+use super::{failed, seed_bytes, seed_u64, Parties, Run, StepResult};
 use crate::expect::{self, Verdict};
 use crate::model::{
     AllowSpec, CeremonyExpect, DesktopCrypter, DesktopSpec, LinkedSignInStep, RegisterStep,
@@ -336,6 +336,7 @@ fn finish(
     options_json: String,
 ) -> StepResult {
     let checked = expect::check_ceremony(expect, outcome, verdict.as_ref());
+    let rp_accepted = matches!(verdict, Some(Verdict::Accepted));
     StepResult {
         number,
         kind: step.kind(),
@@ -358,6 +359,15 @@ fn finish(
             let label = step.label().unwrap_or(step.kind());
             record.name = format!("step {number} ({label}): {}", record.name);
             record
+        }),
+        parties: Some(Parties {
+            desktop: outcome.desktop.clone(),
+            desktop_at: outcome.desktop_at,
+            phone: outcome.phone.clone(),
+            phone_at: outcome.phone_at,
+            phone_requests_served: outcome.phone_requests_served,
+            rp_accepted,
+            world_error: outcome.world_error.clone(),
         }),
     }
 }

@@ -9,7 +9,7 @@ use hybridsim_ctap::{GetAssertionResponse, MakeCredentialResponse, StatusCode};
 use hybridsim_pcapng::record::SessionRecord;
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
-use hybridsim_peers::{LinkedDevice, Millis, Party, PeerError, Reason};
+use hybridsim_peers::{DesktopPhase, LinkedDevice, Millis, Party, PeerError, Reason};
 use hybridsim_webauthn::client::{self, PendingCreate, PendingGet};
 
 /// What a driver outside the simulated world (real sockets) reports for a ceremony it ran
@@ -59,7 +59,8 @@ pub struct PartyFailure {
 #[derive(Debug)]
 pub struct Outcome {
     /// How the desktop ended. A desktop that never finished (silenced, or stalled) is an
-    /// error saying so.
+    /// error saying so, unless it was silenced while lingering after its response (it had
+    /// succeeded by then).
     pub desktop: Result<(), PeerError>,
     /// When the desktop ended (world time); `None` if it never did.
     pub desktop_at: Option<Millis>,
@@ -85,6 +86,9 @@ pub struct Outcome {
     pub linked_device: Option<LinkedDevice>,
     /// The tunnel server said the link is gone (HTTP 410): forget it.
     pub forget_link: bool,
+    /// How many makeCredential / getAssertion requests the phone's authenticator answered
+    /// (the protocol allows one per session).
+    pub phone_requests_served: u32,
     /// The phone, for the next ceremony (its authenticator holds any new credential).
     pub phone_state: Option<PhoneState>,
     /// Set when the run ended with parties still waiting (a livelock or a stall).
@@ -133,9 +137,10 @@ impl Outcome {
             };
             Err(PeerError::new(party, reason))
         };
+        let (desktop, desktop_at) = desktop_end(world, cast.desktop, result);
         let mut outcome = Outcome {
-            desktop: result(world, cast.desktop, Party::Desktop),
-            desktop_at: world.finished_at(cast.desktop),
+            desktop,
+            desktop_at,
             phone: result(world, cast.phone, Party::Phone),
             phone_at: world.finished_at(cast.phone),
             others: cast
@@ -153,6 +158,7 @@ impl Outcome {
             trace: world.trace().clone(),
             linked_device: None,
             forget_link: false,
+            phone_requests_served: 0,
             phone_state: None,
             world_error,
             session: None,
@@ -166,10 +172,32 @@ impl Outcome {
             outcome.forget_link = desktop.should_forget_link();
         }
         if let Some(Ok(phone)) = world.take_peer(cast.phone).map(|p| p.downcast::<Phone>()) {
+            outcome.phone_requests_served = phone.requests_served();
             outcome.phone_state = Some(PhoneState::after(*phone));
         }
         outcome
     }
+}
+
+/// How the desktop ended. A desktop silenced while lingering had already handed its
+/// response to the page (the request resolves when the response arrives; lingering only
+/// reads late linking updates in the background), so it succeeded when it went silent.
+fn desktop_end(
+    world: &World,
+    desktop: ActorId,
+    result: impl Fn(&World, ActorId, Party) -> Result<(), PeerError>,
+) -> (Result<(), PeerError>, Option<Millis>) {
+    let lingering = world.is_silent(desktop)
+        && world
+            .peer::<Desktop>(desktop)
+            .is_some_and(|d| d.phase() == DesktopPhase::Lingering);
+    if world.finished_at(desktop).is_none() && lingering {
+        return (Ok(()), world.silent_since(desktop));
+    }
+    (
+        result(world, desktop, Party::Desktop),
+        world.finished_at(desktop),
+    )
 }
 
 impl Outcome {

@@ -122,6 +122,7 @@ impl Ceremony {
             trace,
             linked_device: run.desktop_peer.linked_device().cloned(),
             forget_link: run.desktop_peer.should_forget_link(),
+            phone_requests_served: run.phone_peer.requests_served(),
             phone_state: Some(PhoneState::after(run.phone_peer)),
             world_error: None,
             session,
@@ -147,6 +148,11 @@ impl Ceremony {
         if linked.is_none() {
             if let Some(f) = self.faults.iter().find(|f| f.fault.linked_only()) {
                 return Err(CeremonyError::FaultNotApplicable(f.fault));
+            }
+        }
+        if linked.is_some() {
+            if let Some(f) = self.faults.iter().find(|f| f.fault.qr_only()) {
+                return Err(CeremonyError::FaultNeedsQr(f.fault));
             }
         }
         let (desktop_config, phone_config) = self.configs(command, params, linked)?;
@@ -188,10 +194,13 @@ impl Ceremony {
         }
         let contact_id = phone_config.contact_id.clone();
         let construction = phone_config.construction;
-        // A desktop whose clock runs ahead starts at its own time, not the world's.
+        // A desktop whose clock runs ahead starts at its own time, not the world's, and
+        // the world keeps it that far ahead: one offset for both (the last clock-skew
+        // given), or the desktop's timers fire at the wrong world time.
         let desktop_clock = self
             .faults
             .iter()
+            .rev()
             .find(|f| f.fault == Fault::ClockSkew)
             .map_or(0, |f| skew_ms(*f));
         let desktop = world.add_desktop(
@@ -199,6 +208,9 @@ impl Ceremony {
             Box::new(Desktop::new(desktop_config, Millis(desktop_clock))),
         );
         let phone = world.add_phone("phone", Box::new(Phone::new(phone_config)), !linked);
+        if desktop_clock > 0 {
+            world.set_clock_offset(desktop, desktop_clock);
+        }
         let mut others = Vec::new();
         if self.has(Fault::TunnelDuplicateNew) {
             let second = PhoneConfig::new(Bystander, derive_seed(self.seed, b"phone-2"));
@@ -292,10 +304,12 @@ fn install(
         | Fault::NoiseBadTag
         | Fault::HandshakeWrongLength => world.add_rule(Box::new(RelayRule::new(at))),
         Fault::SecondCtapCommand => world.add_rule(Box::new(SecondCommandRule::new(construction))),
-        Fault::ClockSkew => world.set_clock_offset(desktop, skew_ms(at)),
+
         Fault::PhoneSilent => world.silence_after(phone, at.step().unwrap_or(1)),
         Fault::DesktopSilent => world.silence_after(desktop, at.step().unwrap_or(1)),
-        Fault::QrStale
+        // Set once with the desktop (Ceremony::world).
+        Fault::ClockSkew
+        | Fault::QrStale
         | Fault::TunnelDuplicateNew
         | Fault::ContactGone
         | Fault::PhoneShutdown

@@ -70,6 +70,8 @@ pub(super) struct Actor {
     pub(super) silent_after: Option<u64>,
     /// Takes no more inputs or timers and emits nothing.
     pub(super) silent: bool,
+    /// When it went silent (world time).
+    pub(super) silent_at: Option<Millis>,
 }
 
 impl Actor {

@@ -180,6 +180,7 @@ impl World {
             a.sends += 1;
             if a.silent_after.is_some_and(|n| a.sends >= n) {
                 a.silent = true;
+                a.silent_at = Some(self.now);
                 silenced = true;
             }
         }
