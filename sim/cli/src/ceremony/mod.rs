@@ -19,7 +19,6 @@ use crate::failure::{Failure, Outcome as CommandOutcome};
 use crate::{ceremony_tunnel, phone_state};
 use args::{CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
 use hybridsim_ctap::Authenticator;
-use hybridsim_peers::Vocabulary;
 use hybridsim_state::{Locked, PhoneState};
 use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome};
 use hybridsim_world::faults::FaultAt;
@@ -117,25 +116,10 @@ fn finish(
     if let Some(json) = &outcome.response_json {
         say!("{json}");
     }
-    if let Some(failure) = outcome.first_failure() {
-        let when = failure.at.map_or_else(
-            || "without finishing".to_owned(),
-            |at| format!("after {at}"),
-        );
-        return Err(Failure::no_match(format!(
-            "ceremony failed: the {} failed at the {} layer {when}: {}",
-            failure.party,
-            failure.error.layer.name(),
-            failure.error.reason
-        )));
-    }
-    match (&outcome.response_json, &outcome.response_error) {
-        (Some(_), _) => Ok(()),
-        (None, Some(error)) => Err(Failure::no_match(error.clone())),
-        (None, None) => Err(Failure::no_match(
-            "ceremony failed: the desktop received no CTAP response",
-        )),
-    }
+    outcome
+        .verdict()
+        .map(drop)
+        .map_err(|e| Failure::no_match(e.to_string()))
 }
 
 fn write_trace(path: &Path, outcome: &Outcome) -> CommandOutcome {

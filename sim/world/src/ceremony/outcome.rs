@@ -55,6 +55,41 @@ pub struct PartyFailure {
     pub error: PeerError,
 }
 
+impl std::fmt::Display for PartyFailure {
+    /// `the phone failed at the tunnel layer after 61000 ms: …`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use hybridsim_peers::Vocabulary;
+        let layer = self.error.layer.name();
+        let reason = &self.error.reason;
+        match self.at {
+            Some(at) => write!(
+                f,
+                "the {} failed at the {layer} layer after {at}: {reason}",
+                self.party
+            ),
+            None => write!(
+                f,
+                "the {} failed at the {layer} layer without finishing: {reason}",
+                self.party
+            ),
+        }
+    }
+}
+
+/// Why a ceremony gave the page no response, as a command reports it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CeremonyFailed {
+    /// A party failed (the first one, by time).
+    #[error("ceremony failed: {0}")]
+    Party(PartyFailure),
+    /// The browser refused the authenticator's answer.
+    #[error("{0}")]
+    Refused(String),
+    /// The desktop ended without a CTAP response and without an error.
+    #[error("ceremony failed: the desktop received no CTAP response")]
+    NoResponse,
+}
+
 /// How a ceremony ended.
 #[derive(Debug)]
 pub struct Outcome {
@@ -102,6 +137,18 @@ impl Outcome {
     /// Whether both parties succeeded and the browser has its response JSON.
     pub fn succeeded(&self) -> bool {
         self.desktop.is_ok() && self.phone.is_ok() && self.response_json.is_some()
+    }
+
+    /// Whether the page got its response: `Ok` with it, or why not (a failed party first).
+    pub fn verdict(&self) -> Result<&str, CeremonyFailed> {
+        if let Some(failure) = self.first_failure() {
+            return Err(CeremonyFailed::Party(failure));
+        }
+        match (&self.response_json, &self.response_error) {
+            (Some(json), _) => Ok(json),
+            (None, Some(error)) => Err(CeremonyFailed::Refused(error.clone())),
+            (None, None) => Err(CeremonyFailed::NoResponse),
+        }
     }
 
     /// The first party to fail (by time, the desktop first on a tie), if any did.
