@@ -2,18 +2,76 @@
 //! server, or wss:// to the tunnel domain the QR code or advert names), the async
 //! runtime, and how a side's failure becomes one line.
 
+use crate::capture_args::CaptureArgs;
 use crate::failure::Failure;
+use clap::Args;
 use hybridsim_peers::{PeerError, TunnelEndpoint, Vocabulary};
-use hybridsim_sockets::drive::{DriveOptions, TunnelRoute, Unreachable};
+use hybridsim_sockets::drive::{DriveOptions, LogEntry, TunnelRoute, Unreachable};
 use hybridsim_sockets::tls_client::TlsClient;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The options `desktop` and `phone` share: their tunnel, trace, capture and time limit.
+#[derive(Debug, Args)]
+pub struct SideArgs {
+    /// The tunnel server to open the tunnel on (/cable/new or /cable/connect), instead of
+    /// wss://<the tunnel domain the QR code or advert names> (the path is kept).
+    #[arg(long, value_name = "ws[s]://HOST[:PORT]")]
+    pub tunnel: Option<String>,
+    /// Also trust the certificates in this PEM file for wss:// (a private CA or a
+    /// self-signed tunnel server), besides the WebPKI roots.
+    #[arg(long, value_name = "FILE")]
+    pub tunnel_ca: Option<PathBuf>,
+    /// Write this side's log here as JSON lines (also when it fails).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// `--keylog`, `--pcapng` (a `ws://` tunnel's real bytes).
+    #[command(flatten)]
+    pub capture: CaptureArgs,
+    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
+    #[arg(long)]
+    pub reveal_secrets: bool,
+    /// Give up after this many seconds (default: the side's own timer, 300 s for the
+    /// desktop's advert wait, 120 s for the phone's transaction).
+    #[arg(long, value_name = "S")]
+    pub timeout: Option<u64>,
+}
+
+impl SideArgs {
+    /// The tunnel route and endpoint ([`tunnel`]) and the driver's options for this run,
+    /// bounded by `--timeout` or `default_timeout_s`.
+    pub fn prepare(
+        &self,
+        default_timeout_s: u64,
+    ) -> Result<(TunnelRoute, Option<TunnelEndpoint>, DriveOptions), Failure> {
+        let (route, endpoint) = tunnel(self.tunnel.as_deref(), self.tunnel_ca.as_deref())?;
+        let timeout_s = self.timeout.unwrap_or(default_timeout_s);
+        if timeout_s == 0 {
+            return Err(Failure::bad_input("--timeout must be at least 1 second"));
+        }
+        let options = DriveOptions {
+            timeout: Duration::from_secs(timeout_s),
+            log_secrets: self.reveal_secrets,
+            record_bytes: self.capture.pcapng.is_some(),
+            ..DriveOptions::default()
+        };
+        Ok((route, endpoint, options))
+    }
+
+    /// Writes the trace, when asked for.
+    pub fn write_trace(&self, log: &[LogEntry]) -> Result<(), Failure> {
+        match &self.trace {
+            Some(path) => crate::process_trace::write(path, log, self.reveal_secrets),
+            None => Ok(()),
+        }
+    }
+}
 
 /// Where the peer opens its tunnel sockets, and the endpoint override for its configuration.
 /// With `--tunnel` (ws:// or wss://) every socket goes to that server with the peer's path;
 /// without it, to `wss://` on the tunnel domain the QR code or advert names, as a real peer
 /// does. `--tunnel-ca` adds trust anchors to the WebPKI roots either way.
-pub fn tunnel(
+fn tunnel(
     flag: Option<&str>,
     ca: Option<&Path>,
 ) -> Result<(TunnelRoute, Option<TunnelEndpoint>), Failure> {
@@ -33,18 +91,6 @@ pub fn unreachable(found: Option<&Unreachable>) -> Result<(), Failure> {
         Some(found) => Err(Failure::environment(found.to_string())),
         None => Ok(()),
     }
-}
-
-/// The driver's options for a run bounded by `--timeout S`.
-pub fn options(timeout_s: u64, reveal_secrets: bool) -> Result<DriveOptions, Failure> {
-    if timeout_s == 0 {
-        return Err(Failure::bad_input("--timeout must be at least 1 second"));
-    }
-    Ok(DriveOptions {
-        timeout: Duration::from_secs(timeout_s),
-        log_secrets: reveal_secrets,
-        ..DriveOptions::default()
-    })
 }
 
 /// A multi-threaded runtime (file and stdin reads run on its blocking pool).

@@ -1,7 +1,7 @@
 //! `hybridsim desktop …` arguments. The forms here are scripted by CI suites: change them only
 //! compatibly.
 
-use crate::capture_args::CaptureArgs;
+use crate::standalone::SideArgs;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -25,14 +25,6 @@ pub struct DesktopRun {
     /// The web origin the browser is on, e.g. https://login.example.
     #[arg(long, value_name = "URL")]
     pub origin: String,
-    /// The tunnel server to open /cable/connect/{routing}/{tunnel} on, instead of
-    /// wss://<the domain the advert names> (the path is kept).
-    #[arg(long, value_name = "ws[s]://HOST[:PORT]")]
-    pub tunnel: Option<String>,
-    /// Also trust the certificates in this PEM file for wss:// (a private CA or a
-    /// self-signed tunnel server), besides the WebPKI roots.
-    #[arg(long, value_name = "FILE")]
-    pub tunnel_ca: Option<PathBuf>,
     /// Write the FIDO:/ string here as one line ("-": stdout, before the response JSON).
     #[arg(long, value_name = "FILE|-", default_value = "-")]
     pub qr_out: String,
@@ -45,18 +37,6 @@ pub struct DesktopRun {
     /// input ending before a match fails the ceremony (exit 1).
     #[arg(long, value_name = "FILE|-", default_value = "-")]
     pub advert_in: String,
-    /// Write the desktop's log here as JSON lines (also when the ceremony fails).
-    #[arg(long, value_name = "FILE")]
-    pub trace: Option<PathBuf>,
-    /// `--keylog`, `--pcapng` (a `ws://` tunnel's real bytes).
-    #[command(flatten)]
-    pub capture: CaptureArgs,
-    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
-    #[arg(long)]
-    pub reveal_secrets: bool,
-    /// Give up after this many seconds (the desktop's own advert timer is 300 s).
-    #[arg(long, value_name = "S", default_value_t = 300)]
-    pub timeout: u64,
     /// Seed of the desktop's randomness (QR key pair and secret, Noise ephemeral key): the
     /// desktop `hybridsim ceremony --seed S` runs. Default 0 (with --real-ble: fresh
     /// randomness).
@@ -71,4 +51,7 @@ pub struct DesktopRun {
     /// as `hybridsim ceremony --desktop-profile`.
     #[arg(long, value_name = "NAME|FILE")]
     pub desktop_profile: Option<String>,
+    /// --tunnel, --tunnel-ca, --trace, --keylog, --pcapng, --reveal-secrets, --timeout.
+    #[command(flatten)]
+    pub side: SideArgs,
 }

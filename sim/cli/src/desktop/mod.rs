@@ -11,7 +11,7 @@ pub mod args;
 
 use crate::browser::Pending;
 use crate::failure::{Failure, Outcome};
-use crate::{process_trace, real_ble, standalone};
+use crate::{real_ble, standalone};
 use args::{DesktopCommand, DesktopRun};
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::Millis;
@@ -37,9 +37,7 @@ pub fn run(command: DesktopCommand) -> Outcome {
 }
 
 fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
-    let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
-    let mut options = standalone::options(args.timeout, args.reveal_secrets)?;
-    options.record_bytes = args.capture.pcapng.is_some();
+    let (route, endpoint, options) = args.side.prepare(300)?;
     let runtime = standalone::runtime()?;
     let radio = real_ble::scanner(args.real_ble, &runtime)?;
     let seed = args
@@ -48,7 +46,7 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     let (command, params) = pending.ctap_request();
     let mut config = DesktopConfig::new(command, params, derive_seed(seed, b"desktop"));
     config.tunnel = endpoint;
-    config.log_secrets = args.capture.wanted();
+    config.log_secrets = args.side.capture.wanted();
     if let Some(profile) = crate::builtin::desktop_profile(args.desktop_profile.as_deref())? {
         profile.apply(&mut config);
     }
@@ -82,11 +80,10 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     // A read blocked on stdin or a FIFO must not keep the process alive.
     runtime.shutdown_background();
 
-    if let Some(path) = &args.trace {
-        process_trace::write(path, &outcome.log, args.reveal_secrets)?;
-    }
+    args.side.write_trace(&outcome.log)?;
     let name = format!("hybridsim desktop, seed {seed}: {}", command_name(command));
-    args.capture
+    args.side
+        .capture
         .write(&[outcome.wire.session(&name, outcome.desktop.secrets())])?;
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {

@@ -1,7 +1,7 @@
 //! `hybridsim phone` arguments. The forms here are scripted by CI suites: change them only
 //! compatibly.
 
-use crate::capture_args::CaptureArgs;
+use crate::standalone::SideArgs;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -24,14 +24,6 @@ pub struct PhoneArgs {
     /// `ceremony` use; created if missing).
     #[arg(long, value_name = "STATE.json")]
     pub state: PathBuf,
-    /// The tunnel server to open /cable/new/{tunnel} on, instead of wss://<the phone's own
-    /// tunnel domain> (the path is kept).
-    #[arg(long, value_name = "ws[s]://HOST[:PORT]")]
-    pub tunnel: Option<String>,
-    /// Also trust the certificates in this PEM file for wss:// (a private CA or a
-    /// self-signed tunnel server), besides the WebPKI roots.
-    #[arg(long, value_name = "FILE")]
-    pub tunnel_ca: Option<PathBuf>,
     /// Write each advert as one hex line (fff9:…) here, for the desktop's radio ("-":
     /// stdout).
     #[arg(long, value_name = "FILE|-", default_value = "-")]
@@ -41,18 +33,6 @@ pub struct PhoneArgs {
     /// 130). Exit 3 at once, one line, without an adapter that can advertise.
     #[arg(long, conflicts_with = "advert_out")]
     pub real_ble: bool,
-    /// Write the phone's log here as JSON lines (also when it fails).
-    #[arg(long, value_name = "FILE")]
-    pub trace: Option<PathBuf>,
-    /// `--keylog`, `--pcapng` (a `ws://` tunnel's real bytes).
-    #[command(flatten)]
-    pub capture: CaptureArgs,
-    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
-    #[arg(long)]
-    pub reveal_secrets: bool,
-    /// Give up after this many seconds (the phone's own transaction timer is 120 s).
-    #[arg(long, value_name = "S", default_value_t = 120)]
-    pub timeout: u64,
     /// Seed of the phone's randomness (advert nonce, Noise ephemeral key, identity) and, for
     /// a new state file, of the authenticator: the phone `hybridsim ceremony --seed S` runs.
     #[arg(long, default_value_t = 0)]
@@ -66,4 +46,7 @@ pub struct PhoneArgs {
     /// When several discoverable credentials match, pick this one (0 = first).
     #[arg(long, value_name = "INDEX")]
     pub account: Option<usize>,
+    /// --tunnel, --tunnel-ca, --trace, --keylog, --pcapng, --reveal-secrets, --timeout.
+    #[command(flatten)]
+    pub side: SideArgs,
 }

@@ -9,7 +9,7 @@
 pub mod args;
 
 use crate::failure::{Failure, Outcome};
-use crate::{phone_state, process_trace, real_ble, standalone};
+use crate::{phone_state, real_ble, standalone};
 use args::PhoneArgs;
 use hybridsim_peers::phone::{Phone, PhoneConfig};
 use hybridsim_proto::qr::QrPayload;
@@ -21,9 +21,7 @@ use hybridsim_world::world::derive_seed;
 pub fn run(args: PhoneArgs) -> Outcome {
     let qr = qr_text(&args)?;
     QrPayload::parse(&qr).map_err(|e| Failure::bad_input(format!("QR code: {e}")))?;
-    let (route, endpoint) = standalone::tunnel(args.tunnel.as_deref(), args.tunnel_ca.as_deref())?;
-    let mut options = standalone::options(args.timeout, args.reveal_secrets)?;
-    options.record_bytes = args.capture.pcapng.is_some();
+    let (route, endpoint, options) = args.side.prepare(120)?;
     let lock = phone_state::lock(&args.state)?;
     let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.seed)?;
     let user = phone_state::scripted_user(args.user_absent, args.uv_fails, args.account);
@@ -34,7 +32,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
     let hybrid = config.authenticator.profile().hybrid.clone();
     config.apply_hybrid_profile(&hybrid);
     config.tunnel = endpoint;
-    config.log_secrets = args.capture.wanted();
+    config.log_secrets = args.side.capture.wanted();
     let runtime = standalone::runtime()?;
     let radio = real_ble::advertiser(args.real_ble, &runtime, &mut config)?;
     let phone = Phone::new(config);
@@ -55,14 +53,12 @@ pub fn run(args: PhoneArgs) -> Outcome {
     });
     runtime.shutdown_background();
 
-    if let Some(path) = &args.trace {
-        process_trace::write(path, &outcome.log, args.reveal_secrets)?;
-    }
+    args.side.write_trace(&outcome.log)?;
     let name = format!("hybridsim phone, seed {}", args.seed);
     let session = outcome.wire.session(&name, outcome.phone.secrets());
     let authenticator = outcome.phone.into_authenticator();
     phone_state::finish(&lock, &mut state, &authenticator)?;
-    args.capture.write(&[session])?;
+    args.side.capture.write(&[session])?;
     written?;
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {
