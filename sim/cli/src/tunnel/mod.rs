@@ -25,6 +25,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 fn check(args: &TunnelCheck) -> Outcome {
     let options = hybridsim_tunnel_check::CheckOptions {
         message_limit: args.message_limit,
+        origin: args.origin.clone(),
         ..hybridsim_tunnel_check::CheckOptions::default()
     };
     let report = runtime()?.block_on(hybridsim_tunnel_check::check(&args.target, options));
