@@ -3,7 +3,7 @@
 
 use crate::http::{self, HeadError, Prefixed};
 use crate::metrics;
-use crate::shared::{Shared, ToConn};
+use crate::shared::{Relayed, Shared, ToConn};
 use crate::tls::{self, Stream};
 use crate::wake;
 use crate::ws::{close_and_linger, error_response, ControlBudget, Socket};
@@ -203,7 +203,8 @@ async fn relay(
             // close, and tungstenite must not be read again.
             biased;
             order = inbox.recv() => match order {
-                Some(ToConn::Message { bytes, read_at }) => {
+                Some(ToConn::Message(relayed)) => {
+                    let Relayed { bytes, read_at } = *relayed;
                     if let Err(e) = ws.send(Message::Binary(bytes.into())).await {
                         debug!(%conn, error = %e, "send failed");
                         shared.closed(conn);
@@ -215,7 +216,7 @@ async fn relay(
                 }
                 Some(ToConn::Close { code, reason }) => {
                     // The router has already forgotten this connection.
-                    break Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() });
+                    break Some(CloseFrame { code: CloseCode::from(code), reason: String::from(reason).into() });
                 }
                 // The router dropped the channel without a close: cannot happen while the
                 // connection is known; treat as a peer close.
