@@ -10,9 +10,6 @@
 //! picture with more than [`MAX_FINDER_PATTERNS`] is refused. Large pictures are shrunk to
 //! [`MAX_DETECT_SIDE_PX`] first, so each copy the detector makes is bounded too.
 
-use image::GrayImage;
-use rqrr::PreparedImage;
-
 /// The most finder patterns (as [`finder_candidates`] counts them) a picture may have before
 /// the detector runs.
 ///
@@ -37,20 +34,33 @@ pub const MAX_DETECT_SIDE_PX: u32 = 1024;
 /// same proportions (a finder pattern is square; most 1:1:3:1:1 rows inside a code's data
 /// are not). A candidate whose stone touches a stone of the row above continues that
 /// pattern; one that touches none starts a new pattern, and those are counted.
-pub fn finder_candidates(picture: &PreparedImage<GrayImage>, limit: usize) -> usize {
+///
+/// The picture is `width` × `height` pixels, `is_dark(x, y)` saying whether a pixel is dark
+/// after thresholding (for an rqrr `PreparedImage`: `get_pixel_at(x, y) == 1`).
+pub fn finder_candidates(
+    width: usize,
+    height: usize,
+    is_dark: impl Fn(usize, usize) -> bool,
+    limit: usize,
+) -> usize {
+    let picture = Thresholded {
+        width,
+        height,
+        is_dark: &is_dark,
+    };
     let mut count = 0;
     let mut above: Vec<(usize, usize)> = Vec::new();
-    for y in 0..picture.height() {
+    for y in 0..picture.height {
         let mut runs = Runs::default();
         let mut stones = Vec::new();
         // The detector treats the right edge as one more light pixel; so does this count.
-        let row = (0..picture.width()).map(|x| is_dark(picture, x, y));
+        let row = (0..picture.width).map(|x| picture.dark(x, y));
         for (x, dark) in row.chain([false]).enumerate() {
             if !runs.push(dark) {
                 continue;
             }
             let stone = runs.stone_ending_before(x);
-            if !column_is_finder(picture, stone, y) {
+            if !column_is_finder(&picture, stone, y) {
                 continue;
             }
             if !above.iter().any(|s| overlaps(*s, stone)) {
@@ -66,8 +76,17 @@ pub fn finder_candidates(picture: &PreparedImage<GrayImage>, limit: usize) -> us
     count
 }
 
-fn is_dark(picture: &PreparedImage<GrayImage>, x: usize, y: usize) -> bool {
-    picture.get_pixel_at(x, y) == 1u8
+/// A thresholded picture: its size and which pixels are dark.
+struct Thresholded<'a> {
+    width: usize,
+    height: usize,
+    is_dark: &'a dyn Fn(usize, usize) -> bool,
+}
+
+impl Thresholded<'_> {
+    fn dark(&self, x: usize, y: usize) -> bool {
+        (self.is_dark)(x, y)
+    }
 }
 
 /// Whether the column through the middle of `stone` (found on row `y`) shows 1:1:3:1:1 runs
@@ -76,18 +95,17 @@ fn is_dark(picture: &PreparedImage<GrayImage>, x: usize, y: usize) -> bool {
 /// A finder pattern is square, so no vertical run may be longer than twice the stone's
 /// width (leaving room for perspective); the walk stops there, which bounds the work of
 /// one check by the stone's width, and of a row by the row's width.
-fn column_is_finder(picture: &PreparedImage<GrayImage>, stone: (usize, usize), y: usize) -> bool {
+fn column_is_finder(picture: &Thresholded<'_>, stone: (usize, usize), y: usize) -> bool {
     let x = (stone.0 + stone.1) / 2;
     let max_run = 2 * (stone.1 - stone.0) + 2;
-    let height = picture.height();
+    let height = picture.height;
     // The dark, light and dark runs from `y` outwards in one direction; `None` once a run
     // is longer than `max_run`.
     let walk = |step: &dyn Fn(usize) -> Option<usize>| -> Option<[usize; 3]> {
         let mut lengths = [0usize; 3];
         let mut at = Some(y);
         for (len, want_dark) in lengths.iter_mut().zip([true, false, true]) {
-            while let Some(here) = at.filter(|&h| h < height && is_dark(picture, x, h) == want_dark)
-            {
+            while let Some(here) = at.filter(|&h| h < height && picture.dark(x, h) == want_dark) {
                 *len += 1;
                 if *len > max_run {
                     return None;

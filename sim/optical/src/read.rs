@@ -1,14 +1,12 @@
 //! QR pictures back to text.
 
-use std::io::Cursor;
 use std::panic::{self, UnwindSafe};
 
-use image::{imageops, GrayImage, ImageReader, Limits};
 use rqrr::{DeQRError, PreparedImage};
 
 use crate::budget::{finder_candidates, MAX_DETECT_SIDE_PX, MAX_FINDER_PATTERNS};
 use crate::error::ReadError;
-use crate::limits::{MAX_ALLOC_BYTES, MAX_SIDE_PX};
+use crate::picture::Grey;
 
 /// Reads every QR code in a picture and returns their texts in the order the detector found
 /// them.
@@ -38,35 +36,23 @@ pub fn read_image(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
     decode_luma(load_luma(bytes)?)
 }
 
-fn load_luma(bytes: &[u8]) -> Result<GrayImage, ReadError> {
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| ReadError::NotAnImage(e.to_string()))?;
-    reader.limits(reader_limits());
-    let picture = reader
-        .decode()
-        .map_err(|e| ReadError::NotAnImage(e.to_string()))?;
-    Ok(picture.to_luma8())
+fn load_luma(bytes: &[u8]) -> Result<Grey, ReadError> {
+    Grey::decode(bytes)
 }
 
-fn reader_limits() -> Limits {
-    // `Limits` is non-exhaustive, so start from the defaults and tighten.
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE_PX);
-    limits.max_image_height = Some(MAX_SIDE_PX);
-    limits.max_alloc = Some(MAX_ALLOC_BYTES);
-    limits
-}
-
-/// Runs the detector and the decoder over a grayscale picture (dark modules on light).
-pub(crate) fn decode_luma(picture: GrayImage) -> Result<Vec<String>, ReadError> {
+pub(crate) fn decode_luma(picture: Grey) -> Result<Vec<String>, ReadError> {
     let outcomes = contain_panic(move || detect_and_decode(picture))??;
     collect_texts(outcomes)
 }
 
-fn detect_and_decode(picture: GrayImage) -> Result<Vec<Result<String, DeQRError>>, ReadError> {
-    let mut prepared = PreparedImage::prepare(shrunk(picture));
-    if finder_candidates(&prepared, MAX_FINDER_PATTERNS) > MAX_FINDER_PATTERNS {
+fn detect_and_decode(picture: Grey) -> Result<Vec<Result<String, DeQRError>>, ReadError> {
+    let picture = shrunk(picture);
+    let (width, height) = (picture.width() as usize, picture.height() as usize);
+    let mut prepared = PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+        picture.get(x as u32, y as u32)
+    });
+    let dark = |x, y| prepared.get_pixel_at(x, y) == 1u8;
+    if finder_candidates(width, height, dark, MAX_FINDER_PATTERNS) > MAX_FINDER_PATTERNS {
         return Err(ReadError::TooManyFinderPatterns {
             limit: MAX_FINDER_PATTERNS,
         });
@@ -79,8 +65,8 @@ fn detect_and_decode(picture: GrayImage) -> Result<Vec<Result<String, DeQRError>
 }
 
 /// The picture, shrunk to fit [`MAX_DETECT_SIDE_PX`] (aspect kept) when it is larger.
-fn shrunk(picture: GrayImage) -> GrayImage {
-    let (w, h) = picture.dimensions();
+fn shrunk(picture: Grey) -> Grey {
+    let (w, h) = (picture.width(), picture.height());
     let longer = w.max(h);
     if longer <= MAX_DETECT_SIDE_PX {
         return picture;
@@ -89,7 +75,7 @@ fn shrunk(picture: GrayImage) -> GrayImage {
         let scaled = u64::from(side) * u64::from(MAX_DETECT_SIDE_PX) / u64::from(longer);
         u32::try_from(scaled).unwrap_or(MAX_DETECT_SIDE_PX).max(1)
     };
-    imageops::thumbnail(&picture, scale(w), scale(h))
+    picture.thumbnail(scale(w), scale(h))
 }
 
 fn collect_texts(outcomes: Vec<Result<String, DeQRError>>) -> Result<Vec<String>, ReadError> {

@@ -1,10 +1,9 @@
 //! Text to QR pictures.
 
-use std::io::Cursor;
-
-use image::{ImageFormat, Luma};
 use qrcode::render::unicode::Dense1x2;
-use qrcode::QrCode;
+use qrcode::{Color, QrCode};
+
+use crate::picture::Grey;
 
 use crate::error::RenderError;
 use crate::limits::{MAX_SIDE_PX, QUIET_ZONE_MODULES};
@@ -22,16 +21,25 @@ use crate::limits::{MAX_SIDE_PX, QUIET_ZONE_MODULES};
 pub fn render_png(text: &str, module_px: u32) -> Result<Vec<u8>, RenderError> {
     let code = encode(text)?;
     check_module_size(&code, module_px)?;
-    let picture = code
-        .render::<Luma<u8>>()
-        .quiet_zone(true)
-        .module_dimensions(module_px, module_px)
-        .build();
-    let mut png = Vec::new();
-    picture
-        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-        .map_err(|e| RenderError::Png(e.to_string()))?;
-    Ok(png)
+    // The module grid, drawn black on white with the quiet zone, `module_px` to a module.
+    let width = code.width();
+    let colors = code.to_colors();
+    let side = side_in_modules(&code).saturating_mul(module_px);
+    let module = |coordinate: u32| (coordinate / module_px).checked_sub(QUIET_ZONE_MODULES);
+    let picture = Grey::from_fn(side, side, |x, y| {
+        let dark = match (module(x), module(y)) {
+            (Some(mx), Some(my)) if (mx as usize) < width && (my as usize) < width => colors
+                .get(my as usize * width + mx as usize)
+                .is_some_and(|c| *c == Color::Dark),
+            _ => false,
+        };
+        if dark {
+            0
+        } else {
+            255
+        }
+    });
+    picture.to_png().map_err(RenderError::Png)
 }
 
 /// Renders `text` as Unicode half blocks (two module rows per line) for a dark terminal.

@@ -1,9 +1,8 @@
 //! Half-block terminal renderings back to text, so tests can scan a terminal QR without a camera.
 
-use image::{GrayImage, Luma};
-
 use crate::error::ReadError;
 use crate::limits::{MAX_SIDE_PX, QUIET_ZONE_MODULES};
+use crate::picture::Grey;
 use crate::read::decode_luma;
 
 /// Pixels per module in the bitmap handed to the detector; a single pixel per module leaves
@@ -76,19 +75,23 @@ impl InkGrid {
 
     /// Scales the grid up, painting ink light (`ink_is_light`) or dark and the rest the
     /// opposite, inside a light margin: a copy that lost its blank quiet-zone lines still reads.
-    fn to_luma(&self, ink_is_light: bool) -> GrayImage {
+    fn to_luma(&self, ink_is_light: bool) -> Grey {
         let margin = QUIET_ZONE_MODULES as usize;
         let side = |n: usize| {
             u32::try_from(n + 2 * margin)
                 .unwrap_or(0)
                 .saturating_mul(SCALE)
         };
-        GrayImage::from_fn(side(self.width), side(self.height), |x, y| {
+        Grey::from_fn(side(self.width), side(self.height), |x, y| {
             let light = match self.ink_at(x / SCALE, y / SCALE, margin) {
                 Some(inked) => inked == ink_is_light,
                 None => true,
             };
-            Luma([if light { 255 } else { 0 }])
+            if light {
+                255
+            } else {
+                0
+            }
         })
     }
 

@@ -12,7 +12,9 @@
 //! test attestation key (compiled in), answering as an approving user; the relying party is
 //! `login.example` trusting the test attestation root. Seeds are fresh per run, so contact
 //! and tunnel ids never repeat on a shared server. Each run is bounded by twice the check's
-//! step timeout (at least 1 s), and every upgrade by one step timeout.
+//! step timeout (at least 1 s), and every upgrade by one step timeout. The peers' URLs name
+//! the check's origin ([`CheckOptions::origin`]), so they send the `Origin` the probes send;
+//! their sockets go to the target.
 //!
 //! [`CheckOptions::default`]: crate::check::CheckOptions
 
@@ -23,8 +25,7 @@ use hybridsim_ctap::{Authenticator, GetAssertionResponse, MakeCredentialResponse
 use hybridsim_peers::{Desktop, DesktopConfig, Millis, Phone, PhoneConfig, TunnelEndpoint};
 use hybridsim_sockets::client::{random_bytes, Refusal};
 use hybridsim_sockets::drive::{
-    run_peers, tunnel_endpoint, DriveOptions, PeersOutcome, DEFAULT_CLOSE_LINGER,
-    DEFAULT_FAILURE_GRACE,
+    run_peers, DriveOptions, PeersOutcome, DEFAULT_CLOSE_LINGER, DEFAULT_FAILURE_GRACE,
 };
 use hybridsim_sockets::text::format_duration;
 use hybridsim_tunnel::wake_path;
@@ -190,8 +191,10 @@ fn phone_config(endpoint: &TunnelEndpoint) -> Result<PhoneConfig, String> {
     Ok(config)
 }
 
+/// The endpoint the peers name in their URLs: the probe's origin, so that their `Origin`
+/// header is the probe's (by default the target's own, as `tunnel_endpoint` gives it).
 fn endpoint(probe: &Probe) -> Result<TunnelEndpoint, String> {
-    tunnel_endpoint(&probe.target().url()).map_err(|e| e.to_string())
+    Ok(probe.origin().endpoint().clone())
 }
 
 /// `ceremony/qr-registration`.

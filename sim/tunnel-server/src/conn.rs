@@ -3,7 +3,7 @@
 
 use crate::http::{self, HeadError, Prefixed};
 use crate::metrics;
-use crate::shared::{Shared, ToConn};
+use crate::shared::{Relayed, Shared, ToConn};
 use crate::tls::{self, Stream};
 use crate::wake;
 use crate::ws::{close_and_linger, error_response, ControlBudget, Socket};
@@ -11,6 +11,7 @@ use futures_util::{SinkExt, StreamExt};
 use hybridsim_tunnel::{ConnectionId, ConnectionRequest, Decision, Incoming, WAKE_PATH_PREFIX};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Instant;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio::time::timeout;
@@ -80,7 +81,7 @@ async fn plain_http(shared: &Shared, mut tcp: Stream, head: &http::Head) {
                 200,
                 &[],
                 metrics::CONTENT_TYPE,
-                metrics::render(&shared.metrics()),
+                metrics::render(&shared.metrics(), &shared.relay_times),
             ),
             (_, "/metrics") => (405, &[("Allow", "GET")], text, "use GET\n".to_owned()),
             (_, p) if p.starts_with("/cable/") || p.starts_with(WAKE_PATH_PREFIX) => (
@@ -202,25 +203,31 @@ async fn relay(
             // close, and tungstenite must not be read again.
             biased;
             order = inbox.recv() => match order {
-                Some(ToConn::Message(message)) => {
-                    if let Err(e) = ws.send(Message::Binary(message.into())).await {
+                Some(ToConn::Message(relayed)) => {
+                    let Relayed { bytes, read_at } = *relayed;
+                    if let Err(e) = ws.send(Message::Binary(bytes.into())).await {
                         debug!(%conn, error = %e, "send failed");
                         shared.closed(conn);
                         break None;
                     }
+                    if let Some(read_at) = read_at {
+                        shared.relay_times.record(read_at);
+                    }
                 }
                 Some(ToConn::Close { code, reason }) => {
                     // The router has already forgotten this connection.
-                    break Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() });
+                    break Some(CloseFrame { code: CloseCode::from(code), reason: String::from(reason).into() });
                 }
                 // The router dropped the channel without a close: cannot happen while the
                 // connection is known; treat as a peer close.
                 None => break Some(CloseFrame { code: CloseCode::Normal, reason: "".into() }),
             },
             incoming = ws.next() => match incoming {
-                Some(Ok(Message::Binary(bytes))) => shared.message(conn, Incoming::Binary(bytes.into())),
+                Some(Ok(Message::Binary(bytes))) => {
+                    shared.message(conn, Incoming::Binary(bytes.into()), Instant::now());
+                }
                 Some(Ok(Message::Text(_))) | Some(Err(WsError::Utf8(_))) => {
-                    shared.message(conn, Incoming::Text);
+                    shared.message(conn, Incoming::Text, Instant::now());
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
                     if let Some(frame) = control.spend() {
@@ -231,7 +238,7 @@ async fn relay(
                 }
                 Some(Ok(Message::Frame(_))) => {}
                 Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, .. }))) => {
-                    shared.message(conn, Incoming::TooBig { len: size });
+                    shared.message(conn, Incoming::TooBig { len: size }, Instant::now());
                 }
                 Some(Ok(Message::Close(frame))) => {
                     debug!(%conn, ?frame, "peer closed");

@@ -7,6 +7,7 @@
 //! connect signal and one close.
 
 use crate::limits::WakeLimiter;
+use crate::metrics::RelayTimes;
 use hybridsim_proto::tunnel_url::Route;
 use hybridsim_tunnel::{
     ConnectionId, ConnectionRequest, ContactError, Decision, Incoming, Metrics, Millis, Output,
@@ -22,17 +23,30 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tracing::{info, warn};
 
 /// What the pump tells a tunnel connection's task.
+///
+/// Kept to 24 bytes: every connection's channel allocates its first block of 32 slots
+/// up front, idle or not, so each byte here is 32 bytes of every pending tunnel.
 #[derive(Debug)]
 pub(crate) enum ToConn {
     /// Send one binary message.
-    Message(Vec<u8>),
+    Message(Box<Relayed>),
     /// Send a close frame and hang up.
     Close {
         /// WebSocket close code.
         code: u16,
         /// Close reason text.
-        reason: String,
+        reason: Box<str>,
     },
+}
+
+/// A message on its way to the other peer.
+#[derive(Debug)]
+pub(crate) struct Relayed {
+    /// The message.
+    pub(crate) bytes: Vec<u8>,
+    /// When its frame was read, for the relay-time histogram; `None` for a message that
+    /// waited for this connection to join (that wait is not the server's).
+    pub(crate) read_at: Option<std::time::Instant>,
 }
 
 /// Driver settings every connection task reads.
@@ -57,6 +71,8 @@ pub(crate) struct Settings {
 
 pub(crate) struct Shared {
     state: Mutex<State>,
+    /// Each relayed message's time inside the server (`/metrics`).
+    pub(crate) relay_times: RelayTimes,
     /// Signalled when an input moved the next deadline, so the timer task re-reads it.
     pub(crate) timer_changed: Notify,
     pub(crate) start: Instant,
@@ -66,6 +82,9 @@ pub(crate) struct Shared {
 
 struct State {
     router: Router,
+    /// While the router handles a message: when its frame was read. Messages it transmits
+    /// then carry it.
+    reading: Option<std::time::Instant>,
     conns: HashMap<ConnectionId, UnboundedSender<ToConn>>,
     wakes: HashMap<SubscriptionId, Sender<String>>,
     /// How often each contact id has woken its phone lately.
@@ -77,10 +96,12 @@ impl Shared {
         Shared {
             state: Mutex::new(State {
                 router,
+                reading: None,
                 conns: HashMap::new(),
                 wakes: HashMap::new(),
                 woken: WakeLimiter::new(settings.wake_interval, settings.wake_burst),
             }),
+            relay_times: RelayTimes::default(),
             timer_changed: Notify::new(),
             start: Instant::now(),
             settings,
@@ -129,9 +150,18 @@ impl Shared {
         !self.lock().woken.allows(&contact_id, now)
     }
 
-    pub(crate) fn message(&self, conn: ConnectionId, message: Incoming) {
+    /// A message from `conn` whose frame was read at `read_at`.
+    pub(crate) fn message(
+        &self,
+        conn: ConnectionId,
+        message: Incoming,
+        read_at: std::time::Instant,
+    ) {
         let now = self.now();
-        self.with_state(|state| state.router.handle_message(now, conn, message));
+        self.with_state(|state| {
+            state.reading = Some(read_at);
+            state.router.handle_message(now, conn, message);
+        });
     }
 
     /// The connection is gone; the router closes its peer.
@@ -193,6 +223,7 @@ impl Shared {
             let before = state.router.poll_timeout();
             let result = f(&mut state);
             state.pump();
+            state.reading = None;
             (result, state.router.poll_timeout() != before)
         };
         if moved {
@@ -246,14 +277,17 @@ impl State {
             match output {
                 Output::Transmit(t) => {
                     if let Some(outbox) = self.conns.get(&t.to) {
-                        let _ = outbox.send(ToConn::Message(t.message));
+                        let _ = outbox.send(ToConn::Message(Box::new(Relayed {
+                            bytes: t.message,
+                            read_at: self.reading,
+                        })));
                     }
                 }
                 Output::Close(c) => {
                     info!(conn = %c.conn, code = c.code.as_u16(), reason = %c.reason, "closing connection");
                     if let Some(outbox) = self.conns.remove(&c.conn) {
                         let code = c.code.as_u16();
-                        let reason = c.reason.to_string();
+                        let reason = c.reason.to_string().into_boxed_str();
                         let _ = outbox.send(ToConn::Close { code, reason });
                     }
                 }
@@ -267,6 +301,12 @@ impl State {
 mod tests {
     use super::*;
     use hybridsim_tunnel::{Config, ConnectionRequest};
+
+    /// 24 bytes: 32 of them are allocated for every connection (the channel's first block).
+    #[test]
+    fn an_order_stays_small() {
+        assert_eq!(std::mem::size_of::<ToConn>(), 24);
+    }
 
     fn settings(wake_queue: usize) -> Settings {
         Settings {

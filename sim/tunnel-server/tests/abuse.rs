@@ -264,7 +264,7 @@ mod mixed {
                 sleep(Duration::from_millis(300)).await;
                 for i in 0..16u8 {
                     let got = p
-                        .recv_binary(&mut pair.desktop, "slow reader")
+                        .recv_binary(&mut pair.desktop, "slow reader", "16 KiB")
                         .await
                         .unwrap();
                     assert_eq!(got, vec![i; 16 * 1024]);

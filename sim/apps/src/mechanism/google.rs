@@ -434,16 +434,6 @@ fn assembled(assembler: &BatchAssembler) -> Vec<(i32, Payload)> {
 /// The QR code as a messenger thumbnail 200 px wide: a sparse code keeps about three pixels
 /// per module and still decodes; a dense one blurs below two and does not (M03).
 fn screenshot(png: &[u8]) -> Result<Vec<u8>, MigrationFailure> {
-    let broken = |e: String| MigrationFailure::Broken(format!("cannot make the screenshot: {e}"));
-    let image = image::load_from_memory(png).map_err(|e| broken(e.to_string()))?;
-    let small = image.resize(
-        THUMBNAIL_PX,
-        THUMBNAIL_PX,
-        image::imageops::FilterType::Triangle,
-    );
-    let mut out = Vec::new();
-    small
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .map_err(|e| broken(e.to_string()))?;
-    Ok(out)
+    hybridsim_optical::fit_png(png, THUMBNAIL_PX, THUMBNAIL_PX)
+        .map_err(|e| MigrationFailure::Broken(format!("cannot make the screenshot: {e}")))
 }

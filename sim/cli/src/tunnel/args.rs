@@ -30,6 +30,10 @@ pub struct TunnelCheck {
     /// The message size limit to probe, in bytes (default: try 16 KiB+1 and 1 MiB+1).
     #[arg(long, value_name = "BYTES")]
     pub message_limit: Option<usize>,
+    /// The Origin header to send, ws[s]://HOST[:PORT] (default: the target's own, as the
+    /// peers send it); for a server that insists on its public name.
+    #[arg(long, value_name = "ORIGIN", value_parser = hybridsim_tunnel_check::check::Origin::parse)]
+    pub origin: Option<hybridsim_tunnel_check::check::Origin>,
 }
 
 /// `hybridsim tunnel bench`

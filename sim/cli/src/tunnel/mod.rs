@@ -21,6 +21,7 @@ pub fn run(command: TunnelCommand) -> Outcome {
 fn check(args: &TunnelCheck) -> Outcome {
     let options = hybridsim_tunnel_check::CheckOptions {
         message_limit: args.message_limit,
+        origin: args.origin.clone(),
         ..hybridsim_tunnel_check::CheckOptions::default()
     };
     let report = runtime()?.block_on(hybridsim_tunnel_check::check(&args.target, options));

@@ -21,7 +21,9 @@
 //!    carries its send time; latency is send → receive on the paired socket, measured with
 //!    one monotonic clock. Also: messages lost or delivered to the wrong socket, how late
 //!    the generator itself sent (if it lags, the machine is saturated), and the CPU time
-//!    the server and the bench used.
+//!    the server and the bench used. A hybridsim server's `/metrics`, read before and
+//!    after, adds its own view: each message's time inside it (read to write, without the
+//!    load generator's scheduling in the figure) and its CPU time per relayed message.
 //!
 //! Open files: every socket is a file descriptor, twice over when the server runs in the
 //! same process. The idle phase shrinks its count to what the soft limit allows and says so
@@ -37,6 +39,7 @@ mod pairing;
 mod proc;
 mod relay;
 pub mod report;
+mod server_view;
 mod tally;
 
 pub use options::{
@@ -44,7 +47,8 @@ pub use options::{
     DEFAULT_PHASE_TIMEOUT, DEFAULT_RATE, DEFAULT_SECONDS,
 };
 pub use report::{
-    BenchReport, IdleFigures, PairingFigures, Percentiles, Phase, RelayFigures, Tally,
+    BenchReport, IdleFigures, PairingFigures, Percentiles, Phase, RelayFigures, ServerRelayTimes,
+    Tally,
 };
 
 use hybridsim_sockets::client::Target;

@@ -6,6 +6,7 @@ use super::options::BenchOptions;
 use super::pairing::open_pair;
 use super::proc;
 use super::report::{tally_text, Percentiles, Phase, RelayFigures};
+use super::server_view::ServerView;
 use super::tally::Counter;
 use futures_util::{SinkExt, StreamExt};
 use hybridsim_sockets::client::{ClientSocket, Target};
@@ -237,6 +238,7 @@ pub(super) async fn relay_phase(
     let total = schedule.total;
     let pair_count = lanes.len() / 2;
     let server_cpu_before = options.server_pid.and_then(proc::cpu_time);
+    let view_before = ServerView::read(target).await;
     let bench_cpu_before = proc::cpu_time(std::process::id());
     // Start a little ahead so every lane task is parked before the first slot.
     let start = Instant::now() + Duration::from_millis(100);
@@ -253,11 +255,23 @@ pub(super) async fn relay_phase(
         let used = after?.checked_sub(before?)?;
         Some(used.as_secs_f64() / wall.as_secs_f64().max(1e-9))
     };
-    let server_cpu = cpu(
-        server_cpu_before,
-        options.server_pid.and_then(proc::cpu_time),
-    );
+    let server_cpu_after = options.server_pid.and_then(proc::cpu_time);
+    let server_cpu = cpu(server_cpu_before, server_cpu_after);
     let bench_cpu = cpu(bench_cpu_before, proc::cpu_time(std::process::id()));
+    let view_after = match view_before {
+        Some(_) => ServerView::read(target).await,
+        None => None,
+    };
+    let views = view_before.as_ref().zip(view_after.as_ref());
+    // The server's CPU from /proc when its pid is known, else from its own /metrics; not
+    // per message when it shares this process (both clocks then count the bench too).
+    let server_cpu_used = match (server_cpu_before, server_cpu_after) {
+        (Some(before), Some(after)) => after.checked_sub(before),
+        _ => views.and_then(|(before, after)| after.cpu_since(before)),
+    };
+    let server_cpu_per_message = server_cpu_used
+        .filter(|_| seen.received > 0 && options.server_pid != Some(std::process::id()))
+        .map(|used| used.div_f64(seen.received as f64));
     Phase::Done(RelayFigures {
         target_rate: options.rate,
         duration: schedule.at(total),
@@ -272,6 +286,8 @@ pub(super) async fn relay_phase(
         send_lag: Percentiles::of(&mut seen.lags),
         server_cpu,
         bench_cpu,
+        server_cpu_per_message,
+        server_relay: views.map(|(before, after)| after.relay_since(before)),
     })
 }
 

@@ -16,15 +16,19 @@ pub enum Outcome {
     Fail,
     /// The case does not apply to this server (e.g. an extension it does not serve).
     Skip,
+    /// The case measured something about the server that no rule fixes (e.g. how deep a
+    /// burst it takes); it never fails a check.
+    Info,
 }
 
 impl fmt::Display for Outcome {
-    /// `PASS`, `FAIL` or `SKIP`.
+    /// `PASS`, `FAIL`, `SKIP` or `INFO`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Outcome::Pass => "PASS",
             Outcome::Fail => "FAIL",
             Outcome::Skip => "SKIP",
+            Outcome::Info => "INFO",
         })
     }
 }
@@ -62,6 +66,14 @@ impl Verdict {
             observed: observed.into(),
         }
     }
+
+    /// A measurement, not a judgement: what was seen.
+    pub fn info(observed: impl Into<String>) -> Verdict {
+        Verdict {
+            outcome: Outcome::Info,
+            observed: observed.into(),
+        }
+    }
 }
 
 /// What a case's future yields: a verdict, or `Err(observation)` for a failure (so cases
@@ -84,7 +96,7 @@ impl ExtraCase {
     /// let case = ExtraCase::new("qr/ceremony", |probe| async move {
     ///     let mut pair = probe.pair().await?;
     ///     probe.send(&mut pair.desktop, &[0; 81]).await?;
-    ///     let got = probe.recv_binary(&mut pair.phone, "phone").await?;
+    ///     let got = probe.recv_binary(&mut pair.phone, "phone", "81 B").await?;
     ///     Ok(Verdict::pass(format!("{} B relayed", got.len())))
     /// });
     /// assert_eq!(case.name(), "qr/ceremony");

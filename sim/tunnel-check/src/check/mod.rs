@@ -13,36 +13,45 @@
 //! | `connect/unknown-tunnel` | `/cable/connect` to a tunnel no one registered: refused (4xx) |
 //! | `new/duplicate` | a second `/cable/new` of a pending id: the status is recorded (webauthn-rs: 409), or "accepted" |
 //! | `relay/both-ways` | `/connect` pairs with `/new`; binary messages relay both ways |
-//! | `relay/boundaries` | 1, 81 and 1000 bytes keep their boundaries; a burst of 10 arrives as 10 |
+//! | `relay/boundaries` | 1, 81 and 1000 bytes keep their boundaries; [`HYBRID_BURST`] messages sent back to back (as hybrid peers do) arrive as sent |
+//! | `relay/burst-depth (informational)` | [`DEPTH_PROBE`] messages in one write: how many the server relays before it gives up (INFO, never a failure unless a message arrives altered) |
 //! | `relay/buffered-in-order` | messages sent before the peer arrives are delivered, in order |
 //! | `close/propagates` | a close on one side reaches the other |
 //! | `frame/text-refused` | a text frame closes its sender (1003, or the connection ends) and is not relayed |
 //! | `frame/oversize-refused` | a message over the limit is refused; which sizes are is recorded |
 //! | `path/lower-case-hex` | lower-case hex ids work for `/new` and `/connect` |
 //! | `path/malformed-refused` | every malformed path of the vectors (or [`CheckOptions::malformed_paths`]) is refused |
-//! | `contact/unknown-410` | `/cable/contact` with an unknown contact id: HTTP 410 |
+//! | `contact/unknown-410` | `/cable/contact` with an unknown contact id: HTTP 410; skipped, saying so, where a 404 shows there is no contact route |
 //! | `wake/contact-flow` | hybridsim extension: wake socket, `/cable/contact`, the `00` connect signal, relay; skipped where `/hybridsim/wake` is not served |
 //! | `relay/ceremony-shaped` | a QR ceremony's byte pattern ([`CEREMONY_SHAPE`]) relayed intact |
 //! | `ceremony/qr-registration` | a real desktop and phone register a passkey through the server; a relying party verifies it ([`crate::ceremony`]) |
 //! | `ceremony/linked-sign-in` | link, then a linked sign-in woken through `/hybridsim/wake`; skipped where the wake socket is refused with a 4xx |
+//!
+//! Every request carries an `Origin` header: the one the peers send to the target, or
+//! [`CheckOptions::origin`] ([`Origin`]). Every failure while waiting names the socket and
+//! the message it waited for.
 //!
 //! The two `ceremony/…` cases are [`CheckOptions::extra_cases`] by default
 //! ([`crate::ceremony_cases`]); callers append their own cases there (or replace the list);
 //! each gets a [`Probe`] to open tunnels with. The report renders as an aligned table ([`CheckReport`]'s `Display`) or
 //! as JUnit XML ([`CheckReport::to_junit_xml`]).
 
+mod burst;
 pub(crate) mod case;
 mod cases;
 mod junit;
 mod options;
+mod origin;
 pub(crate) mod probe;
 mod report;
 
+pub use burst::{DEPTH_PROBE, HYBRID_BURST};
 pub use case::{CaseResultFuture, ExtraCase, Outcome, Verdict};
 pub use options::{
     default_malformed_paths, CheckOptions, DEFAULT_CASE_TIMEOUT, DEFAULT_OVERSIZE_PROBES,
     DEFAULT_STEP_TIMEOUT,
 };
+pub use origin::{Origin, OriginError};
 pub use probe::{ceremony_message, Event, Pair, Probe, Sender, CEREMONY_SHAPE};
 pub use report::{CaseResult, CheckReport};
 
@@ -71,7 +80,10 @@ pub async fn check(target: &str, options: CheckOptions) -> CheckReport {
             }
         }
     };
-    let probe = Probe::new(parsed, options.step_timeout);
+    let mut probe = Probe::new(parsed, options.step_timeout);
+    if let Some(origin) = &options.origin {
+        probe = probe.with_origin(origin.clone());
+    }
     let settings = Arc::new(cases::Settings {
         message_limit: options.message_limit,
         malformed_paths: options.malformed_paths.clone(),

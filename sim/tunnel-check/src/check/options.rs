@@ -2,6 +2,7 @@
 //! to try, and the cases to run.
 
 use super::case::ExtraCase;
+use super::origin::Origin;
 use std::time::Duration;
 
 /// The malformed tunnel paths of `fixtures/vectors/tunnel_paths.json` (its `invalid` list,
@@ -30,6 +31,10 @@ pub struct CheckOptions {
     /// Paths that must be refused. Default: the `invalid` list of the tunnel path vectors
     /// ([`default_malformed_paths`]). Each goes into the request line as given.
     pub malformed_paths: Vec<String>,
+    /// The `Origin` header of every probe and of the ceremony cases' peers. `None` (the
+    /// default): the target's own origin, as the peers send it ([`Origin::of_target`]).
+    /// Give the origin a server insists on when it is reached under another name.
+    pub origin: Option<Origin>,
     /// Run the built-in cases (default `true`); `false` runs only [`Self::extra_cases`].
     pub builtin_cases: bool,
     /// Cases run after the built-in ones, in order. Default: the full ceremonies of
@@ -44,6 +49,7 @@ impl Default for CheckOptions {
             step_timeout: DEFAULT_STEP_TIMEOUT,
             message_limit: None,
             malformed_paths: default_malformed_paths(),
+            origin: None,
             builtin_cases: true,
             extra_cases: crate::ceremony::ceremony_cases(),
         }

@@ -1,6 +1,7 @@
 //! What every case works with: a [`Probe`] that opens tunnels and waits for messages, and
 //! the byte pattern of a real ceremony ([`CEREMONY_SHAPE`]).
 
+use super::origin::Origin;
 use core::fmt;
 use futures_util::{SinkExt, StreamExt};
 use hybridsim_sockets::client::{
@@ -9,15 +10,20 @@ use hybridsim_sockets::client::{
 };
 use hybridsim_sockets::text::{format_duration, one_line, shorten};
 use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Opens tunnels on a target and waits for messages, every step bounded by the step
-/// timeout. What each case (built-in or extra) works with.
+/// timeout. What each case (built-in or extra) works with. Every upgrade carries an `Origin`
+/// header, as the peers' do ([`Origin`]).
 #[derive(Debug, Clone)]
 pub struct Probe {
     target: Target,
     step: Duration,
+    origin: Origin,
 }
 
 /// A paired tunnel: the phone's `/cable/new` socket and the desktop's `/cable/connect` one.
@@ -76,9 +82,25 @@ impl Event {
 }
 
 impl Probe {
-    /// A probe of `target` whose every step waits at most `step`.
+    /// A probe of `target` whose every step waits at most `step`, sending the origin the
+    /// peers send to that target ([`Origin::of_target`]).
     pub fn new(target: Target, step: Duration) -> Probe {
-        Probe { target, step }
+        let origin = Origin::of_target(&target);
+        Probe {
+            target,
+            step,
+            origin,
+        }
+    }
+
+    /// The same probe sending `origin` instead.
+    pub fn with_origin(self, origin: Origin) -> Probe {
+        Probe { origin, ..self }
+    }
+
+    /// The origin every upgrade sends.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
     }
 
     /// The target.
@@ -91,9 +113,20 @@ impl Probe {
         self.step
     }
 
-    /// An upgrade request for `path` with `headers` (see [`Target::upgrade`]).
+    /// An upgrade request for `path` with `headers` (see [`Target::upgrade`]), plus the
+    /// probe's `Origin` unless `headers` has one.
     pub async fn upgrade(&self, path: &str, headers: &[(&str, &str)]) -> Result<Upgraded, Refusal> {
-        self.target.upgrade(path, headers, self.step).await
+        if headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("origin"))
+        {
+            return self.target.upgrade(path, headers, self.step).await;
+        }
+        let origin = self.origin.to_string();
+        let mut all = Vec::with_capacity(headers.len() + 1);
+        all.extend_from_slice(headers);
+        all.push(("Origin", origin.as_str()));
+        self.target.upgrade(path, &all, self.step).await
     }
 
     /// `/cable/new/{tunnel id}` with `fido.cable`. Fails unless the server answers 101,
@@ -167,6 +200,44 @@ impl Probe {
         }
     }
 
+    /// Sends `messages` as binary frames (masked, as a client's must be) in one write, so
+    /// the server reads them all at once: how deep a burst it takes then does not depend on
+    /// how its tasks happen to interleave with the sender's. `ws` must have nothing of its
+    /// own half-written (true after every completed [`Probe::send`]).
+    pub async fn send_burst(
+        &self,
+        ws: &mut ClientSocket,
+        messages: &[Vec<u8>],
+    ) -> Result<(), String> {
+        let mut bytes = Vec::new();
+        for message in messages {
+            let mut frame = Frame::message(message.clone(), OpCode::Data(Data::Binary), true);
+            frame.header_mut().mask = Some(random_bytes());
+            frame
+                .format(&mut bytes)
+                .map_err(|e| format!("framing the burst: {e}"))?;
+        }
+        let stream = ws.get_mut();
+        let write = async {
+            stream.write_all(&bytes).await?;
+            stream.flush().await
+        };
+        match timeout(self.step, write).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!(
+                "sending a burst of {} ({} B) failed: {}",
+                messages.len(),
+                bytes.len(),
+                one_line(&e.to_string())
+            )),
+            Err(_) => Err(format!(
+                "sending a burst of {} did not finish within {}",
+                messages.len(),
+                format_duration(self.step)
+            )),
+        }
+    }
+
     /// The next event on `ws` within the step timeout (pings and pongs skipped).
     pub async fn next_event(&self, ws: &mut ClientSocket) -> Event {
         self.next_event_within(ws, self.step).await
@@ -191,15 +262,22 @@ impl Probe {
         }
     }
 
-    /// The next message on `ws`, which must be binary; `who` names the socket in the error.
-    pub async fn recv_binary(&self, ws: &mut ClientSocket, who: &str) -> Result<Vec<u8>, String> {
+    /// The next message on `ws`, which must be binary. The error names the socket (`who`)
+    /// and the message waited for (`what`), e.g. `desktop: waiting for burst message 3 of 3:
+    /// got nothing within 3 s`.
+    pub async fn recv_binary(
+        &self,
+        ws: &mut ClientSocket,
+        who: &str,
+        what: &str,
+    ) -> Result<Vec<u8>, String> {
         match self.next_event(ws).await {
             Event::Binary(bytes) => Ok(bytes),
-            other => Err(format!("{who}: expected a binary message, got {other}")),
+            other => Err(format!("{who}: waiting for {what}: got {other}")),
         }
     }
 
-    /// Receives on `ws` and compares with `expected`; `what` describes the message.
+    /// Receives on `ws` and compares with `expected`; `what` names the message in errors.
     pub async fn expect_binary(
         &self,
         ws: &mut ClientSocket,
@@ -207,7 +285,7 @@ impl Probe {
         what: &str,
         expected: &[u8],
     ) -> Result<(), String> {
-        let got = self.recv_binary(ws, who).await?;
+        let got = self.recv_binary(ws, who, what).await?;
         if got == expected {
             Ok(())
         } else if got.len() != expected.len() {
@@ -237,6 +315,13 @@ impl Probe {
         }
         Ok(())
     }
+}
+
+/// `len` bytes counting up from `seed`: messages that differ by seed and length.
+pub(super) fn pattern(seed: u8, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| seed.wrapping_add((i % 251) as u8))
+        .collect()
 }
 
 pub(super) fn check_subprotocol(route: &str, upgraded: &Upgraded) -> Result<(), String> {

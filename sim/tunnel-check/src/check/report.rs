@@ -10,7 +10,7 @@ use std::time::Duration;
 pub struct CaseResult {
     /// The case's name, e.g. `relay/boundaries`.
     pub name: String,
-    /// Pass, fail or skip.
+    /// Pass, fail, skip or info.
     pub outcome: Outcome,
     /// What was observed, one line.
     pub observed: String,
@@ -68,12 +68,16 @@ impl fmt::Display for CheckReport {
         }
         write!(
             f,
-            "{} cases: {} passed, {} failed, {} skipped in {}",
+            "{} cases: {} passed, {} failed, {} skipped",
             self.cases.len(),
             self.count(Outcome::Pass),
             self.count(Outcome::Fail),
             self.count(Outcome::Skip),
-            format_duration(self.duration),
-        )
+        )?;
+        match self.count(Outcome::Info) {
+            0 => {}
+            n => write!(f, ", {n} informational")?,
+        }
+        write!(f, " in {}", format_duration(self.duration))
     }
 }
