@@ -49,10 +49,9 @@ pub struct ImportArgs {
 pub fn import(args: &ImportArgs) -> Outcome {
     let path = &args.state.state;
     let quirks = parse_quirks(&args.quirk)?;
-    let format = args.format.file_format();
     let lock = phone_state::lock(path)?;
-    let mut state = load_or_create(&lock, &args.new, format.app())?;
-    let format = args.format.for_state(&state);
+    let mut state = load_or_create(&lock, &args.new, args.format.app())?;
+    let format = args.format.of(state.provider());
     let mut inputs = Vec::new();
     for input in &args.inputs {
         let bytes = crate::input::read_bytes(input)?;

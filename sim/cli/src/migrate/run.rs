@@ -87,14 +87,7 @@ pub fn run(args: &RunArgs) -> Outcome {
             say!("{line}");
         }
     }
-    if report.lossless() {
-        Ok(())
-    } else {
-        let bad = files::damaged(&report);
-        Err(Failure::no_match(format!(
-            "the migration was not lossless: {bad} of {} account(s) lost or changed, {} unexpected",
-            report.rows.len(),
-            report.unexpected.len()
-        )))
-    }
+    report
+        .shortfall()
+        .map_or(Ok(()), |s| Err(Failure::no_match(s)))
 }
