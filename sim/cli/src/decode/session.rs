@@ -81,11 +81,14 @@ pub fn run(args: &DecodeSession) -> Outcome {
         write_pcapng(path, &session, &wire, advert.as_deref(), &keylog_text)?;
     }
     let error = failure.as_ref().map(ToString::to_string);
-    report(&session, error.as_deref(), args.json);
-    match error {
-        None => Ok(()),
-        Some(e) => Err(Failure::no_match(e)),
+    let error = error.as_deref();
+    match args.json {
+        true => json::print(&report::to_json(&session, error)),
+        false => report::to_lines(&session, error)
+            .iter()
+            .for_each(|l| say!("{l}")),
     }
+    error.map_or(Ok(()), |e| Err(Failure::no_match(e)))
 }
 
 /// The advert may be given as `decode advert` takes it, with a `fff9:` / `fde2:` prefix;
@@ -109,14 +112,4 @@ fn write_pcapng(
         .map_err(|e| Failure::bad_input(format!("--pcapng: {e}")))?;
     std::fs::write(path, bytes)
         .map_err(|e| Failure::environment(format!("--pcapng {}: {e}", path.display())))
-}
-
-fn report(session: &DecryptedSession, error: Option<&str>, as_json: bool) {
-    if as_json {
-        json::print(&report::to_json(session, error));
-        return;
-    }
-    for line in report::to_lines(session, error) {
-        say!("{line}");
-    }
 }

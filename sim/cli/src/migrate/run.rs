@@ -77,15 +77,13 @@ pub fn run(args: &RunArgs) -> Outcome {
         .with_app(|new| files::run(&old, new, &mechanism, &quirks, at, args.seed))
         .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?;
     lock.save(&new_state)?;
-    if args.json {
-        let value = report
-            .to_json()
-            .map_err(|e| Failure::bad_input(format!("cannot serialise the report: {e}")))?;
-        crate::json::print(&value);
-    } else {
-        for line in report.to_table().lines() {
-            say!("{line}");
-        }
+    match args.json {
+        true => crate::json::print(
+            &report
+                .to_json()
+                .map_err(|e| Failure::bad_input(format!("cannot serialise the report: {e}")))?,
+        ),
+        false => report.to_table().lines().for_each(|l| say!("{l}")),
     }
     report
         .shortfall()

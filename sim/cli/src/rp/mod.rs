@@ -57,7 +57,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
         hybridsim_state::write_new(path, &hybridsim_state::file::to_json(path, &credential)?)?;
     }
     report(
-        &verify::accepted_json("credential", &credential, REGISTRATION_CHECKS),
+        verify::accepted_json("credential", &credential, REGISTRATION_CHECKS),
         args.json,
     );
     Ok(())
@@ -82,19 +82,18 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
         .map_err(|e| Failure::no_match(format!("authentication rejected: {e}")))?;
     lock.save(&credential)?;
     report(
-        &verify::accepted_json("result", &result, AUTHENTICATION_CHECKS),
+        verify::accepted_json("result", &result, AUTHENTICATION_CHECKS),
         args.json,
     );
     Ok(())
 }
 
-fn report(value: &serde_json::Value, as_json: bool) {
-    if as_json {
-        json::print(value);
-        return;
-    }
-    for line in verify::accepted_lines(value) {
-        say!("{line}");
+fn report(value: serde_json::Value, as_json: bool) {
+    match as_json {
+        true => json::print(&value),
+        false => verify::accepted_lines(&value)
+            .iter()
+            .for_each(|l| say!("{l}")),
     }
 }
 
@@ -110,7 +109,7 @@ fn origin_host(origins: &[String]) -> Result<String, Failure> {
 }
 
 /// The current Unix time in seconds (0 if the clock is before 1970).
-pub(crate) fn unix_now() -> u64 {
+fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
