@@ -4,7 +4,7 @@
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, input, json};
 use clap::Args;
-use hybridsim_pcapng::session::{self as capture, Layout};
+use hybridsim_pcapng::session as capture;
 use hybridsim_proto::advert_fields;
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_session::decrypt::{self, DecryptedSession, Input};
@@ -104,10 +104,7 @@ fn write_pcapng(
     advert: Option<&[u8]>,
     keylog: &[u8],
 ) -> Outcome {
-    let layout = Layout::of(session);
-    let keylog = String::from_utf8_lossy(keylog).into_owned();
-    let file = capture::capture(&layout, advert, wire, Some(session), Some(keylog));
-    let bytes = file
+    let bytes = capture::decrypted(session, wire, advert, keylog)
         .to_bytes()
         .map_err(|e| Failure::bad_input(format!("--pcapng: {e}")))?;
     std::fs::write(path, bytes)
