@@ -3,20 +3,12 @@
 //! `hybridsim-rp-http`; this module reads the trusted roots and runs it.
 
 use crate::args::RpServe;
-use crate::browser::read;
 use crate::failure::{Failure, Outcome};
 use hybridsim_rp_http::ServeError;
-use hybridsim_webauthn::x509::pem_to_der;
 
 /// Serves until Ctrl-C.
 pub fn serve(args: &RpServe) -> Outcome {
-    let mut trusted_roots = Vec::new();
-    for path in &args.trust {
-        trusted_roots.push(
-            pem_to_der(&read(path)?)
-                .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?,
-        );
-    }
+    let trusted_roots = crate::rp::trusted_roots(&args.trust)?;
     // Warnings (accept failing for lack of descriptors) go to stderr; RUST_LOG for more.
     crate::standalone::init_logging("warn");
     let runtime = crate::standalone::runtime()?;

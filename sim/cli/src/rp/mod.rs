@@ -34,12 +34,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
     let response = RegistrationResponseJson::from_json(&read(&args.response)?)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
     let state = RegistrationState::from_options(&options, &origin_host(&args.origin)?);
-    let mut roots = Vec::new();
-    for path in &args.trust {
-        let der = pem_to_der(&read(path)?)
-            .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
-        roots.push(der);
-    }
+    let roots = trusted_roots(&args.trust)?;
     let mut rp = relying_party(&state.rp_id, &args.origin, roots, args.require_attestation);
     rp.key_restrictions = args.restrictions.key_restrictions();
     if let Some(path) = &args.credential_out {
@@ -95,6 +90,14 @@ fn report(value: serde_json::Value, as_json: bool) {
             .iter()
             .for_each(|l| say!("{l}")),
     }
+}
+
+/// The DER of each `--trust` root, read from its PEM file (`verify-registration`, `serve`).
+pub fn trusted_roots(paths: &[std::path::PathBuf]) -> Result<Vec<Vec<u8>>, Failure> {
+    let der = |path: &std::path::PathBuf| {
+        pem_to_der(&read(path)?).map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))
+    };
+    paths.iter().map(der).collect()
 }
 
 /// The first origin's host: the RP ID when the options name none, as in browsers.
