@@ -11,7 +11,7 @@ use crate::context::Trail;
 use crate::mechanism::{aegis, cxf, google, twofas, MigrationFailure};
 use crate::quirk::Stage;
 use crate::{AppAccount, AppModel, Cloud, Context, Mechanism, MigrationReport, Phone, Quirk};
-use crate::{Arrival, Provider, Quirks};
+use crate::{Provider, Quirks};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -37,6 +37,39 @@ impl FileFormat {
             Self::TwoFas => AppModel::TwoFas,
             Self::Cxf(_) => AppModel::MicrosoftAuthenticator,
         }
+    }
+}
+
+/// A file format as a person names it (`--format`): the CXF one is written or read by the
+/// phone's own passkey provider, known once its state is loaded ([`FormatName::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum FormatName {
+    /// Google Authenticator transfer: otpauth-migration:// URIs and their QR codes.
+    Google,
+    /// Aegis vault JSON (plain, or encrypted with --password).
+    Aegis,
+    /// 2FAS `.2fas` backup (plain, or encrypted with --password).
+    #[cfg_attr(feature = "clap", value(name = "2fas"))]
+    TwoFas,
+    /// Credential Exchange Format 1.0 (passkeys and TOTP), from or to the state's provider.
+    Cxf,
+}
+
+impl FormatName {
+    /// The format, a CXF one written or read by `provider`.
+    pub fn of(self, provider: Provider) -> FileFormat {
+        match self {
+            Self::Google => FileFormat::Google,
+            Self::Aegis => FileFormat::Aegis,
+            Self::TwoFas => FileFormat::TwoFas,
+            Self::Cxf => FileFormat::Cxf(provider),
+        }
+    }
+
+    /// The app that writes this format, which a new phone importing it gets by default.
+    pub fn app(self) -> AppModel {
+        self.of(Provider::IcloudKeychain).app()
     }
 }
 
@@ -386,11 +419,7 @@ pub fn run(
 /// How many accounts of a report were lost or changed (not moved, another code, or refused
 /// by their site).
 pub fn damaged(report: &MigrationReport) -> usize {
-    report
-        .rows
-        .iter()
-        .filter(|r| r.arrival != Arrival::Moved || r.same_code == Some(false) || !r.site_accepts)
-        .count()
+    report.damaged()
 }
 
 #[cfg(test)]

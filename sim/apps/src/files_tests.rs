@@ -124,4 +124,5 @@ fn a_lossless_run_damages_nothing() {
     );
     assert_eq!(damaged(&report), 0);
     assert_eq!(report.rows.len(), 2);
+    assert_eq!(report.shortfall(), None);
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The authenticator apps modelled, each with the way it moves accounts to a new phone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum AppModel {
     /// Google Authenticator: `otpauth-migration://` transfer QR codes (docs/migration.md §3).
@@ -21,6 +22,7 @@ pub enum AppModel {
     /// Aegis: vault files, plain or encrypted (§4.1).
     Aegis,
     /// 2FAS: `.2fas` files, plain or encrypted (§4.2).
+    #[cfg_attr(feature = "clap", value(name = "2fas"))]
     TwoFas,
 }
 

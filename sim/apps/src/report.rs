@@ -70,10 +70,27 @@ pub struct MigrationReport {
 impl MigrationReport {
     /// Whether every account arrived unchanged, shows the same code and signs in.
     pub fn lossless(&self) -> bool {
-        self.unexpected.is_empty()
-            && self.rows.iter().all(|row| {
-                row.arrival == Arrival::Moved && row.same_code != Some(false) && row.site_accepts
-            })
+        self.unexpected.is_empty() && self.damaged() == 0
+    }
+
+    /// Rows whose account did not arrive unchanged, shows another code or no longer signs in.
+    pub fn damaged(&self) -> usize {
+        let intact = |row: &&ReportRow| {
+            row.arrival == Arrival::Moved && row.same_code != Some(false) && row.site_accepts
+        };
+        self.rows.iter().filter(|row| !intact(row)).count()
+    }
+
+    /// What was lost, in one line, when the migration was not lossless.
+    pub fn shortfall(&self) -> Option<String> {
+        (!self.lossless()).then(|| {
+            format!(
+                "the migration was not lossless: {} of {} account(s) lost or changed, {} unexpected",
+                self.damaged(),
+                self.rows.len(),
+                self.unexpected.len()
+            )
+        })
     }
 
     /// The row for the account the old phone listed as `label`.

@@ -1,12 +1,40 @@
 //! What `hybridsim migrate add`, `migrate list` and `migrate import` print: each account
 //! added and what became of it, the app's list with the codes it shows ([`crate::shown`]),
-//! and what an import changed ([`Imported`]); as JSON or as lines for a person, accounts in
+//! what an import changed ([`Imported`]), and the quirk catalogue (`migrate quirks`); as JSON or as lines for a person, accounts in
 //! the shapes of `hybridsim_export::listing`.
 
 use crate::files::Imported;
+use crate::quirk::Quirk;
 use crate::shown::{AddedRow, CodeRow};
 use hybridsim_export::listing::{account_json, account_line, findings_json};
 use serde_json::{json, Value};
+
+/// `{"quirks": [{name, bug, stage, description}, …]}` in catalogue order (`migrate quirks`).
+pub fn quirks_json() -> Value {
+    let rows: Vec<_> = Quirk::ALL
+        .iter()
+        .map(|q| {
+            json!({
+                "name": q.name(),
+                "bug": q.bug(),
+                "stage": q.stage().name(),
+                "description": q.description(),
+            })
+        })
+        .collect();
+    json!({ "quirks": rows })
+}
+
+/// Every quirk in catalogue order, one line each: name, bug id, stage, what it does.
+pub fn quirks_lines() -> Vec<String> {
+    Quirk::ALL
+        .iter()
+        .map(|q| {
+            let (name, bug, stage) = (q.name(), q.bug(), q.stage().name());
+            format!("{name:<36} {bug:<4} {stage:<9} {}", q.description())
+        })
+        .collect()
+}
 
 /// `{"added": [{account, outcome, findings}, …]}`.
 pub fn added_json(rows: &[AddedRow]) -> Value {

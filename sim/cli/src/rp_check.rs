@@ -5,10 +5,9 @@
 use crate::args::RpCheck;
 use crate::builtin;
 use crate::failure::{Failure, Outcome};
-use hybridsim_rp_http::{CheckError, CheckOptions};
+use hybridsim_rp_http::CheckError;
 use hybridsim_world::ceremony::PhoneState;
 use hybridsim_world::world::derive_seed;
-use std::time::Duration;
 
 /// Runs every check against `args.url`.
 pub fn check(args: &RpCheck) -> Outcome {
@@ -21,41 +20,24 @@ pub fn check(args: &RpCheck) -> Outcome {
         derive_seed(args.seed, b"rp check authenticator"),
     )
     .map_err(|e| Failure::bad_input(e.to_string()))?;
-    let options = CheckOptions {
-        origin: args.origin.clone(),
-        username: args.username.clone(),
-        seed: args.seed,
-        timeout: Duration::from_secs(args.timeout.max(1)),
-        ca: args.ca.clone(),
-    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))?;
     let report = runtime
-        .block_on(hybridsim_rp_http::check(&args.url, phone, &options))
+        .block_on(hybridsim_rp_http::check(&args.url, phone, &args.options()))
         .map_err(|e| match e {
             CheckError::Setup(_) => Failure::bad_input(e.to_string()),
             CheckError::Unreachable(_) => Failure::environment(e.to_string()),
         })?;
-    for check in &report.checks {
-        match &check.result {
-            Ok(detail) => say!("pass  {:<40} {detail}", check.name),
-            Err(why) => say!("FAIL  {:<40} {why}", check.name),
-        }
+    for line in report.to_lines() {
+        say!("{line}");
     }
-    let failed = report.failed();
-    say!("{} passed, {failed} failed", report.checks.len() - failed);
     if let Some(path) = &args.junit {
         std::fs::write(path, report.to_junit_xml())
             .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
     }
-    if failed > 0 {
-        return Err(Failure::no_match(format!(
-            "{failed} of {} checks failed against {}",
-            report.checks.len(),
-            args.url
-        )));
-    }
-    Ok(())
+    report
+        .shortfall()
+        .map_or(Ok(()), |s| Err(Failure::no_match(s)))
 }

@@ -85,12 +85,9 @@ fn check(args: &CheckArgs) -> Outcome {
     let both = Strictness::of(&args.uri);
     let verdict = both.verdict();
     let lenient = &both.lenient;
-    if args.json {
-        json::print(&strictness::to_json(&both));
-    } else {
-        for line in strictness::to_lines(&both) {
-            say!("{line}");
-        }
+    match args.json {
+        true => json::print(&strictness::to_json(&both)),
+        false => strictness::to_lines(&both).iter().for_each(|l| say!("{l}")),
     }
     match verdict {
         Verdict::Strict => Ok(()),

@@ -435,6 +435,11 @@ fn a_quirk_changes_the_outcome_of_a_run() {
     assert_eq!(quirky.status.code(), Some(1));
     let report = json_of(&quirky);
     assert_eq!(report["lossless"], json!(false));
+    let why = String::from_utf8_lossy(&quirky.stderr);
+    assert!(
+        why.contains("the migration was not lossless: 1 of "),
+        "{why}"
+    );
     let bank = report["rows"]
         .as_array()
         .unwrap()

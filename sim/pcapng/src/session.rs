@@ -184,6 +184,25 @@ fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
+/// The capture of a decrypted session (`decode session --pcapng`): its own layout, its
+/// messages commented with their decoded form, and the key log it was decrypted with
+/// (non-UTF-8 bytes replaced).
+pub fn decrypted(
+    session: &DecryptedSession,
+    messages: &[WireMessage],
+    advert: Option<&[u8]>,
+    keylog: &[u8],
+) -> Capture {
+    let keylog = String::from_utf8_lossy(keylog).into_owned();
+    capture(
+        &Layout::of(session),
+        advert,
+        messages,
+        Some(session),
+        Some(keylog),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

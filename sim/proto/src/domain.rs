@@ -34,6 +34,25 @@ pub enum DomainKind {
     Hashed,
 }
 
+impl DomainKind {
+    /// The kind as reports name it: `assigned` or `hashed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Assigned => "assigned",
+            Self::Hashed => "hashed",
+        }
+    }
+}
+
+/// Reads a domain id written in decimal or `0x` hex; `None` when it is neither, or out of
+/// the 16-bit range.
+pub fn parse_id(text: &str) -> Option<u16> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u16::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
 /// Returns the host name for a domain id.
 pub fn host(id: u16) -> Result<String, DomainError> {
     match kind(id)? {
@@ -90,6 +109,17 @@ fn hashed_host(id: u16) -> String {
 mod tests {
     use super::*;
     use crate::test_vectors::load;
+
+    #[test]
+    fn ids_read_in_decimal_or_hex_within_16_bits() {
+        assert_eq!(parse_id("266"), Some(266));
+        assert_eq!(parse_id("0xf980"), Some(0xf980));
+        assert_eq!(parse_id("0XF980"), Some(0xf980));
+        assert_eq!(parse_id("65536"), None);
+        assert_eq!(parse_id("0x"), None);
+        assert_eq!(parse_id("-1"), None);
+        assert_eq!(DomainKind::Hashed.name(), "hashed");
+    }
 
     #[test]
     fn vectors() {

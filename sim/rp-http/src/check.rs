@@ -61,6 +61,33 @@ impl CheckReport {
         self.checks.iter().filter(|c| c.result.is_err()).count()
     }
 
+    /// The report as lines: one `pass`/`FAIL` line per check, then the totals.
+    pub fn to_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .checks
+            .iter()
+            .map(|check| match &check.result {
+                Ok(detail) => format!("pass  {:<40} {detail}", check.name),
+                Err(why) => format!("FAIL  {:<40} {why}", check.name),
+            })
+            .collect();
+        let failed = self.failed();
+        lines.push(format!(
+            "{} passed, {failed} failed",
+            self.checks.len() - failed
+        ));
+        lines
+    }
+
+    /// What failed, in one line, when a check did: `N of M checks failed against URL`.
+    pub fn shortfall(&self) -> Option<String> {
+        let failed = self.failed();
+        (failed > 0).then(|| {
+            let total = self.checks.len();
+            format!("{failed} of {total} checks failed against {}", self.url)
+        })
+    }
+
     /// The report as JUnit XML: one suite, one test case per check, the URL as a property.
     pub fn to_junit_xml(&self) -> String {
         let cases = self.checks.iter().map(|check| {

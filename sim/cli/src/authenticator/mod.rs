@@ -28,12 +28,11 @@ pub fn run(command: AuthenticatorCommand) -> Outcome {
 
 fn profiles(args: &Profiles) -> Outcome {
     let rows = profile_listing::rows().map_err(Failure::bad_input)?;
-    if args.json {
-        json::print(&json!({ "profiles": rows }));
-        return Ok(());
-    }
-    for row in &rows {
-        say!("{}", profile_listing::line(row));
+    match args.json {
+        true => json::print(&json!({ "profiles": rows })),
+        false => rows
+            .iter()
+            .for_each(|r| say!("{}", profile_listing::line(r))),
     }
     Ok(())
 }

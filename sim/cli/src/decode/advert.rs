@@ -3,7 +3,7 @@
 use super::args::DecodeAdvert;
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
-use hybridsim_proto::advert::{self, AdvertError, Eid, LengthRule};
+use hybridsim_proto::advert::{self, Eid, LengthRule};
 use hybridsim_proto::advert_fields;
 use hybridsim_proto::derive;
 use hybridsim_proto::qr::QrPayload;
@@ -27,13 +27,14 @@ pub fn run(args: &DecodeAdvert) -> Outcome {
     let plaintext = advert::decrypt(&key, &data)
         .ok_or_else(|| Failure::no_match("advert not for this QR secret"))?;
     let verdict = Eid::from_plaintext(&plaintext, KNOWN_ASSIGNED_DOMAINS);
-    report(
-        &plaintext,
-        data.get(advert::ADVERT_LEN..).unwrap_or_default(),
-        uuid,
-        &verdict,
-        args.json,
-    );
+    let suffix = data.get(advert::ADVERT_LEN..).unwrap_or_default();
+    let fields = inspect::advert::to_json(&plaintext, suffix, uuid, verdict.is_ok());
+    match args.json {
+        true => json::print(&fields),
+        false => inspect::field_lines(&fields, 12, "(none)")
+            .iter()
+            .for_each(|l| say!("{l}")),
+    }
     match verdict {
         Ok(_) => Ok(()),
         Err(e) => Err(Failure::no_match(format!(
@@ -61,21 +62,4 @@ fn split_uuid_prefix(text: &str) -> Result<(Option<u16>, &str), Failure> {
             crate::echo::shown(uuid)
         ))
     })
-}
-
-fn report(
-    plaintext: &[u8; 16],
-    suffix: &[u8],
-    uuid: Option<u16>,
-    verdict: &Result<Eid, AdvertError>,
-    as_json: bool,
-) {
-    let fields = inspect::advert::to_json(plaintext, suffix, uuid, verdict.is_ok());
-    if as_json {
-        json::print(&fields);
-        return;
-    }
-    for line in inspect::field_lines(&fields, 12, "(none)") {
-        say!("{line}");
-    }
 }

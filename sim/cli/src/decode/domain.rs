@@ -3,7 +3,7 @@
 use super::args::DecodeDomain;
 use crate::failure::{Failure, Outcome};
 use crate::json;
-use hybridsim_proto::domain::{self, DomainKind};
+use hybridsim_proto::domain;
 use serde_json::json;
 
 /// Prints the host name of the domain id, or fails with exit 2 for reserved ids.
@@ -11,25 +11,16 @@ pub fn run(args: &DecodeDomain) -> Outcome {
     let id = parse_id(&args.id)?;
     let kind = domain::kind(id).map_err(|e| Failure::bad_input(e.to_string()))?;
     let host = domain::host(id).map_err(|e| Failure::bad_input(e.to_string()))?;
-    if args.json {
-        let kind = match kind {
-            DomainKind::Assigned => "assigned",
-            DomainKind::Hashed => "hashed",
-        };
-        json::print(&json!({ "id": id, "host": host, "kind": kind }));
-    } else {
-        say!("{host}");
+    match args.json {
+        true => json::print(&json!({ "id": id, "host": host, "kind": kind.name() })),
+        false => say!("{host}"),
     }
     Ok(())
 }
 
 /// Reads a domain id in decimal or `0x` hex.
 pub fn parse_id(text: &str) -> Result<u16, Failure> {
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u16::from_str_radix(hex, 16),
-        None => text.parse::<u16>(),
-    };
-    parsed.map_err(|_| {
+    domain::parse_id(text).ok_or_else(|| {
         Failure::bad_input(format!(
             "domain id {} is not a number from 0 to 65535 (decimal or 0x hex)",
             crate::echo::shown(text)

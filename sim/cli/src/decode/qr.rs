@@ -13,12 +13,11 @@ pub fn run(args: &DecodeQr) -> Outcome {
     let text = qr_text(&args.input)?;
     let qr = QrPayload::parse(&text).map_err(|e| Failure::bad_input(e.to_string()))?;
     let fields = inspect::qr::to_json(&qr);
-    if args.json {
-        json::print(&fields);
-    } else {
-        for line in inspect::field_lines(&fields, 24, "(absent)") {
-            say!("{line}");
-        }
+    match args.json {
+        true => json::print(&fields),
+        false => inspect::field_lines(&fields, 24, "(absent)")
+            .iter()
+            .for_each(|l| say!("{l}")),
     }
     Ok(())
 }

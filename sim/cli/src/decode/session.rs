@@ -4,7 +4,7 @@
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, input, json};
 use clap::Args;
-use hybridsim_pcapng::session::{self as capture, Layout};
+use hybridsim_pcapng::session as capture;
 use hybridsim_proto::advert_fields;
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_session::decrypt::{self, DecryptedSession, Input};
@@ -81,11 +81,14 @@ pub fn run(args: &DecodeSession) -> Outcome {
         write_pcapng(path, &session, &wire, advert.as_deref(), &keylog_text)?;
     }
     let error = failure.as_ref().map(ToString::to_string);
-    report(&session, error.as_deref(), args.json);
-    match error {
-        None => Ok(()),
-        Some(e) => Err(Failure::no_match(e)),
+    let error = error.as_deref();
+    match args.json {
+        true => json::print(&report::to_json(&session, error)),
+        false => report::to_lines(&session, error)
+            .iter()
+            .for_each(|l| say!("{l}")),
     }
+    error.map_or(Ok(()), |e| Err(Failure::no_match(e)))
 }
 
 /// The advert may be given as `decode advert` takes it, with a `fff9:` / `fde2:` prefix;
@@ -101,22 +104,9 @@ fn write_pcapng(
     advert: Option<&[u8]>,
     keylog: &[u8],
 ) -> Outcome {
-    let layout = Layout::of(session);
-    let keylog = String::from_utf8_lossy(keylog).into_owned();
-    let file = capture::capture(&layout, advert, wire, Some(session), Some(keylog));
-    let bytes = file
+    let bytes = capture::decrypted(session, wire, advert, keylog)
         .to_bytes()
         .map_err(|e| Failure::bad_input(format!("--pcapng: {e}")))?;
     std::fs::write(path, bytes)
         .map_err(|e| Failure::environment(format!("--pcapng {}: {e}", path.display())))
-}
-
-fn report(session: &DecryptedSession, error: Option<&str>, as_json: bool) {
-    if as_json {
-        json::print(&report::to_json(session, error));
-        return;
-    }
-    for line in report::to_lines(session, error) {
-        say!("{line}");
-    }
 }

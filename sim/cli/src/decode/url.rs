@@ -4,7 +4,7 @@
 use super::args::DecodeUrl;
 use crate::failure::{Failure, Outcome};
 use crate::{hex_arg, json};
-use hybridsim_proto::route_checks::{self, Check};
+use hybridsim_proto::route_checks;
 use hybridsim_proto::tunnel_url::TunnelUrl;
 use hybridsim_session::inspect;
 
@@ -19,21 +19,16 @@ pub fn run(args: &DecodeUrl) -> Outcome {
     };
     let checks = route_checks::checks(&url, secret.as_ref());
     let secret_mismatch = route_checks::secret_mismatch(&checks);
-    print(&url, &checks, args.json);
+    match args.json {
+        true => json::print(&inspect::url::to_json(&url, &checks)),
+        false => inspect::url::to_lines(&url, &checks)
+            .iter()
+            .for_each(|l| say!("{l}")),
+    }
     if secret_mismatch {
         return Err(Failure::no_match(
             "tunnel id is not the one this QR secret derives",
         ));
     }
     Ok(())
-}
-
-fn print(url: &TunnelUrl, checks: &[Check], as_json: bool) {
-    if as_json {
-        json::print(&inspect::url::to_json(url, checks));
-        return;
-    }
-    for line in inspect::url::to_lines(url, checks) {
-        say!("{line}");
-    }
 }

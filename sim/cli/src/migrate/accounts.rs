@@ -59,12 +59,11 @@ pub fn add(args: &AddArgs) -> Outcome {
         .with_app(|phone| shown::add_all(phone, parsed))
         .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?;
     lock.save(&state)?;
-    if args.json {
-        json::print(&shown_listing::added_json(&rows));
-        return Ok(());
-    }
-    for line in shown_listing::added_lines(&rows) {
-        say!("{line}");
+    match args.json {
+        true => json::print(&shown_listing::added_json(&rows)),
+        false => shown_listing::added_lines(&rows)
+            .iter()
+            .for_each(|l| say!("{l}")),
     }
     Ok(())
 }
@@ -79,13 +78,12 @@ pub fn list(args: &ListArgs) -> Outcome {
     let rows = shown::codes_at(&phone, phone_time)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
     let app = phone.app.name();
-    if args.json {
-        json::print(&shown_listing::codes_json(app, at, phone_time, &rows));
-        return Ok(());
-    }
     let place = path.display().to_string();
-    for line in shown_listing::codes_lines(app, &place, at, phone_time, &rows) {
-        say!("{line}");
+    match args.json {
+        true => json::print(&shown_listing::codes_json(app, at, phone_time, &rows)),
+        false => shown_listing::codes_lines(app, &place, at, phone_time, &rows)
+            .iter()
+            .for_each(|l| say!("{l}")),
     }
     Ok(())
 }

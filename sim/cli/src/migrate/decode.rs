@@ -85,12 +85,9 @@ pub fn run(args: &DecodeArgs) -> Outcome {
             )));
         }
     }
-    if args.json {
-        json::print(&decoded_json(&decoded));
-    } else {
-        for line in decoded_lines(&decoded) {
-            say!("{line}");
-        }
+    match args.json {
+        true => json::print(&decoded_json(&decoded)),
+        false => decoded_lines(&decoded).iter().for_each(|l| say!("{l}")),
     }
     // Exit 1 when a Google batch is incomplete or not one of its codes was accepted.
     shortfall(&decoded).map_or(Ok(()), |s| Err(Failure::no_match(s)))

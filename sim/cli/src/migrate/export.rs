@@ -61,7 +61,7 @@ pub fn export(args: &ExportArgs) -> Outcome {
     }
     let exported = files::export(
         &phone,
-        args.format.for_state(&state),
+        args.format.of(state.provider()),
         args.password.as_deref(),
         args.per_qr,
         &quirks,

@@ -6,9 +6,9 @@ use super::{Format, NewPhoneArgs, StateArgs};
 use crate::failure::{Failure, Outcome};
 use crate::{json, phone_state};
 use clap::Args;
-use hybridsim_apps::files::{self, Imported};
+use hybridsim_apps::files;
 use hybridsim_apps::shown_listing;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `hybridsim migrate import`
 #[derive(Debug, Args)]
@@ -49,10 +49,9 @@ pub struct ImportArgs {
 pub fn import(args: &ImportArgs) -> Outcome {
     let path = &args.state.state;
     let quirks = parse_quirks(&args.quirk)?;
-    let format = args.format.file_format();
     let lock = phone_state::lock(path)?;
-    let mut state = load_or_create(&lock, &args.new, format.app())?;
-    let format = args.format.for_state(&state);
+    let mut state = load_or_create(&lock, &args.new, args.format.app())?;
+    let format = args.format.of(state.provider());
     let mut inputs = Vec::new();
     for input in &args.inputs {
         let bytes = crate::input::read_bytes(input)?;
@@ -64,23 +63,17 @@ pub fn import(args: &ImportArgs) -> Outcome {
         .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?
         .map_err(|e| Failure::bad_input(e.to_string()))?;
     lock.save(&state)?;
-    print_import(path, &imported, args.json);
+    let place = path.display().to_string();
+    match args.json {
+        true => json::print(&shown_listing::imported_json(&imported)),
+        false => shown_listing::imported_lines(&place, &imported)
+            .iter()
+            .for_each(|l| say!("{l}")),
+    }
     if imported.refused {
         return Err(Failure::no_match(
             "no account came through: every QR code was refused or unreadable (see the notes)",
         ));
     }
     Ok(())
-}
-
-/// What an import changed, as JSON or lines.
-fn print_import(path: &Path, imported: &Imported, as_json: bool) {
-    if as_json {
-        json::print(&shown_listing::imported_json(imported));
-        return;
-    }
-    let place = path.display().to_string();
-    for line in shown_listing::imported_lines(&place, imported) {
-        say!("{line}");
-    }
 }

@@ -20,8 +20,8 @@ mod run;
 
 use crate::failure::Failure;
 use crate::phone_state;
-use clap::{Args, Subcommand, ValueEnum};
-use hybridsim_apps::files::{self, FileFormat};
+use clap::{Args, Subcommand};
+use hybridsim_apps::files;
 use hybridsim_apps::{AppModel, Quirks};
 use hybridsim_state::{Locked, PhoneState};
 use std::path::{Path, PathBuf};
@@ -71,64 +71,10 @@ pub fn run(command: MigrateCommand) -> crate::failure::Outcome {
     }
 }
 
+/// The export formats, as --format names them.
+pub use hybridsim_apps::files::FormatName as Format;
 /// The authenticator apps modelled, as --app names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum App {
-    /// Google Authenticator.
-    GoogleAuthenticator,
-    /// Microsoft Authenticator.
-    MicrosoftAuthenticator,
-    /// Aegis.
-    Aegis,
-    /// 2FAS.
-    #[value(name = "2fas")]
-    TwoFas,
-}
-
-impl Format {
-    /// The file format, a CXF one written or read by `state`'s passkey provider.
-    fn for_state(self, state: &PhoneState) -> FileFormat {
-        match self {
-            Self::Cxf => FileFormat::Cxf(state.provider()),
-            other => other.file_format(),
-        }
-    }
-
-    fn file_format(self) -> FileFormat {
-        match self {
-            Self::Google => FileFormat::Google,
-            Self::Aegis => FileFormat::Aegis,
-            Self::TwoFas => FileFormat::TwoFas,
-            // The state's own provider replaces this once the state is loaded (`for_state`).
-            Self::Cxf => FileFormat::Cxf(hybridsim_apps::Provider::IcloudKeychain),
-        }
-    }
-}
-
-impl App {
-    fn model(self) -> AppModel {
-        match self {
-            Self::GoogleAuthenticator => AppModel::GoogleAuthenticator,
-            Self::MicrosoftAuthenticator => AppModel::MicrosoftAuthenticator,
-            Self::Aegis => AppModel::Aegis,
-            Self::TwoFas => AppModel::TwoFas,
-        }
-    }
-}
-
-/// The export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Google Authenticator transfer: otpauth-migration:// URIs and their QR codes.
-    Google,
-    /// Aegis vault JSON (plain, or encrypted with --password).
-    Aegis,
-    /// 2FAS `.2fas` backup (plain, or encrypted with --password).
-    #[value(name = "2fas")]
-    TwoFas,
-    /// Credential Exchange Format 1.0 (passkeys and TOTP), from or to the state's provider.
-    Cxf,
-}
+pub use hybridsim_apps::AppModel as App;
 
 /// What add, list, export and import share: the state file and, for a new one, what it holds.
 #[derive(Debug, Args)]
@@ -177,12 +123,12 @@ fn load_or_create(
         (None, false) => Some(DEFAULT_PROFILE),
     };
     let mut state = phone_state::load_or_start(lock, profile, 0)?;
-    if let Err(held) = state.phone_for(new.app.map(App::model), default_app) {
+    if let Err(held) = state.phone_for(new.app, default_app) {
         return Err(Failure::bad_input(format!(
             "{} holds a {} phone, not {}: use another state file",
             path.display(),
             held.name(),
-            new.app.map(App::model).unwrap_or(default_app).name()
+            new.app.unwrap_or(default_app).name()
         )));
     }
     Ok(state)

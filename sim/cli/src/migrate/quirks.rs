@@ -4,8 +4,7 @@
 use crate::failure::Outcome;
 use crate::json;
 use clap::Args;
-use hybridsim_apps::Quirk;
-use serde_json::json;
+use hybridsim_apps::shown_listing::{quirks_json, quirks_lines};
 
 /// `hybridsim migrate quirks`
 #[derive(Debug, Args)]
@@ -17,29 +16,9 @@ pub struct QuirksArgs {
 
 /// Lists every quirk in catalogue order.
 pub fn run(args: &QuirksArgs) -> Outcome {
-    if args.json {
-        let rows: Vec<_> = Quirk::ALL
-            .iter()
-            .map(|q| {
-                json!({
-                    "name": q.name(),
-                    "bug": q.bug(),
-                    "stage": q.stage().name(),
-                    "description": q.description(),
-                })
-            })
-            .collect();
-        json::print(&json!({ "quirks": rows }));
-        return Ok(());
-    }
-    for q in Quirk::ALL {
-        say!(
-            "{:<36} {:<4} {:<9} {}",
-            q.name(),
-            q.bug(),
-            q.stage().name(),
-            q.description()
-        );
+    match args.json {
+        true => json::print(&quirks_json()),
+        false => quirks_lines().iter().for_each(|l| say!("{l}")),
     }
     Ok(())
 }

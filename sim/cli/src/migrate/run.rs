@@ -77,24 +77,15 @@ pub fn run(args: &RunArgs) -> Outcome {
         .with_app(|new| files::run(&old, new, &mechanism, &quirks, at, args.seed))
         .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?;
     lock.save(&new_state)?;
-    if args.json {
-        let value = report
-            .to_json()
-            .map_err(|e| Failure::bad_input(format!("cannot serialise the report: {e}")))?;
-        crate::json::print(&value);
-    } else {
-        for line in report.to_table().lines() {
-            say!("{line}");
-        }
+    match args.json {
+        true => crate::json::print(
+            &report
+                .to_json()
+                .map_err(|e| Failure::bad_input(format!("cannot serialise the report: {e}")))?,
+        ),
+        false => report.to_table().lines().for_each(|l| say!("{l}")),
     }
-    if report.lossless() {
-        Ok(())
-    } else {
-        let bad = files::damaged(&report);
-        Err(Failure::no_match(format!(
-            "the migration was not lossless: {bad} of {} account(s) lost or changed, {} unexpected",
-            report.rows.len(),
-            report.unexpected.len()
-        )))
-    }
+    report
+        .shortfall()
+        .map_or(Ok(()), |s| Err(Failure::no_match(s)))
 }

@@ -34,12 +34,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
     let response = RegistrationResponseJson::from_json(&read(&args.response)?)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
     let state = RegistrationState::from_options(&options, &origin_host(&args.origin)?);
-    let mut roots = Vec::new();
-    for path in &args.trust {
-        let der = pem_to_der(&read(path)?)
-            .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
-        roots.push(der);
-    }
+    let roots = trusted_roots(&args.trust)?;
     let mut rp = relying_party(&state.rp_id, &args.origin, roots, args.require_attestation);
     rp.key_restrictions = args.restrictions.key_restrictions();
     if let Some(path) = &args.credential_out {
@@ -57,7 +52,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
         hybridsim_state::write_new(path, &hybridsim_state::file::to_json(path, &credential)?)?;
     }
     report(
-        &verify::accepted_json("credential", &credential, REGISTRATION_CHECKS),
+        verify::accepted_json("credential", &credential, REGISTRATION_CHECKS),
         args.json,
     );
     Ok(())
@@ -82,20 +77,27 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
         .map_err(|e| Failure::no_match(format!("authentication rejected: {e}")))?;
     lock.save(&credential)?;
     report(
-        &verify::accepted_json("result", &result, AUTHENTICATION_CHECKS),
+        verify::accepted_json("result", &result, AUTHENTICATION_CHECKS),
         args.json,
     );
     Ok(())
 }
 
-fn report(value: &serde_json::Value, as_json: bool) {
-    if as_json {
-        json::print(value);
-        return;
+fn report(value: serde_json::Value, as_json: bool) {
+    match as_json {
+        true => json::print(&value),
+        false => verify::accepted_lines(&value)
+            .iter()
+            .for_each(|l| say!("{l}")),
     }
-    for line in verify::accepted_lines(value) {
-        say!("{line}");
-    }
+}
+
+/// The DER of each `--trust` root, read from its PEM file (`verify-registration`, `serve`).
+pub fn trusted_roots(paths: &[std::path::PathBuf]) -> Result<Vec<Vec<u8>>, Failure> {
+    let der = |path: &std::path::PathBuf| {
+        pem_to_der(&read(path)?).map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))
+    };
+    paths.iter().map(der).collect()
 }
 
 /// The first origin's host: the RP ID when the options name none, as in browsers.
@@ -110,7 +112,7 @@ fn origin_host(origins: &[String]) -> Result<String, Failure> {
 }
 
 /// The current Unix time in seconds (0 if the clock is before 1970).
-pub(crate) fn unix_now() -> u64 {
+fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
