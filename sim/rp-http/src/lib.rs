@@ -17,8 +17,6 @@ pub mod api;
 mod ceremony;
 pub mod check;
 pub mod client;
-#[cfg(feature = "cli")]
-pub mod command;
 pub mod limits;
 mod routes;
 pub mod server;
