@@ -9,7 +9,7 @@ use crate::real_tunnel::SocketDriver;
 use clap::Args;
 use hybridsim_scenario::reports::ReportPaths;
 use hybridsim_scenario::suite::{self, ScenarioResult, SuiteOptions};
-use hybridsim_scenario::summary;
+use hybridsim_scenario::summary::{self, SuiteFailure};
 use hybridsim_scenario::{approve::TraceApproval, capture, schema};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -131,18 +131,12 @@ pub fn run(args: RunArgs) -> Outcome {
         say!("{line}");
     }
     write_reports(&args, &results)?;
-    let failed = results.iter().filter(|r| !r.passed()).count();
-    let unloadable = results.iter().filter(|r| r.error.is_some()).count();
-    say!("{} passed, {failed} failed", results.len() - failed);
-    if unloadable > 0 {
-        return Err(Failure::bad_input(format!(
-            "{unloadable} scenario file(s) could not be used (see above)"
-        )));
-    }
-    if failed > 0 {
-        return Err(Failure::no_match(format!("{failed} scenario(s) failed")));
-    }
-    Ok(())
+    let (counts, verdict) = summary::suite_verdict(&results);
+    say!("{counts}");
+    verdict.map_err(|e| match e {
+        SuiteFailure::Unloadable(_) => Failure::bad_input(e.to_string()),
+        SuiteFailure::Failed(_) => Failure::no_match(e.to_string()),
+    })
 }
 
 fn progress(result: &ScenarioResult, done: usize, total: usize, terminal: bool) {

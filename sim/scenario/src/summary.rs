@@ -135,6 +135,30 @@ fn failures(results: &[ScenarioResult], out: &mut Vec<String>) {
     }
 }
 
+/// Why a suite run does not exit 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SuiteFailure {
+    /// Scenario files that did not load (bad input: exit 2).
+    #[error("{0} scenario file(s) could not be used (see above)")]
+    Unloadable(usize),
+    /// Scenarios whose expectations or approved traces did not hold (exit 1).
+    #[error("{0} scenario(s) failed")]
+    Failed(usize),
+}
+
+/// `N passed, M failed`, and whether the run passed: files that did not load come first.
+pub fn suite_verdict(results: &[ScenarioResult]) -> (String, Result<(), SuiteFailure>) {
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    let unloadable = results.iter().filter(|r| r.error.is_some()).count();
+    let line = format!("{} passed, {failed} failed", results.len() - failed);
+    let verdict = match (unloadable, failed) {
+        (0, 0) => Ok(()),
+        (0, failed) => Err(SuiteFailure::Failed(failed)),
+        (unloadable, _) => Err(SuiteFailure::Unloadable(unloadable)),
+    };
+    (line, verdict)
+}
+
 #[cfg(test)]
 #[path = "summary_tests.rs"]
 mod tests;

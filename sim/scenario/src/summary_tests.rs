@@ -89,3 +89,26 @@ fn a_clean_run_has_no_failure_section() {
     assert_eq!(lines.len(), 5);
     assert_eq!(lines.last().map(String::as_str), Some(""));
 }
+
+#[test]
+fn a_suite_passes_only_when_every_scenario_loaded_and_held() {
+    let passed = result("a/ok", vec![step(1, None)], 1);
+    let failed = result("a/bad", vec![step(1, Some("boom"))], 1);
+    let mut unloadable = result("a/broken", Vec::new(), 1);
+    unloadable.error = Some("no such key".to_owned());
+    let all = [passed.clone(), failed.clone(), unloadable];
+    assert_eq!(
+        suite_verdict(std::slice::from_ref(&passed)),
+        ("1 passed, 0 failed".to_owned(), Ok(()))
+    );
+    let (line, verdict) = suite_verdict(&[passed, failed]);
+    assert_eq!(
+        (line.as_str(), verdict),
+        ("1 passed, 1 failed", Err(SuiteFailure::Failed(1)))
+    );
+    let (line, verdict) = suite_verdict(&all);
+    assert_eq!(
+        (line.as_str(), verdict),
+        ("1 passed, 2 failed", Err(SuiteFailure::Unloadable(1)))
+    );
+}
