@@ -231,6 +231,11 @@ impl World {
                 }
             }
             Output::StopAdvertising => {}
+            // No radio link here: the channel is refused and the desktop takes the tunnel.
+            Output::OpenDataChannel { socket, .. } => {
+                let reason = "no data channel in this harness".to_owned();
+                self.input(side, Input::DataChannelRefused { socket, reason });
+            }
             Output::Connect {
                 socket,
                 url,
