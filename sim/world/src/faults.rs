@@ -23,7 +23,8 @@
 //! - the others take no step.
 //!
 //! The expected outcome of each fault (who fails, at which layer, with what, when) is in its
-//! documentation and shown by a test in `tests/faults.rs`; the rows of docs/protocol.md §9 are
+//! documentation and shown by a test in `tests/faults.rs` (the `ble-channel-*` faults, which
+//! need a desktop and a phone that both offer the BLE channel, in `tests/ble_channel.rs`); the rows of docs/protocol.md §9 are
 //! cited there.
 
 mod rules;
