@@ -9,18 +9,32 @@
 //! messages travel as on the tunnel (docs/protocol.md §0.1).
 
 use super::advert::AdvertMatched;
-use super::state::{connect_tunnel, Connecting, QrKeys, State};
+use super::state::{connect_tunnel, AwaitingAdvert, Connecting, QrKeys, State};
 use super::{Cx, DesktopConfig, Socket, DESKTOP_BLE_CHANNEL};
 use crate::common::Deadline;
 use crate::io::{Layer, Output};
 use crate::outcome::Reason;
-use hybridsim_proto::cbor::Value;
 use hybridsim_proto::channels::{AdvertSuffix, Channel, SuffixKeys};
 use hybridsim_proto::qr::Key6;
 
+impl AwaitingAdvert {
+    /// Commits to the phone (Chromium: the first match wins): the CTAP 2.3 BLE channel when
+    /// both sides offer it, else `/cable/connect`.
+    pub(super) fn on_matched(
+        self,
+        cx: &mut Cx<'_>,
+        matched: AdvertMatched,
+    ) -> Result<State, Reason> {
+        match ble_offer(cx.config, &matched) {
+            Some(psm) => Ok(open(cx, self.keys, matched, psm)),
+            None => connect_tunnel(cx, self.keys, matched),
+        }
+    }
+}
+
 /// The PSM of the BLE channel when this desktop's QR code offered it and the matched
 /// advert's suffix offers it too; `None` keeps the transaction on the tunnel.
-pub(super) fn ble_offer(config: &DesktopConfig, matched: &AdvertMatched) -> Option<u16> {
+fn ble_offer(config: &DesktopConfig, matched: &AdvertMatched) -> Option<u16> {
     let offered = matches!(&config.qr.key6, Some(Key6::TransportChannels(ids))
         if ids.contains(&Channel::Ble.id()));
     if !offered || matched.suffix.is_empty() {
@@ -35,7 +49,7 @@ pub(super) fn ble_offer(config: &DesktopConfig, matched: &AdvertMatched) -> Opti
 }
 
 /// Asks the radio for the L2CAP channel to the phone; message 1 goes out when it opens.
-pub(super) fn open(cx: &mut Cx<'_>, keys: QrKeys, matched: AdvertMatched, psm: u16) -> State {
+fn open(cx: &mut Cx<'_>, keys: QrKeys, matched: AdvertMatched, psm: u16) -> State {
     cx.out.event(
         Layer::Ble,
         format!("data channel: ble (both sides offer it; L2CAP PSM {psm:#06x})"),
@@ -91,10 +105,4 @@ impl State {
             }),
         }
     }
-}
-
-/// The GREASE entry a 2.3 desktop may add to its QR code: the reserved key, an empty string.
-pub(super) fn grease_entry() -> (Value, Value) {
-    let key = hybridsim_proto::channels::GREASE_QR_KEY;
-    (Value::Integer(key.into()), Value::Text(String::new()))
 }

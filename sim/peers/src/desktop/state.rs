@@ -10,6 +10,7 @@ use crate::common::{
 use crate::io::{Layer, Output};
 use crate::keylog::Label;
 use crate::outcome::{Reason, Waiting};
+use hybridsim_proto::cbor::Value;
 use hybridsim_proto::channels::Channel;
 use hybridsim_proto::derive::{self, Purpose};
 use hybridsim_proto::keys;
@@ -81,7 +82,7 @@ impl std::fmt::Debug for LinkedKeys {
 
 #[derive(Debug)]
 pub(super) struct AwaitingAdvert {
-    keys: QrKeys,
+    pub(super) keys: QrKeys,
     deadline: Deadline,
 }
 
@@ -325,7 +326,7 @@ fn start_qr(cx: &mut Cx<'_>) -> Result<State, Reason> {
     payload.request_type = Some(cx.config.request_type.clone());
     payload.key6 = options.key6.clone();
     if options.grease {
-        payload.unknown.push(super::channel::grease_entry());
+        payload.unknown.push(grease_entry());
     }
     let url = payload.to_url();
     let eid_key = payload.eid_key();
@@ -399,17 +400,6 @@ fn start_linked(cx: &mut Cx<'_>, device: LinkedDevice) -> Result<State, Reason> 
         matched: None,
         deadline: Deadline::after(cx.now, cx.config.timeouts.advert),
     }))
-}
-
-impl AwaitingAdvert {
-    /// Commits to the phone (Chromium: the first match wins): the CTAP 2.3 BLE channel when
-    /// both sides offer it, else `/cable/connect`.
-    fn on_matched(self, cx: &mut Cx<'_>, matched: AdvertMatched) -> Result<State, Reason> {
-        match super::channel::ble_offer(cx.config, &matched) {
-            Some(psm) => Ok(super::channel::open(cx, self.keys, matched, psm)),
-            None => connect_tunnel(cx, self.keys, matched),
-        }
-    }
 }
 
 /// Opens `/cable/connect` to the phone's tunnel (and message 1 goes out when it is open).
@@ -592,4 +582,10 @@ impl AwaitingHandshake {
             self.deadline,
         )))
     }
+}
+
+/// The GREASE entry a 2.3 desktop may add to its QR code: the reserved key, an empty string.
+fn grease_entry() -> (Value, Value) {
+    let key = hybridsim_proto::channels::GREASE_QR_KEY;
+    (Value::Integer(key.into()), Value::Text(String::new()))
 }
