@@ -142,6 +142,13 @@ fn a_channel_dropped_mid_transaction_fails_at_the_ble_layer() {
     assert!(outcome.response_json.is_none());
     // No fallback once the session ran on the channel.
     assert_eq!(count(&outcome, Layer::Tunnel, "/cable/connect/"), 0);
+    // What was sent after the loss, or still on its way, stays a channel message: the
+    // phone's update message is lost, message 2 still arrives.
+    assert_eq!(count(&outcome, Layer::Tunnel, "message"), 0);
+    assert_eq!(
+        count(&outcome, Layer::Ble, "ble channel closed: message lost"),
+        1
+    );
 }
 
 #[test]

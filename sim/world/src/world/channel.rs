@@ -12,7 +12,7 @@ use hybridsim_peers::phone::PHONE_BLE_CHANNEL;
 use hybridsim_peers::{Input, Layer, SocketId};
 use hybridsim_proto::advert::ADVERT_LEN;
 use hybridsim_proto::channels::{AdvertSuffix, Channel, SuffixKeys};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How the radio treats data channels (the `ble-channel-*` faults).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,14 +30,17 @@ pub struct ChannelFaults {
 #[derive(Debug, Default)]
 pub(super) struct Channels {
     links: BTreeMap<(ActorId, SocketId), (ActorId, SocketId)>,
+    /// Every end a channel ever had: what is sent on or delivered to one after the channel
+    /// closed is still a channel message (lost, or arriving late), never a tunnel one.
+    ends: BTreeSet<(ActorId, SocketId)>,
     pub(super) faults: ChannelFaults,
     sent: u64,
 }
 
 impl Channels {
-    /// Whether `end` is one end of an open channel.
+    /// Whether `end` is (or was) one end of a channel.
     pub(super) fn carries(&self, end: (ActorId, SocketId)) -> bool {
-        self.links.contains_key(&end)
+        self.ends.contains(&end)
     }
 
     /// Removes the channel `end` belongs to; the other end, if it was open.
@@ -95,6 +98,7 @@ impl World {
                 let ends = ((actor, socket), (phone, PHONE_BLE_CHANNEL));
                 self.channels.links.insert(ends.0, ends.1);
                 self.channels.links.insert(ends.1, ends.0);
+                self.channels.ends.extend([ends.0, ends.1]);
                 let opened = |socket| Input::DataChannelOpened { socket };
                 self.queue
                     .push(at, Event::ToActor(phone, opened(PHONE_BLE_CHANNEL)));
@@ -112,6 +116,11 @@ impl World {
     pub(super) fn channel_send(&mut self, actor: ActorId, socket: SocketId, data: Vec<u8>) {
         let what = "ble channel message".to_owned();
         self.record(actor, Layer::Ble, Direction::Send, what, &data);
+        let Some(&(peer, peer_socket)) = self.channels.links.get(&(actor, socket)) else {
+            let what = "ble channel closed: message lost".to_owned();
+            self.record(actor, Layer::Ble, Direction::Drop, what, &[]);
+            return;
+        };
         self.channels.sent += 1;
         if self.channels.faults.drop_at == Some(self.channels.sent) {
             let what = "ble channel lost with this message (fault)".to_owned();
@@ -119,9 +128,6 @@ impl World {
             self.close_channel_ends(actor, socket);
             return;
         }
-        let Some(&(peer, peer_socket)) = self.channels.links.get(&(actor, socket)) else {
-            return;
-        };
         let delay = self.radio.latency_ms + self.channels.faults.slow_ms;
         let input = Input::Message {
             socket: peer_socket,
