@@ -14,7 +14,7 @@ mod support;
 
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
 use hybridsim_peers::phone::{Phone, PhoneConfig, PHONE_BLE_CHANNEL};
-use hybridsim_peers::{Input, Millis, Output, Peer};
+use hybridsim_peers::{Input, Layer, Millis, Output, Peer, Reason, Waiting};
 use hybridsim_proto::advert::LengthRule;
 use hybridsim_proto::channels::{Channel, SuffixKeys};
 use hybridsim_proto::qr::Key6;
@@ -25,6 +25,10 @@ const STEPS: usize = 10_000;
 /// A registration between a desktop whose key 6 lists `channels` and a 2.3 phone whose
 /// advert suffix offers BLE.
 fn run(channels: Vec<u64>) -> World {
+    run_with(channels, false)
+}
+
+fn run_with(channels: Vec<u64>, channel_unanswered: bool) -> World {
     let mut config = DesktopConfig::new(0x01, vec![0xA0], [7; 32]);
     config.qr.key6 = Some(Key6::TransportChannels(channels));
     config.advert_length = LengthRule::AllowSuffix;
@@ -33,6 +37,7 @@ fn run(channels: Vec<u64>) -> World {
     phone.advert_suffix = Some(SuffixKeys::ChannelKeyed);
     phone.channels = vec![Channel::Ble, Channel::WebSocket];
     let mut world = World::new(desktop, Phone::new(phone));
+    world.faults.channel_unanswered = channel_unanswered;
     world.run(STEPS);
     world
 }
@@ -51,6 +56,23 @@ fn a_refused_channel_falls_back_to_the_tunnel() {
     // The session then ran over the tunnel: /cable/new and /cable/connect.
     assert_eq!(world.connects.len(), 2);
     assert!(world.desktop.ctap_response().is_some());
+}
+
+#[test]
+fn a_channel_that_never_opens_times_out_at_the_ble_layer() {
+    let world = run_with(vec![0, 1], true);
+    let error = world.desktop_error();
+    assert_eq!(error.layer, Layer::Ble, "{error}");
+    assert!(
+        matches!(
+            error.reason,
+            Reason::Timeout {
+                waiting: Waiting::ChannelOpen,
+                ..
+            }
+        ),
+        "{error}"
+    );
 }
 
 #[test]

@@ -186,6 +186,7 @@ impl State {
             State::AwaitingAdvert(_)
             | State::AwaitingLinkedAdvert(_)
             | State::Contacting(Contacting { matched: None, .. }) => Waiting::Advert,
+            State::Connecting(s) if s.via == Channel::Ble => Waiting::ChannelOpen,
             State::Connecting(_) | State::Contacting(_) => Waiting::TunnelOpen,
             State::AwaitingConnectSignal(_) => Waiting::ConnectSignal,
             State::AwaitingHandshake(_) => Waiting::Handshake,
