@@ -12,6 +12,10 @@
 //!              AwaitingCtapResponse ─response: send shutdown─▶ Lingering ─timer or close─▶ Finished(Ok)
 //! ```
 //!
+//! When the QR code offered the CTAP 2.3 BLE channel and the advert's suffix offers it too,
+//! `Connecting` opens that channel instead of `/cable/connect` and every later message travels
+//! on it; a refused channel falls back to `/cable/connect` (`channel.rs`).
+//!
 //! Revision 0 has no shutdown message: the desktop closes as soon as the response is in.
 //! Every failure ends in `Close` (if the socket is up) and `Finished(Err)`.
 

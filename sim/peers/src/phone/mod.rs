@@ -11,6 +11,10 @@
 //!      AwaitingShutdown ─shutdown or close─▶ Finished(Ok)
 //! ```
 //!
+//! A CTAP 2.3 profile whose advert offers the BLE channel may have a desktop open that
+//! channel before message 1 (`channel.rs`): the same states then read and write on the
+//! channel instead of the tunnel, which stays open as the fallback until the end.
+//!
 //! One transaction per session, as Chromium's phone and the phones webauthn-rs describes: a
 //! second makeCredential or getAssertion ends the session with an error and no reply
 //! (getInfo is answered any number of times), and authenticatorSelection ends it without a
