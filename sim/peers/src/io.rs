@@ -61,6 +61,26 @@ pub enum Input {
         /// WebSocket close code.
         code: u16,
     },
+    /// A CTAP 2.3 BLE data channel (L2CAP connection-oriented) is open. Desktop: the one it
+    /// asked for with [`Output::OpenDataChannel`]; phone: a desktop connected to the PSM its
+    /// advert named, under the phone's channel id. Messages then travel as
+    /// [`Input::Message`] and [`Output::Send`] on that id, and [`Output::Close`] closes it.
+    DataChannelOpened {
+        /// Which channel.
+        socket: SocketId,
+    },
+    /// Desktop: the phone's radio refused the data channel (or nobody listens on the PSM).
+    DataChannelRefused {
+        /// Which channel.
+        socket: SocketId,
+        /// Why, as the radio reports it.
+        reason: String,
+    },
+    /// The data channel closed: the other side closed it or the radio link was lost.
+    DataChannelClosed {
+        /// Which channel.
+        socket: SocketId,
+    },
     /// Phone, linked flow: the tunnel server's wake-up (push message stand-in).
     WakeUp {
         /// Tunnel id the desktop's contact request was given.
@@ -96,7 +116,16 @@ pub enum Output {
         /// Request headers, e.g. `X-caBLE-Client-Payload`.
         headers: Vec<(String, String)>,
     },
-    /// Send one binary WebSocket message.
+    /// Desktop: open a CTAP 2.3 BLE data channel to the phone whose advert offered one, on
+    /// the L2CAP PSM it named (the answer is [`Input::DataChannelOpened`] or
+    /// [`Input::DataChannelRefused`]).
+    OpenDataChannel {
+        /// The desktop's name for it.
+        socket: SocketId,
+        /// The PSM from the phone's advert suffix.
+        psm: u16,
+    },
+    /// Send one binary WebSocket message (or one data-channel message).
     Send {
         /// On which socket.
         socket: SocketId,

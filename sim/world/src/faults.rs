@@ -15,12 +15,16 @@
 //!   response, 7 the shutdown. In a linked ceremony the server's `00` connect signal to the
 //!   desktop is one of them.
 //! - `clock-skew`: how many seconds the desktop's clock runs ahead.
+//! - `ble-channel-dropped`: the BLE data channel's messages, both directions together,
+//!   from 1 (1 Noise message 1, 2 message 2, 3 the post-handshake message, ...).
+//! - `ble-channel-slow`: milliseconds added to every BLE data channel message.
 //! - `phone-silent`, `desktop-silent`: after how many of its own WebSocket messages the
 //!   party stops answering.
 //! - the others take no step.
 //!
 //! The expected outcome of each fault (who fails, at which layer, with what, when) is in its
-//! documentation and shown by a test in `tests/faults.rs`; the rows of docs/protocol.md §9 are
+//! documentation and shown by a test in `tests/faults.rs` (the `ble-channel-*` faults, which
+//! need a desktop and a phone that both offer the BLE channel, in `tests/ble_channel.rs`); the rows of docs/protocol.md §9 are
 //! cited there.
 
 mod rules;
@@ -137,6 +141,18 @@ pub enum Fault {
     /// `desktop-silent`: the desktop stops answering after its first WebSocket message
     /// (Noise message 1). The phone's 120 s transaction timer ends it at the CTAP layer.
     DesktopSilent,
+    /// `ble-channel-refused`: the phone's radio refuses the CTAP 2.3 BLE data channel. A
+    /// desktop that asked for it falls back to the tunnel the phone opened on the scan: the
+    /// ceremony succeeds over WebSocket. Without the channel on both sides, no effect.
+    BleChannelRefused,
+    /// `ble-channel-dropped`: the BLE data channel is lost when its `STEP`-th message (from
+    /// 1, both directions together, as the relay count of `ws-*`) is sent; default 3, the
+    /// post-handshake message. Both parties fail at the BLE layer (`channel-dropped`); there
+    /// is no fallback once the handshake ran on the channel.
+    BleChannelDropped,
+    /// `ble-channel-slow`: every BLE channel message takes `STEP` more milliseconds
+    /// (default 400). The ceremony still completes, later.
+    BleChannelSlow,
 }
 
 impl Fault {
@@ -172,6 +188,9 @@ impl Fault {
         Fault::ClockSkew,
         Fault::PhoneSilent,
         Fault::DesktopSilent,
+        Fault::BleChannelRefused,
+        Fault::BleChannelDropped,
+        Fault::BleChannelSlow,
     ];
 
     /// The fault's kebab-case name.
@@ -207,6 +226,9 @@ impl Fault {
             Fault::ClockSkew => "clock-skew",
             Fault::PhoneSilent => "phone-silent",
             Fault::DesktopSilent => "desktop-silent",
+            Fault::BleChannelRefused => "ble-channel-refused",
+            Fault::BleChannelDropped => "ble-channel-dropped",
+            Fault::BleChannelSlow => "ble-channel-slow",
         }
     }
 
@@ -221,6 +243,8 @@ impl Fault {
             Fault::WsText | Fault::NoiseBadTag | Fault::HandshakeWrongLength => Some(2),
             Fault::ClockSkew => Some(600),
             Fault::PhoneSilent | Fault::DesktopSilent => Some(1),
+            Fault::BleChannelDropped => Some(3),
+            Fault::BleChannelSlow => Some(400),
             _ => None,
         }
     }
@@ -237,6 +261,7 @@ impl Fault {
                 | Fault::SecondCtapCommand
                 | Fault::UpdateNotCbor
                 | Fault::LinkingBadSignature
+                | Fault::BleChannelRefused
         )
     }
 

@@ -11,11 +11,13 @@
 //! socket stays open. After a run, [`World::take_peer`] hands a peer back for its results.
 
 mod actor;
+mod channel;
 mod deliver;
 mod outputs;
 mod rules;
 mod wire;
 
+pub use channel::ChannelFaults;
 pub use wire::{WireEvent, WireLog};
 
 use crate::fault::{ConnectRule, Rule};
@@ -77,6 +79,8 @@ pub struct World {
     steps: u64,
     /// What went on the wire, when asked ([`World::record_wire`]).
     wire: Option<WireLog>,
+    /// CTAP 2.3 BLE data channels.
+    channels: channel::Channels,
 }
 
 impl World {
@@ -106,6 +110,7 @@ impl World {
             trace: Trace::new(reveal_secrets),
             steps: 0,
             wire: None,
+            channels: channel::Channels::default(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! update (linking) messages, shutdown and linger (docs/protocol.md §7, §8.1–§8.2; Chromium
 //! `fido_tunnel_device.cc`).
 
-use super::{CrypterPolicy, Cx, LinkedDevice, UpdatePolicy, DESKTOP_SOCKET};
+use super::{CrypterPolicy, Cx, LinkedDevice, UpdatePolicy};
 use crate::common::Deadline;
 use crate::io::Layer;
 use crate::keylog::Label;
@@ -229,7 +229,7 @@ fn send_request(cx: &mut Cx<'_>, mut established: Established) -> Result<Next, R
     cx.out
         .event(Layer::Ctap, "ctap request", message.payload.clone());
     let wire = established.channel.crypter.encrypt(&plaintext)?;
-    cx.out.send(DESKTOP_SOCKET, wire);
+    cx.out.send(*cx.data, wire);
     Ok(Next::AwaitingCtapResponse(AwaitingCtapResponse {
         established,
         deadline: Deadline::after(cx.now, cx.config.timeouts.ctap_response),
@@ -253,7 +253,7 @@ fn deliver(cx: &mut Cx<'_>, mut established: Established, response: Vec<u8>) -> 
             {
                 Ok(wire) => {
                     cx.out.event(Layer::Transport, "shutdown sent", []);
-                    cx.out.send(DESKTOP_SOCKET, wire);
+                    cx.out.send(*cx.data, wire);
                 }
                 // Chromium starts the linger timer whether or not the shutdown encrypted.
                 Err(error) => {

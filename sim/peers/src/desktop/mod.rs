@@ -12,10 +12,15 @@
 //!              AwaitingCtapResponse ─response: send shutdown─▶ Lingering ─timer or close─▶ Finished(Ok)
 //! ```
 //!
+//! When the QR code offered the CTAP 2.3 BLE channel and the advert's suffix offers it too,
+//! `Connecting` opens that channel instead of `/cable/connect` and every later message travels
+//! on it; a refused channel falls back to `/cable/connect` (`channel.rs`).
+//!
 //! Revision 0 has no shutdown message: the desktop closes as soon as the response is in.
 //! Every failure ends in `Close` (if the socket is up) and `Finished(Err)`.
 
 mod advert;
+mod channel;
 mod config;
 mod established;
 mod get_info_check;
@@ -46,6 +51,9 @@ use std::collections::BTreeSet;
 
 /// The one WebSocket a desktop opens.
 pub const DESKTOP_SOCKET: SocketId = SocketId(0);
+
+/// The CTAP 2.3 BLE data channel a desktop opens when both sides offer it.
+pub const DESKTOP_BLE_CHANNEL: SocketId = SocketId(1);
 
 /// Where the desktop's WebSocket is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +88,10 @@ struct Cx<'a> {
     out: &'a mut Outbox,
     record: &'a mut Record,
     socket: &'a mut Socket,
+    /// The BLE data channel.
+    ble: &'a mut Socket,
+    /// Where the session's messages go: the tunnel, or the BLE channel.
+    data: &'a mut SocketId,
 }
 
 impl Cx<'_> {
@@ -88,6 +100,10 @@ impl Cx<'_> {
         if matches!(*self.socket, Socket::Requested | Socket::Open) {
             self.out.close(DESKTOP_SOCKET, CLOSE_NORMAL);
             *self.socket = Socket::Gone;
+        }
+        if matches!(*self.ble, Socket::Requested | Socket::Open) {
+            self.out.close(DESKTOP_BLE_CHANNEL, CLOSE_NORMAL);
+            *self.ble = Socket::Gone;
         }
         self.record.result = Some(Ok(()));
         self.out.finish(Ok(()));
@@ -114,6 +130,8 @@ pub struct Desktop {
     state: State,
     record: Record,
     socket: Socket,
+    ble: Socket,
+    data: SocketId,
     seen_adverts: BTreeSet<Vec<u8>>,
 }
 
@@ -128,6 +146,8 @@ impl Desktop {
             state: State::Finished,
             record: Record::default(),
             socket: Socket::None,
+            ble: Socket::None,
+            data: DESKTOP_SOCKET,
             seen_adverts: BTreeSet::new(),
         };
         if desktop.config.log_secrets {
@@ -211,6 +231,8 @@ impl Desktop {
             out: &mut self.out,
             record: &mut self.record,
             socket: &mut self.socket,
+            ble: &mut self.ble,
+            data: &mut self.data,
         };
         match f(state, &mut cx) {
             Ok(next) => self.state = next,
@@ -222,6 +244,10 @@ impl Desktop {
         if matches!(self.socket, Socket::Requested | Socket::Open) {
             self.out.close(DESKTOP_SOCKET, CLOSE_PROTOCOL_ERROR);
             self.socket = Socket::Gone;
+        }
+        if matches!(self.ble, Socket::Requested | Socket::Open) {
+            self.out.close(DESKTOP_BLE_CHANNEL, CLOSE_PROTOCOL_ERROR);
+            self.ble = Socket::Gone;
         }
         let error = PeerError::new(Party::Desktop, failure);
         self.record.result = Some(Err(error.clone()));
@@ -282,7 +308,7 @@ impl Peer for Desktop {
                 self.socket = Socket::Gone;
                 self.step(now, |state, cx| state.on_refused(cx, status, reason));
             }
-            Input::Message { socket, data } if socket == DESKTOP_SOCKET => {
+            Input::Message { socket, data } if socket == self.data => {
                 self.step(now, |state, cx| state.on_message(cx, data));
             }
             Input::TextMessage { socket } if socket == DESKTOP_SOCKET => {
@@ -292,8 +318,23 @@ impl Peer for Desktop {
                 self.socket = Socket::Gone;
                 self.step(now, |state, cx| state.on_closed(cx, code));
             }
+            Input::DataChannelOpened { socket } if socket == DESKTOP_BLE_CHANNEL => {
+                self.ble = Socket::Open;
+                self.step(now, State::on_channel_open);
+            }
+            Input::DataChannelRefused { socket, reason } if socket == DESKTOP_BLE_CHANNEL => {
+                self.ble = Socket::Gone;
+                self.step(now, |state, cx| state.on_channel_refused(cx, &reason));
+            }
+            Input::DataChannelClosed { socket } if socket == DESKTOP_BLE_CHANNEL => {
+                self.ble = Socket::Gone;
+                self.step(now, State::on_channel_closed);
+            }
             Input::SocketOpened { .. }
             | Input::SocketRefused { .. }
+            | Input::DataChannelOpened { .. }
+            | Input::DataChannelRefused { .. }
+            | Input::DataChannelClosed { .. }
             | Input::Message { .. }
             | Input::TextMessage { .. }
             | Input::SocketClosed { .. } => {

@@ -11,6 +11,7 @@ use crate::io::{Layer, Output};
 use crate::keylog::Label;
 use crate::outcome::{Reason, Waiting};
 use hybridsim_proto::cbor::Value;
+use hybridsim_proto::channels::Channel;
 use hybridsim_proto::derive::{self, Purpose};
 use hybridsim_proto::keys;
 use hybridsim_proto::linking::ClientPayload;
@@ -81,15 +82,17 @@ impl std::fmt::Debug for LinkedKeys {
 
 #[derive(Debug)]
 pub(super) struct AwaitingAdvert {
-    keys: QrKeys,
+    pub(super) keys: QrKeys,
     deadline: Deadline,
 }
 
 #[derive(Debug)]
 pub(super) struct Connecting {
-    keys: QrKeys,
-    matched: AdvertMatched,
-    deadline: Deadline,
+    pub(super) keys: QrKeys,
+    pub(super) matched: AdvertMatched,
+    /// The data channel being opened: the tunnel, or the CTAP 2.3 BLE channel.
+    pub(super) via: Channel,
+    pub(super) deadline: Deadline,
 }
 
 #[derive(Debug)]
@@ -183,6 +186,7 @@ impl State {
             State::AwaitingAdvert(_)
             | State::AwaitingLinkedAdvert(_)
             | State::Contacting(Contacting { matched: None, .. }) => Waiting::Advert,
+            State::Connecting(s) if s.via == Channel::Ble => Waiting::ChannelOpen,
             State::Connecting(_) | State::Contacting(_) => Waiting::TunnelOpen,
             State::AwaitingConnectSignal(_) => Waiting::ConnectSignal,
             State::AwaitingHandshake(_) => Waiting::Handshake,
@@ -399,42 +403,53 @@ fn start_linked(cx: &mut Cx<'_>, device: LinkedDevice) -> Result<State, Reason> 
     }))
 }
 
-impl AwaitingAdvert {
-    /// Commits to the phone (Chromium: the first match wins) and opens `/cable/connect`.
-    fn on_matched(self, cx: &mut Cx<'_>, matched: AdvertMatched) -> Result<State, Reason> {
-        let tunnel_id = derive::tunnel_id(&self.keys.secret);
-        let route = Route::Connect {
-            routing_id: matched.eid.routing_id,
-            tunnel_id,
-        };
-        let url = tunnel_url(matched.eid.domain_id, cx.config.tunnel.as_ref(), route)
-            .map_err(|_| Reason::Domain(matched.eid.domain_id))?;
-        let headers = base_headers(&url);
-        cx.out.push(Output::Connect {
-            socket: DESKTOP_SOCKET,
-            url,
-            headers,
-        });
-        *cx.socket = Socket::Requested;
-        Ok(State::Connecting(Connecting {
-            keys: self.keys,
-            matched,
-            deadline: Deadline::after(cx.now, cx.config.timeouts.handshake),
-        }))
-    }
+/// Opens `/cable/connect` to the phone's tunnel (and message 1 goes out when it is open).
+pub(super) fn connect_tunnel(
+    cx: &mut Cx<'_>,
+    keys: QrKeys,
+    matched: AdvertMatched,
+) -> Result<State, Reason> {
+    let tunnel_id = derive::tunnel_id(&keys.secret);
+    let route = Route::Connect {
+        routing_id: matched.eid.routing_id,
+        tunnel_id,
+    };
+    let url = tunnel_url(matched.eid.domain_id, cx.config.tunnel.as_ref(), route)
+        .map_err(|_| Reason::Domain(matched.eid.domain_id))?;
+    let headers = base_headers(&url);
+    cx.out.push(Output::Connect {
+        socket: DESKTOP_SOCKET,
+        url,
+        headers,
+    });
+    *cx.socket = Socket::Requested;
+    *cx.data = DESKTOP_SOCKET;
+    Ok(State::Connecting(Connecting {
+        keys,
+        matched,
+        via: Channel::WebSocket,
+        deadline: Deadline::after(cx.now, cx.config.timeouts.handshake),
+    }))
 }
 
 impl Connecting {
-    /// A QR handshake starts as soon as the tunnel is open (Chromium `OnTunnelReady`).
-    fn on_open(self, cx: &mut Cx<'_>, headers: &[(String, String)]) -> Result<State, Reason> {
-        check_subprotocol(headers)?;
+    /// A QR handshake starts as soon as the tunnel (or the BLE channel, which has no
+    /// subprotocol to check) is open (Chromium `OnTunnelReady`).
+    pub(super) fn on_open(
+        self,
+        cx: &mut Cx<'_>,
+        headers: &[(String, String)],
+    ) -> Result<State, Reason> {
+        if self.via == Channel::WebSocket {
+            check_subprotocol(headers)?;
+        }
         let ephemeral = draw_scalar(cx.rng);
         cx.out
             .ephemeral(Label::DesktopEphemeralPrivateKey, &ephemeral);
         let initiator =
             Initiator::qr_initiated(&self.matched.psk, &self.keys.identity_private, &ephemeral)?;
         let (message, handshake) = initiator.write_message_1()?;
-        cx.out.send(DESKTOP_SOCKET, message.to_vec());
+        cx.out.send(*cx.data, message.to_vec());
         Ok(State::AwaitingHandshake(AwaitingHandshake {
             handshake,
             linking: Some(QrLinking {

@@ -22,6 +22,8 @@ pub enum ReasonKind {
     TextMessage,
     /// The WebSocket closed before the transaction was over.
     Closed,
+    /// The BLE data channel closed before the transaction was over.
+    ChannelDropped,
     /// Data where the protocol has none.
     UnexpectedData,
     /// A connect signal that is not one 00 byte.
@@ -107,6 +109,7 @@ impl Vocabulary for ReasonKind {
         ReasonKind::RoutingId,
         ReasonKind::TextMessage,
         ReasonKind::Closed,
+        ReasonKind::ChannelDropped,
         ReasonKind::UnexpectedData,
         ReasonKind::ConnectSignal,
         ReasonKind::LinkedDomain,
@@ -149,6 +152,7 @@ impl Vocabulary for ReasonKind {
             ReasonKind::RoutingId => "routing-id",
             ReasonKind::TextMessage => "text-message",
             ReasonKind::Closed => "closed",
+            ReasonKind::ChannelDropped => "channel-dropped",
             ReasonKind::UnexpectedData => "unexpected-data",
             ReasonKind::ConnectSignal => "connect-signal",
             ReasonKind::LinkedDomain => "linked-domain",
@@ -195,6 +199,7 @@ impl Reason {
             Reason::RoutingId(_) => ReasonKind::RoutingId,
             Reason::TextMessage => ReasonKind::TextMessage,
             Reason::Closed { .. } => ReasonKind::Closed,
+            Reason::ChannelDropped { .. } => ReasonKind::ChannelDropped,
             Reason::UnexpectedData { .. } => ReasonKind::UnexpectedData,
             Reason::ConnectSignal(_) => ReasonKind::ConnectSignal,
             Reason::LinkedDomain(_) => ReasonKind::LinkedDomain,

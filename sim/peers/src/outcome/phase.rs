@@ -11,6 +11,8 @@ pub enum Waiting {
     Advert,
     /// Either side: the tunnel server to open the WebSocket.
     TunnelOpen,
+    /// Desktop: the phone's radio to open the CTAP 2.3 BLE data channel.
+    ChannelOpen,
     /// Desktop, linked flow: the server's `00` connect signal.
     ConnectSignal,
     /// Desktop: Noise message 2. Phone: Noise message 1.
@@ -27,7 +29,7 @@ impl Waiting {
     /// The layer the awaited thing belongs to.
     pub fn layer(self) -> Layer {
         match self {
-            Waiting::Advert => Layer::Ble,
+            Waiting::Advert | Waiting::ChannelOpen => Layer::Ble,
             Waiting::TunnelOpen | Waiting::ConnectSignal => Layer::Tunnel,
             Waiting::Handshake => Layer::Noise,
             Waiting::PostHandshake | Waiting::Shutdown => Layer::Transport,
@@ -40,6 +42,7 @@ impl Waiting {
         match self {
             Waiting::Advert => "a BLE advert that matches",
             Waiting::TunnelOpen => "the tunnel server to open the WebSocket",
+            Waiting::ChannelOpen => "the phone's radio to open the BLE data channel",
             Waiting::ConnectSignal => "the tunnel server's connect signal",
             Waiting::Handshake => "the Noise handshake message",
             Waiting::PostHandshake => "the post-handshake message",

@@ -59,6 +59,13 @@ pub enum Reason {
         /// What was awaited.
         waiting: Waiting,
     },
+    /// The CTAP 2.3 BLE data channel closed before the transaction was over (the radio link
+    /// was lost, or the other side closed it).
+    #[error("the BLE data channel closed while waiting for {}", .waiting.describe())]
+    ChannelDropped {
+        /// What was awaited.
+        waiting: Waiting,
+    },
     /// Data arrived where the protocol has none (e.g. before the advert on a linked tunnel
     /// without a connect signal).
     #[error("unexpected {len}-byte message while waiting for {}", .waiting.describe())]
@@ -203,7 +210,7 @@ impl Reason {
             | Reason::SecondRequest(_)
             | Reason::Selection
             | Reason::GetInfo(_) => Layer::Ctap,
-            Reason::AdvertsEnded => Layer::Ble,
+            Reason::AdvertsEnded | Reason::ChannelDropped { .. } => Layer::Ble,
             Reason::NeverFinished
             | Reason::WentSilent
             | Reason::Abandoned(_)

@@ -11,11 +11,16 @@
 //!      AwaitingShutdown ─shutdown or close─▶ Finished(Ok)
 //! ```
 //!
+//! A CTAP 2.3 profile whose advert offers the BLE channel may have a desktop open that
+//! channel before message 1 (`channel.rs`): the same states then read and write on the
+//! channel instead of the tunnel, which stays open as the fallback until the end.
+//!
 //! One transaction per session, as Chromium's phone and the phones webauthn-rs describes: a
 //! second makeCredential or getAssertion ends the session with an error and no reply
 //! (getInfo is answered any number of times), and authenticatorSelection ends it without a
 //! reply (Chromium `AUTHENTICATOR_SELECTION_RECEIVED`).
 
+mod channel;
 mod config;
 mod link;
 mod phase;
@@ -45,6 +50,9 @@ use state::State;
 /// The one WebSocket a phone opens.
 pub const PHONE_SOCKET: SocketId = SocketId(0);
 
+/// The phone's name for a CTAP 2.3 BLE data channel a desktop opened to its PSM.
+pub const PHONE_BLE_CHANNEL: SocketId = SocketId(1);
+
 /// Where the phone's WebSocket is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Socket {
@@ -72,6 +80,10 @@ struct Cx<'a, H> {
     out: &'a mut Outbox,
     record: &'a mut Record,
     socket: &'a mut Socket,
+    /// The BLE data channel.
+    ble: &'a mut Socket,
+    /// Where the session's messages go: the tunnel, or the BLE channel once it opened.
+    data: SocketId,
 }
 
 impl<H> Cx<'_, H> {
@@ -80,6 +92,10 @@ impl<H> Cx<'_, H> {
         if matches!(*self.socket, Socket::Requested | Socket::Open) {
             self.out.close(PHONE_SOCKET, CLOSE_NORMAL);
             *self.socket = Socket::Gone;
+        }
+        if *self.ble == Socket::Open {
+            self.out.close(PHONE_BLE_CHANNEL, CLOSE_NORMAL);
+            *self.ble = Socket::Gone;
         }
         self.record.result = Some(Ok(()));
         self.out.finish(Ok(()));
@@ -114,6 +130,8 @@ pub struct Phone<H: CtapHandler = Authenticator> {
     state: State,
     record: Record,
     socket: Socket,
+    ble: Socket,
+    data: SocketId,
     /// The transaction timer, from the scan or wake-up.
     deadline: Option<Deadline>,
 }
@@ -142,6 +160,8 @@ impl<H: CtapHandler> Phone<H> {
             state: State::Idle,
             record: Record::default(),
             socket: Socket::None,
+            ble: Socket::None,
+            data: PHONE_SOCKET,
             deadline: None,
         }
     }
@@ -229,6 +249,8 @@ impl<H: CtapHandler> Phone<H> {
             out: &mut self.out,
             record: &mut self.record,
             socket: &mut self.socket,
+            ble: &mut self.ble,
+            data: self.data,
         };
         match f(state, &mut cx) {
             Ok(next) => self.state = next,
@@ -240,6 +262,10 @@ impl<H: CtapHandler> Phone<H> {
         if matches!(self.socket, Socket::Requested | Socket::Open) {
             self.out.close(PHONE_SOCKET, CLOSE_PROTOCOL_ERROR);
             self.socket = Socket::Gone;
+        }
+        if self.ble == Socket::Open {
+            self.out.close(PHONE_BLE_CHANNEL, CLOSE_PROTOCOL_ERROR);
+            self.ble = Socket::Gone;
         }
         let error = PeerError::new(Party::Phone, failure);
         self.record.result = Some(Err(error.clone()));
@@ -293,7 +319,7 @@ impl<H: CtapHandler> Peer for Phone<H> {
                 self.socket = Socket::Gone;
                 self.step(now, |_, _| Err(Reason::Refused { status, reason }));
             }
-            Input::Message { socket, data } if socket == PHONE_SOCKET => {
+            Input::Message { socket, data } if socket == self.data => {
                 self.step(now, |state, cx| state.on_message(cx, data));
             }
             Input::TextMessage { socket } if socket == PHONE_SOCKET => {
@@ -303,8 +329,21 @@ impl<H: CtapHandler> Peer for Phone<H> {
                 self.socket = Socket::Gone;
                 self.step(now, |state, cx| state.on_closed(cx, code));
             }
+            Input::DataChannelOpened { socket } if socket == PHONE_BLE_CHANNEL => {
+                self.on_channel_opened();
+            }
+            Input::DataChannelClosed { socket } if socket == PHONE_BLE_CHANNEL => {
+                let current = self.data == socket;
+                self.ble = Socket::Gone;
+                if current {
+                    self.step(now, State::on_channel_closed);
+                }
+            }
             Input::SocketOpened { .. }
             | Input::SocketRefused { .. }
+            | Input::DataChannelOpened { .. }
+            | Input::DataChannelRefused { .. }
+            | Input::DataChannelClosed { .. }
             | Input::Message { .. }
             | Input::TextMessage { .. }
             | Input::SocketClosed { .. } => {

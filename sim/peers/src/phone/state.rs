@@ -407,7 +407,7 @@ impl AwaitingHandshake {
             )?,
         };
         let (message, done) = responder.read_message_1(data)?.write_message_2()?;
-        cx.out.send(PHONE_SOCKET, message.to_vec());
+        cx.out.send(cx.data, message.to_vec());
         cx.out.push(Output::StopAdvertising);
         cx.out.handshake_done(&done, false);
         cx.record.handshake_hash = Some(done.handshake_hash);
@@ -453,7 +453,7 @@ impl AwaitingHandshake {
             );
         }
         let wire = session.crypter.encrypt(&plaintext)?;
-        cx.out.send(PHONE_SOCKET, wire);
+        cx.out.send(cx.data, wire);
         if updates {
             let update = update_plaintext(cx, in_update);
             match cx.config.update {
@@ -476,14 +476,14 @@ fn ctap_message(reply: Vec<u8>) -> Message {
 impl Session {
     fn send_update<H>(&mut self, cx: &mut Cx<'_, H>, plaintext: &[u8]) -> Result<(), Reason> {
         let wire = self.crypter.encrypt(plaintext)?;
-        cx.out.send(PHONE_SOCKET, wire);
+        cx.out.send(cx.data, wire);
         Ok(())
     }
 
     fn send<H>(&mut self, cx: &mut Cx<'_, H>, message: &Message) -> Result<(), Reason> {
         let plaintext = message.encode(self.revision)?;
         let wire = self.crypter.encrypt(&plaintext)?;
-        cx.out.send(PHONE_SOCKET, wire);
+        cx.out.send(cx.data, wire);
         Ok(())
     }
 

@@ -52,6 +52,8 @@ pub struct Faults {
     pub opened: Option<OpenedHook>,
     /// Replaces what the radio carries for one `Advertise` (uuid, data) → adverts heard.
     pub radio: Option<RadioHook>,
+    /// A data channel request gets no answer at all (by default it is refused at once).
+    pub channel_unanswered: bool,
 }
 
 /// Bytes a peer put on a socket.
@@ -231,6 +233,12 @@ impl World {
                 }
             }
             Output::StopAdvertising => {}
+            // No radio link here: the channel is refused and the desktop takes the tunnel.
+            Output::OpenDataChannel { .. } if self.faults.channel_unanswered => {}
+            Output::OpenDataChannel { socket, .. } => {
+                let reason = "no data channel in this harness".to_owned();
+                self.input(side, Input::DataChannelRefused { socket, reason });
+            }
             Output::Connect {
                 socket,
                 url,

@@ -261,6 +261,13 @@ impl<H: CtapHandler> Driver<'_, H> {
                 url,
                 headers,
             } => self.connect(side, socket, &url, headers),
+            // No radio between processes for a CTAP 2.3 data channel: refused, so the
+            // desktop takes the tunnel as CTAP 2.3's fallback.
+            Output::OpenDataChannel { socket, .. } => {
+                let reason = "no BLE data channel over sockets".to_owned();
+                let now = self.now();
+                self.input(side, now, Input::DataChannelRefused { socket, reason });
+            }
             Output::Send { socket, data } => self.send(side, socket, data),
             Output::Close { socket, code } => self.close(side, socket, code),
             Output::Event(event) => self.peer_event(side, event),

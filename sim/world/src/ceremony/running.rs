@@ -274,6 +274,17 @@ fn skew_ms(at: FaultAt) -> u64 {
     at.step().unwrap_or(0).saturating_mul(1000)
 }
 
+/// A `ble-channel-*` fault added to the radio's data-channel faults.
+fn channel_fault(at: FaultAt, world: &mut World) {
+    let mut faults = world.channel_faults();
+    match at.fault {
+        Fault::BleChannelRefused => faults.refuse = true,
+        Fault::BleChannelDropped => faults.drop_at = at.step(),
+        _ => faults.slow_ms = at.step().unwrap_or(0),
+    }
+    world.set_channel_faults(faults);
+}
+
 /// The faults injected through the world.
 fn install(
     at: FaultAt,
@@ -305,6 +316,9 @@ fn install(
         | Fault::HandshakeWrongLength => world.add_rule(Box::new(RelayRule::new(at))),
         Fault::SecondCtapCommand => world.add_rule(Box::new(SecondCommandRule::new(construction))),
 
+        Fault::BleChannelRefused | Fault::BleChannelDropped | Fault::BleChannelSlow => {
+            channel_fault(at, world)
+        }
         Fault::PhoneSilent => world.silence_after(phone, at.step().unwrap_or(1)),
         Fault::DesktopSilent => world.silence_after(desktop, at.step().unwrap_or(1)),
         // Set once with the desktop (Ceremony::world).

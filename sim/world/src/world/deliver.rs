@@ -61,7 +61,12 @@ impl World {
         if let (Some(wire), Input::Message { data, .. }) = (&mut self.wire, &input) {
             wire.delivered(self.now, actor, data);
         }
-        let (layer, what, bytes) = describe_input(&input);
+        let (layer, what, bytes) = match &input {
+            Input::Message { socket, data } if self.channels.carries((actor, *socket)) => {
+                (Layer::Ble, "ble channel message".to_owned(), data.clone())
+            }
+            other => describe_input(other),
+        };
         let name = a.name.clone();
         self.trace
             .record(self.now, &name, layer, Direction::Recv, what, &bytes, false);
@@ -292,6 +297,13 @@ fn describe_input(input: &Input) -> (Layer, String, Vec<u8>) {
         Input::Message { data, .. } => (Layer::Tunnel, "message".into(), data.clone()),
         Input::TextMessage { .. } => (Layer::Tunnel, "text message".into(), Vec::new()),
         Input::SocketClosed { code, .. } => (Layer::Tunnel, format!("closed {code}"), Vec::new()),
+        Input::DataChannelOpened { .. } => (Layer::Ble, "ble channel open".into(), Vec::new()),
+        Input::DataChannelRefused { reason, .. } => (
+            Layer::Ble,
+            format!("ble channel refused: {reason}"),
+            Vec::new(),
+        ),
+        Input::DataChannelClosed { .. } => (Layer::Ble, "ble channel closed".into(), Vec::new()),
         Input::WakeUp { client_payload, .. } => {
             (Layer::Tunnel, "wake-up".into(), client_payload.clone())
         }

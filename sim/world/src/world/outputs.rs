@@ -26,7 +26,14 @@ impl World {
                 url,
                 headers,
             } => self.open_socket(actor, socket, &url, &headers),
+            Output::OpenDataChannel { socket, psm } => self.open_channel(actor, socket, psm),
+            Output::Send { socket, data } if self.channels.carries((actor, socket)) => {
+                self.channel_send(actor, socket, data)
+            }
             Output::Send { socket, data } => self.send(actor, socket, data),
+            Output::Close { socket, .. } if self.channels.carries((actor, socket)) => {
+                self.channel_close(actor, socket)
+            }
             Output::Close { socket, code } => self.close(actor, socket, code),
             Output::Event(event) => self.note(actor, event),
             Output::Finished(result) => self.finish(actor, result),
@@ -34,7 +41,14 @@ impl World {
     }
 
     /// A record of what `actor` did, with no secret bytes.
-    fn record(&mut self, actor: ActorId, layer: Layer, dir: Direction, what: String, bytes: &[u8]) {
+    pub(super) fn record(
+        &mut self,
+        actor: ActorId,
+        layer: Layer,
+        dir: Direction,
+        what: String,
+        bytes: &[u8],
+    ) {
         let name = self.name(actor);
         self.trace
             .record(self.now, &name, layer, dir, what, bytes, false);
