@@ -12,66 +12,21 @@
     clippy::indexing_slicing
 )]
 
-use hybridsim_peers::desktop::DesktopProfile;
+mod common;
+use common::*;
+
 use hybridsim_peers::{Layer, ReasonKind, Waiting};
-use hybridsim_webauthn::b64::Base64Url;
-use hybridsim_webauthn::json::{RegistrationResponseJson, UserEntity};
-use hybridsim_webauthn::rp::{RegistrationRequest, RegistrationState, RelyingParty, ResidentKey};
-use hybridsim_webauthn::x509::pem_to_der;
-use hybridsim_world::ceremony::{Ceremony, Outcome, PhoneState};
+use hybridsim_webauthn::json::RegistrationResponseJson;
+use hybridsim_webauthn::rp::RegistrationState;
+use hybridsim_world::ceremony::{Ceremony, Outcome};
 use hybridsim_world::faults::{Fault, FaultAt};
-
-const ORIGIN: &str = "https://login.example";
-/// Inside the test attestation chain's validity.
-const NOW: u64 = 1_800_000_000;
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../../fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn desktop(name: &str) -> DesktopProfile {
-    DesktopProfile::from_toml_str(&fixture(&format!("desktops/{name}.toml"))).unwrap()
-}
-
-fn phone() -> PhoneState {
-    PhoneState::from_profile(
-        &fixture("profiles/google-play-services-2-3.toml"),
-        |file| Some(fixture(&format!("attestation/{file}"))),
-        [3; 32],
-    )
-    .unwrap()
-}
-
-fn relying_party() -> RelyingParty {
-    let mut rp = RelyingParty::new("login.example", "Login", &[ORIGIN]);
-    rp.trusted_roots = vec![pem_to_der(&fixture("attestation/ca.pem")).unwrap()];
-    rp
-}
-
-fn creation() -> (String, RegistrationState) {
-    let user = UserEntity {
-        id: Base64Url(b"user-1".to_vec()),
-        name: "alex".into(),
-        display_name: "Alex".into(),
-    };
-    let request = RegistrationRequest {
-        resident_key: ResidentKey::Required,
-        ..RegistrationRequest::default()
-    };
-    let (options, state) = relying_party().start_registration(user, [1; 32], &request);
-    (options.to_json(), state)
-}
 
 fn register(desktop_profile: &str, faults: &[FaultAt]) -> (Outcome, RegistrationState) {
     let (options, state) = creation();
     let outcome = Ceremony::new(1)
         .desktop_profile(desktop(desktop_profile))
         .faults(faults.iter().copied())
-        .phone(phone())
+        .phone(phone("google-play-services-2-3"))
         .register(&options)
         .unwrap();
     (outcome, state)

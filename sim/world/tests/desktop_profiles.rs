@@ -9,51 +9,14 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::*;
+
 use hybridsim_peers::desktop::DesktopProfile;
 use hybridsim_peers::{Layer, Party, ReasonKind};
 use hybridsim_proto::channels::GREASE_QR_KEY;
 use hybridsim_proto::qr::{Key6, QrPayload};
-use hybridsim_webauthn::b64::Base64Url;
-use hybridsim_webauthn::json::UserEntity;
-use hybridsim_webauthn::rp::{RegistrationRequest, RelyingParty, ResidentKey};
-use hybridsim_world::ceremony::{Ceremony, Outcome, PhoneState};
-
-const ORIGIN: &str = "https://login.example";
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../../fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn desktop(name: &str) -> DesktopProfile {
-    DesktopProfile::from_toml_str(&fixture(&format!("desktops/{name}.toml"))).unwrap()
-}
-
-fn phone(name: &str) -> PhoneState {
-    PhoneState::from_profile(
-        &fixture(&format!("profiles/{name}.toml")),
-        |file| Some(fixture(&format!("attestation/{file}"))),
-        [3; 32],
-    )
-    .unwrap()
-}
-
-fn creation() -> String {
-    let rp = RelyingParty::new("login.example", "Login", &[ORIGIN]);
-    let user = UserEntity {
-        id: Base64Url(b"user-1".to_vec()),
-        name: "alex".into(),
-        display_name: "Alex".into(),
-    };
-    let request = RegistrationRequest {
-        resident_key: ResidentKey::Required,
-        ..RegistrationRequest::default()
-    };
-    rp.start_registration(user, [1; 32], &request).0.to_json()
-}
+use hybridsim_world::ceremony::{Ceremony, Outcome};
 
 fn register(desktop_profile: DesktopProfile, phone_profile: &str) -> Outcome {
     // Secrets revealed: the QR payload record carries the QR secret.
@@ -61,7 +24,7 @@ fn register(desktop_profile: DesktopProfile, phone_profile: &str) -> Outcome {
         .reveal_secrets(true)
         .desktop_profile(desktop_profile)
         .phone(phone(phone_profile))
-        .register(&creation())
+        .register(&creation().0)
         .unwrap()
 }
 

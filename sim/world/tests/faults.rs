@@ -11,63 +11,21 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::*;
+
 use hybridsim_peers::desktop::UpdatePolicy;
 use hybridsim_peers::{Layer, Millis, PeerError};
 use hybridsim_proto::qr::QrPayload;
-use hybridsim_webauthn::b64::Base64Url;
-use hybridsim_webauthn::json::{AuthenticationResponseJson, RegistrationResponseJson, UserEntity};
-use hybridsim_webauthn::rp::{
-    AuthenticationRequest, RegisteredCredential, RegistrationRequest, RegistrationState,
-    RelyingParty, ResidentKey,
-};
-use hybridsim_webauthn::x509::pem_to_der;
+use hybridsim_webauthn::json::{AuthenticationResponseJson, RegistrationResponseJson};
+use hybridsim_webauthn::rp::{AuthenticationRequest, RegisteredCredential, RelyingParty};
 use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome, PhoneState};
 use hybridsim_world::faults::{Fault, FaultAt};
 use hybridsim_world::WorldError;
 use std::time::{Duration, Instant};
 
-const ORIGIN: &str = "https://login.example";
-/// Inside the test attestation chain's validity.
-const NOW: u64 = 1_800_000_000;
 /// Virtual time of an undisturbed QR registration, give or take.
 const QUICK: Millis = Millis(3_000);
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../../fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn phone() -> PhoneState {
-    PhoneState::from_profile(
-        &fixture("profiles/microsoft-authenticator-ios.toml"),
-        |file| Some(fixture(&format!("attestation/{file}"))),
-        [3; 32],
-    )
-    .unwrap()
-}
-
-fn relying_party() -> RelyingParty {
-    let mut rp = RelyingParty::new("login.example", "Login", &[ORIGIN]);
-    rp.trusted_roots = vec![pem_to_der(&fixture("attestation/ca.pem")).unwrap()];
-    rp
-}
-
-fn creation() -> (String, RegistrationState) {
-    let user = UserEntity {
-        id: Base64Url(b"user-1".to_vec()),
-        name: "alex".into(),
-        display_name: "Alex".into(),
-    };
-    let request = RegistrationRequest {
-        resident_key: ResidentKey::Required,
-        ..RegistrationRequest::default()
-    };
-    let (options, state) = relying_party().start_registration(user, [1; 32], &request);
-    (options.to_json(), state)
-}
 
 /// A discoverable sign-in request (empty allow list).
 fn discoverable_request(challenge: u8) -> String {
@@ -83,7 +41,10 @@ fn discoverable_request(challenge: u8) -> String {
 /// virtual time must not cost minutes of wall time).
 fn register_with(ceremony: Ceremony) -> Outcome {
     let started = Instant::now();
-    let outcome = ceremony.phone(phone()).register(&creation().0).unwrap();
+    let outcome = ceremony
+        .phone(phone("microsoft-authenticator-ios"))
+        .register(&creation().0)
+        .unwrap();
     assert!(started.elapsed() < Duration::from_secs(30));
     outcome
 }
@@ -322,7 +283,7 @@ fn contact_gone() {
 #[test]
 fn contact_gone_is_refused_outside_the_linked_flow() {
     let error = Ceremony::new(1)
-        .phone(phone())
+        .phone(phone("microsoft-authenticator-ios"))
         .fault(Fault::ContactGone)
         .register(&creation().0)
         .unwrap_err();
@@ -641,7 +602,7 @@ fn registration_sign_in_linking_and_linked_sign_in_end_to_end() {
     // Registration with linking offered; the relying party verifies the attestation.
     let (options, state) = creation();
     let outcome = Ceremony::new(10)
-        .phone(phone())
+        .phone(phone("microsoft-authenticator-ios"))
         .offer_linking(true)
         .register(&options)
         .unwrap();
@@ -710,12 +671,15 @@ fn bad_options_and_a_missing_phone_are_errors_not_outcomes() {
         CeremonyError::NoPhone
     );
     assert!(matches!(
-        Ceremony::new(1).phone(phone()).register("{}").unwrap_err(),
+        Ceremony::new(1)
+            .phone(phone("microsoft-authenticator-ios"))
+            .register("{}")
+            .unwrap_err(),
         CeremonyError::Options(_)
     ));
     assert!(matches!(
         Ceremony::new(1)
-            .phone(phone())
+            .phone(phone("microsoft-authenticator-ios"))
             .origin("https://elsewhere.example")
             .register(&creation().0)
             .unwrap_err(),

@@ -9,28 +9,17 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::*;
+
 use hybridsim_peers::desktop::DesktopConfig;
 use hybridsim_peers::{Layer, Party};
 use hybridsim_proto::advert::LengthRule;
 use hybridsim_proto::noise::HandshakeKind;
 use hybridsim_proto::post_handshake::PostHandshakeMessage;
 use hybridsim_proto::qr::Key6;
-use hybridsim_webauthn::b64::Base64Url;
-use hybridsim_webauthn::json::UserEntity;
-use hybridsim_webauthn::rp::{RegistrationRequest, RelyingParty, ResidentKey};
-use hybridsim_webauthn::x509::pem_to_der;
-use hybridsim_world::ceremony::{Ceremony, Outcome, PhoneState};
+use hybridsim_world::ceremony::{Ceremony, Outcome};
 use hybridsim_world::trace::TraceRecord;
-
-const ORIGIN: &str = "https://login.example";
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../../fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
 
 fn profile_text(name: &str) -> String {
     fixture(&format!("profiles/{name}.toml"))
@@ -41,34 +30,10 @@ fn with_hybrid(name: &str, line: &str) -> String {
     profile_text(name).replace("[hybrid]", &format!("[hybrid]\n{line}"))
 }
 
-fn phone_from(toml: &str) -> PhoneState {
-    PhoneState::from_profile(
-        toml,
-        |file| Some(fixture(&format!("attestation/{file}"))),
-        [3; 32],
-    )
-    .unwrap()
-}
-
-fn creation() -> String {
-    let mut rp = RelyingParty::new("login.example", "Login", &[ORIGIN]);
-    rp.trusted_roots = vec![pem_to_der(&fixture("attestation/ca.pem")).unwrap()];
-    let user = UserEntity {
-        id: Base64Url(b"user-1".to_vec()),
-        name: "alex".into(),
-        display_name: "Alex".into(),
-    };
-    let request = RegistrationRequest {
-        resident_key: ResidentKey::Required,
-        ..RegistrationRequest::default()
-    };
-    rp.start_registration(user, [1; 32], &request).0.to_json()
-}
-
 fn register(toml: &str, ceremony: Ceremony) -> Outcome {
     ceremony
         .phone(phone_from(toml))
-        .register(&creation())
+        .register(&creation().0)
         .unwrap()
 }
 

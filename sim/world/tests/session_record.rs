@@ -10,43 +10,14 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::*;
+
 use hybridsim_pcapng::record::SessionRecord;
 use hybridsim_session::decrypt::{CrypterKind, DecryptedSession, Flow, MessageKind};
 use hybridsim_session::keylog::{KeyLog, Label};
-use hybridsim_webauthn::b64::Base64Url;
-use hybridsim_webauthn::json::UserEntity;
 use hybridsim_webauthn::rp::{AuthenticationRequest, RegistrationRequest, RelyingParty};
-use hybridsim_world::ceremony::{Ceremony, Outcome, PhoneState};
-
-const ORIGIN: &str = "https://login.example";
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../../fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn phone() -> PhoneState {
-    PhoneState::from_profile(
-        &fixture("profiles/microsoft-authenticator-ios.toml"),
-        |file| Some(fixture(&format!("attestation/{file}"))),
-        [3; 32],
-    )
-    .unwrap()
-}
-
-fn creation() -> String {
-    let rp = RelyingParty::new("login.example", "Login", &[ORIGIN]);
-    let user = UserEntity {
-        id: Base64Url(b"user-1".to_vec()),
-        name: "alex".into(),
-        display_name: "Alex".into(),
-    };
-    let request = RegistrationRequest::default();
-    rp.start_registration(user, [1; 32], &request).0.to_json()
-}
+use hybridsim_world::ceremony::{Ceremony, Outcome};
 
 fn sign_in() -> String {
     let rp = RelyingParty::new("login.example", "Login", &[ORIGIN]);
@@ -109,10 +80,12 @@ fn a_qr_ceremony_decrypts_from_its_key_log_for_both_constructions_and_revisions(
     ];
     for (variant, crypter, revision) in variants {
         let ceremony = Ceremony::new(5)
-            .phone(phone())
+            .phone(phone("microsoft-authenticator-ios"))
             .record_session(true)
             .reveal_secrets(true);
-        let outcome = variant(ceremony).register(&creation()).unwrap();
+        let outcome = variant(ceremony)
+            .register(&creation_with(&RegistrationRequest::default()).0)
+            .unwrap();
         let record = recorded(&outcome);
         assert!(record.qr.is_some() && !record.adverts.is_empty());
         let session = record.decrypt().unwrap();
@@ -143,10 +116,10 @@ fn a_qr_ceremony_decrypts_from_its_key_log_for_both_constructions_and_revisions(
 #[test]
 fn a_linked_ceremony_decrypts_from_its_key_log() {
     let first = Ceremony::new(1)
-        .phone(phone())
+        .phone(phone("microsoft-authenticator-ios"))
         .offer_linking(true)
         .record_session(true)
-        .register(&creation())
+        .register(&creation_with(&RegistrationRequest::default()).0)
         .unwrap();
     let linking = recorded(&first);
     let keylog = linking.keylog_text();
@@ -176,8 +149,8 @@ fn a_linked_ceremony_decrypts_from_its_key_log() {
 #[test]
 fn nothing_is_recorded_unless_asked() {
     let outcome = Ceremony::new(5)
-        .phone(phone())
-        .register(&creation())
+        .phone(phone("microsoft-authenticator-ios"))
+        .register(&creation_with(&RegistrationRequest::default()).0)
         .unwrap();
     assert!(outcome.session.is_none());
     let trace = outcome.trace.to_json_lines();
@@ -198,9 +171,9 @@ fn the_capture_shows_each_hop_and_what_a_fault_changed_in_transit() {
             .collect()
     };
     let clean = Ceremony::new(5)
-        .phone(phone())
+        .phone(phone("microsoft-authenticator-ios"))
         .record_session(true)
-        .register(&creation())
+        .register(&creation_with(&RegistrationRequest::default()).0)
         .unwrap();
     let session = recorded(&clean);
     assert_eq!(session.hops.len(), 2 * session.messages.len());
@@ -212,10 +185,10 @@ fn the_capture_shows_each_hop_and_what_a_fault_changed_in_transit() {
     );
 
     let faulty = Ceremony::new(5)
-        .phone(phone())
+        .phone(phone("microsoft-authenticator-ios"))
         .record_session(true)
         .fault(hybridsim_world::faults::Fault::WsTruncated)
-        .register(&creation())
+        .register(&creation_with(&RegistrationRequest::default()).0)
         .unwrap();
     let session = faulty.session.as_ref().unwrap();
     let hops = messages(&record::capture(std::slice::from_ref(session)));
