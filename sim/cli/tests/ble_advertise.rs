@@ -26,7 +26,7 @@ mod ble_mock;
 mod common;
 
 use ble_mock::{one_error_line, stderr, tools_present, Adapter, Advertising, MockBluez};
-use common::{scratch, Running, ORIGIN};
+use common::{scratch, tunnel_server, Running, ORIGIN};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -41,29 +41,6 @@ fn chrome_qr() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/vectors/qr_codes.json");
     let vectors: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     vectors["qr_codes"][0]["url"].as_str().unwrap().to_owned()
-}
-
-/// `hybridsim tunnel serve` on a free loopback port: its URL and routing id (lower-case hex),
-/// from the banner it prints once it listens.
-fn tunnel_server() -> (Running, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
-        .args(["tunnel", "serve", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let banner = lines.next().unwrap().unwrap();
-    let after = |marker: &str| {
-        let rest = banner
-            .split(marker)
-            .nth(1)
-            .unwrap_or_else(|| panic!("{banner}"));
-        rest.split([' ', ')']).next().unwrap().to_owned()
-    };
-    let (url, routing_id) = (format!("ws://{}", after("ws://")), after("routing id "));
-    std::thread::spawn(move || lines.for_each(drop));
-    (Running(child), url, routing_id.to_lowercase())
 }
 
 fn phone(mock: &MockBluez, dir: &Path, qr: &str, tunnel: &str) -> Command {

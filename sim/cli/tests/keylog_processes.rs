@@ -14,31 +14,11 @@
 
 mod common;
 
-use common::{hybridsim, scratch, Running, ORIGIN};
+use common::{hybridsim, scratch, tunnel_server, Running, ORIGIN};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-/// `hybridsim tunnel serve` on a free loopback port; its address from the banner it prints.
-fn tunnel_server() -> (Running, String) {
-    let mut child = hybridsim()
-        .args(["tunnel", "serve", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let banner = lines.next().unwrap().unwrap();
-    let addr = banner
-        .split("ws://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {banner:?}"))
-        .to_owned();
-    std::thread::spawn(move || lines.for_each(drop));
-    (Running(child), format!("ws://{addr}"))
-}
 
 /// Registration: the desktop and the phone, the phone's advert lines piped into the
 /// desktop. Returns the QR code and the advert carried.
@@ -188,7 +168,7 @@ fn tshark(pcapng: &Path, extra: &[&str]) -> Option<String> {
 #[test]
 fn each_process_key_log_alone_decrypts_the_session_and_both_captures_open() {
     let dir = scratch("keylog", "procs");
-    let (_server, tunnel) = tunnel_server();
+    let (_server, tunnel, _) = tunnel_server();
     let (qr, advert) = register(&dir, &tunnel);
     assert!(advert.starts_with("fff9:"), "{advert:?}");
     std::fs::write(
@@ -255,7 +235,7 @@ fn each_process_key_log_alone_decrypts_the_session_and_both_captures_open() {
 #[test]
 fn a_ceremony_over_a_real_tunnel_captures_both_connections_in_time_order() {
     let dir = scratch("keylog", "tunnel");
-    let (_server, tunnel) = tunnel_server();
+    let (_server, tunnel, _) = tunnel_server();
     let out = hybridsim()
         .current_dir(&dir)
         .args([

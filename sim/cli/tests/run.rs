@@ -11,6 +11,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::tunnel_server;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -459,42 +461,12 @@ fn the_schema_printed_is_the_committed_one() {
     assert_eq!(text(&out.stdout), committed);
 }
 
-/// Kills the tunnel server when the test ends, however it ends.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `hybridsim tunnel serve` on a free loopback port, and its `ws://` URL from the banner.
-fn tunnel_server() -> (Server, String) {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
-        .args(["tunnel", "serve", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let banner = lines.next().unwrap().unwrap();
-    let url = banner
-        .split_whitespace()
-        .find(|w| w.starts_with("ws://"))
-        .unwrap_or_else(|| panic!("no URL in {banner:?}"))
-        .to_owned();
-    std::thread::spawn(move || lines.for_each(drop));
-    (Server(child), url)
-}
-
 /// The same scenario files run over a real tunnel server (our own, on loopback): the
 /// ceremonies pass without approved-trace comparison, a scenario may name the server in
 /// its file, and a fault (which needs the simulated world) fails its step with a reason.
 #[test]
 fn scenarios_run_over_a_real_tunnel_server() {
-    let (_server, url) = tunnel_server();
+    let (_server, url, _) = tunnel_server();
     let dir = suite(
         "real-tunnel",
         &[

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{hybridsim, scratch as scratch_in, Running, ORIGIN};
+use common::{hybridsim, scratch as scratch_in, tunnel_server, Running, ORIGIN};
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -21,26 +21,6 @@ use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 const PROFILE: &str = "microsoft-authenticator-ios";
-
-/// `hybridsim tunnel serve` on a free loopback port; its address from the banner it prints.
-fn tunnel_server() -> (Running, String) {
-    let mut child = hybridsim()
-        .args(["tunnel", "serve", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let banner = lines.next().unwrap().unwrap();
-    let addr = banner
-        .split("ws://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {banner:?}"))
-        .to_owned();
-    std::thread::spawn(move || lines.for_each(drop));
-    (Running(child), format!("ws://{addr}"))
-}
 
 #[track_caller]
 fn assert_ok(out: &Output) {
@@ -176,7 +156,7 @@ fn assert_same_events(dir: &Path, verb: &str, actor: &str, process_trace: &str) 
 #[test]
 fn desktop_and_phone_processes_register_and_sign_in_like_the_simulated_ceremony() {
     let dir = scratch("pair");
-    let (_server, tunnel) = tunnel_server();
+    let (_server, tunnel, _) = tunnel_server();
 
     // Registration: the phone's stdout (its advert lines) piped into the desktop's stdin.
     let mut desktop_run = Running(
@@ -310,7 +290,7 @@ fn desktop_and_phone_processes_register_and_sign_in_like_the_simulated_ceremony(
 #[test]
 fn adverts_for_another_qr_code_are_ignored_and_the_input_ending_fails_the_desktop() {
     let dir = scratch("foreign");
-    let (_server, tunnel) = tunnel_server();
+    let (_server, tunnel, _) = tunnel_server();
     let mut run = Running(
         desktop(&dir, "create", &tunnel, "1", "-")
             .stdin(Stdio::piped())

@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use serde_json::json;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 
 /// The origin of the browser tab in every test.
 pub const ORIGIN: &str = "https://login.example";
@@ -50,4 +51,27 @@ pub fn scratch(prefix: &str, tag: &str) -> PathBuf {
     )
     .unwrap();
     dir
+}
+
+/// `hybridsim tunnel serve` on a free loopback port: its `ws://` URL and routing id
+/// (lower-case hex), from the banner it prints once it listens.
+pub fn tunnel_server() -> (Running, String, String) {
+    let mut child = hybridsim()
+        .args(["tunnel", "serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let banner = lines.next().unwrap().unwrap();
+    let after = |marker: &str| {
+        let rest = banner
+            .split(marker)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {marker} in {banner:?}"));
+        rest.split([' ', ')']).next().unwrap().to_owned()
+    };
+    let (url, routing_id) = (format!("ws://{}", after("ws://")), after("routing id "));
+    std::thread::spawn(move || lines.for_each(drop));
+    (Running(child), url, routing_id.to_lowercase())
 }
