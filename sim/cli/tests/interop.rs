@@ -16,27 +16,16 @@
     clippy::indexing_slicing
 )]
 
+mod common;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use common::python;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const ORIGIN: &str = "https://login.example";
 const RP_ID: &str = "login.example";
-
-fn python(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") => {
-            panic!("{var} is not set: run bash tests/run, which installs the interop tools")
-        }
-        _ => {
-            eprintln!("skipped: {var} not set (bash tests/run sets it)");
-            None
-        }
-    }
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -14,25 +14,14 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::python;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const ORIGIN: &str = "https://login.example";
 const RP_ID: &str = "login.example";
-
-fn python() -> Option<String> {
-    match std::env::var("HYBRIDSIM_PYTHON_FIDO2") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") => {
-            panic!("HYBRIDSIM_PYTHON_FIDO2 is not set: run bash tests/run")
-        }
-        _ => {
-            eprintln!("skipped: HYBRIDSIM_PYTHON_FIDO2 not set (bash tests/run sets it)");
-            None
-        }
-    }
-}
 
 fn script(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -74,7 +63,9 @@ fn fido2(py: &str, dir: &Path, args: &[&str]) -> String {
 
 #[test]
 fn a_cxf_moved_passkey_matches_what_fido2_registered_and_still_signs_in() {
-    let Some(py) = python() else { return };
+    let Some(py) = python("HYBRIDSIM_PYTHON_FIDO2") else {
+        return;
+    };
     let dir = std::env::temp_dir().join(format!("hybridsim-interop-cxf-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

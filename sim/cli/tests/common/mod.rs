@@ -75,3 +75,18 @@ pub fn tunnel_server() -> (Running, String, String) {
     std::thread::spawn(move || lines.for_each(drop));
     (Running(child), url, routing_id.to_lowercase())
 }
+
+/// The interpreter in environment variable `var` (a virtualenv `bash tests/run` makes), or
+/// `None` to skip the test; under CI a missing one fails the test instead.
+pub fn python(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") => {
+            panic!("{var} is not set: run bash tests/run, which installs the interop tools")
+        }
+        _ => {
+            eprintln!("skipped: {var} not set (bash tests/run sets it)");
+            None
+        }
+    }
+}
