@@ -11,11 +11,13 @@
     clippy::indexing_slicing
 )]
 
-use hybridsim_explore::check::{check, observe};
+use hybridsim_explore::check::{check, desktop_deadline, observe};
 use hybridsim_explore::scenario::{to_scenario, to_toml};
 use hybridsim_explore::schedule::{conformant_phones, Radio};
-use hybridsim_explore::{DesktopChoice, Flow, Pool, Schedule};
+use hybridsim_explore::{DesktopChoice, Flow, Invariant, Pool, Schedule};
 use hybridsim_matrix::Expectations;
+use hybridsim_peers::desktop::Timeouts;
+use hybridsim_peers::Millis;
 use hybridsim_peers::Vocabulary;
 use hybridsim_scenario::builtin;
 use std::collections::BTreeSet;
@@ -213,4 +215,26 @@ fn faults_on_a_pair_expected_to_fail_keep_every_invariant() {
             }
         }
     }
+}
+
+/// Each party by its own deadline: a desktop profile with shorter timers (webauthn-rs waits
+/// 30 s for the response, hybridsim's desktop 60 s) is late sooner than hybridsim's desktop.
+#[test]
+fn a_desktop_profile_is_held_to_its_own_timers() {
+    let s = schedule(
+        DesktopChoice::Profile("webauthn-rs"),
+        "ios16",
+        Flow::Register,
+        &[],
+    );
+    let mut o = observe(&to_scenario(&s).unwrap()).unwrap();
+    assert_eq!(check(&o), vec![]);
+    let own = desktop_deadline(&o.desktop_timeouts);
+    let default = desktop_deadline(&Timeouts::default());
+    assert_eq!(default.as_millis() - own.as_millis(), 30_000);
+    let parties = o.default[0].parties.as_mut().unwrap();
+    parties.desktop_at = Some(Millis(own.as_millis() + 1));
+    o.replay = o.default.clone();
+    let broken: Vec<Invariant> = check(&o).into_iter().map(|b| b.invariant).collect();
+    assert_eq!(broken, vec![Invariant::Deadline]);
 }
