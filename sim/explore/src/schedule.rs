@@ -222,6 +222,15 @@ impl Default for Pool {
     }
 }
 
+/// Whether the shipped phone profile `name` sends linking info (the iPhone's never does:
+/// iOS needs the QR code every time). A profile that does not parse counts as linking, so
+/// that the scenario runner, not the draw, reports it.
+pub fn phone_links(name: &str) -> bool {
+    hybridsim_scenario::builtin::profile(name)
+        .and_then(|text| hybridsim_ctap::profile::Profile::from_toml_str(text).ok())
+        .is_none_or(|profile| profile.hybrid.linking)
+}
+
 /// A uniformly random index below `n` (`n` > 0); the modulo bias is irrelevant here.
 fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
     let n = u64::try_from(n.max(1)).unwrap_or(u64::MAX);
@@ -342,8 +351,14 @@ impl Pool {
     /// The schedule of run `seed`: the same seed and pool always give the same schedule.
     pub fn draw(&self, seed: u64) -> Schedule {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let flow = pick(&mut rng, &self.flows, Flow::Register);
+        let mut flow = pick(&mut rng, &self.flows, Flow::Register);
         let phone = pick(&mut rng, &self.phones, String::from("ios16"));
+        if flow == Flow::Linked && !phone_links(&phone) {
+            // A phone that never links leaves a linked sign-in no link to use: the run
+            // would execute no faulted ceremony. Another flow, when the pool has one.
+            let others: Vec<Flow> = self.flows.iter().copied().filter(|f| *f != flow).collect();
+            flow = pick(&mut rng, &others, flow);
+        }
         let desktop = pick(&mut rng, &self.desktops, DesktopChoice::Chromium);
         let radio = random_radio(&mut rng);
         let count = below(&mut rng, self.max_faults.saturating_add(1));

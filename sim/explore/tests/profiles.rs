@@ -13,7 +13,7 @@
 
 use hybridsim_explore::check::{check, desktop_deadline, observe};
 use hybridsim_explore::scenario::{to_scenario, to_toml};
-use hybridsim_explore::schedule::{conformant_phones, Radio};
+use hybridsim_explore::schedule::{conformant_phones, phone_links, Radio};
 use hybridsim_explore::{DesktopChoice, Flow, Invariant, Pool, Schedule};
 use hybridsim_matrix::Expectations;
 use hybridsim_peers::desktop::Timeouts;
@@ -237,4 +237,26 @@ fn a_desktop_profile_is_held_to_its_own_timers() {
     o.replay = o.default.clone();
     let broken: Vec<Invariant> = check(&o).into_iter().map(|b| b.invariant).collect();
     assert_eq!(broken, vec![Invariant::Deadline]);
+}
+
+/// A phone that never links is not drawn with the linked flow (its linked sign-in would run
+/// no ceremony); phones that link are.
+#[test]
+fn a_phone_that_never_links_is_not_drawn_for_a_linked_sign_in() {
+    assert!(!phone_links("iphone-icloud-keychain-2026"));
+    assert!(phone_links("google-play-services-2-3"));
+    let pool = Pool {
+        phones: vec!["iphone-icloud-keychain-2026".to_owned(), "ios16".to_owned()],
+        ..Pool::default()
+    };
+    let drawn: Vec<Schedule> = (0..300).map(|i| pool.draw(i)).collect();
+    assert!(drawn
+        .iter()
+        .all(|s| s.phone != "iphone-icloud-keychain-2026" || s.flow != Flow::Linked));
+    assert!(drawn
+        .iter()
+        .any(|s| s.phone == "iphone-icloud-keychain-2026"));
+    assert!(drawn
+        .iter()
+        .any(|s| s.phone == "ios16" && s.flow == Flow::Linked));
 }
