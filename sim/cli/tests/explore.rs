@@ -1,6 +1,6 @@
 //! `hybridsim explore` as CI runs it: a bounded number of runs, the JSON report's shape,
 //! exit 0 without a violation, 1 with one (a `buggy-*` phone breaks agreement by design),
-//! and 2 for a name that is not a phone.
+//! and 2 for a name that is not a phone or a desktop; desktop profiles are desktops.
 
 #![allow(
     clippy::unwrap_used,
@@ -97,4 +97,29 @@ fn an_unknown_phone_is_bad_input() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no phone \"nokia-3310\""));
+}
+
+#[test]
+fn desktop_profiles_are_desktops_to_draw_from() {
+    let out = common::hybridsim()
+        .args(["explore", "--runs", "6", "--seed", "3"])
+        .args(["--desktop", "chrome-150-linux,webauthn-rs,lenient"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = common::hybridsim()
+        .args(["explore", "--runs", "1", "--desktop", "netscape-4"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no desktop \"netscape-4\"") && stderr.contains("safari-macos"),
+        "{stderr}"
+    );
 }

@@ -14,12 +14,13 @@ use hybridsim_peers::trace::HIDDEN;
 use hybridsim_peers::{Millis, ReasonKind};
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_scenario::run::{run_scenario, Parties, StepResult};
-use hybridsim_scenario::Scenario;
+use hybridsim_scenario::{builtin, Scenario};
 use hybridsim_world::trace::TraceRecord;
 use hybridsim_world::WorldError;
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::time::Duration;
 
 /// The actor name the scenario runner gives the phone of a ceremony.
 const PHONE: &str = "phone";
@@ -35,6 +36,8 @@ pub struct Observation {
     pub revealed: Vec<StepResult>,
     /// With secrets hidden (the default run, unless the scenario reveals them).
     pub hidden: Vec<StepResult>,
+    /// The desktop's own timers: its profile's, or hybridsim's defaults.
+    pub desktop_timeouts: Timeouts,
 }
 
 /// Why a run could not be executed at all.
@@ -100,6 +103,22 @@ pub fn observe(scenario: &Scenario) -> Result<Observation, Result<Breach, Cannot
         replay,
         revealed,
         hidden,
+        desktop_timeouts: desktop_timeouts(scenario).map_err(Err)?,
+    })
+}
+
+/// The timers of the scenario's desktop: its profile's (a profile shortens them, as
+/// webauthn-rs' 30 s for the response), else hybridsim's defaults.
+fn desktop_timeouts(scenario: &Scenario) -> Result<Timeouts, CannotRun> {
+    let Some(name) = scenario.desktop.profile.as_deref() else {
+        return Ok(Timeouts::default());
+    };
+    let profile = builtin::load_desktop(name, Path::new(".")).map_err(CannotRun)?;
+    let t = &profile.timeouts;
+    Ok(Timeouts {
+        advert: Duration::from_secs(t.advert_s),
+        handshake: Duration::from_secs(t.handshake_s),
+        ctap_response: Duration::from_secs(t.ctap_response_s),
     })
 }
 
@@ -108,7 +127,7 @@ pub fn check(observation: &Observation) -> Vec<Breach> {
     let mut breaches = Vec::new();
     for step in &observation.default {
         if let Some(parties) = &step.parties {
-            breaches.extend(deadline(step, parties));
+            breaches.extend(deadline(step, parties, &observation.desktop_timeouts));
             breaches.extend(agreement(step, parties));
             breaches.extend(blame(step, parties));
         }
@@ -126,10 +145,9 @@ fn breach(invariant: Invariant, step: &StepResult, detail: String) -> Breach {
     }
 }
 
-/// The latest a desktop can finish: each of its stages at its own timer, one after the
-/// other, then its linger.
-pub fn desktop_deadline() -> Millis {
-    let t = Timeouts::default();
+/// The latest a desktop with timers `t` can finish: each of its stages at its own timer,
+/// one after the other, then its linger.
+pub fn desktop_deadline(t: &Timeouts) -> Millis {
     let total = t.advert + t.handshake + t.ctap_response + DEFAULT_LINGER;
     Millis(u64::try_from(total.as_millis()).unwrap_or(u64::MAX))
 }
@@ -142,13 +160,13 @@ fn phone_started(step: &StepResult) -> Option<Millis> {
         .map(|r| Millis(r.t_ms))
 }
 
-fn deadline(step: &StepResult, parties: &Parties) -> Option<Breach> {
+fn deadline(step: &StepResult, parties: &Parties, timeouts: &Timeouts) -> Option<Breach> {
     if let Some(WorldError::Livelock { steps, running }) = &parties.world_error {
         let detail = format!("livelock after {steps} deliveries; still running: {running:?}");
         return Some(breach(Invariant::Deadline, step, detail));
     }
     let exempt = |result: &Result<(), hybridsim_peers::PeerError>| matches!(result, Err(e) if e.kind() == ReasonKind::WentSilent);
-    let limit = desktop_deadline();
+    let limit = desktop_deadline(timeouts);
     if !exempt(&parties.desktop) && parties.desktop_at.is_none_or(|at| at > limit) {
         let detail = format!(
             "the desktop ended at {:?} ({:?}), its deadline is {} ms",

@@ -17,7 +17,9 @@ pub struct ExploreArgs {
     /// The exploration's seed.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
-    /// Desktops to draw from (chromium, lenient, detect; default all).
+    /// Desktops to draw from: shipped desktop profiles (chrome-stable, chrome-150-linux,
+    /// safari-macos, windows-11, libwebauthn, webauthn-rs) or knobs on hybridsim's own desktop
+    /// (chromium, lenient, detect); default all of them.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub desktop: Vec<String>,
     /// Phone profiles to draw from (default every conformant shipped profile).

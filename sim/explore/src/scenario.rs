@@ -80,6 +80,9 @@ pub fn to_toml(schedule: &Schedule, about: &str, observed: Option<&[StepResult]>
         DesktopChoice::Chromium => {}
         DesktopChoice::Lenient => out.push_str("\n[desktop]\nupdate_policy = \"lenient\"\n"),
         DesktopChoice::Detect => out.push_str("\n[desktop]\ncrypter = \"detect\"\n"),
+        DesktopChoice::Profile(name) => {
+            let _ = writeln!(out, "\n[desktop]\nprofile = {}", quoted(name));
+        }
     }
     let _ = writeln!(
         out,

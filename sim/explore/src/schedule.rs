@@ -43,42 +43,64 @@ impl Flow {
     }
 }
 
-/// How the desktop (the browser) behaves. One small type so that desktop profiles can join
-/// it as a field without touching the explorer's loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// The desktop (the browser): a shipped desktop profile (`fixtures/desktops/`), or
+/// hybridsim's own desktop with one knob turned. The knobs stay beside the profiles because
+/// they reach combinations no shipped profile has: hybridsim's desktop (Chromium's QR and
+/// policies, getInfo logged only), and the detecting crypter under Chromium's strict update
+/// policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DesktopChoice {
-    /// Chromium: strict update policy, the new transport construction.
+    /// hybridsim's desktop: Chromium's strict update policy, the new transport construction.
     Chromium,
-    /// A desktop that ignores update and linking info it cannot accept.
+    /// hybridsim's desktop, ignoring update and linking info it cannot accept.
     Lenient,
-    /// A desktop that detects the phone's transport construction (webauthn-rs' initiator).
+    /// hybridsim's desktop, detecting the phone's transport construction (webauthn-rs'
+    /// initiator).
     Detect,
+    /// A shipped desktop profile, by its name in `hybridsim_scenario::builtin::DESKTOPS`.
+    Profile(&'static str),
 }
 
 impl DesktopChoice {
-    /// Every desktop, the default first.
-    pub const ALL: &'static [DesktopChoice] = &[
+    /// The knobs on hybridsim's desktop, the plainest first.
+    pub const KNOBS: &'static [DesktopChoice] = &[
         DesktopChoice::Chromium,
         DesktopChoice::Lenient,
         DesktopChoice::Detect,
     ];
 
-    /// Its name on the command line and in reports.
+    /// Every desktop: the knobs (the plainest first), then every shipped desktop profile.
+    pub fn all() -> Vec<DesktopChoice> {
+        let profiles = hybridsim_scenario::builtin::DESKTOPS
+            .iter()
+            .map(|(name, _)| DesktopChoice::Profile(name));
+        DesktopChoice::KNOBS
+            .iter()
+            .copied()
+            .chain(profiles)
+            .collect()
+    }
+
+    /// Its name on the command line and in reports (a profile's is the profile's).
     pub fn name(self) -> &'static str {
         match self {
             DesktopChoice::Chromium => "chromium",
             DesktopChoice::Lenient => "lenient",
             DesktopChoice::Detect => "detect",
+            DesktopChoice::Profile(name) => name,
         }
     }
 
-    /// The desktop called `name`.
+    /// The desktop called `name`: a knob or a shipped desktop profile.
     pub fn from_name(name: &str) -> Option<DesktopChoice> {
-        DesktopChoice::ALL
-            .iter()
-            .copied()
-            .find(|d| d.name() == name)
+        DesktopChoice::all().into_iter().find(|d| d.name() == name)
+    }
+}
+
+impl Serialize for DesktopChoice {
+    /// As its name, the form `--desktop` takes.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 
@@ -188,15 +210,25 @@ pub fn conformant_phones() -> Vec<String> {
 }
 
 impl Default for Pool {
-    /// Every conformant phone, every desktop, every flow, up to 3 faults.
+    /// Every conformant phone, every desktop (knobs and shipped profiles), every flow, up
+    /// to 3 faults.
     fn default() -> Self {
         Pool {
             phones: conformant_phones(),
-            desktops: DesktopChoice::ALL.to_vec(),
+            desktops: DesktopChoice::all(),
             flows: Flow::ALL.to_vec(),
             max_faults: 3,
         }
     }
+}
+
+/// Whether the shipped phone profile `name` sends linking info (the iPhone's never does:
+/// iOS needs the QR code every time). A profile that does not parse counts as linking, so
+/// that the scenario runner, not the draw, reports it.
+pub fn phone_links(name: &str) -> bool {
+    hybridsim_scenario::builtin::profile(name)
+        .and_then(|text| hybridsim_ctap::profile::Profile::from_toml_str(text).ok())
+        .is_none_or(|profile| profile.hybrid.linking)
 }
 
 /// A uniformly random index below `n` (`n` > 0); the modulo bias is irrelevant here.
@@ -304,7 +336,7 @@ impl Pool {
                     DesktopChoice::from_name(name).ok_or_else(|| UnknownName {
                         what: "desktop",
                         name: name.clone(),
-                        known: DesktopChoice::ALL
+                        known: DesktopChoice::all()
                             .iter()
                             .map(|d| d.name())
                             .collect::<Vec<_>>()
@@ -319,8 +351,14 @@ impl Pool {
     /// The schedule of run `seed`: the same seed and pool always give the same schedule.
     pub fn draw(&self, seed: u64) -> Schedule {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let flow = pick(&mut rng, &self.flows, Flow::Register);
+        let mut flow = pick(&mut rng, &self.flows, Flow::Register);
         let phone = pick(&mut rng, &self.phones, String::from("ios16"));
+        if flow == Flow::Linked && !phone_links(&phone) {
+            // A phone that never links leaves a linked sign-in no link to use: the run
+            // would execute no faulted ceremony. Another flow, when the pool has one.
+            let others: Vec<Flow> = self.flows.iter().copied().filter(|f| *f != flow).collect();
+            flow = pick(&mut rng, &others, flow);
+        }
         let desktop = pick(&mut rng, &self.desktops, DesktopChoice::Chromium);
         let radio = random_radio(&mut rng);
         let count = below(&mut rng, self.max_faults.saturating_add(1));

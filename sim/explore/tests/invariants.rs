@@ -51,7 +51,9 @@ fn a_clean_registration_breaks_nothing() {
 fn a_late_desktop_breaks_the_deadline() {
     let mut o = observed(&schedule(Flow::Register, &[]));
     let parties = o.default[0].parties.as_mut().unwrap();
-    parties.desktop_at = Some(Millis(desktop_deadline().as_millis() + 1));
+    parties.desktop_at = Some(Millis(
+        desktop_deadline(&o.desktop_timeouts).as_millis() + 1,
+    ));
     o.replay = o.default.clone();
     assert_eq!(broken(&o), vec![Invariant::Deadline]);
 }
