@@ -153,26 +153,7 @@ fn a_synced_passkey_moved_by_keychain_sync_signs_in_on_the_new_phone() {
         .unwrap_or_else(|| panic!("no passkey row in {report}"));
     assert_eq!(passkey["arrival"]["state"], "moved", "{passkey}");
 
-    let got = ok(sign_in(&dir, "new.json"));
-    std::fs::write(dir.join("got.json"), &got.stdout).unwrap();
-    let assertion: Value = serde_json::from_slice(&got.stdout).unwrap();
-    assert_eq!(assertion["rawId"], created["rawId"], "the same credential");
-    // The relying party that registered it on the old phone accepts the new phone's assertion.
-    ok(run(
-        &dir,
-        &[
-            "rp",
-            "verify-authentication",
-            "--options",
-            "get.json",
-            "--response",
-            "got.json",
-            "--origin",
-            ORIGIN,
-            "--credential",
-            "rp-credential.json",
-        ],
-    ));
+    new_phone_signs_in_as_registered(&dir, &created);
 }
 
 #[test]
@@ -322,12 +303,18 @@ fn a_passkey_moved_by_cxf_signs_in_from_the_new_provider() {
     assert_eq!(moved["sign_count"], 0);
     assert_eq!(moved["backup"]["eligible"], true);
 
-    let got = ok(sign_in(&dir, "new.json"));
+    new_phone_signs_in_as_registered(&dir, &created);
+}
+
+/// The new phone (`new.json`) signs in with the credential `created` made on the old one, and
+/// the relying party that registered it there accepts the assertion.
+fn new_phone_signs_in_as_registered(dir: &Path, created: &Value) {
+    let got = ok(sign_in(dir, "new.json"));
     std::fs::write(dir.join("got.json"), &got.stdout).unwrap();
     let assertion: Value = serde_json::from_slice(&got.stdout).unwrap();
-    assert_eq!(assertion["rawId"], created["rawId"]);
+    assert_eq!(assertion["rawId"], created["rawId"], "the same credential");
     ok(run(
-        &dir,
+        dir,
         &[
             "rp",
             "verify-authentication",
