@@ -4,13 +4,11 @@
 //! on success, on failure, on Ctrl-C and on SIGTERM (the advert is unregistered before the
 //! process goes), and when the radio itself fails (then the run is stopped).
 //!
-//! The advert's form (service UUID, length) and the tunnel domain come from the phone's
-//! profile through [`phone_form`] (its `[hybrid]` table).
+//! The advert's form (service UUID, suffix) and the tunnel domain are the phone's own, set
+//! from its profile's `[hybrid]` table by `PhoneConfig::apply_hybrid_profile`.
 
 use crate::advertise::Advertiser;
 use crate::error::BleError;
-use hybridsim_ctap::Profile;
-use hybridsim_peers::phone::PhoneConfig;
 use hybridsim_proto::advert_line::AdvertLine;
 use std::future::Future;
 use std::pin::Pin;
@@ -18,38 +16,9 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
 
-/// How a phone's advert looks on the air and where its tunnel is, as its profile says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PhoneForm {
-    /// The 16-bit service UUID of the advert: 0xFFF9 (Android) or 0xFDE2 (iOS).
-    pub uuid: u16,
-    /// Whether a CTAP 2.3 suffix follows the 20 advert bytes.
-    pub suffixed: bool,
-    /// The tunnel domain id (docs/protocol.md §5.1): 0 `cable.ua5v.com`, 1 `cable.auth.com`.
-    pub domain_id: u16,
-}
-
-/// The advert form and tunnel domain of a phone with `profile`, from its `[hybrid]` table
-/// (service UUID, advert form, tunnel domain).
-pub fn phone_form(profile: &Profile) -> PhoneForm {
-    let hybrid = &profile.hybrid;
-    PhoneForm {
-        uuid: hybrid.service_uuid.value(),
-        suffixed: hybrid.advert != hybridsim_ctap::profile::hybrid::AdvertForm::Exact,
-        domain_id: hybrid.tunnel_domain,
-    }
-}
-
-/// Opens the adapter for a phone about to run with `config` (see [`Advertiser::open`]) and
-/// gives the phone its profile's advert form and tunnel domain ([`phone_form`]).
-pub async fn prepare<H>(
-    config: &mut PhoneConfig<H>,
-    profile: &Profile,
-) -> Result<Advertiser, BleError> {
-    let advertiser = Advertiser::open().await?;
-    let form = phone_form(profile);
-    (config.advert_uuid, config.domain_id) = (form.uuid, form.domain_id);
-    Ok(advertiser)
+/// Opens the adapter for a phone about to advertise (see [`Advertiser::open`]).
+pub async fn prepare() -> Result<Advertiser, BleError> {
+    Advertiser::open().await
 }
 
 /// Ctrl-C (SIGINT) and SIGTERM, listened for from creation on, so that neither ends the
@@ -211,36 +180,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_form_is_the_profiles_hybrid_table() {
-        let form = |name: &str| {
-            let path = format!(
-                "{}/../../fixtures/profiles/{name}.toml",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let text = std::fs::read_to_string(path).unwrap_or_default();
-            Profile::from_toml_str(&text)
-                .map(|p| phone_form(&p))
-                .map_err(|e| e.to_string())
-        };
-        let android = PhoneForm {
-            uuid: 0xfff9,
-            suffixed: false,
-            domain_id: 0,
-        };
-        assert_eq!(form("google-password-manager"), Ok(android));
-        let iphone = PhoneForm {
-            uuid: 0xfde2,
-            suffixed: false,
-            domain_id: 1,
-        };
-        assert_eq!(form("iphone-icloud-keychain-2026"), Ok(iphone));
-        assert_eq!(
-            form("google-play-services-2-3").map(|f| f.suffixed),
-            Ok(true)
-        );
-    }
 
     #[test]
     fn how_the_radio_ended_reads_as_one_line() {

@@ -3,7 +3,6 @@
 //! opened, so that a machine without a usable one fails at once: one line, exit 3.
 
 use crate::failure::Failure;
-use hybridsim_peers::phone::PhoneConfig;
 use hybridsim_peers::FedAdvert;
 use hybridsim_proto::advert_line::AdvertLine;
 use std::future::Future;
@@ -48,24 +47,19 @@ pub fn spawn_feed(scanner: Scanner, feed: UnboundedSender<FedAdvert>) -> JoinHan
     match (scanner, feed) {}
 }
 
-/// Gets the adapter ready to advertise when `wanted` (`phone --real-ble`); the phone's advert
-/// form and tunnel domain are then its profile's (`phone_radio::phone_form`).
-pub fn advertiser(
-    wanted: bool,
-    runtime: &Runtime,
-    config: &mut PhoneConfig,
-) -> Result<Option<Advertiser>, Failure> {
+/// Gets the adapter ready to advertise when `wanted` (`phone --real-ble`); the advert's form
+/// and tunnel domain are the phone's, from its profile's `[hybrid]` table.
+pub fn advertiser(wanted: bool, runtime: &Runtime) -> Result<Option<Advertiser>, Failure> {
     if !wanted {
         return Ok(None);
     }
-    let profile = config.authenticator.profile().clone();
     #[cfg(feature = "ble")]
     return runtime
-        .block_on(hybridsim_ble::phone_radio::prepare(config, &profile))
+        .block_on(hybridsim_ble::phone_radio::prepare())
         .map(Some)
         .map_err(|e| crate::ble::failure(&e));
     #[cfg(not(feature = "ble"))]
-    Ok((config, runtime, profile)).and(Err(crate::ble::not_built()))
+    Ok(runtime).and(Err(crate::ble::not_built()))
 }
 
 /// Runs the phone (`run`) with its adverts on the air; its output, and exit 3 for a radio

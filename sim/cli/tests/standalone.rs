@@ -349,6 +349,73 @@ fn without_a_tunnel_flag_the_desktop_runs_and_a_bad_qr_is_bad_input() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// The standalone phone advertises as its profile's `[hybrid]` table says: an iPhone with
+/// iCloud Keychain under Google's 0xFDE2 with the Apple tunnel domain (1), checked by
+/// decrypting the advert line it writes.
+#[test]
+fn the_standalone_phone_advertises_with_its_profiles_uuid_and_domain() {
+    let dir = scratch("iphone-advert");
+    let (_server, tunnel, _) = tunnel_server();
+    // A QR code for a desktop that never comes: the phone advertises, then times out.
+    let secret = "00112233445566778899aabbccddeeff";
+    let public_key = "036b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296";
+    let encoded = hybridsim()
+        .args([
+            "encode",
+            "qr",
+            "--public-key",
+            public_key,
+            "--secret",
+            secret,
+        ])
+        .output()
+        .unwrap();
+    assert_ok(&encoded);
+    let qr = String::from_utf8(encoded.stdout).unwrap().trim().to_owned();
+    let mut phone = Running(
+        hybridsim()
+            .current_dir(&dir)
+            .args([
+                "phone",
+                "--qr",
+                &qr,
+                "--profile",
+                "iphone-icloud-keychain-2026",
+            ])
+            .args([
+                "--state",
+                "iphone.json",
+                "--tunnel",
+                &tunnel,
+                "--timeout",
+                "30",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    BufReader::new(phone.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("fde2:"), "{line:?}");
+    let decoded = hybridsim()
+        .args([
+            "decode",
+            "advert",
+            "--secret",
+            secret,
+            "--json",
+            line.trim(),
+        ])
+        .output()
+        .unwrap();
+    assert_ok(&decoded);
+    let fields: Value = serde_json::from_slice(&decoded.stdout).unwrap();
+    assert_eq!(fields["domain_id"], 1, "{fields}");
+}
+
 /// Waits for a child whose stdout was taken, returning its status and stderr.
 trait WaitTaken {
     fn wait_with_output_taken(&mut self) -> (std::process::ExitStatus, String);

@@ -34,7 +34,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
     config.tunnel = endpoint;
     config.log_secrets = args.side.capture.wanted();
     let runtime = standalone::runtime()?;
-    let radio = real_ble::advertiser(args.real_ble, &runtime, &mut config)?;
+    let radio = real_ble::advertiser(args.real_ble, &runtime)?;
     let phone = Phone::new(config);
 
     let advert_out = args.advert_out.clone();
