@@ -3,7 +3,7 @@
 //! (`hybridsim_webauthn::browser`), failures into exit codes. Shared by `authenticator`,
 //! `ceremony --tunnel` and `desktop`.
 
-use crate::failure::Failure;
+use crate::failure::{Failure, OrFail};
 use hybridsim_webauthn::browser::{self, AnswerError};
 use hybridsim_webauthn::json::{CreationOptionsJson, RequestOptionsJson};
 use std::path::Path;
@@ -19,8 +19,8 @@ pub struct Pending(browser::Pending);
 impl Pending {
     /// Reads creation options from `path` and makes the makeCredential request.
     pub fn create(path: &Path, origin: &str) -> Result<Pending, Failure> {
-        let options = CreationOptionsJson::from_json(&read(path)?)
-            .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+        let options =
+            CreationOptionsJson::from_json(&read(path)?).or_bad_input_on(path.display())?;
         browser::Pending::create(&options, origin)
             .map(Pending)
             .map_err(refuses_options)
@@ -28,8 +28,8 @@ impl Pending {
 
     /// Reads request options from `path` and makes the getAssertion request.
     pub fn get(path: &Path, origin: &str) -> Result<Pending, Failure> {
-        let options = RequestOptionsJson::from_json(&read(path)?)
-            .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+        let options =
+            RequestOptionsJson::from_json(&read(path)?).or_bad_input_on(path.display())?;
         browser::Pending::get(&options, origin)
             .map(Pending)
             .map_err(refuses_options)

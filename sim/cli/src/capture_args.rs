@@ -1,7 +1,7 @@
 //! `--keylog FILE` and `--pcapng FILE`, shared by `ceremony`, `desktop`, `phone` and `run`;
 //! the files are written by `hybridsim_pcapng::files`.
 
-use crate::failure::{Failure, Outcome};
+use crate::failure::{OrFail, Outcome};
 use clap::Args;
 use hybridsim_pcapng::record::SessionRecord;
 use std::path::PathBuf;
@@ -27,7 +27,6 @@ impl CaptureArgs {
     /// Appends the key log and writes the capture of `records`.
     pub fn write(&self, records: &[SessionRecord]) -> Outcome {
         let (keylog, pcapng) = (self.keylog.as_deref(), self.pcapng.as_deref());
-        hybridsim_pcapng::files::write_all(keylog, pcapng, records)
-            .map_err(|e| Failure::environment(e.to_string()))
+        hybridsim_pcapng::files::write_all(keylog, pcapng, records).or_environment()
     }
 }

@@ -1,5 +1,7 @@
 //! How a command fails: one line for the user and the exit code that goes with it.
 
+use std::fmt;
+
 /// Exit codes shared by every command, so scripts can branch on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -52,6 +54,31 @@ impl Failure {
 
 /// What every command returns.
 pub type Outcome = Result<(), Failure>;
+
+/// A library's error as the command's failure: the method names the exit code, the error's
+/// text is the line (after `what`, for the `_on` forms: the flag or file it came from).
+pub trait OrFail<T> {
+    /// Exit 2 (bad input), the error's text as the line.
+    fn or_bad_input(self) -> Result<T, Failure>;
+    /// Exit 2, `{what}: {error}`.
+    fn or_bad_input_on(self, what: impl fmt::Display) -> Result<T, Failure>;
+    /// Exit 3 (environment), the error's text as the line.
+    fn or_environment(self) -> Result<T, Failure>;
+}
+
+impl<T, E: fmt::Display> OrFail<T> for Result<T, E> {
+    fn or_bad_input(self) -> Result<T, Failure> {
+        self.map_err(|e| Failure::bad_input(e.to_string()))
+    }
+
+    fn or_bad_input_on(self, what: impl fmt::Display) -> Result<T, Failure> {
+        self.map_err(|e| Failure::bad_input(format!("{what}: {e}")))
+    }
+
+    fn or_environment(self) -> Result<T, Failure> {
+        self.map_err(|e| Failure::environment(e.to_string()))
+    }
+}
 
 impl From<hybridsim_state::StateError> for Failure {
     /// Another process holding the file past the wait is exit 1 (the input is fine, the

@@ -1,7 +1,7 @@
 //! `hybridsim matrix`: every desktop × phone × flow in the simulated world
 //! (`hybridsim_matrix` does the work and the reports; this only parses arguments).
 
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use clap::Args;
 use hybridsim_matrix::{run_command, MatrixOptions};
 use std::path::PathBuf;
@@ -46,7 +46,7 @@ pub fn run(args: MatrixArgs) -> Outcome {
         expect: args.expect,
         jobs,
     };
-    let run = run_command(&options).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let run = run_command(&options).or_bad_input()?;
     print!("{}", run.text);
     if run.ok(options.expect.is_some()) {
         Ok(())

@@ -1,4 +1,4 @@
-//! Writing results to stdout.
+//! Writing results: lines to stdout, and the files a user asked for.
 //!
 //! `println!` panics when stdout is a pipe whose reader has gone (`hybridsim … | head -1`);
 //! a tool that scripts pipe into must not, so results are written through [`line`], which
@@ -11,4 +11,15 @@ use std::io::Write;
 pub fn line(args: fmt::Arguments<'_>) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_fmt(args).and_then(|()| out.write_all(b"\n"));
+}
+
+/// Writes `contents` to the file at `path` (created or replaced): exit 2 naming the file when
+/// it cannot be written (a missing folder, no permission).
+pub fn write_file(path: &std::path::Path, contents: impl AsRef<[u8]>) -> crate::failure::Outcome {
+    std::fs::write(path, contents).map_err(|e| {
+        crate::failure::Failure::bad_input(format!(
+            "cannot write {}: {e}",
+            crate::input::shown(path)
+        ))
+    })
 }

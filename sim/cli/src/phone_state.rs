@@ -5,7 +5,7 @@
 use crate::builtin;
 use crate::failure::Failure;
 use hybridsim_ctap::user::{ScriptedUser, Verification};
-use hybridsim_ctap::{Authenticator, Profile};
+use hybridsim_ctap::Authenticator;
 use hybridsim_state::open::{self, StartProfile};
 use hybridsim_state::{Locked, PhoneState};
 use std::path::Path;
@@ -29,27 +29,10 @@ pub fn load_or_start(
 
 /// A shipped profile by name, or a TOML file by path.
 fn start_profile(asked: &str) -> Result<StartProfile, Failure> {
-    if let Some(text) = builtin::profile(asked) {
-        return Ok(StartProfile {
-            name: asked.to_owned(),
-            toml: text.to_owned(),
-        });
-    }
-    let path = Path::new(asked);
-    if !path.exists() {
-        let names: Vec<&str> = builtin::PROFILES.iter().map(|(n, _)| *n).collect();
-        return Err(Failure::bad_input(format!(
-            "no profile {}: give a file or one of {}",
-            crate::echo::shown(asked),
-            names.join(", ")
-        )));
-    }
-    let toml = crate::input::read_text(path)?;
-    let profile = Profile::from_toml_str(&toml)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+    let loaded = builtin::load_phone(asked, Path::new(".")).map_err(Failure::bad_input)?;
     Ok(StartProfile {
-        name: profile.name,
-        toml,
+        name: loaded.name,
+        toml: loaded.toml,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use crate::args::RpCheck;
 use crate::builtin;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use hybridsim_rp_http::{CheckError, CheckOptions};
 use hybridsim_world::ceremony::PhoneState;
 use hybridsim_world::world::derive_seed;
@@ -12,15 +12,14 @@ use std::time::Duration;
 
 /// Runs every check against `args.url`.
 pub fn check(args: &RpCheck) -> Outcome {
-    let profile = builtin::profile(&args.profile)
-        .map(str::to_owned)
-        .map_or_else(|| crate::browser::read(args.profile.as_ref()), Ok)?;
+    let profile = builtin::load_phone(&args.profile, std::path::Path::new("."))
+        .map_err(Failure::bad_input)?;
     let phone = PhoneState::from_profile(
-        &profile,
+        &profile.toml,
         builtin::attestation_file,
         derive_seed(args.seed, b"rp check authenticator"),
     )
-    .map_err(|e| Failure::bad_input(e.to_string()))?;
+    .or_bad_input()?;
     let options = CheckOptions {
         origin: args.origin.clone(),
         username: args.username.clone(),
@@ -42,8 +41,7 @@ pub fn check(args: &RpCheck) -> Outcome {
         say!("{line}");
     }
     if let Some(path) = &args.junit {
-        std::fs::write(path, report.to_junit_xml())
-            .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
+        crate::output::write_file(path, report.to_junit_xml())?;
     }
     report
         .shortfall()

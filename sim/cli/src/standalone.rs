@@ -3,10 +3,13 @@
 //! runtime, and how a side's failure becomes one line.
 
 use crate::capture_args::CaptureArgs;
-use crate::failure::Failure;
+use crate::failure::{Failure, OrFail};
+use crate::output::write_file;
 use clap::Args;
 use hybridsim_peers::{PeerError, TunnelEndpoint, Vocabulary};
-use hybridsim_sockets::drive::{DriveOptions, LogEntry, TunnelRoute, Unreachable};
+use hybridsim_sockets::drive::{
+    trace_json_lines, DriveOptions, LogEntry, TunnelRoute, Unreachable,
+};
 use hybridsim_sockets::tls_client::TlsClient;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -61,7 +64,7 @@ impl SideArgs {
     /// Writes the trace, when asked for.
     pub fn write_trace(&self, log: &[LogEntry]) -> Result<(), Failure> {
         match &self.trace {
-            Some(path) => crate::process_trace::write(path, log, self.reveal_secrets),
+            Some(path) => write_file(path, trace_json_lines(log, self.reveal_secrets)),
             None => Ok(()),
         }
     }
@@ -77,7 +80,7 @@ fn tunnel(
 ) -> Result<(TunnelRoute, Option<TunnelEndpoint>), Failure> {
     let tls = match ca {
         Some(path) => TlsClient::with_extra_anchors(crate::input::checked(path)?)
-            .map_err(|e| Failure::bad_input(format!("--tunnel-ca: {e}")))?,
+            .or_bad_input_on("--tunnel-ca")?,
         None => TlsClient::webpki()
             .map_err(|e| Failure::environment(format!("cannot set up TLS: {e}")))?,
     };

@@ -1,6 +1,7 @@
 //! The phone profiles and attestation files shipped in `fixtures/`, built into the library
 //! so that scenarios and the `hybridsim` binary name profiles wherever they are installed.
 
+use hybridsim_ctap::profile::Profile;
 use hybridsim_peers::desktop::DesktopProfile;
 use std::path::Path;
 
@@ -93,7 +94,7 @@ pub fn desktop_names() -> Vec<&'static str> {
     DESKTOPS.iter().map(|(n, _)| *n).collect()
 }
 
-/// Most bytes of a desktop profile file read (the limit every named input file has).
+/// Most bytes of a profile file read (the limit every named input file has).
 const MAX_PROFILE_FILE: u64 = 16 * 1024 * 1024;
 
 /// A desktop profile by built-in name or as a TOML file (relative paths from `dir`): for
@@ -102,24 +103,59 @@ const MAX_PROFILE_FILE: u64 = 16 * 1024 * 1024;
 pub fn load_desktop(asked: &str, dir: &Path) -> Result<DesktopProfile, String> {
     let text = match desktop(asked) {
         Some(text) => text.to_owned(),
-        None => {
-            let path = dir.join(asked);
-            let meta = std::fs::metadata(&path).map_err(|e| {
-                format!(
-                    "no desktop profile {asked:?}: give a file or one of {} ({e})",
-                    desktop_names().join(", ")
-                )
-            })?;
-            if !meta.is_file() || meta.len() > MAX_PROFILE_FILE {
-                return Err(format!(
-                    "desktop profile {asked}: not a regular file of at most 16 MiB"
-                ));
-            }
-            std::fs::read_to_string(&path)
-                .map_err(|e| format!("desktop profile: cannot read {asked}: {e}"))?
-        }
+        None => read_profile_file("desktop profile", asked, dir, &desktop_names())?,
     };
     DesktopProfile::from_toml_str(&text).map_err(|e| format!("desktop profile {asked}: {e}"))
+}
+
+/// A phone profile as a new phone starts from it: the name it goes by and its TOML text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneProfileText {
+    /// The shipped profile's name, or the `name` inside a profile file.
+    pub name: String,
+    /// The profile's TOML text.
+    pub toml: String,
+}
+
+/// A phone profile by built-in name or as a TOML file (relative paths from `dir`): for a
+/// scenario's `[phone.NAME] profile` and the commands' `--profile NAME|FILE`. Files must be
+/// regular, at most 16 MiB, and parse as a profile. `Err` is one line naming the profile.
+pub fn load_phone(asked: &str, dir: &Path) -> Result<PhoneProfileText, String> {
+    if let Some(text) = profile(asked) {
+        return Ok(PhoneProfileText {
+            name: asked.to_owned(),
+            toml: text.to_owned(),
+        });
+    }
+    let toml = read_profile_file("profile", asked, dir, &profile_names())?;
+    let parsed = Profile::from_toml_str(&toml).map_err(|e| format!("profile {asked}: {e}"))?;
+    Ok(PhoneProfileText {
+        name: parsed.name,
+        toml,
+    })
+}
+
+/// The text of the profile file `asked` (from `dir`), bounded like every named input; `kind`
+/// and the shipped `names` make the message when there is no such file.
+fn read_profile_file(
+    kind: &str,
+    asked: &str,
+    dir: &Path,
+    names: &[&str],
+) -> Result<String, String> {
+    let path = dir.join(asked);
+    let meta = std::fs::metadata(&path).map_err(|e| {
+        format!(
+            "no {kind} {asked:?}: give a file or one of {} ({e})",
+            names.join(", ")
+        )
+    })?;
+    if !meta.is_file() || meta.len() > MAX_PROFILE_FILE {
+        return Err(format!(
+            "{kind} {asked}: not a regular file of at most 16 MiB"
+        ));
+    }
+    std::fs::read_to_string(&path).map_err(|e| format!("{kind}: cannot read {asked}: {e}"))
 }
 
 /// `run --desktop-profile NAME|FILE` for every scenario: the name of a built-in profile, or
@@ -226,5 +262,31 @@ mod tests {
         let mut on_disk = names_in("attestation", &[".pem", ".key"]);
         on_disk.retain(|n| n != "ca.key");
         assert_eq!(built_in, on_disk);
+    }
+
+    #[test]
+    fn a_phone_profile_is_a_shipped_name_or_a_bounded_file_named_by_its_own_name() {
+        let shipped = load_phone("ios16", Path::new("/nonexistent")).unwrap();
+        assert_eq!(shipped.name, "ios16");
+        assert_eq!(shipped.toml, profile("ios16").unwrap());
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/profiles");
+        let file = load_phone("ios16.toml", &fixtures).unwrap();
+        assert_eq!(
+            (file.name.as_str(), file.toml.as_str()),
+            ("ios16", shipped.toml.as_str())
+        );
+        let unknown = load_phone("no-such-phone", &fixtures).unwrap_err();
+        assert!(unknown.starts_with("no profile \"no-such-phone\": give a file or one of "));
+        assert!(unknown.contains("google-password-manager"), "{unknown}");
+        let device = load_phone("/dev/zero", Path::new("/")).unwrap_err();
+        assert_eq!(
+            device,
+            "profile /dev/zero: not a regular file of at most 16 MiB"
+        );
+        let not_a_profile = load_phone("README.md", &fixtures).unwrap_err();
+        assert!(
+            not_a_profile.starts_with("profile README.md: "),
+            "{not_a_profile}"
+        );
     }
 }

@@ -239,11 +239,9 @@ impl<'a> Run<'a> {
     fn new(scenario: &'a Scenario, dir: &Path, seed: u64) -> Result<Run<'a>, String> {
         let mut phones = BTreeMap::new();
         for (name, spec) in &scenario.phone {
-            let text = match builtin::profile(&spec.profile) {
-                Some(text) => text.to_owned(),
-                None => std::fs::read_to_string(dir.join(&spec.profile))
-                    .map_err(|e| format!("phone {name}: cannot read {}: {e}", spec.profile))?,
-            };
+            let text = builtin::load_phone(&spec.profile, dir)
+                .map_err(|e| format!("phone {name}: {e}"))?
+                .toml;
             let key_seed = match spec.key_seed {
                 Some(s) => seed_bytes(s, "authenticator"),
                 None => seed_bytes(seed, &format!("authenticator {name}")),

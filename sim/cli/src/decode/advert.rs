@@ -1,7 +1,7 @@
 //! `hybridsim decode advert`: decrypt one advert with a QR secret.
 
 use super::args::DecodeAdvert;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::{hex_arg, json};
 use hybridsim_proto::advert::{self, Eid, LengthRule};
 use hybridsim_proto::advert_fields;
@@ -49,7 +49,7 @@ pub fn qr_secret(secret: Option<&str>, qr: Option<&str>) -> Result<[u8; 16], Fai
         (Some(hex), _) => hex_arg::fixed::<16>("--secret", hex),
         (None, Some(qr)) => QrPayload::parse(qr)
             .map(|q| q.secret)
-            .map_err(|e| Failure::bad_input(format!("--qr: {e}"))),
+            .or_bad_input_on("--qr"),
         (None, None) => Err(Failure::bad_input("give --secret or --qr")),
     }
 }

@@ -1,7 +1,7 @@
 //! `hybridsim decode domain`: the host behind a tunnel-server domain id.
 
 use super::args::DecodeDomain;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::json;
 use hybridsim_proto::domain;
 use serde_json::json;
@@ -9,8 +9,8 @@ use serde_json::json;
 /// Prints the host name of the domain id, or fails with exit 2 for reserved ids.
 pub fn run(args: &DecodeDomain) -> Outcome {
     let id = parse_id(&args.id)?;
-    let kind = domain::kind(id).map_err(|e| Failure::bad_input(e.to_string()))?;
-    let host = domain::host(id).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let kind = domain::kind(id).or_bad_input()?;
+    let host = domain::host(id).or_bad_input()?;
     match args.json {
         true => json::print(&json!({ "id": id, "host": host, "kind": kind.name() })),
         false => say!("{host}"),

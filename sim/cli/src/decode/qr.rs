@@ -1,7 +1,7 @@
 //! `hybridsim decode qr`: a FIDO:/ string or a picture of one.
 
 use super::args::DecodeQr;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::json;
 use hybridsim_proto::qr::QrPayload;
 use hybridsim_proto::qr_text;
@@ -11,7 +11,7 @@ use std::path::Path;
 /// Decodes the QR given as text or as an image path and prints its fields.
 pub fn run(args: &DecodeQr) -> Outcome {
     let text = qr_text(&args.input)?;
-    let qr = QrPayload::parse(&text).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let qr = QrPayload::parse(&text).or_bad_input()?;
     let fields = inspect::qr::to_json(&qr);
     match args.json {
         true => json::print(&fields),
@@ -35,8 +35,7 @@ pub fn qr_text(input: &str) -> Result<String, Failure> {
         )));
     }
     let bytes = crate::input::read_bytes(path)?;
-    let texts = hybridsim_optical::read_image(&bytes)
-        .map_err(|e| Failure::bad_input(format!("{input}: {e}")))?;
+    let texts = hybridsim_optical::read_image(&bytes).or_bad_input_on(input)?;
     match qr_text::first_fido(&texts) {
         Some(text) => Ok(text.to_owned()),
         None => Err(Failure::bad_input(format!(

@@ -1,7 +1,7 @@
 //! `hybridsim decode session`: decrypt a captured hybrid session from its QR code, key log
 //! and WebSocket messages (and optionally its advert), and optionally write it as pcapng.
 
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::{hex_arg, input, json};
 use clap::Args;
 use hybridsim_pcapng::session as capture;
@@ -51,16 +51,15 @@ pub fn run(args: &DecodeSession) -> Outcome {
         .as_deref()
         .map(QrPayload::parse)
         .transpose()
-        .map_err(|e| Failure::bad_input(format!("--qr: {e}")))?;
+        .or_bad_input_on("--qr")?;
     let tunnel_id = args
         .tunnel_id
         .as_deref()
         .map(|t| hex_arg::fixed::<16>("--tunnel-id", t))
         .transpose()?;
     let keylog_text = input::read_at_most(&args.keylog, MAX_FILE)?;
-    let keylog = KeyLog::parse(&keylog_text).map_err(|e| Failure::bad_input(e.to_string()))?;
-    let wire = messages::parse(&input::read_at_most(&args.messages, MAX_FILE)?)
-        .map_err(|e| Failure::bad_input(e.to_string()))?;
+    let keylog = KeyLog::parse(&keylog_text).or_bad_input()?;
+    let wire = messages::parse(&input::read_at_most(&args.messages, MAX_FILE)?).or_bad_input()?;
     let advert = args
         .advert
         .as_deref()
@@ -106,7 +105,6 @@ fn write_pcapng(
 ) -> Outcome {
     let bytes = capture::decrypted(session, wire, advert, keylog)
         .to_bytes()
-        .map_err(|e| Failure::bad_input(format!("--pcapng: {e}")))?;
-    std::fs::write(path, bytes)
-        .map_err(|e| Failure::environment(format!("--pcapng {}: {e}", path.display())))
+        .or_bad_input_on("--pcapng")?;
+    crate::output::write_file(path, bytes)
 }

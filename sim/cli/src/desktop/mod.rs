@@ -10,7 +10,7 @@
 pub mod args;
 
 use crate::browser::Pending;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::{real_ble, standalone};
 use args::{DesktopCommand, DesktopRun};
 use hybridsim_peers::desktop::{Desktop, DesktopConfig};
@@ -56,10 +56,9 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
         .ok_or_else(|| Failure::bad_input("the desktop made no QR code"))?
         .to_owned();
     if let Some(path) = &args.qr_png {
-        let png = hybridsim_optical::render_png(&qr, 8)
-            .map_err(|e| Failure::bad_input(format!("cannot draw the QR code: {e}")))?;
-        std::fs::write(path, png)
-            .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
+        let png =
+            hybridsim_optical::render_png(&qr, 8).or_bad_input_on("cannot draw the QR code")?;
+        crate::output::write_file(path, png)?;
     }
     write_qr(&args.qr_out, &qr)?;
     if radio.is_some() {

@@ -1,9 +1,9 @@
 //! `hybridsim migrate add|list`: putting `otpauth://` accounts on the phone in a state file
 //! (lenient Key URI parsing, docs/migration.md §2.2) and showing the codes it displays.
 
-use super::{at_or_now, load_or_create, phone_of, read_existing};
+use super::{load_or_create, phone_of, read_existing};
 use super::{NewPhoneArgs, StateArgs};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::{json, phone_state};
 use clap::Args;
 use hybridsim_apps::{shown, shown_listing, AppModel};
@@ -73,10 +73,9 @@ pub fn list(args: &ListArgs) -> Outcome {
     let path = &args.state.state;
     let state = read_existing(path)?;
     let phone = phone_of(&state, path)?;
-    let at = at_or_now(args.at)?;
+    let at = crate::clock::at_or_now(args.at)?;
     let phone_time = phone.clock(at);
-    let rows = shown::codes_at(&phone, phone_time)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+    let rows = shown::codes_at(&phone, phone_time).or_bad_input_on(path.display())?;
     let app = phone.app.name();
     let place = path.display().to_string();
     match args.json {

@@ -2,7 +2,7 @@
 //! the decoder had to repair. Recognising and decoding the formats is
 //! `hybridsim_export::detect`; this reads the files (and QR pictures) and prints.
 
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::{echo, input, json};
 use clap::Args;
 use hybridsim_apps::export_inputs::{shortfall, ExportInputs, InputError};
@@ -65,7 +65,7 @@ pub fn run(args: &DecodeArgs) -> Outcome {
             ))
         })?;
         if alone && cxf::looks_like(&bytes) {
-            let header = cxf::decode(&bytes).map_err(|e| Failure::bad_input(e.to_string()))?;
+            let header = cxf::decode(&bytes).or_bad_input()?;
             match args.json {
                 true => json::print(&cxf::listing_json(&header)),
                 false => cxf::listing_lines(&header).iter().for_each(|l| say!("{l}")),

@@ -4,7 +4,7 @@
 
 use super::{parse_quirks, phone_of, read_existing};
 use super::{Format, StateArgs};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use clap::Args;
 use hybridsim_apps::files;
 use std::io::Write;
@@ -67,7 +67,7 @@ pub fn export(args: &ExportArgs) -> Outcome {
         &quirks,
         args.seed,
     )
-    .map_err(|e| Failure::bad_input(e.to_string()))?;
+    .or_bad_input()?;
     let (text, pictures, notes) = (exported.text, exported.pictures, exported.notes);
     if let Some(dir) = &args.png_dir {
         std::fs::create_dir_all(dir)

@@ -3,7 +3,7 @@
 
 use super::{load_or_create, parse_quirks};
 use super::{Format, NewPhoneArgs, StateArgs};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::{json, phone_state};
 use clap::Args;
 use hybridsim_apps::files;
@@ -61,7 +61,7 @@ pub fn import(args: &ImportArgs) -> Outcome {
     let imported = state
         .with_app(|phone| files::import(phone, format, &inputs, password, &quirks))
         .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?
-        .map_err(|e| Failure::bad_input(e.to_string()))?;
+        .or_bad_input()?;
     lock.save(&state)?;
     let place = path.display().to_string();
     match args.json {

@@ -156,15 +156,3 @@ fn parse_quirks(names: &[String]) -> Result<Quirks, Failure> {
         ))
     })
 }
-
-/// `--at` when given, else the current Unix time (a clock before 1970 is an error: codes
-/// from it would be meaningless).
-fn at_or_now(at: Option<u64>) -> Result<u64, Failure> {
-    match at {
-        Some(at) => Ok(at),
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .map_err(|e| Failure::environment(format!("the system clock is before 1970: {e}"))),
-    }
-}

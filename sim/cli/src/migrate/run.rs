@@ -1,9 +1,9 @@
 //! `hybridsim migrate run`: a whole migration between the phones of two state files
 //! (hybridsim-apps' `migrate` and its report; docs/migration.md §5 for what the quirks reproduce).
 
-use super::{at_or_now, load_or_create, parse_quirks, phone_of, read_existing};
+use super::{load_or_create, parse_quirks, phone_of, read_existing};
 use super::{App, NewPhoneArgs};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::phone_state;
 use clap::Args;
 use hybridsim_apps::files;
@@ -72,7 +72,7 @@ pub fn run(args: &RunArgs) -> Outcome {
     };
     let lock = phone_state::lock(&args.to)?;
     let mut new_state = load_or_create(&lock, &new_args, default_app)?;
-    let at = at_or_now(args.at)?;
+    let at = crate::clock::at_or_now(args.at)?;
     let report = new_state
         .with_app(|new| files::run(&old, new, &mechanism, &quirks, at, args.seed))
         .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?;
@@ -81,7 +81,7 @@ pub fn run(args: &RunArgs) -> Outcome {
         true => crate::json::print(
             &report
                 .to_json()
-                .map_err(|e| Failure::bad_input(format!("cannot serialise the report: {e}")))?,
+                .or_bad_input_on("cannot serialise the report")?,
         ),
         false => report.to_table().lines().for_each(|l| say!("{l}")),
     }

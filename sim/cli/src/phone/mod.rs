@@ -8,7 +8,7 @@
 
 pub mod args;
 
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::{phone_state, real_ble, standalone};
 use args::PhoneArgs;
 use hybridsim_peers::phone::{Phone, PhoneConfig};
@@ -20,7 +20,7 @@ use hybridsim_world::world::derive_seed;
 /// Runs the phone.
 pub fn run(args: PhoneArgs) -> Outcome {
     let qr = qr_text(&args)?;
-    QrPayload::parse(&qr).map_err(|e| Failure::bad_input(format!("QR code: {e}")))?;
+    QrPayload::parse(&qr).or_bad_input_on("QR code")?;
     let (route, endpoint, options) = args.side.prepare(120)?;
     let lock = phone_state::lock(&args.state)?;
     let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.seed)?;
@@ -84,8 +84,7 @@ fn qr_text(args: &PhoneArgs) -> Result<String, Failure> {
         .as_ref()
         .ok_or_else(|| Failure::bad_input("give --qr or --qr-image"))?;
     let bytes = crate::input::read_bytes(path)?;
-    let codes = hybridsim_optical::read_image(&bytes)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+    let codes = hybridsim_optical::read_image(&bytes).or_bad_input_on(path.display())?;
     codes
         .into_iter()
         .find(|code| code.starts_with("FIDO:/"))

@@ -7,7 +7,7 @@
 pub mod args;
 
 use crate::browser::read;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::json;
 use args::{VerifyAuthentication, VerifyCommand, VerifyRegistration};
 use hybridsim_webauthn::json::{
@@ -30,9 +30,9 @@ pub fn run(command: VerifyCommand) -> Outcome {
 
 fn verify_registration(args: &VerifyRegistration) -> Outcome {
     let options = CreationOptionsJson::from_json(&read(&args.options)?)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.options.display())))?;
+        .or_bad_input_on(args.options.display())?;
     let response = RegistrationResponseJson::from_json(&read(&args.response)?)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
+        .or_bad_input_on(args.response.display())?;
     let state = RegistrationState::from_options(&options, &origin_host(&args.origin)?);
     let roots = trusted_roots(&args.trust)?;
     let mut rp = relying_party(&state.rp_id, &args.origin, roots, args.require_attestation);
@@ -46,7 +46,7 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
         }
     }
     let credential = rp
-        .finish_registration(&state, &response, args.now.unwrap_or_else(unix_now))
+        .finish_registration(&state, &response, crate::clock::at_or_now(args.now)?)
         .map_err(|e| Failure::no_match(format!("registration rejected: {e}")))?;
     if let Some(path) = &args.credential_out {
         hybridsim_state::write_new(path, &hybridsim_state::file::to_json(path, &credential)?)?;
@@ -60,9 +60,9 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
 
 fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
     let options = RequestOptionsJson::from_json(&read(&args.options)?)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.options.display())))?;
+        .or_bad_input_on(args.options.display())?;
     let response = AuthenticationResponseJson::from_json(&read(&args.response)?)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", args.response.display())))?;
+        .or_bad_input_on(args.response.display())?;
     let missing = || Failure::bad_input(format!("{} does not exist", args.credential.display()));
     if std::fs::symlink_metadata(&args.credential).is_err() {
         return Err(missing());
@@ -94,9 +94,7 @@ fn report(value: serde_json::Value, as_json: bool) {
 
 /// The DER of each `--trust` root, read from its PEM file (`verify-registration`, `serve`).
 pub fn trusted_roots(paths: &[std::path::PathBuf]) -> Result<Vec<Vec<u8>>, Failure> {
-    let der = |path: &std::path::PathBuf| {
-        pem_to_der(&read(path)?).map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))
-    };
+    let der = |path: &std::path::PathBuf| pem_to_der(&read(path)?).or_bad_input_on(path.display());
     paths.iter().map(der).collect()
 }
 
@@ -109,12 +107,4 @@ fn origin_host(origins: &[String]) -> Result<String, Failure> {
         )),
         e => Failure::bad_input(format!("--origin: {e}")),
     })
-}
-
-/// The current Unix time in seconds (0 if the clock is before 1970).
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }

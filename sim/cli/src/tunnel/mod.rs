@@ -27,8 +27,7 @@ fn check(args: &TunnelCheck) -> Outcome {
     let report = runtime()?.block_on(hybridsim_tunnel_check::check(&args.target, options));
     say!("{report}");
     if let Some(path) = &args.junit {
-        std::fs::write(path, report.to_junit_xml())
-            .map_err(|e| Failure::bad_input(format!("cannot write {}: {e}", path.display())))?;
+        crate::output::write_file(path, report.to_junit_xml())?;
     }
     if report.passed() {
         Ok(())
