@@ -3,8 +3,8 @@
 //! cannot make the tool read until memory runs out. Advert lines are the exception: they
 //! are streamed from FIFOs line by line by the standalone desktop, not read whole.
 
-use crate::echo;
 use crate::failure::Failure;
+use hybridsim_proto::echo;
 use std::io::Read;
 use std::path::Path;
 

@@ -22,7 +22,6 @@ mod ceremony_tunnel;
 mod clock;
 mod decode;
 mod desktop;
-mod echo;
 mod encode;
 mod explore;
 mod failure;
@@ -71,7 +70,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("hybridsim: {}", echo::line(&failure.message));
+            eprintln!(
+                "hybridsim: {}",
+                hybridsim_proto::echo::line(&failure.message)
+            );
             ExitCode::from(failure.code as u8)
         }
     }

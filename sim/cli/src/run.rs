@@ -73,7 +73,7 @@ pub struct RunArgs {
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    suite::parse_shard(text).map_err(|e| format!("{}: {e}", crate::echo::shown(text)))
+    suite::parse_shard(text).map_err(|e| format!("{}: {e}", hybridsim_proto::echo::shown(text)))
 }
 
 /// Runs the command.

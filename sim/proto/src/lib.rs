@@ -37,6 +37,7 @@ pub mod channels;
 pub mod crypter;
 pub mod derive;
 pub mod domain;
+pub mod echo;
 pub mod keys;
 pub mod linking;
 pub mod message;

@@ -15,9 +15,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 pub const TUNNEL_ID_LEN: usize = 16;
 /// Length of a routing id in bytes.
 pub const ROUTING_ID_LEN: usize = 3;
-/// How many characters of a refused host or port an error repeats; longer text is cut and
-/// its length in bytes given, so a megabyte of input does not become a megabyte of stderr.
-pub const MAX_ECHO_CHARS: usize = 64;
+use crate::echo::shortened;
+pub use crate::echo::MAX_ECHO_CHARS;
 
 /// One of the three tunnel-server routes with its ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,18 +305,6 @@ fn check_host(host: &str) -> Result<(), UrlError> {
         Ok(())
     } else {
         Err(UrlError::InvalidHost(shortened(host)))
-    }
-}
-
-/// At most [`MAX_ECHO_CHARS`] characters of `text`, with its length when cut.
-fn shortened(text: &str) -> String {
-    match text.char_indices().nth(MAX_ECHO_CHARS) {
-        None => text.to_owned(),
-        Some((cut, _)) => format!(
-            "{}… ({} bytes)",
-            text.get(..cut).unwrap_or_default(),
-            text.len()
-        ),
     }
 }
 

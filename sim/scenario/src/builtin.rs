@@ -3,6 +3,7 @@
 
 use hybridsim_ctap::profile::Profile;
 use hybridsim_peers::desktop::DesktopProfile;
+use hybridsim_proto::echo::{shortened, shown};
 use std::path::Path;
 
 /// Shipped profiles: (name, TOML text).
@@ -105,7 +106,8 @@ pub fn load_desktop(asked: &str, dir: &Path) -> Result<DesktopProfile, String> {
         Some(text) => text.to_owned(),
         None => read_profile_file("desktop profile", asked, dir, &desktop_names())?,
     };
-    DesktopProfile::from_toml_str(&text).map_err(|e| format!("desktop profile {asked}: {e}"))
+    DesktopProfile::from_toml_str(&text)
+        .map_err(|e| format!("desktop profile {}: {e}", shortened(asked)))
 }
 
 /// A phone profile as a new phone starts from it: the name it goes by and its TOML text.
@@ -128,7 +130,8 @@ pub fn load_phone(asked: &str, dir: &Path) -> Result<PhoneProfileText, String> {
         });
     }
     let toml = read_profile_file("profile", asked, dir, &profile_names())?;
-    let parsed = Profile::from_toml_str(&toml).map_err(|e| format!("profile {asked}: {e}"))?;
+    let parsed =
+        Profile::from_toml_str(&toml).map_err(|e| format!("profile {}: {e}", shortened(asked)))?;
     Ok(PhoneProfileText {
         name: parsed.name,
         toml,
@@ -146,16 +149,19 @@ fn read_profile_file(
     let path = dir.join(asked);
     let meta = std::fs::metadata(&path).map_err(|e| {
         format!(
-            "no {kind} {asked:?}: give a file or one of {} ({e})",
+            "no {kind} {}: give a file or one of {} ({e})",
+            shown(asked),
             names.join(", ")
         )
     })?;
     if !meta.is_file() || meta.len() > MAX_PROFILE_FILE {
         return Err(format!(
-            "{kind} {asked}: not a regular file of at most 16 MiB"
+            "{kind} {}: not a regular file of at most 16 MiB",
+            shortened(asked)
         ));
     }
-    std::fs::read_to_string(&path).map_err(|e| format!("{kind}: cannot read {asked}: {e}"))
+    std::fs::read_to_string(&path)
+        .map_err(|e| format!("{kind}: cannot read {}: {e}", shortened(asked)))
 }
 
 /// `run --desktop-profile NAME|FILE` for every scenario: the name of a built-in profile, or
@@ -169,7 +175,8 @@ pub fn desktop_arg(asked: Option<&str>) -> Result<Option<String>, String> {
     if desktop(asked).is_some() {
         return Ok(Some(asked.to_owned()));
     }
-    let path = std::fs::canonicalize(asked).map_err(|e| format!("desktop profile {asked}: {e}"))?;
+    let path = std::fs::canonicalize(asked)
+        .map_err(|e| format!("desktop profile {}: {e}", shortened(asked)))?;
     Ok(Some(path.to_string_lossy().into_owned()))
 }
 

@@ -59,7 +59,7 @@ fn split_uuid_prefix(text: &str) -> Result<(Option<u16>, &str), Failure> {
     advert_fields::split_service_uuid(text).map_err(|uuid| {
         Failure::bad_input(format!(
             "advert prefix {}: hybrid adverts use service UUID fff9 or fde2",
-            crate::echo::shown(uuid)
+            hybridsim_proto::echo::shown(uuid)
         ))
     })
 }

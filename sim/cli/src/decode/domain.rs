@@ -23,7 +23,7 @@ pub fn parse_id(text: &str) -> Result<u16, Failure> {
     domain::parse_id(text).ok_or_else(|| {
         Failure::bad_input(format!(
             "domain id {} is not a number from 0 to 65535 (decimal or 0x hex)",
-            crate::echo::shown(text)
+            hybridsim_proto::echo::shown(text)
         ))
     })
 }

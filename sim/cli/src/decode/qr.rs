@@ -31,7 +31,7 @@ pub fn qr_text(input: &str) -> Result<String, Failure> {
     if !path.exists() {
         return Err(Failure::bad_input(format!(
             "{} is neither a FIDO:/ string nor an existing image file",
-            crate::echo::shown(input)
+            hybridsim_proto::echo::shown(input)
         )));
     }
     let bytes = crate::input::read_bytes(path)?;
@@ -40,7 +40,7 @@ pub fn qr_text(input: &str) -> Result<String, Failure> {
         Some(text) => Ok(text.to_owned()),
         None => Err(Failure::bad_input(format!(
             "{input}: the QR code says {}, which is not a FIDO:/ code",
-            crate::echo::shown(texts.first().map(String::as_str).unwrap_or_default())
+            hybridsim_proto::echo::shown(texts.first().map(String::as_str).unwrap_or_default())
         ))),
     }
 }

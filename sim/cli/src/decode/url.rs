@@ -11,8 +11,9 @@ use hybridsim_session::inspect;
 /// Parses the URL, prints its route, ids and checks; exit 2 if it does not parse, exit 1 if
 /// `--secret` was given and the tunnel id does not match it.
 pub fn run(args: &DecodeUrl) -> Outcome {
-    let url = TunnelUrl::parse(&args.url)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", crate::echo::shown(&args.url))))?;
+    let url = TunnelUrl::parse(&args.url).map_err(|e| {
+        Failure::bad_input(format!("{}: {e}", hybridsim_proto::echo::shown(&args.url)))
+    })?;
     let secret = match &args.secret {
         Some(secret) => Some(hex_arg::fixed::<16>("--secret", secret)?),
         None => None,

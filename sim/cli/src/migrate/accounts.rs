@@ -49,8 +49,9 @@ pub fn add(args: &AddArgs) -> Outcome {
     let path = &args.state.state;
     let mut parsed = Vec::new();
     for uri in &args.uri {
-        let p = parse(uri, Mode::Lenient)
-            .map_err(|e| Failure::bad_input(format!("--uri {}: {e}", crate::echo::shown(uri))))?;
+        let p = parse(uri, Mode::Lenient).map_err(|e| {
+            Failure::bad_input(format!("--uri {}: {e}", hybridsim_proto::echo::shown(uri)))
+        })?;
         parsed.push(p);
     }
     let lock = phone_state::lock(path)?;

@@ -3,11 +3,12 @@
 //! `hybridsim_export::detect`; this reads the files (and QR pictures) and prints.
 
 use crate::failure::{Failure, OrFail, Outcome};
-use crate::{echo, input, json};
+use crate::{input, json};
 use clap::Args;
 use hybridsim_apps::export_inputs::{shortfall, ExportInputs, InputError};
 use hybridsim_export::listing::{decoded_json, decoded_lines};
 use hybridsim_export::{cxf, detect};
+use hybridsim_proto::echo;
 use std::path::Path;
 
 /// `hybridsim migrate decode`

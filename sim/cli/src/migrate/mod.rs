@@ -152,7 +152,7 @@ fn parse_quirks(names: &[String]) -> Result<Quirks, Failure> {
     files::quirks_named(names).map_err(|name| {
         Failure::bad_input(format!(
             "no quirk {}: `hybridsim migrate quirks` lists them",
-            crate::echo::shown(&name)
+            hybridsim_proto::echo::shown(&name)
         ))
     })
 }

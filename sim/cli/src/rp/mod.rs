@@ -103,7 +103,7 @@ fn origin_host(origins: &[String]) -> Result<String, Failure> {
     verify::origin_host(origins).map_err(|e| match e {
         OriginError::NotHttp(origin) => Failure::bad_input(format!(
             "--origin {} is not an http(s) origin",
-            crate::echo::shown(&origin)
+            hybridsim_proto::echo::shown(&origin)
         )),
         e => Failure::bad_input(format!("--origin: {e}")),
     })
