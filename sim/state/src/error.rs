@@ -1,5 +1,6 @@
 //! What can go wrong with a state file, always naming the file.
 
+use hybridsim_apps::AppModel;
 use hybridsim_ctap::profile::ProfileError;
 use std::path::PathBuf;
 
@@ -129,6 +130,25 @@ pub enum StateError {
     NeedsProfile {
         /// The file.
         path: PathBuf,
+    },
+    /// The file holds a phone with another authenticator app than the one asked for: one state
+    /// file is one phone, and its app is never switched.
+    #[error("{} holds a {} phone, not {}: use another state file", path.display(), held.name(), asked.name())]
+    OtherApp {
+        /// The file.
+        path: PathBuf,
+        /// The app its phone has.
+        held: AppModel,
+        /// The app asked for.
+        asked: AppModel,
+    },
+    /// The command reads authenticator-app accounts and the file's phone has no app yet.
+    #[error("{} holds no authenticator-app accounts: {hint}", path.display())]
+    NoApp {
+        /// The file.
+        path: PathBuf,
+        /// What to run first.
+        hint: String,
     },
     /// The profile kept in the file gives no authenticator (an edited file, or attestation
     /// files that cannot be had).

@@ -8,6 +8,7 @@
 use crate::error::StateError;
 use crate::file::Locked;
 use crate::phone::{BuildError, PhoneState};
+use hybridsim_apps::{AppModel, Phone};
 use hybridsim_ctap::user::ScriptedUser;
 use hybridsim_ctap::Authenticator;
 use std::path::Path;
@@ -68,6 +69,33 @@ pub fn load_or_start(
     }
 }
 
+/// `state` (loaded from `path`) with a phone of the `asked` app, made with `default` when it
+/// has none yet; a phone of another app is refused rather than switched.
+pub fn with_app_phone(
+    mut state: PhoneState,
+    path: &Path,
+    asked: Option<AppModel>,
+    default: AppModel,
+) -> Result<PhoneState, StateError> {
+    match state.phone_for(asked, default) {
+        Ok(_) => Ok(state),
+        Err(held) => Err(StateError::OtherApp {
+            path: path.to_owned(),
+            held,
+            asked: asked.unwrap_or(default),
+        }),
+    }
+}
+
+/// The app of `state` (loaded from `path`) with its passkeys; refused with `hint` (what to
+/// run first) when the phone has no app.
+pub fn app_of(state: &PhoneState, path: &Path, hint: &str) -> Result<Phone, StateError> {
+    state.app().ok_or_else(|| StateError::NoApp {
+        path: path.to_owned(),
+        hint: hint.to_owned(),
+    })
+}
+
 /// The authenticator the state describes, answering as `user` does, with randomness fresh
 /// for this operation; `read_pem` finds the attestation files its profile names.
 pub fn build(
@@ -126,5 +154,38 @@ mod tests {
         assert!(matches!(other, Err(StateError::OtherProfile { held, .. }) if held == "a"));
         assert_eq!(load_or_start(&lock, None, 0)?, state);
         Ok(())
+    }
+
+    #[test]
+    fn a_state_keeps_the_app_its_phone_was_made_with() {
+        let path = Path::new("phone.json");
+        let state = PhoneState::new("p".into(), String::new(), 0);
+        let no_app = app_of(&state, path, "add accounts first");
+        assert_eq!(
+            no_app.map(|_| ()).map_err(|e| e.to_string()),
+            Err("phone.json holds no authenticator-app accounts: add accounts first".to_owned())
+        );
+        let aegis = with_app_phone(state, path, Some(AppModel::Aegis), AppModel::TwoFas);
+        let Ok(aegis) = aegis else {
+            unreachable!("a new phone takes the asked app");
+        };
+        assert_eq!(
+            app_of(&aegis, path, "").map(|p| p.app).ok(),
+            Some(AppModel::Aegis)
+        );
+        let kept = with_app_phone(aegis.clone(), path, None, AppModel::TwoFas);
+        assert_eq!(
+            kept.ok().and_then(|s| s.phone).map(|p| p.app),
+            Some(AppModel::Aegis)
+        );
+        let other = with_app_phone(aegis, path, Some(AppModel::TwoFas), AppModel::TwoFas);
+        assert!(matches!(
+            other,
+            Err(StateError::OtherApp {
+                held: AppModel::Aegis,
+                asked: AppModel::TwoFas,
+                ..
+            })
+        ));
     }
 }

@@ -23,7 +23,7 @@ use crate::phone_state;
 use clap::{Args, Subcommand};
 use hybridsim_apps::files;
 use hybridsim_apps::{AppModel, Quirks};
-use hybridsim_state::{Locked, PhoneState};
+use hybridsim_state::{open, Locked, PhoneState};
 use std::path::{Path, PathBuf};
 
 /// Exit-code rules shared by the subcommands' help.
@@ -117,31 +117,14 @@ fn load_or_create(
     default_app: AppModel,
 ) -> Result<PhoneState, Failure> {
     let path = lock.path();
-    let profile = match (&new.profile, path.exists()) {
-        (Some(p), _) => Some(p.as_str()),
-        (None, true) => None,
-        (None, false) => Some(DEFAULT_PROFILE),
-    };
-    let mut state = phone_state::load_or_start(lock, profile, 0)?;
-    if let Err(held) = state.phone_for(new.app, default_app) {
-        return Err(Failure::bad_input(format!(
-            "{} holds a {} phone, not {}: use another state file",
-            path.display(),
-            held.name(),
-            new.app.unwrap_or(default_app).name()
-        )));
-    }
-    Ok(state)
+    let new_file = (!path.exists()).then_some(DEFAULT_PROFILE);
+    let state = phone_state::load_or_start(lock, new.profile.as_deref().or(new_file), 0)?;
+    Ok(open::with_app_phone(state, path, new.app, default_app)?)
 }
 
 /// The app of a loaded state with its passkeys, refused if it has none.
 fn phone_of(state: &PhoneState, path: &Path) -> Result<hybridsim_apps::Phone, Failure> {
-    state.app().ok_or_else(|| {
-        Failure::bad_input(format!(
-            "{} holds no authenticator-app accounts: add some first (`hybridsim migrate add`)",
-            path.display()
-        ))
-    })
+    Ok(open::app_of(state, path, ADD_FIRST)?)
 }
 
 /// What a state without a phone right after making one means.
