@@ -28,7 +28,7 @@ pub enum Command {
     /// approval and JUnit/JSON/HTML reports.
     Run(crate::run::RunArgs),
     /// Random fault schedules over the simulated world; violations shrunk to scenarios.
-    Explore(hybridsim_explore::command::ExploreArgs),
+    Explore(crate::explore::ExploreArgs),
     /// Decode a hybrid message: a QR code, an advert, a tunnel URL or a domain id.
     #[command(subcommand)]
     Decode(crate::decode::args::DecodeCommand),

@@ -65,7 +65,7 @@ fn main() -> ExitCode {
         args::Command::Ble(cmd) => ble::run(cmd),
         args::Command::Run(cmd) => run::run(cmd),
         args::Command::Matrix(cmd) => matrix::run(cmd),
-        args::Command::Explore(args) => explore::run(&args),
+        args::Command::Explore(args) => explore::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

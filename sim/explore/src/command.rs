@@ -1,38 +1,29 @@
-//! `hybridsim explore` as a command: its arguments (clap, behind the `cli` feature, so the
-//! binary's own code stays a call) and the run that reports and writes files. The wall
-//! clock is handed in by the binary: this crate never reads one.
+//! `hybridsim explore` as a command: what it was asked ([`ExploreOptions`], which the binary
+//! fills from its arguments) and the run that reports and writes files. The wall clock is
+//! handed in by the binary: this crate never reads one.
 
 use crate::{report, Explorer, Options, Pool};
 use std::path::PathBuf;
 
-/// `hybridsim explore`'s arguments.
-#[derive(Debug, clap::Args)]
-pub struct ExploreArgs {
-    /// Explore for this many seconds (default 10 without --runs).
-    #[arg(long, value_name = "S", conflicts_with = "runs")]
+/// What `hybridsim explore` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct ExploreOptions {
+    /// Explore for this many seconds (default 10 without `runs`).
     pub seconds: Option<f64>,
     /// Explore exactly this many runs (deterministic: the same seed gives the same runs).
-    #[arg(long, value_name = "N")]
     pub runs: Option<u64>,
     /// The exploration's seed.
-    #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
-    /// Desktops to draw from: shipped desktop profiles (chrome-stable, chrome-150-linux,
-    /// safari-macos, windows-11, libwebauthn, webauthn-rs) or knobs on hybridsim's own desktop
-    /// (chromium, lenient, detect); default all of them.
-    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    /// Desktops to draw from (shipped desktop profiles or knobs on hybridsim's own desktop);
+    /// empty: all of them.
     pub desktop: Vec<String>,
-    /// Phone profiles to draw from (default every conformant shipped profile).
-    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    /// Phone profiles to draw from; empty: every conformant shipped profile.
     pub phone: Vec<String>,
     /// At most this many faults per run.
-    #[arg(long, value_name = "K", default_value_t = 3)]
     pub max_faults: usize,
     /// Write the JSON report here.
-    #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Write a scenario file reproducing each violation into DIR.
-    #[arg(long, value_name = "DIR")]
+    /// Write a scenario file reproducing each violation into this folder.
     pub out: Option<PathBuf>,
 }
 
@@ -54,7 +45,7 @@ pub enum CommandError {
 /// started (read between batches for `--seconds`, and for the rates); `say` prints a line.
 /// Violations are an error too: [`CommandError::Violations`].
 pub fn run(
-    args: &ExploreArgs,
+    args: &ExploreOptions,
     clock: impl Fn() -> f64,
     mut say: impl FnMut(&str),
 ) -> Result<(), CommandError> {

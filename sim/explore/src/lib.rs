@@ -15,10 +15,9 @@
 //! - [`check`]: executing a run and checking the invariants ([`invariant`]).
 //! - [`shrink`]: making a violating schedule minimal.
 //! - [`report`]: the JSON report and the lines for a terminal.
-//! - `command` (feature `cli`): `hybridsim explore`'s arguments and run.
+//! - [`command`]: `hybridsim explore`'s options and run.
 
 pub mod check;
-#[cfg(feature = "cli")]
 pub mod command;
 pub mod invariant;
 pub mod report;
