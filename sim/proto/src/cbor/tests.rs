@@ -11,7 +11,7 @@ fn err(input: &str, strictness: Strictness) -> CborError {
 
 #[test]
 fn canonical_order_is_major_type_then_length_then_bytes() {
-    // deps.md §2d: for these keys CTAP2 order differs from RFC 7049 length-first order.
+    // CTAP 2.2 §8 canonical order: for these keys it differs from RFC 7049 length-first order.
     let keys: Vec<i64> = vec![256, -25, 24, -24, 23, 255, 0];
     let map = Value::Map(
         keys.iter()
