@@ -31,7 +31,7 @@ mod phone_state;
 mod running;
 mod session;
 
-pub use outcome::{CeremonyFailed, ExternalRun, Outcome, PartyFailure};
+pub use outcome::{CeremonyFailed, ExternalRun, Outcome, PartyFailure, Unreachable};
 pub use phone_state::{PhoneIdentity, PhoneState};
 
 use crate::fault::{ConnectRule, Rule};
