@@ -137,8 +137,8 @@ fn qr_secret(trace: &str) -> String {
 }
 
 /// The same ceremonies over a real tunnel server (`hybridsim tunnel serve` on loopback):
-/// verified responses, the JSON-lines trace, the simulated ceremony's seeds; an
-/// unreachable tunnel host is one line and exit 3, a URL that is none exit 2.
+/// verified responses, the JSON-lines trace, the simulated ceremony's seeds, a desktop
+/// profile; an unreachable tunnel host is one line and exit 3, a URL that is none exit 2.
 #[test]
 fn create_then_get_over_a_real_tunnel_server_as_without_one() {
     let dir = scratch("tunnel");
@@ -167,6 +167,15 @@ fn create_then_get_over_a_real_tunnel_server_as_without_one() {
     assert_ok(&simulated);
     let simulated = std::fs::read_to_string(dir.join("sim.jsonl")).unwrap();
     assert_eq!(qr_secret(&trace), qr_secret(&simulated));
+
+    // A desktop profile applies over the real server as in the simulated world.
+    let safari = ceremony(
+        &dir,
+        "create",
+        "safari.json",
+        &["--tunnel", &url, "--desktop-profile", "safari-macos"],
+    );
+    assert_ok(&safari);
 
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -48,7 +48,7 @@ pub struct CeremonyRun {
     pub tunnel: Option<String>,
     /// The desktop's behaviour: a built-in desktop profile (chrome-stable, chrome-150-linux,
     /// safari-macos, windows-11, libwebauthn, webauthn-rs) or a desktop profile TOML file.
-    #[arg(long, value_name = "NAME|FILE", conflicts_with = "tunnel")]
+    #[arg(long, value_name = "NAME|FILE")]
     pub desktop_profile: Option<String>,
 }
 
