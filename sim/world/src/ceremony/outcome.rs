@@ -13,7 +13,8 @@ use hybridsim_peers::{DesktopPhase, LinkedDevice, Millis, Party, PeerError, Reas
 use hybridsim_webauthn::client::{self, PendingCreate, PendingGet};
 
 /// What a driver outside the simulated world (real sockets) reports for a ceremony it ran
-/// with the desktop and phone [`Ceremony`] prepared: see [`Ceremony::register_with`].
+/// with the desktop and phone [`Ceremony`](super::Ceremony) prepared: see
+/// [`Ceremony::register_with`](super::Ceremony::register_with).
 pub struct ExternalRun {
     /// How the desktop ended.
     pub desktop: Result<(), PeerError>,
