@@ -18,7 +18,6 @@ mod browser;
 mod builtin;
 mod capture_args;
 mod ceremony;
-mod ceremony_tunnel;
 mod clock;
 mod decode;
 mod desktop;

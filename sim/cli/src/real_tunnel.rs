@@ -1,14 +1,15 @@
-//! Scenarios over a real tunnel server (`hybridsim run --tunnel URL`, or a scenario's own
-//! `[tunnel] server`): the scenario runner's [`TunnelDriver`], implemented with the socket
-//! driver, so that the scenario crate does not link sockets.
+//! Ceremonies over a real tunnel server (`hybridsim run --tunnel URL`, a scenario's own
+//! `[tunnel] server`, `hybridsim ceremony … --tunnel URL`): the scenario runner's
+//! [`TunnelDriver`], implemented with the socket driver, so that neither the world nor the
+//! scenario crate links sockets.
 
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
 use hybridsim_peers::TunnelEndpoint;
-use hybridsim_scenario::run::TunnelDriver;
+use hybridsim_scenario::run::{Keep, TunnelDriver};
 use hybridsim_sockets::drive::tunnel_endpoint;
 use hybridsim_sockets::{run_peers, DriveOptions};
-use hybridsim_world::ceremony::ExternalRun;
+use hybridsim_world::ceremony::{ExternalRun, Unreachable};
 
 /// Runs each ceremony's peers on a runtime of its own (scenarios run on several threads).
 #[derive(Debug, Default)]
@@ -19,15 +20,10 @@ impl TunnelDriver for SocketDriver {
         tunnel_endpoint(url).map_err(|e| e.to_string())
     }
 
-    fn drive(
-        &self,
-        url: &str,
-        desktop: Desktop,
-        phone: Phone,
-        reveal_secrets: bool,
-    ) -> ExternalRun {
+    fn drive(&self, url: &str, desktop: Desktop, phone: Phone, keep: Keep) -> ExternalRun {
         let options = DriveOptions {
-            log_secrets: reveal_secrets,
+            log_secrets: keep.secret_bytes,
+            record_bytes: keep.wire,
             ..DriveOptions::default()
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -39,8 +35,15 @@ impl TunnelDriver for SocketDriver {
             Err(e) => return ExternalRun::not_started(desktop, phone, &e.to_string()),
         };
         ExternalRun {
-            trace: outcome.trace(reveal_secrets),
+            trace: outcome.trace(keep.secret_bytes),
             elapsed: outcome.elapsed_millis(),
+            // The ceremony names the record and adds the peers' secrets.
+            wire: keep.wire.then(|| outcome.wire.session("", &[])),
+            unreachable: outcome.unreachable.map(|u| Unreachable {
+                host: u.error.host().to_owned(),
+                url: u.url,
+                reason: u.error.to_string(),
+            }),
             desktop: outcome.desktop_result,
             phone: outcome.phone_result,
             desktop_peer: outcome.desktop,

@@ -1,6 +1,6 @@
 //! `hybridsim ceremony create|get`: the JSON of `authenticator create|get` through the
-//! simulated hybrid path, verified by `hybridsim rp`; traces byte-identical under one seed;
-//! faults exit 1 naming the layer, and still leave a trace.
+//! simulated hybrid path, and over a real tunnel server, verified by `hybridsim rp`; traces
+//! byte-identical under one seed; faults exit 1 naming the layer, and still leave a trace.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{scratch as scratch_in, ORIGIN};
+use common::{scratch as scratch_in, tunnel_server, ORIGIN};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -56,10 +56,15 @@ fn assert_ok(out: &Output) {
     );
 }
 
-#[test]
-fn create_then_get_with_the_same_state_verified_by_the_relying_party() {
-    let dir = scratch("flow");
-    let created = ceremony(&dir, "create", "phone.json", &["--seed", "3"]);
+/// `ceremony create` (seed 3) then `ceremony get` (seed 4) with one state file and `extra`
+/// arguments, each response verified by `hybridsim rp`.
+fn create_then_get_verified(dir: &Path, extra: &[&str]) {
+    let created = ceremony(
+        dir,
+        "create",
+        "phone.json",
+        &[&["--seed", "3"], extra].concat(),
+    );
     assert_ok(&created);
     std::fs::write(dir.join("registration.json"), &created.stdout).unwrap();
     let ca = format!(
@@ -67,7 +72,7 @@ fn create_then_get_with_the_same_state_verified_by_the_relying_party() {
         env!("CARGO_MANIFEST_DIR")
     );
     let verified = hybridsim(
-        &dir,
+        dir,
         &[
             "rp",
             "verify-registration",
@@ -88,11 +93,16 @@ fn create_then_get_with_the_same_state_verified_by_the_relying_party() {
     );
     assert_ok(&verified);
 
-    let got = ceremony(&dir, "get", "phone.json", &["--seed", "4"]);
+    let got = ceremony(
+        dir,
+        "get",
+        "phone.json",
+        &[&["--seed", "4"], extra].concat(),
+    );
     assert_ok(&got);
     std::fs::write(dir.join("assertion.json"), &got.stdout).unwrap();
     let checked = hybridsim(
-        &dir,
+        dir,
         &[
             "rp",
             "verify-authentication",
@@ -107,6 +117,82 @@ fn create_then_get_with_the_same_state_verified_by_the_relying_party() {
         ],
     );
     assert_ok(&checked);
+}
+
+#[test]
+fn create_then_get_with_the_same_state_verified_by_the_relying_party() {
+    let dir = scratch("flow");
+    create_then_get_verified(&dir, &[]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The desktop's QR secret in a JSON-lines trace written with `--reveal-secrets`.
+fn qr_secret(trace: &str) -> String {
+    trace
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|r| r["actor"] == "desktop" && r["what"] == "qr secret")
+        .and_then(|r| r["hex"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("no qr secret in {trace}"))
+}
+
+/// The same ceremonies over a real tunnel server (`hybridsim tunnel serve` on loopback):
+/// verified responses, the JSON-lines trace, the simulated ceremony's seeds, a desktop
+/// profile; an unreachable tunnel host is one line and exit 3, a URL that is none exit 2.
+#[test]
+fn create_then_get_over_a_real_tunnel_server_as_without_one() {
+    let dir = scratch("tunnel");
+    let (_server, url, _) = tunnel_server();
+    let extra = [
+        "--tunnel",
+        &url,
+        "--trace",
+        "tunnel.jsonl",
+        "--reveal-secrets",
+    ];
+    create_then_get_verified(&dir, &extra);
+    let trace = std::fs::read_to_string(dir.join("tunnel.jsonl")).unwrap();
+    for line in trace.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(record["actor"].is_string(), "{line}");
+    }
+    assert!(trace.contains("\"what\":\"ctap response\""), "{trace}");
+    // Seed 4 gives the desktop the QR secret the simulated `ceremony get` gives it.
+    let simulated = ceremony(
+        &dir,
+        "get",
+        "phone.json",
+        &["--seed", "4", "--trace", "sim.jsonl", "--reveal-secrets"],
+    );
+    assert_ok(&simulated);
+    let simulated = std::fs::read_to_string(dir.join("sim.jsonl")).unwrap();
+    assert_eq!(qr_secret(&trace), qr_secret(&simulated));
+
+    // A desktop profile applies over the real server as in the simulated world.
+    let safari = ceremony(
+        &dir,
+        "create",
+        "safari.json",
+        &["--tunnel", &url, "--desktop-profile", "safari-macos"],
+    );
+    assert_ok(&safari);
+
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let unreachable = format!("ws://127.0.0.1:{closed}");
+    let out = ceremony(&dir, "get", "phone.json", &["--tunnel", &unreachable]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot reach the tunnel host 127.0.0.1") && stderr.contains("refused"),
+        "{stderr}"
+    );
+    let out = ceremony(&dir, "get", "phone.json", &["--tunnel", "http://example"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tunnel"));
     std::fs::remove_dir_all(dir).unwrap();
 }
 

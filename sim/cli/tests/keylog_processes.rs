@@ -3,7 +3,7 @@
 //! with `decode session` from the desktop's key log alone and from the phone's alone (the
 //! messages as the desktop's trace logged them), and both captures, holding the sockets' real
 //! bytes, open in tshark with the WebSocket frames and, with the dissector, the CTAP request
-//! and status named.
+//! and status named. So do the captures of `ceremony … --tunnel` and `run --tunnel`.
 
 #![allow(
     clippy::unwrap_used,
@@ -287,4 +287,52 @@ fn a_ceremony_over_a_real_tunnel_captures_both_connections_in_time_order() {
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{rows}");
     // The request on both hops: the desktop's connection and the phone's.
     assert_eq!(rows.matches("makeCredential").count(), 2, "{rows}");
+}
+
+#[test]
+fn a_scenario_over_a_real_tunnel_captures_its_real_connections() {
+    let dir = scratch("keylog", "run-tunnel");
+    let (_server, tunnel, _) = tunnel_server();
+    let scenario =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ceremonies/qr-ios16.toml");
+    let out = hybridsim()
+        .current_dir(&dir)
+        .arg("run")
+        .arg(&scenario)
+        .args([
+            "--tunnel", &tunnel, "--keylog", "keys.log", "--pcapng", "caps",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keylog = std::fs::read_to_string(dir.join("keys.log")).unwrap();
+    // Two ceremonies, each with both sides' secrets.
+    assert_eq!(
+        keylog.matches("DESKTOP_EPHEMERAL_PRIVATE_KEY").count(),
+        2,
+        "{keylog}"
+    );
+    let captures: Vec<PathBuf> = std::fs::read_dir(dir.join("caps"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(captures.len(), 1, "{captures:?}");
+    let fields = ["-T", "fields", "-e", "tcp.dstport", "-e", "hybrid.command"];
+    let Some(rows) = tshark(&captures[0], &fields) else {
+        return;
+    };
+    // The bytes the sockets carried: segments to the server's own port (a capture
+    // synthesised from messages uses port 80), with the requests in them on both hops.
+    let port = tunnel.rsplit(':').next().unwrap();
+    assert!(
+        rows.lines().any(|row| row.split('\t').next() == Some(port)),
+        "{rows}"
+    );
+    assert_eq!(rows.matches("makeCredential").count(), 2, "{rows}");
+    assert_eq!(rows.matches("getAssertion").count(), 2, "{rows}");
 }

@@ -138,7 +138,7 @@ struct Run<'a> {
     /// The authenticator apps, their sites and the vendor's cloud.
     apps: hybridsim_apps::AppWorld,
     /// The real tunnel server ceremonies run over, when not the simulated one.
-    tunnel: Option<real_tunnel::RealTunnel<'a>>,
+    tunnel: Option<RealTunnel<'a>>,
     /// Whether ceremonies record their sessions for key logs and captures.
     record_sessions: bool,
     /// The desktop's profile, when `[desktop] profile` names one.
@@ -151,7 +151,7 @@ mod hybrid_rows;
 mod passkey_bridge;
 mod real_tunnel;
 
-pub use real_tunnel::TunnelDriver;
+pub use real_tunnel::{register_over, sign_in_over, Keep, RealTunnel, TunnelDriver};
 
 /// Whether a `migrate` step names a known mechanism (for the loader's checks).
 pub(crate) fn check_mechanism(step: &crate::model::MigrateStep) -> Result<(), String> {
@@ -206,8 +206,14 @@ pub fn run_scenario_with<'a>(
     let mut run = Run::new(scenario, dir, seed)?;
     run.record_sessions = record_sessions;
     if let Some(url) = tunnel.or(scenario.tunnel.real()) {
-        let reveal = scenario.world.reveal_secrets;
-        run.tunnel = Some(real_tunnel::RealTunnel::new(url, driver, reveal)?);
+        let keep = Keep {
+            secret_bytes: scenario.world.reveal_secrets,
+            wire: record_sessions,
+        };
+        let driver = driver.ok_or_else(|| {
+            format!("tunnel server {url}: this runner has no socket driver for real tunnel servers")
+        })?;
+        run.tunnel = Some(RealTunnel::new(url, driver, keep)?);
     }
     let mut results = Vec::new();
     for (i, step) in scenario.step.iter().enumerate() {

@@ -31,7 +31,7 @@ mod phone_state;
 mod running;
 mod session;
 
-pub use outcome::{CeremonyFailed, ExternalRun, Outcome, PartyFailure};
+pub use outcome::{CeremonyFailed, ExternalRun, Outcome, PartyFailure, Unreachable};
 pub use phone_state::{PhoneIdentity, PhoneState};
 
 use crate::fault::{ConnectRule, Rule};
@@ -294,7 +294,9 @@ impl Ceremony {
 
     /// [`Ceremony::register`], but the prepared desktop and phone are run by `driver`
     /// (e.g. over a real tunnel server) instead of the simulated world. Faults, radio and
-    /// rules are the world's and are refused or unused here.
+    /// rules are the world's and are refused or unused here. With
+    /// [`Ceremony::record_session`], [`Outcome::session`] is the wire the driver kept
+    /// ([`ExternalRun::wire`]), named and with both peers' secrets.
     pub fn register_with(
         self,
         creation_options_json: &str,

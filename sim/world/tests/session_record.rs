@@ -14,10 +14,13 @@ mod common;
 use common::*;
 
 use hybridsim_pcapng::record::SessionRecord;
+use hybridsim_peers::desktop::Desktop;
+use hybridsim_peers::phone::Phone;
 use hybridsim_session::decrypt::{CrypterKind, DecryptedSession, Flow, MessageKind};
 use hybridsim_session::keylog::{KeyLog, Label};
+use hybridsim_session::messages::Side;
 use hybridsim_webauthn::rp::{AuthenticationRequest, RegistrationRequest, RelyingParty};
-use hybridsim_world::ceremony::{Ceremony, Outcome};
+use hybridsim_world::ceremony::{Ceremony, ExternalRun, Outcome, Unreachable};
 
 fn sign_in() -> String {
     let rp = RelyingParty::new("login.example", "Login", &[ORIGIN]);
@@ -197,4 +200,54 @@ fn the_capture_shows_each_hop_and_what_a_fault_changed_in_transit() {
         hops.iter().any(|c| c.as_deref() == Some(changed)),
         "{hops:?}"
     );
+}
+
+/// A driver outside the world (real sockets) that kept the wire: a QR code and one message,
+/// and a tunnel host it could not reach.
+fn external(desktop: Desktop, phone: Phone) -> ExternalRun {
+    let mut wire = SessionRecord::new("");
+    wire.qr = Some("FIDO:/0123".to_owned());
+    wire.message(Side::Desktop, vec![1, 2, 3]);
+    ExternalRun {
+        wire: Some(wire),
+        unreachable: Some(Unreachable {
+            host: "127.0.0.1".to_owned(),
+            url: "ws://127.0.0.1:9/cable/new/00".to_owned(),
+            reason: "connection refused".to_owned(),
+        }),
+        ..ExternalRun::not_started(desktop, phone, "no runtime")
+    }
+}
+
+#[test]
+fn a_driver_outside_the_world_hands_over_its_wire_named_as_the_worlds() {
+    let outcome = Ceremony::new(4)
+        .phone(phone("microsoft-authenticator-ios"))
+        .record_session(true)
+        .register_with(&creation().0, external)
+        .unwrap();
+    let record = outcome.session.as_ref().expect("a recorded session");
+    assert_eq!(
+        record.name,
+        "hybridsim ceremony, seed 4: makeCredential, QR flow"
+    );
+    assert_eq!(record.qr.as_deref(), Some("FIDO:/0123"));
+    assert_eq!(record.messages.len(), 1);
+    // The desktop made its QR secrets when it was built: they join the driver's wire.
+    let keylog = KeyLog::parse(record.keylog_text().as_bytes()).unwrap();
+    let tunnel_id = keylog.tunnel_ids().next().expect("the QR's tunnel id");
+    assert!(keylog.session(tunnel_id).unwrap().has(Label::QrSecret));
+    // An unreachable host comes first in the verdict: the parties only echo it.
+    let verdict = outcome.verdict().unwrap_err().to_string();
+    assert!(
+        verdict.starts_with("cannot reach the tunnel host 127.0.0.1 for ws://127.0.0.1:9/"),
+        "{verdict}"
+    );
+
+    // Without record_session the driver's wire is not kept.
+    let outcome = Ceremony::new(4)
+        .phone(phone("microsoft-authenticator-ios"))
+        .register_with(&creation().0, external)
+        .unwrap();
+    assert!(outcome.session.is_none());
 }

@@ -40,14 +40,15 @@ pub struct CeremonyRun {
     #[arg(long, value_name = "NAME[@STEP]")]
     pub fault: Vec<String>,
     /// Run over this real tunnel server (ws://HOST:PORT) instead of the simulated one: the
-    /// desktop and the phone stay emulated and the QR and BLE hops stay in-process, every
-    /// tunnel message crosses real sockets. `--trace` then gets the peers' log as text;
-    /// `--fault` needs the simulated tunnel.
+    /// same desktop and phone under the same seeds, the QR and BLE hops in-process, every
+    /// tunnel message across real sockets. `--trace`, `--keylog` and `--pcapng` work as
+    /// without it (the capture holds the real tunnel bytes); `--fault` needs the simulated
+    /// tunnel. A tunnel host that cannot be reached is exit 3.
     #[arg(long, value_name = "ws://HOST:PORT", conflicts_with = "fault")]
     pub tunnel: Option<String>,
     /// The desktop's behaviour: a built-in desktop profile (chrome-stable, chrome-150-linux,
     /// safari-macos, windows-11, libwebauthn, webauthn-rs) or a desktop profile TOML file.
-    #[arg(long, value_name = "NAME|FILE", conflicts_with = "tunnel")]
+    #[arg(long, value_name = "NAME|FILE")]
     pub desktop_profile: Option<String>,
 }
 

@@ -2,6 +2,11 @@
 //! the simulated hybrid path: the QR code, the BLE radio, the tunnel server, the Noise
 //! handshake, the transport and CTAP, in the deterministic world of `hybridsim-world`.
 //!
+//! With `--tunnel ws://HOST:PORT` the same ceremony runs over that real tunnel server instead
+//! (`Ceremony::register_with` / `sign_in_with` with the socket driver): only the tunnel hop
+//! is real, the QR code and the adverts stay in-process, and everything after is the same.
+//! A tunnel host that cannot be reached at all is exit 3.
+//!
 //! Same options JSON in, same response JSON out, same state file as `authenticator`. The
 //! state is saved after every run (a phone keeps a credential it made even when the desktop
 //! later failed). With `--trace` the JSON-lines trace is written, `--keylog` appends the
@@ -14,15 +19,16 @@ pub mod args;
 
 use crate::authenticator;
 use crate::authenticator::args::AuthenticatorCommon;
-use crate::browser::{read, Pending};
-use crate::failure::{Failure, Outcome as CommandOutcome};
-use crate::{ceremony_tunnel, phone_state};
+use crate::browser::read;
+use crate::failure::{Failure, OrFail, Outcome as CommandOutcome};
+use crate::phone_state;
+use crate::real_tunnel::SocketDriver;
 use args::{CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};
 use hybridsim_ctap::Authenticator;
+use hybridsim_scenario::run::{register_over, sign_in_over, Keep, RealTunnel};
 use hybridsim_state::{Locked, PhoneState};
-use hybridsim_world::ceremony::{Ceremony, CeremonyError, Outcome};
+use hybridsim_world::ceremony::{Ceremony, CeremonyFailed, Outcome};
 use hybridsim_world::faults::FaultAt;
-use std::path::Path;
 
 /// Runs one ceremony command.
 pub fn run(command: CeremonyCommand) -> CommandOutcome {
@@ -34,33 +40,25 @@ pub fn run(command: CeremonyCommand) -> CommandOutcome {
 
 fn create(args: &CeremonyCreate) -> CommandOutcome {
     let common = &args.common;
+    let real = tunnel(&args.run)?;
     let lock = phone_state::lock(&common.state)?;
     let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.run.seed)?;
-    if let Some(tunnel) = &args.run.tunnel {
-        let pending = Pending::create(&common.options, &common.origin)?;
-        let held = (&lock, &mut state);
-        return ceremony_tunnel::run(tunnel, &args.run, common, held, None, &pending);
-    }
     let options = read(&common.options)?;
     let ceremony = ceremony(&args.run, common, &state, None)?;
-    let outcome = ceremony.register(&options).map_err(refused)?;
+    let outcome = register_over(real.as_ref(), ceremony, &options).or_bad_input()?;
     finish(&args.run, &lock, &mut state, outcome)
 }
 
 fn get(args: &CeremonyGet) -> CommandOutcome {
     let common = &args.common;
+    let real = tunnel(&args.run)?;
     let (lock, mut state) = phone_state::lock_existing(
         &common.state,
         "run `hybridsim ceremony create` with it first",
     )?;
-    if let Some(tunnel) = &args.run.tunnel {
-        let pending = Pending::get(&common.options, &common.origin)?;
-        let held = (&lock, &mut state);
-        return ceremony_tunnel::run(tunnel, &args.run, common, held, args.account, &pending);
-    }
     let options = read(&common.options)?;
     let ceremony = ceremony(&args.run, common, &state, args.account)?;
-    let outcome = ceremony.sign_in(&options).map_err(refused)?;
+    let outcome = sign_in_over(real.as_ref(), ceremony, &options, None).or_bad_input()?;
     finish(&args.run, &lock, &mut state, outcome)
 }
 
@@ -76,7 +74,7 @@ fn ceremony(
         .iter()
         .map(|text| {
             text.parse::<FaultAt>()
-                .map_err(|e| Failure::bad_input(format!("--fault {text}: {e}")))
+                .or_bad_input_on(format!("--fault {text}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let phone: Authenticator = phone_state::build(state, authenticator::user(common, account))?;
@@ -94,9 +92,19 @@ fn ceremony(
     )
 }
 
-/// Input the ceremony could not start with: exit 2.
-fn refused(error: CeremonyError) -> Failure {
-    Failure::bad_input(error.to_string())
+/// The real tunnel server `--tunnel` names, reached with the socket driver; exit 2 for a
+/// URL that names none.
+fn tunnel(run: &CeremonyRun) -> Result<Option<RealTunnel<'static>>, Failure> {
+    let Some(url) = &run.tunnel else {
+        return Ok(None);
+    };
+    let keep = Keep {
+        secret_bytes: run.reveal_secrets,
+        wire: run.capture.wanted(),
+    };
+    RealTunnel::new(url, &SocketDriver, keep)
+        .map(Some)
+        .or_bad_input_on("--tunnel")
 }
 
 /// Writes the trace and the state, prints the response, and says how it went.
@@ -107,7 +115,7 @@ fn finish(
     outcome: Outcome,
 ) -> CommandOutcome {
     if let Some(path) = &run.trace {
-        write_trace(path, &outcome)?;
+        crate::output::write_file(path, outcome.trace.to_json_lines())?;
     }
     if let Some(phone) = &outcome.phone_state {
         phone_state::finish(lock, state, &phone.authenticator)?;
@@ -116,14 +124,8 @@ fn finish(
     if let Some(json) = &outcome.response_json {
         say!("{json}");
     }
-    outcome
-        .verdict()
-        .map(drop)
-        .map_err(|e| Failure::no_match(e.to_string()))
-}
-
-fn write_trace(path: &Path, outcome: &Outcome) -> CommandOutcome {
-    std::fs::write(path, outcome.trace.to_json_lines()).map_err(|e| {
-        Failure::bad_input(format!("cannot write the trace to {}: {e}", path.display()))
+    outcome.verdict().map(drop).map_err(|e| match e {
+        CeremonyFailed::Unreachable(host) => Failure::environment(host.to_string()),
+        e => Failure::no_match(e.to_string()),
     })
 }

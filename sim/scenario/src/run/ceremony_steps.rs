@@ -2,6 +2,7 @@
 //! `hybridsim_world::ceremony` (or a real tunnel server), the relying party's verdict on
 //! the response, and the step's expectations checked against the outcome.
 
+use super::real_tunnel::{register_over, sign_in_over};
 use super::{failed, seed_bytes, seed_u64, Parties, Run, StepResult};
 use crate::expect::{self, Verdict};
 use crate::model::{
@@ -162,12 +163,7 @@ impl Run<'_> {
             Ok(c) => c,
             Err(e) => return failed(number, step, e),
         };
-        let ran = match &self.tunnel {
-            None => ceremony.register(&options.to_json()),
-            Some(tunnel) => tunnel
-                .route(ceremony)
-                .register_with(&options.to_json(), |d, p| tunnel.drive(d, p)),
-        };
+        let ran = register_over(self.tunnel.as_ref(), ceremony, &options.to_json());
         let mut outcome = match ran {
             Ok(o) => o,
             Err(e) => return failed(number, step, format!("the ceremony cannot run: {e}")),
@@ -271,15 +267,7 @@ impl Run<'_> {
             Err(e) => return failed(number, step, e),
         };
         let json = options.to_json();
-        let ran = match (&self.tunnel, &link) {
-            (None, Some(link)) => ceremony.sign_in_linked(link, &json),
-            (None, None) => ceremony.sign_in(&json),
-            (Some(tunnel), link) => {
-                tunnel
-                    .route(ceremony)
-                    .sign_in_with(&json, link.as_ref(), |d, p| tunnel.drive(d, p))
-            }
-        };
+        let ran = sign_in_over(self.tunnel.as_ref(), ceremony, &json, link.as_ref());
         let mut outcome = match ran {
             Ok(o) => o,
             Err(e) => return failed(number, step, format!("the ceremony cannot run: {e}")),

@@ -75,7 +75,6 @@ mod events;
 pub mod log;
 pub mod options;
 mod outcome;
-pub mod pair;
 pub mod results;
 mod socket_task;
 pub mod wire;
@@ -85,7 +84,6 @@ pub use options::{
     desktop_seed, tunnel_endpoint, DriveOptions, TunnelRoute, Unreachable, ADVERT_RSSI,
     DEFAULT_CLOSE_LINGER, DEFAULT_DRIVE_TIMEOUT, DEFAULT_FAILURE_GRACE, DEFAULT_UPGRADE_TIMEOUT,
 };
-pub use pair::{pair, pair_logging, peer_seed};
 pub use results::{DesktopOutcome, PeersOutcome, PhoneOutcome};
 pub use wire::WireRecord;
 

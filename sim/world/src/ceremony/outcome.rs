@@ -13,7 +13,8 @@ use hybridsim_peers::{DesktopPhase, LinkedDevice, Millis, Party, PeerError, Reas
 use hybridsim_webauthn::client::{self, PendingCreate, PendingGet};
 
 /// What a driver outside the simulated world (real sockets) reports for a ceremony it ran
-/// with the desktop and phone [`Ceremony`] prepared: see [`Ceremony::register_with`].
+/// with the desktop and phone [`Ceremony`](super::Ceremony) prepared: see
+/// [`Ceremony::register_with`](super::Ceremony::register_with).
 pub struct ExternalRun {
     /// How the desktop ended.
     pub desktop: Result<(), PeerError>,
@@ -27,6 +28,13 @@ pub struct ExternalRun {
     pub trace: Vec<TraceRecord>,
     /// How long the run took on the driver's clock.
     pub elapsed: Millis,
+    /// What went on the wire and the air, when the ceremony records its session
+    /// ([`Ceremony::record_session`](super::Ceremony::record_session)) and the driver kept
+    /// it: the QR code, the adverts, the tunnel messages and any tapped connection bytes.
+    /// Unnamed and without secrets; the ceremony names it and adds both peers' secrets.
+    pub wire: Option<SessionRecord>,
+    /// The first tunnel host the driver could not reach at all, if any.
+    pub unreachable: Option<Unreachable>,
 }
 
 impl ExternalRun {
@@ -40,8 +48,23 @@ impl ExternalRun {
             phone_peer: phone,
             trace: Vec::new(),
             elapsed: Millis(0),
+            wire: None,
+            unreachable: None,
         }
     }
+}
+
+/// A tunnel host a driver outside the world could not reach at all (DNS, TCP, TLS): the
+/// environment, not the protocol, failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot reach the tunnel host {host} for {url}: {reason}")]
+pub struct Unreachable {
+    /// The host name.
+    pub host: String,
+    /// The URL the connection was for, e.g. `ws://127.0.0.1:9/cable/new/…`.
+    pub url: String,
+    /// Why, as the driver says it.
+    pub reason: String,
 }
 
 /// A party that failed, for reports.
@@ -79,6 +102,9 @@ impl std::fmt::Display for PartyFailure {
 /// Why a ceremony gave the page no response, as a command reports it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CeremonyFailed {
+    /// The driver could not reach the tunnel host at all (only outside the world).
+    #[error("{0}")]
+    Unreachable(Unreachable),
     /// A party failed (the first one, by time).
     #[error("ceremony failed: {0}")]
     Party(PartyFailure),
@@ -131,6 +157,9 @@ pub struct Outcome {
     /// The session's secrets, adverts and messages, when the ceremony was asked to record
     /// them ([`Ceremony::record_session`](super::Ceremony::record_session)).
     pub session: Option<SessionRecord>,
+    /// A tunnel host a driver outside the world could not reach at all
+    /// ([`ExternalRun::unreachable`]); the simulated world always reaches its own.
+    pub unreachable: Option<Unreachable>,
 }
 
 impl Outcome {
@@ -139,8 +168,12 @@ impl Outcome {
         self.desktop.is_ok() && self.phone.is_ok() && self.response_json.is_some()
     }
 
-    /// Whether the page got its response: `Ok` with it, or why not (a failed party first).
+    /// Whether the page got its response: `Ok` with it, or why not (an unreachable tunnel
+    /// host first, the parties' failures only its echo; then a failed party).
     pub fn verdict(&self) -> Result<&str, CeremonyFailed> {
+        if let Some(unreachable) = &self.unreachable {
+            return Err(CeremonyFailed::Unreachable(unreachable.clone()));
+        }
         if let Some(failure) = self.first_failure() {
             return Err(CeremonyFailed::Party(failure));
         }
@@ -209,6 +242,7 @@ impl Outcome {
             phone_state: None,
             world_error,
             session: None,
+            unreachable: None,
         };
         let desktop = world
             .take_peer(cast.desktop)

@@ -10,7 +10,7 @@ use crate::faults::{
 };
 use crate::trace::Trace;
 use crate::world::{derive_seed, ActorId, World};
-use hybridsim_pcapng::record::{merge_secrets, SessionRecord};
+use hybridsim_pcapng::record::merge_secrets;
 use hybridsim_peers::desktop::{CrypterPolicy, Desktop, DesktopConfig};
 use hybridsim_peers::phone::{CtapHandler, Phone, PhoneConfig};
 use hybridsim_peers::{LinkedDevice, Millis};
@@ -100,9 +100,11 @@ impl Ceremony {
             Desktop::new(desktop_config, Millis::ZERO),
             Phone::new(phone_config),
         );
-        // A driver outside the world reports no wire: the record holds the secrets.
+        // The driver's wire when it kept one, else only the secrets; named here, as the
+        // world's records are, with both peers' secrets under one tunnel id.
         let session = self.record_session.then(|| {
-            let mut record = SessionRecord::new(name);
+            let mut record = run.wire.unwrap_or_default();
+            record.name = name;
             let desktop = run.desktop_peer.secrets();
             record.secrets = merge_secrets(desktop, run.phone_peer.secrets());
             record
@@ -126,6 +128,7 @@ impl Ceremony {
             phone_state: Some(PhoneState::after(run.phone_peer)),
             world_error: None,
             session,
+            unreachable: run.unreachable,
         })
     }
 
