@@ -188,9 +188,10 @@ impl Ctap2Code {
     /// after its `CTAP1_ERR_`, `CTAP2_ERR_` or `CTAP2_` prefix (`CREDENTIAL_EXCLUDED`,
     /// `OK`): no two codes share a short name.
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|code| {
-            code.name() == name || code.short_name() == name
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|code| code.name() == name || code.short_name() == name)
     }
 
     /// The spec's name without its `CTAP1_ERR_`, `CTAP2_ERR_` or `CTAP2_` prefix,

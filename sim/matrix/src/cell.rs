@@ -5,6 +5,13 @@
 //! with hybridsim's own desktop taking CTAP 2.3 adverts, so a cell fails for what the
 //! desktop under test does in the flow itself. A setup that fails makes the cell fail with
 //! the setup's party and layer, its reason prefixed `setup:`.
+//!
+//! A failed party is the cell's failure. When no party failed and the page got no response,
+//! the browser's typed reason (`Outcome::response_error`) names whose answer it was: an error
+//! status, an empty answer or one that does not decode is the phone's at the `ctap` layer
+//! (the `buggy-non-canonical` phone's reverse-ordered maps); one that decodes but that the
+//! browser's checks refuse is the desktop's at `webauthn`. A response the relying party
+//! refuses is `rp` at `webauthn`.
 
 use crate::spec::Flow;
 use hybridsim_peers::desktop::{DesktopConfig, DesktopProfile};
@@ -240,11 +247,7 @@ fn rp_verdict(outcome: &Outcome, checked: Option<Result<(), String>>) -> Verdict
             let (party, layer) = no_response_blame(reason);
             fail(party.name(), layer.name(), &reason.to_string())
         }
-        (None, None) => fail(
-            "desktop",
-            "webauthn",
-            "the browser produced no response",
-        ),
+        (None, None) => fail("desktop", "webauthn", "the browser produced no response"),
     }
 }
 

@@ -127,8 +127,8 @@ pub fn registration_json(
     reply: &[u8],
     transports: &[String],
 ) -> Result<String, AnswerError> {
-    let response = MakeCredentialResponse::decode(success_body(reply)?)
-        .map_err(AnswerError::Malformed)?;
+    let response =
+        MakeCredentialResponse::decode(success_body(reply)?).map_err(AnswerError::Malformed)?;
     client::registration_response(pending, &response, transports)
         .map(|json| json.to_json())
         .map_err(AnswerError::Rejected)

@@ -31,8 +31,8 @@ mod phone_state;
 mod running;
 mod session;
 
-pub use outcome::{no_response_blame, CeremonyFailed, ExternalRun, Outcome, PartyFailure};
 pub use hybridsim_webauthn::browser::{AnswerError, AnswerKind};
+pub use outcome::{no_response_blame, CeremonyFailed, ExternalRun, Outcome, PartyFailure};
 pub use phone_state::{PhoneIdentity, PhoneState};
 
 use crate::fault::{ConnectRule, Rule};

@@ -89,5 +89,8 @@ fn an_empty_answer_is_the_phones_and_a_refused_one_the_browsers() {
         (Party::Phone, Layer::Ctap)
     );
     let refused = AnswerError::Rejected(ClientError::NoAttestedCredential);
-    assert_eq!(no_response_blame(&refused), (Party::Desktop, Layer::Webauthn));
+    assert_eq!(
+        no_response_blame(&refused),
+        (Party::Desktop, Layer::Webauthn)
+    );
 }
