@@ -265,10 +265,10 @@ pub fn no_response_blame(error: &AnswerError) -> (Party, Layer) {
 impl Outcome {
     /// Registration response JSON from the CTAP response, or why there is none.
     pub(super) fn finish_registration(&mut self, pending: &PendingCreate) {
-        let transports: Vec<String> = HYBRID_TRANSPORTS.iter().map(|t| (*t).to_owned()).collect();
         let Some(reply) = self.ctap_response.as_deref() else {
             return;
         };
+        let transports: Vec<String> = HYBRID_TRANSPORTS.iter().map(|t| (*t).to_owned()).collect();
         let json = browser::registration_json(pending, reply, &transports);
         self.finish(json);
     }
