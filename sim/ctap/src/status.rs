@@ -183,6 +183,28 @@ impl StatusCode {
     }
 }
 
+impl Ctap2Code {
+    /// The code the spec names `name` (`CTAP2_ERR_CREDENTIAL_EXCLUDED`), or names so
+    /// after its `CTAP1_ERR_`, `CTAP2_ERR_` or `CTAP2_` prefix (`CREDENTIAL_EXCLUDED`,
+    /// `OK`): no two codes share a short name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|code| code.name() == name || code.short_name() == name)
+    }
+
+    /// The spec's name without its `CTAP1_ERR_`, `CTAP2_ERR_` or `CTAP2_` prefix,
+    /// e.g. `NO_CREDENTIALS`.
+    pub fn short_name(self) -> &'static str {
+        let name = self.name();
+        ["CTAP1_ERR_", "CTAP2_ERR_", "CTAP2_"]
+            .iter()
+            .find_map(|prefix| name.strip_prefix(prefix))
+            .unwrap_or(name)
+    }
+}
+
 impl From<Ctap2Code> for StatusCode {
     fn from(code: Ctap2Code) -> Self {
         Self::Known(code)

@@ -219,12 +219,19 @@ fn agreement(step: &StepResult, parties: &Parties) -> Option<Breach> {
     })
 }
 
+/// A ceremony that failed must be someone's doing: a party that failed with a reason of its
+/// own, or, when no party failed, the browser's typed reason for having no response JSON (an
+/// error status, an answer that does not decode, one its checks refuse).
 fn blame(step: &StepResult, parties: &Parties) -> Option<Breach> {
     if desktop_success(step, parties) {
         return None;
     }
     let detail = match &step.first_failure {
-        None => format!("the ceremony failed but no party did ({})", step.summary),
+        None if parties.response_error.is_some() => return None,
+        None => format!(
+            "the ceremony failed but no party did, and the browser has no reason ({})",
+            step.summary
+        ),
         Some(f) if f.error.party != f.party => format!(
             "the failure of the {} carries an error of the {}",
             f.party, f.error.party

@@ -90,6 +90,22 @@ fn a_failure_without_a_party_breaks_blame() {
     assert_eq!(broken(&o), vec![Invariant::Blame]);
 }
 
+/// The non-canonical phone fails no party: the browser's typed reason (an undecodable
+/// answer) is the blame, so no breach; without that reason the same run is a breach.
+#[test]
+fn a_refused_answer_is_blamed_on_the_browsers_reason() {
+    let mut s = schedule(Flow::Register, &[]);
+    s.phone = "buggy-non-canonical".to_owned();
+    let mut o = observed(&s);
+    let step = &o.default[0];
+    assert!(step.first_failure.is_none(), "{:?}", step.first_failure);
+    assert!(step.response_json.is_none());
+    assert_eq!(check(&o), vec![]);
+    o.default[0].parties.as_mut().unwrap().response_error = None;
+    o.replay = o.default.clone();
+    assert_eq!(broken(&o), vec![Invariant::Blame]);
+}
+
 #[test]
 fn a_default_trace_with_secrets_breaks_secrecy() {
     let mut s = schedule(Flow::Register, &[]);

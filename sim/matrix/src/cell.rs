@@ -5,6 +5,13 @@
 //! with hybridsim's own desktop taking CTAP 2.3 adverts, so a cell fails for what the
 //! desktop under test does in the flow itself. A setup that fails makes the cell fail with
 //! the setup's party and layer, its reason prefixed `setup:`.
+//!
+//! A failed party is the cell's failure. When no party failed and the page got no response,
+//! the browser's typed reason (`Outcome::response_error`) names whose answer it was: an error
+//! status, an empty answer or one that does not decode is the phone's at the `ctap` layer
+//! (the `buggy-non-canonical` phone's reverse-ordered maps); one that decodes but that the
+//! browser's checks refuse is the desktop's at `webauthn`. A response the relying party
+//! refuses is `rp` at `webauthn`.
 
 use crate::spec::Flow;
 use hybridsim_peers::desktop::{DesktopConfig, DesktopProfile};
@@ -17,7 +24,7 @@ use hybridsim_webauthn::rp::{
     AuthenticationRequest, RegisteredCredential, RegistrationRequest, RelyingParty, ResidentKey,
 };
 use hybridsim_webauthn::x509::pem_to_der;
-use hybridsim_world::ceremony::{Ceremony, Outcome, PhoneState};
+use hybridsim_world::ceremony::{no_response_blame, Ceremony, Outcome, PhoneState};
 use hybridsim_world::trace::TraceRecord;
 use sha2::{Digest, Sha256};
 
@@ -228,19 +235,19 @@ fn party_verdict(outcome: &Outcome) -> Option<Verdict> {
     })
 }
 
-/// The browser's and the relying party's say when no party failed.
+/// The browser's and the relying party's say when no party failed. A reason the browser has
+/// for no response JSON names the party whose answer it is (`no_response_blame`): an error
+/// status, an empty answer or one that does not decode is the phone's at the `ctap` layer;
+/// one that decodes but that the browser's checks refuse is the desktop's at `webauthn`.
 fn rp_verdict(outcome: &Outcome, checked: Option<Result<(), String>>) -> Verdict {
-    match checked {
-        Some(Ok(())) => Verdict::Pass,
-        Some(Err(error)) => fail("rp", "webauthn", &error),
-        None => fail(
-            "desktop",
-            "webauthn",
-            outcome
-                .response_error
-                .as_deref()
-                .unwrap_or("the browser produced no response"),
-        ),
+    match (checked, &outcome.response_error) {
+        (Some(Ok(())), _) => Verdict::Pass,
+        (Some(Err(error)), _) => fail("rp", "webauthn", &error),
+        (None, Some(reason)) => {
+            let (party, layer) = no_response_blame(reason);
+            fail(party.name(), layer.name(), &reason.to_string())
+        }
+        (None, None) => fail("desktop", "webauthn", "the browser produced no response"),
     }
 }
 

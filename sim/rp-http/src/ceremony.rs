@@ -49,7 +49,7 @@ fn finished(outcome: Outcome) -> Result<(Value, PhoneState), String> {
     let json = outcome.response_json.ok_or_else(|| {
         outcome
             .response_error
-            .unwrap_or_else(|| "no response".into())
+            .map_or_else(|| "no response".to_owned(), |e| e.to_string())
     })?;
     let phone = outcome.phone_state.ok_or("the phone was lost")?;
     let mut value: Value = serde_json::from_str(&json).map_err(|e| e.to_string())?;

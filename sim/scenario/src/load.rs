@@ -152,13 +152,14 @@ fn split(
 }
 
 /// Inside a `[[step]]` serde buffers the table to find its `kind`, and the key path stops at
-/// the step. Checking the step again as its kind's struct gives the full path.
+/// the step (followed only by an unknown key's name, wherever in the step it was). Checking
+/// the step again as its kind's struct gives the full path.
 fn refine_step_error(
     text: &str,
     path: &mut Vec<Segment>,
     message: String,
 ) -> (Vec<Segment>, String) {
-    let [Segment::Key(step), Segment::Index(index)] = path.as_slice() else {
+    let [Segment::Key(step), Segment::Index(index), ..] = path.as_slice() else {
         return (path.clone(), message);
     };
     if step != "step" {
@@ -175,7 +176,7 @@ fn refine_step_error(
         return (path.clone(), message);
     };
     let mut table = table;
-    let base = path.clone();
+    let base: Vec<Segment> = path.iter().take(2).cloned().collect();
     let kind = match table.remove("kind") {
         Some(toml::Value::String(kind)) => kind,
         Some(_) => {
@@ -199,7 +200,7 @@ fn refine_step_error(
                 format!("unknown step kind {kind:?}: expected one of {}", kinds()),
             )
         }
-        Some(Ok(())) => (base, message),
+        Some(Ok(())) => (path.clone(), message),
         Some(Err(error)) => {
             let (inner, message, _) = split(error);
             let mut at = base;

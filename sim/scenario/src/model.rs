@@ -10,9 +10,11 @@
 
 mod apps;
 mod ceremony;
+mod response_error;
 
 pub use apps::*;
 pub use ceremony::*;
+pub use response_error::{KindName, ResponseErrorExpect, StatusName, TypedResponseError};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

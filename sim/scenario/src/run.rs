@@ -17,7 +17,7 @@ use hybridsim_webauthn::rp::{
     AttestationConveyance, RegisteredCredential, RelyingParty, UserVerification,
 };
 use hybridsim_webauthn::x509::pem_to_der;
-use hybridsim_world::ceremony::{PartyFailure, PhoneState};
+use hybridsim_world::ceremony::{AnswerError, PartyFailure, PhoneState};
 use hybridsim_world::faults::FaultAt;
 use hybridsim_world::trace::TraceRecord;
 use hybridsim_world::WorldError;
@@ -82,6 +82,9 @@ pub struct Parties {
     pub rp_accepted: bool,
     /// Set when the world ended with parties still waiting (a livelock or a stall).
     pub world_error: Option<WorldError>,
+    /// Why the browser has no response JSON although a CTAP response arrived
+    /// (`Outcome::response_error`).
+    pub response_error: Option<AnswerError>,
 }
 
 impl StepResult {

@@ -88,3 +88,85 @@ fn reports_carry_the_first_failure_as_typed_names() {
         "no typed first failure in the page"
     );
 }
+
+/// A second registration excluding the first credential: the phone refuses with
+/// `CTAP2_ERR_CREDENTIAL_EXCLUDED`, which `WANT` must describe.
+const EXCLUDED: &str = r#"
+about = "an excluded credential"
+
+[phone.phone]
+profile = "microsoft-authenticator-ios"
+
+[[step]]
+kind = "register"
+expect = { outcome = "success" }
+
+[[step]]
+kind = "register"
+exclude_registered = true
+
+[step.expect]
+outcome = "failure"
+response_error = WANT
+"#;
+
+fn excluded_failures(want: &str) -> Vec<String> {
+    let scenario = parse(Path::new("excluded.toml"), &EXCLUDED.replace("WANT", want)).unwrap();
+    let steps = run_scenario(&scenario, Path::new("."), scenario.world.seed).unwrap();
+    steps.into_iter().flat_map(|s| s.failures).collect()
+}
+
+#[test]
+fn response_error_matches_text_or_kind_and_status() {
+    for good in [
+        r#""CREDENTIAL_EXCLUDED""#,
+        r#""the authenticator refused: CTAP2_ERR_CREDENTIAL_EXCLUDED (0x19)""#,
+        r#"{ kind = "status" }"#,
+        r#"{ kind = "status", status = "CREDENTIAL_EXCLUDED" }"#,
+        r#"{ kind = "status", status = "CTAP2_ERR_CREDENTIAL_EXCLUDED" }"#,
+    ] {
+        assert_eq!(excluded_failures(good), Vec::<String>::new(), "{good}");
+    }
+    let wrong = excluded_failures(r#"{ kind = "status", status = "NO_CREDENTIALS" }"#);
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    assert!(
+        wrong[0].contains(r#"{ kind = "status", status = "CTAP2_ERR_NO_CREDENTIALS" }"#),
+        "{wrong:?}"
+    );
+    assert!(
+        wrong[0].contains("it said the authenticator refused: CTAP2_ERR_CREDENTIAL_EXCLUDED"),
+        "{wrong:?}"
+    );
+    let wrong = excluded_failures(r#"{ kind = "undecodable" }"#);
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    assert!(wrong[0].contains("(kind status)"), "{wrong:?}");
+    assert_eq!(excluded_failures(r#""NO_CREDENTIALS""#).len(), 1);
+}
+
+#[test]
+fn unknown_response_error_kinds_and_statuses_are_refused_where_written() {
+    let load = |want: &str| parse(Path::new("excluded.toml"), &EXCLUDED.replace("WANT", want));
+    let error = load(r#"{ kind = "refused" }"#).unwrap_err();
+    assert_eq!(error.key, "step[1].expect.response_error.kind", "{error}");
+    assert_eq!(error.line, 17, "{error}");
+    assert!(error.message.contains("unknown kind `refused`"), "{error}");
+    assert!(error.message.contains("`browser-refused`"), "{error}");
+    let error = load(r#"{ kind = "status", status = "EXCLUDED" }"#).unwrap_err();
+    assert_eq!(error.key, "step[1].expect.response_error.status", "{error}");
+    assert!(
+        error.message.contains("unknown status `EXCLUDED`"),
+        "{error}"
+    );
+    let error = load(r#"{ kind = "empty", status = "CREDENTIAL_EXCLUDED" }"#).unwrap_err();
+    assert_eq!(error.key, "step[1].expect.response_error", "{error}");
+    assert!(
+        error.message.contains("only for kind = \"status\""),
+        "{error}"
+    );
+    let error = load(r#"{ kind = "status", code = 25 }"#).unwrap_err();
+    assert!(error.message.contains("unknown field `code`"), "{error}");
+    assert!(
+        error.to_string().starts_with("excluded.toml:17:"),
+        "{error}"
+    );
+}

@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use hybridsim_ctap::StatusCode;
-use hybridsim_webauthn::browser::{AnswerError, Pending};
+use hybridsim_ctap::status::Ctap2Code;
+use hybridsim_ctap::{StatusCode, WireError};
+use hybridsim_webauthn::browser::{AnswerError, AnswerKind, Pending};
+use hybridsim_webauthn::client::ClientError;
 use hybridsim_webauthn::json::{CreationOptionsJson, RequestOptionsJson};
 
 const ORIGIN: &str = "https://login.example";
@@ -56,4 +58,48 @@ fn an_origin_outside_the_rp_id_is_refused_before_any_command() {
         RequestOptionsJson::from_json(r#"{"challenge": "c2lnbi1pbg", "rpId": "login.example"}"#)
             .unwrap();
     assert!(Pending::get(&options, "https://evil.example").is_err());
+}
+
+/// Scenario files match these texts (`response_error = "…"`) and these kind names
+/// (`response_error = { kind = "…" }`): both are part of the format.
+#[test]
+fn each_reason_has_its_text_kind_and_status() {
+    let excluded = StatusCode::Known(Ctap2Code::CredentialExcluded);
+    let cases = [
+        (
+            AnswerError::Refused(excluded),
+            "the authenticator refused: CTAP2_ERR_CREDENTIAL_EXCLUDED (0x19)",
+            AnswerKind::Status,
+            "status",
+        ),
+        (
+            AnswerError::Empty,
+            "the CTAP response is empty",
+            AnswerKind::Empty,
+            "empty",
+        ),
+        (
+            AnswerError::Malformed(WireError::missing("makeCredential response 0x01 fmt")),
+            "authenticator response: makeCredential response 0x01 fmt: missing",
+            AnswerKind::Undecodable,
+            "undecodable",
+        ),
+        (
+            AnswerError::Rejected(ClientError::NoAttestedCredential),
+            "the browser refuses the authenticator's answer: \
+             authenticator response: authData has no attested credential data",
+            AnswerKind::BrowserRefused,
+            "browser-refused",
+        ),
+    ];
+    for (error, text, kind, name) in cases {
+        assert_eq!(error.to_string(), text);
+        assert_eq!(error.kind(), kind);
+        assert_eq!(kind.name(), name);
+        assert_eq!(AnswerKind::from_name(name), Some(kind));
+        let status = (kind == AnswerKind::Status).then_some(excluded);
+        assert_eq!(error.status(), status, "{error}");
+    }
+    assert_eq!(AnswerKind::ALL.len(), 4);
+    assert_eq!(AnswerKind::from_name("refused"), None);
 }

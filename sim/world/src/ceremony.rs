@@ -31,7 +31,10 @@ mod phone_state;
 mod running;
 mod session;
 
-pub use outcome::{CeremonyFailed, ExternalRun, Outcome, PartyFailure, Unreachable};
+pub use hybridsim_webauthn::browser::{AnswerError, AnswerKind};
+pub use outcome::{
+    no_response_blame, CeremonyFailed, ExternalRun, Outcome, PartyFailure, Unreachable,
+};
 pub use phone_state::{PhoneIdentity, PhoneState};
 
 use crate::fault::{ConnectRule, Rule};

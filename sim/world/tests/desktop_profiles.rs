@@ -49,11 +49,8 @@ fn qr_payload(outcome: &Outcome) -> QrPayload {
 fn assert_ok(outcome: &Outcome) {
     assert_eq!(outcome.desktop, Ok(()), "phone: {:?}", outcome.phone);
     assert_eq!(outcome.phone, Ok(()));
-    assert!(
-        outcome.response_json.is_some(),
-        "{:?}",
-        outcome.response_error
-    );
+    assert_eq!(outcome.response_error, None);
+    assert!(outcome.response_json.is_some());
 }
 
 #[test]

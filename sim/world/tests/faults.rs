@@ -71,11 +71,8 @@ fn assert_between(at: Option<Millis>, low: Millis, high: Millis) {
 fn assert_succeeds(outcome: &Outcome) {
     assert_eq!(outcome.desktop, Ok(()));
     assert_eq!(outcome.phone, Ok(()));
-    assert!(
-        outcome.response_json.is_some(),
-        "{:?}",
-        outcome.response_error
-    );
+    assert_eq!(outcome.response_error, None);
+    assert!(outcome.response_json.is_some());
     assert!(outcome.world_error.is_none());
     assert!(outcome.virtual_time <= QUICK, "{}", outcome.virtual_time);
 }

@@ -84,3 +84,29 @@ fn ranges_and_display() {
     );
     assert!(StatusCode::OK.is_ok());
 }
+
+#[test]
+fn codes_are_found_by_spec_name_or_short_name() {
+    let excluded = Some(Ctap2Code::CredentialExcluded);
+    assert_eq!(
+        Ctap2Code::from_name("CTAP2_ERR_CREDENTIAL_EXCLUDED"),
+        excluded
+    );
+    assert_eq!(Ctap2Code::from_name("CREDENTIAL_EXCLUDED"), excluded);
+    assert_eq!(Ctap2Code::from_name("OK"), Some(Ctap2Code::Ok));
+    assert_eq!(Ctap2Code::from_name("TIMEOUT"), Some(Ctap2Code::Timeout));
+    assert_eq!(
+        Ctap2Code::CredentialExcluded.short_name(),
+        "CREDENTIAL_EXCLUDED"
+    );
+    assert_eq!(Ctap2Code::from_name("credential_excluded"), None);
+    assert_eq!(Ctap2Code::from_name("CTAP2_ERR_NO_SUCH_THING"), None);
+    let mut short: Vec<&str> = Ctap2Code::ALL.iter().map(|c| c.short_name()).collect();
+    short.sort_unstable();
+    short.dedup();
+    assert_eq!(short.len(), Ctap2Code::ALL.len(), "short names are unique");
+    for code in Ctap2Code::ALL {
+        assert_eq!(Ctap2Code::from_name(code.name()), Some(*code));
+        assert_eq!(Ctap2Code::from_name(code.short_name()), Some(*code));
+    }
+}

@@ -48,6 +48,18 @@ fn an_unknown_key_inside_a_step_gets_the_full_path() {
 }
 
 #[test]
+fn an_unknown_key_deep_in_a_step_gets_the_full_path() {
+    let text = GOOD.replace(
+        "expect = { outcome = \"success\" }",
+        "[step.expect]\noutcome = \"failure\"\nfirst_failure = { party = \"desktop\", layer = \"ble\", bogus = 1 }",
+    );
+    let e = error(&text);
+    assert_eq!(e.key, "step[0].expect.first_failure.bogus", "{e}");
+    assert_eq!(e.line, 11, "{e}");
+    assert!(e.message.contains("unknown field `bogus`"), "{e}");
+}
+
+#[test]
 fn a_wrong_enum_value_deep_in_a_step_says_what_was_expected() {
     let text = GOOD.replace(
         "expect = { outcome = \"success\" }",

@@ -1,6 +1,7 @@
 //! The ceremony steps (register, sign in, linked sign-in, clock, faults) and what they must
 //! produce.
 
+use super::ResponseErrorExpect;
 use crate::term::Term;
 use hybridsim_peers::{Layer, Party, ReasonKind};
 use schemars::JsonSchema;
@@ -186,8 +187,11 @@ pub struct CeremonyExpect {
     pub rp: Option<RpVerdict>,
     /// Text the relying party's refusal must contain.
     pub rp_error: Option<String>,
-    /// Text the browser's reason for having no response JSON must contain.
-    pub response_error: Option<String>,
+    /// The browser's reason for having no response JSON although a CTAP response arrived:
+    /// text its message must contain (`"CREDENTIAL_EXCLUDED"`), or `{ kind, status }` (`kind`
+    /// is `status`, `empty`, `undecodable` or `browser-refused`; `status` a CTAP status name,
+    /// with or without its `CTAP2_ERR_` prefix, only for `kind = "status"`).
+    pub response_error: Option<ResponseErrorExpect>,
     /// Whether the desktop ends up with a verified link to the phone.
     pub linked: Option<bool>,
     /// Whether the tunnel server said the link is gone (forget it).

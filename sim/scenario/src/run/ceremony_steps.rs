@@ -356,6 +356,7 @@ fn finish(
             phone_requests_served: outcome.phone_requests_served,
             rp_accepted,
             world_error: outcome.world_error.clone(),
+            response_error: outcome.response_error.clone(),
         }),
     }
 }

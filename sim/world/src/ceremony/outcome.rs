@@ -5,12 +5,12 @@ use super::cast::Cast;
 use super::{PhoneState, HYBRID_TRANSPORTS};
 use crate::trace::{Trace, TraceRecord};
 use crate::world::{ActorId, World, WorldError};
-use hybridsim_ctap::{GetAssertionResponse, MakeCredentialResponse, StatusCode};
 use hybridsim_pcapng::record::SessionRecord;
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
-use hybridsim_peers::{DesktopPhase, LinkedDevice, Millis, Party, PeerError, Reason};
-use hybridsim_webauthn::client::{self, PendingCreate, PendingGet};
+use hybridsim_peers::{DesktopPhase, Layer, LinkedDevice, Millis, Party, PeerError, Reason};
+use hybridsim_webauthn::browser::{self, AnswerError, AnswerKind};
+use hybridsim_webauthn::client::{PendingCreate, PendingGet};
 
 /// What a driver outside the simulated world (real sockets) reports for a ceremony it ran
 /// with the desktop and phone [`Ceremony`](super::Ceremony) prepared: see
@@ -108,9 +108,10 @@ pub enum CeremonyFailed {
     /// A party failed (the first one, by time).
     #[error("ceremony failed: {0}")]
     Party(PartyFailure),
-    /// The browser refused the authenticator's answer.
+    /// No party failed, but the authenticator's answer gave no response JSON: an error
+    /// status, an empty or undecodable answer, or one the browser's checks refuse.
     #[error("{0}")]
-    Refused(String),
+    Refused(AnswerError),
     /// The desktop ended without a CTAP response and without an error.
     #[error("ceremony failed: the desktop received no CTAP response")]
     NoResponse,
@@ -134,9 +135,10 @@ pub struct Outcome {
     /// `RegistrationResponseJSON` or `AuthenticationResponseJSON`, when the desktop got a
     /// successful CTAP response and the browser accepted it.
     pub response_json: Option<String>,
-    /// Why there is no response JSON although a CTAP response arrived (a CTAP error status,
-    /// a response the browser refuses).
-    pub response_error: Option<String>,
+    /// Why there is no response JSON although a CTAP response arrived: an error status, an
+    /// empty answer, an answer that does not decode, or one the browser's checks refuse
+    /// ([`no_response_blame`] says whose it is).
+    pub response_error: Option<AnswerError>,
     /// The CTAP response the desktop received, `status ‖ CBOR`.
     pub ctap_response: Option<Vec<u8>>,
     /// Virtual time when the run ended.
@@ -281,55 +283,42 @@ fn desktop_end(
     )
 }
 
-impl Outcome {
-    /// The CTAP body of a successful response, or why there is none.
-    fn success_body(&mut self) -> Option<Vec<u8>> {
-        let response = self.ctap_response.as_deref()?;
-        match response.split_first() {
-            Some((0, body)) => Some(body.to_vec()),
-            Some((status, _)) => {
-                self.response_error = Some(format!(
-                    "the authenticator refused: {}",
-                    StatusCode::from(*status)
-                ));
-                None
-            }
-            None => {
-                self.response_error = Some("the CTAP response is empty".to_owned());
-                None
-            }
+/// Whose answer a reason for having no response JSON is, and at which layer, for reports
+/// that name a party when none failed: an error status, an empty answer or one that does not
+/// decode is the phone's answer at the CTAP layer; an answer that decodes but that the
+/// browser's checks refuse is the desktop's (the browser's) decision at the WebAuthn layer.
+pub fn no_response_blame(error: &AnswerError) -> (Party, Layer) {
+    match error.kind() {
+        AnswerKind::Status | AnswerKind::Empty | AnswerKind::Undecodable => {
+            (Party::Phone, Layer::Ctap)
         }
+        AnswerKind::BrowserRefused => (Party::Desktop, Layer::Webauthn),
     }
+}
 
+impl Outcome {
+    /// Registration response JSON from the CTAP response, or why there is none.
     pub(super) fn finish_registration(&mut self, pending: &PendingCreate) {
-        let Some(body) = self.success_body() else {
+        let Some(reply) = self.ctap_response.as_deref() else {
             return;
         };
         let transports: Vec<String> = HYBRID_TRANSPORTS.iter().map(|t| (*t).to_owned()).collect();
-        let json = MakeCredentialResponse::decode(&body)
-            .map_err(|e| format!("authenticator response: {e}"))
-            .and_then(|response| {
-                client::registration_response(pending, &response, &transports)
-                    .map_err(|e| format!("the browser refuses the authenticator's answer: {e}"))
-            });
-        match json {
-            Ok(json) => self.response_json = Some(json.to_json()),
-            Err(e) => self.response_error = Some(e),
-        }
+        let json = browser::registration_json(pending, reply, &transports);
+        self.finish(json);
     }
 
+    /// Authentication response JSON from the CTAP response, or why there is none.
     pub(super) fn finish_authentication(&mut self, pending: &PendingGet) {
-        let Some(body) = self.success_body() else {
+        let Some(reply) = self.ctap_response.as_deref() else {
             return;
         };
-        let json = GetAssertionResponse::decode(&body)
-            .map_err(|e| format!("authenticator response: {e}"))
-            .and_then(|response| {
-                client::authentication_response(pending, &response)
-                    .map_err(|e| format!("the browser refuses the authenticator's answer: {e}"))
-            });
+        let json = browser::authentication_json(pending, reply);
+        self.finish(json);
+    }
+
+    fn finish(&mut self, json: Result<String, AnswerError>) {
         match json {
-            Ok(json) => self.response_json = Some(json.to_json()),
+            Ok(json) => self.response_json = Some(json),
             Err(e) => self.response_error = Some(e),
         }
     }
