@@ -1,19 +1,27 @@
-//! `--keylog FILE` and `--pcapng FILE`, shared by `ceremony`, `desktop`, `phone` and `run`;
-//! the files are written by `hybridsim_pcapng::files`.
+//! What a run records, shared by `ceremony`, `desktop` and `phone`: its trace (`--trace`,
+//! `--reveal-secrets`), key log and capture (`--keylog`, `--pcapng`); the key log and capture
+//! are written by `hybridsim_pcapng::files`.
 
 use crate::failure::{OrFail, Outcome};
 use clap::Args;
 use hybridsim_pcapng::record::SessionRecord;
 use std::path::PathBuf;
 
-/// Where to put a run's secrets and capture.
+/// Where to put a run's trace, secrets and capture.
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
+    /// Write the trace here as JSON lines (also when the run fails).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
+    #[arg(long)]
+    pub reveal_secrets: bool,
     /// Append the session's secrets to this key log (created with mode 0600), one
     /// `LABEL TUNNEL_ID_HEX VALUE_HEX` line each after a `#` line naming the session.
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
-    /// Write the session as pcapng: advert, tunnel, embedded key log, decoded comments.
+    /// Write the session as pcapng: advert, tunnel (the real bytes of a `ws://` tunnel),
+    /// embedded key log, decoded comments.
     #[arg(long, value_name = "FILE")]
     pub pcapng: Option<PathBuf>,
 }
@@ -22,6 +30,14 @@ impl CaptureArgs {
     /// Whether the peers must log their secrets and the driver keep the wire.
     pub fn wanted(&self) -> bool {
         self.keylog.is_some() || self.pcapng.is_some()
+    }
+
+    /// Writes the trace's JSON lines, when `--trace` asked for them.
+    pub fn write_trace(&self, json_lines: impl FnOnce(bool) -> String) -> Outcome {
+        match &self.trace {
+            Some(path) => crate::output::write_file(path, json_lines(self.reveal_secrets)),
+            None => Ok(()),
+        }
     }
 
     /// Appends the key log and writes the capture of `records`.

@@ -4,12 +4,9 @@
 
 use crate::capture_args::CaptureArgs;
 use crate::failure::{Failure, OrFail};
-use crate::output::write_file;
 use clap::Args;
 use hybridsim_peers::{PeerError, TunnelEndpoint, Vocabulary};
-use hybridsim_sockets::drive::{
-    trace_json_lines, DriveOptions, LogEntry, TunnelRoute, Unreachable,
-};
+use hybridsim_sockets::drive::{DriveOptions, TunnelRoute, Unreachable};
 use hybridsim_sockets::tls_client::TlsClient;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,15 +22,9 @@ pub struct SideArgs {
     /// self-signed tunnel server), besides the WebPKI roots.
     #[arg(long, value_name = "FILE")]
     pub tunnel_ca: Option<PathBuf>,
-    /// Write this side's log here as JSON lines (also when it fails).
-    #[arg(long, value_name = "FILE")]
-    pub trace: Option<PathBuf>,
-    /// `--keylog`, `--pcapng` (a `ws://` tunnel's real bytes).
+    /// `--trace`, `--reveal-secrets`, `--keylog`, `--pcapng`.
     #[command(flatten)]
     pub capture: CaptureArgs,
-    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
-    #[arg(long)]
-    pub reveal_secrets: bool,
     /// Give up after this many seconds (default: the side's own timer, 300 s for the
     /// desktop's advert wait, 120 s for the phone's transaction).
     #[arg(long, value_name = "S")]
@@ -54,19 +45,11 @@ impl SideArgs {
         }
         let options = DriveOptions {
             timeout: Duration::from_secs(timeout_s),
-            log_secrets: self.reveal_secrets,
+            log_secrets: self.capture.reveal_secrets,
             record_bytes: self.capture.pcapng.is_some(),
             ..DriveOptions::default()
         };
         Ok((route, endpoint, options))
-    }
-
-    /// Writes the trace, when asked for.
-    pub fn write_trace(&self, log: &[LogEntry]) -> Result<(), Failure> {
-        match &self.trace {
-            Some(path) => write_file(path, trace_json_lines(log, self.reveal_secrets)),
-            None => Ok(()),
-        }
     }
 }
 

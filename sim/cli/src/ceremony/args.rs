@@ -4,7 +4,6 @@
 use crate::authenticator::args::AuthenticatorCommon;
 use crate::capture_args::CaptureArgs;
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
 
 /// `hybridsim ceremony …`
 #[derive(Debug, Subcommand)]
@@ -25,15 +24,9 @@ pub struct CeremonyRun {
     /// the same seed and state give byte-identical traces.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Write the trace here as JSON lines (also when the ceremony fails).
-    #[arg(long, value_name = "FILE")]
-    pub trace: Option<PathBuf>,
-    /// `--keylog`, `--pcapng`.
+    /// `--trace`, `--reveal-secrets`, `--keylog`, `--pcapng`.
     #[command(flatten)]
     pub capture: CaptureArgs,
-    /// Keep secret bytes (keys, PSKs, link secrets) in the trace.
-    #[arg(long)]
-    pub reveal_secrets: bool,
     /// Inject a named fault, NAME[@STEP] (repeatable), e.g. advert-dropped, ws-split@3,
     /// clock-skew@600. The catalogue and what STEP counts are in the documentation of
     /// `hybridsim_world::faults`.

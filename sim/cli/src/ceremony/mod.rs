@@ -81,7 +81,7 @@ fn ceremony(
     let ceremony = Ceremony::new(run.seed)
         .phone(phone)
         .origin(&common.origin)
-        .reveal_secrets(run.reveal_secrets)
+        .reveal_secrets(run.capture.reveal_secrets)
         .record_session(run.capture.wanted())
         .faults(faults);
     Ok(
@@ -99,7 +99,7 @@ fn tunnel(run: &CeremonyRun) -> Result<Option<RealTunnel<'static>>, Failure> {
         return Ok(None);
     };
     let keep = Keep {
-        secret_bytes: run.reveal_secrets,
+        secret_bytes: run.capture.reveal_secrets,
         wire: run.capture.wanted(),
     };
     RealTunnel::new(url, &SocketDriver, keep)
@@ -114,9 +114,7 @@ fn finish(
     state: &mut PhoneState,
     outcome: Outcome,
 ) -> CommandOutcome {
-    if let Some(path) = &run.trace {
-        crate::output::write_file(path, outcome.trace.to_json_lines())?;
-    }
+    run.capture.write_trace(|_| outcome.trace.to_json_lines())?;
     if let Some(phone) = &outcome.phone_state {
         phone_state::finish(lock, state, &phone.authenticator)?;
     }

@@ -79,7 +79,9 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     // A read blocked on stdin or a FIFO must not keep the process alive.
     runtime.shutdown_background();
 
-    args.side.write_trace(&outcome.log)?;
+    args.side
+        .capture
+        .write_trace(|reveal| hybridsim_sockets::drive::trace_json_lines(&outcome.log, reveal))?;
     let name = format!("hybridsim desktop, seed {seed}: {}", command_name(command));
     args.side
         .capture

@@ -53,7 +53,9 @@ pub fn run(args: PhoneArgs) -> Outcome {
     });
     runtime.shutdown_background();
 
-    args.side.write_trace(&outcome.log)?;
+    args.side
+        .capture
+        .write_trace(|reveal| hybridsim_sockets::drive::trace_json_lines(&outcome.log, reveal))?;
     let name = format!("hybridsim phone, seed {}", args.seed);
     let session = outcome.wire.session(&name, outcome.phone.secrets());
     let authenticator = outcome.phone.into_authenticator();
