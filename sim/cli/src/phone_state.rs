@@ -1,10 +1,10 @@
 //! The phone state file as the commands use it (`authenticator`, `ceremony`, `phone`,
 //! `migrate`). Locking, starting, building and saving are `hybridsim_state::open`'s; what
-//! stays here is the command-line side: profile names and files, and the scripted user.
+//! stays here is the command-line side: profile names and files.
 
 use crate::builtin;
 use crate::failure::Failure;
-use hybridsim_ctap::user::{ScriptedUser, Verification};
+use hybridsim_ctap::user::ScriptedUser;
 use hybridsim_ctap::Authenticator;
 use hybridsim_state::open::{self, StartProfile};
 use hybridsim_state::{Locked, PhoneState};
@@ -34,21 +34,6 @@ fn start_profile(asked: &str) -> Result<StartProfile, Failure> {
         name: loaded.name,
         toml: loaded.toml,
     })
-}
-
-/// The user's scripted answers: refuse presence, fail verification, pick an account.
-pub fn scripted_user(user_absent: bool, uv_fails: bool, account: Option<usize>) -> ScriptedUser {
-    let mut user = ScriptedUser::approving();
-    if let Some(index) = account {
-        user = user.then_account(Some(index));
-    }
-    if user_absent {
-        user = user.then_presence(false);
-    }
-    if uv_fails {
-        user = user.then_verification(Verification::Failed);
-    }
-    user
 }
 
 /// The authenticator the state describes, with randomness fresh for this operation.

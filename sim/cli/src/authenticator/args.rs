@@ -2,6 +2,7 @@
 //! compatibly.
 
 use clap::{Args, Subcommand};
+use hybridsim_ctap::user::{ScriptedUser, Verification};
 use std::path::PathBuf;
 
 /// `hybridsim authenticator …`
@@ -38,6 +39,14 @@ pub struct AuthenticatorCommon {
     /// when unreadable).
     #[arg(long, value_name = "STATE.json")]
     pub state: PathBuf,
+    /// `--user-absent`, `--uv-fails`.
+    #[command(flatten)]
+    pub user: UserArgs,
+}
+
+/// The user's answers at the phone, scripted (`authenticator`, `ceremony`, `phone`).
+#[derive(Debug, Args)]
+pub struct UserArgs {
     /// The user refuses the presence check (a successful user verification also counts as
     /// presence, so this bites only when no UV happens).
     #[arg(long)]
@@ -45,6 +54,23 @@ pub struct AuthenticatorCommon {
     /// User verification fails.
     #[arg(long)]
     pub uv_fails: bool,
+}
+
+impl UserArgs {
+    /// The user who answers so, picking discoverable credential `account` when several match.
+    pub fn scripted(&self, account: Option<usize>) -> ScriptedUser {
+        let mut user = ScriptedUser::approving();
+        if let Some(index) = account {
+            user = user.then_account(Some(index));
+        }
+        if self.user_absent {
+            user = user.then_presence(false);
+        }
+        if self.uv_fails {
+            user = user.then_verification(Verification::Failed);
+        }
+        user
+    }
 }
 
 /// `hybridsim authenticator create`

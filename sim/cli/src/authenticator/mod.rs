@@ -9,7 +9,7 @@ pub mod args;
 use crate::browser::Pending;
 use crate::failure::{Failure, Outcome};
 use crate::json;
-use crate::phone_state::{self, build, scripted_user};
+use crate::phone_state::{self, build};
 use args::{
     AuthenticatorCommand, AuthenticatorCommon, AuthenticatorCreate, AuthenticatorGet, Profiles,
 };
@@ -64,7 +64,7 @@ fn answer(
     account: Option<usize>,
     pending: &Pending,
 ) -> Outcome {
-    let mut authenticator = build(state, user(common, account))?;
+    let mut authenticator = build(state, common.user.scripted(account))?;
     let (command, params) = pending.ctap_request();
     let reply = authenticator.handle(command, &params);
     let transports = authenticator.get_info().transports.unwrap_or_default();
@@ -72,12 +72,4 @@ fn answer(
     phone_state::finish(lock, state, &authenticator)?;
     say!("{json}");
     Ok(())
-}
-
-/// The user the common arguments script.
-pub(crate) fn user(
-    common: &AuthenticatorCommon,
-    account: Option<usize>,
-) -> hybridsim_ctap::user::ScriptedUser {
-    scripted_user(common.user_absent, common.uv_fails, account)
 }

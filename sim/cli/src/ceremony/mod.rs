@@ -17,7 +17,6 @@
 
 pub mod args;
 
-use crate::authenticator;
 use crate::authenticator::args::AuthenticatorCommon;
 use crate::browser::read;
 use crate::failure::{Failure, OrFail, Outcome as CommandOutcome};
@@ -77,7 +76,7 @@ fn ceremony(
                 .or_bad_input_on(format!("--fault {text}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let phone: Authenticator = phone_state::build(state, authenticator::user(common, account))?;
+    let phone: Authenticator = phone_state::build(state, common.user.scripted(account))?;
     let ceremony = Ceremony::new(run.seed)
         .phone(phone)
         .origin(&common.origin)

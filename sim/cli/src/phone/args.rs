@@ -37,12 +37,9 @@ pub struct PhoneArgs {
     /// a new state file, of the authenticator: the phone `hybridsim ceremony --seed S` runs.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// The user refuses the presence check.
-    #[arg(long)]
-    pub user_absent: bool,
-    /// User verification fails.
-    #[arg(long)]
-    pub uv_fails: bool,
+    /// `--user-absent`, `--uv-fails`.
+    #[command(flatten)]
+    pub user: crate::authenticator::args::UserArgs,
     /// When several discoverable credentials match, pick this one (0 = first).
     #[arg(long, value_name = "INDEX")]
     pub account: Option<usize>,

@@ -24,7 +24,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
     let (route, endpoint, options) = args.side.prepare(120)?;
     let lock = phone_state::lock(&args.state)?;
     let mut state = phone_state::load_or_start(&lock, args.profile.as_deref(), args.seed)?;
-    let user = phone_state::scripted_user(args.user_absent, args.uv_fails, args.account);
+    let user = args.user.scripted(args.account);
     let mut config = PhoneConfig::new(
         phone_state::build(&state, user)?,
         derive_seed(args.seed, b"phone"),
