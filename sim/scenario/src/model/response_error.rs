@@ -15,6 +15,7 @@
 
 use hybridsim_ctap::status::Ctap2Code;
 use hybridsim_ctap::StatusCode;
+use hybridsim_proto::echo::shortened;
 use hybridsim_webauthn::browser::{AnswerError, AnswerKind};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, MapAccess, Visitor};
@@ -139,7 +140,8 @@ impl<'de> Deserialize<'de> for KindName {
                 .map(|k| format!("`{}`", k.name()))
                 .collect();
             de::Error::custom(format!(
-                "unknown kind `{name}`, expected one of {}",
+                "unknown kind `{}`, expected one of {}",
+                shortened(&name),
                 names.join(", ")
             ))
         })
@@ -176,8 +178,9 @@ impl<'de> Deserialize<'de> for StatusName {
         let name = Cow::<str>::deserialize(deserializer)?;
         Ctap2Code::from_name(&name).map(StatusName).ok_or_else(|| {
             de::Error::custom(format!(
-                "unknown status `{name}`, expected a CTAP status name such as \
-                 `CTAP2_ERR_CREDENTIAL_EXCLUDED` or `CREDENTIAL_EXCLUDED`"
+                "unknown status `{}`, expected a CTAP status name such as \
+                 `CTAP2_ERR_CREDENTIAL_EXCLUDED` or `CREDENTIAL_EXCLUDED`",
+                shortened(&name)
             ))
         })
     }
