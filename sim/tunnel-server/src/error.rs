@@ -92,6 +92,21 @@ pub enum NetError {
 }
 
 impl NetError {
+    /// Whether the configuration is at fault (TLS files, a zero limit), rather than the
+    /// machine (a taken or forbidden address, no socket).
+    pub fn is_configuration(&self) -> bool {
+        matches!(
+            self,
+            NetError::TlsRead { .. }
+                | NetError::TlsPem { .. }
+                | NetError::TlsNoCertificate { .. }
+                | NetError::TlsNoPrivateKey { .. }
+                | NetError::TlsKeyMismatch { .. }
+                | NetError::TlsConfig { .. }
+                | NetError::ZeroLimit { .. }
+        )
+    }
+
     /// Classifies a bind error by its kind.
     pub(crate) fn bind(addr: SocketAddr, source: io::Error) -> NetError {
         match source.kind() {
@@ -100,5 +115,27 @@ impl NetError {
             io::ErrorKind::PermissionDenied => NetError::PermissionDenied { addr },
             _ => NetError::Bind { addr, source },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_errors_are_told_from_the_machine_s() {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 8080));
+        assert!(NetError::ZeroLimit {
+            limit: "max_tunnels"
+        }
+        .is_configuration());
+        let mismatch = NetError::TlsKeyMismatch {
+            cert: "c.pem".into(),
+            key: "k.pem".into(),
+        };
+        assert!(mismatch.is_configuration());
+        assert!(!NetError::AddressInUse { addr }.is_configuration());
+        let refused = io::Error::from(io::ErrorKind::PermissionDenied);
+        assert!(!NetError::bind(addr, refused).is_configuration());
     }
 }

@@ -6,7 +6,7 @@ use crate::failure::{Failure, Outcome};
 use crate::hex_arg;
 use crate::standalone::{self, runtime};
 use args::{TunnelBench, TunnelCheck, TunnelCommand, TunnelServe};
-use hybridsim_tunnel_server::ServeConfig;
+use hybridsim_tunnel_server::{NetError, ServeConfig};
 use std::time::Duration;
 
 /// Runs one tunnel command.
@@ -94,21 +94,15 @@ fn serve(args: &TunnelServe) -> Outcome {
     })
 }
 
-/// Unusable TLS files are bad input (exit 2); a taken or forbidden address is the
-/// machine's (exit 3).
-fn bind_failure(error: hybridsim_tunnel_server::NetError) -> Failure {
-    use hybridsim_tunnel_server::NetError::*;
+/// A configuration the server refuses (TLS files, a zero limit, named by its flag) is bad
+/// input (exit 2); a taken or forbidden address is the machine's (exit 3).
+fn bind_failure(error: NetError) -> Failure {
     match error {
-        TlsRead { .. }
-        | TlsPem { .. }
-        | TlsNoCertificate { .. }
-        | TlsNoPrivateKey { .. }
-        | TlsKeyMismatch { .. }
-        | TlsConfig { .. } => Failure::bad_input(error.to_string()),
-        ZeroLimit { limit } => Failure::bad_input(format!(
+        NetError::ZeroLimit { limit } => Failure::bad_input(format!(
             "--{} must be at least 1 (0 leaves a server that cannot relay)",
             limit.replace('_', "-")
         )),
-        other => Failure::environment(other.to_string()),
+        e if e.is_configuration() => Failure::bad_input(e.to_string()),
+        e => Failure::environment(e.to_string()),
     }
 }
