@@ -31,6 +31,10 @@ mod tests;
 /// certificate, QR picture or authenticator-app export.
 pub const MAX_INPUT_BYTES: u64 = 16 << 20;
 
+/// The largest PEM file read (TLS certificate chains, keys, CA bundles): they are a few
+/// kilobytes, Mozilla's whole root list about 200 KiB.
+pub const MAX_PEM_BYTES: u64 = 1 << 20;
+
 /// A named file that could not be read: which file, and what was wrong.
 #[derive(Debug)]
 pub struct ReadError {
