@@ -8,7 +8,8 @@
 //!   a FIFO, a directory) is refused without being opened, as opening a FIFO for reading
 //!   waits for a writer;
 //! - checks again that what it opened is a regular file (the path may have been replaced in
-//!   between);
+//!   between: a device is caught here; a FIFO put there in that instant would still make
+//!   the open wait, which only a non-blocking open could avoid);
 //! - reads at most `limit + 1` bytes, whatever the metadata said, and refuses the file when
 //!   that extra byte arrives: the size in the metadata only serves to refuse early.
 //!
