@@ -2,7 +2,7 @@
 //! `--reveal-secrets`), key log and capture (`--keylog`, `--pcapng`); the key log and capture
 //! are written by `hybridsim_pcapng::files`.
 
-use crate::failure::{OrFail, Outcome};
+use crate::failure::Outcome;
 use clap::Args;
 use hybridsim_pcapng::record::SessionRecord;
 use std::path::PathBuf;
@@ -43,6 +43,6 @@ impl CaptureArgs {
     /// Appends the key log and writes the capture of `records`.
     pub fn write(&self, records: &[SessionRecord]) -> Outcome {
         let (keylog, pcapng) = (self.keylog.as_deref(), self.pcapng.as_deref());
-        hybridsim_pcapng::files::write_all(keylog, pcapng, records).or_environment()
+        Ok(hybridsim_pcapng::files::write_all(keylog, pcapng, records)?)
     }
 }

@@ -1,5 +1,8 @@
 //! How a command fails: one line for the user and the exit code that goes with it.
 
+use hybridsim_files::ReadError;
+use hybridsim_pcapng::files::FileError;
+use hybridsim_scenario::capture::CaptureError;
 use std::fmt;
 
 /// Exit codes shared by every command, so scripts can branch on them.
@@ -87,6 +90,33 @@ impl From<hybridsim_state::StateError> for Failure {
         match error {
             hybridsim_state::StateError::Busy { .. } => Failure::no_match(error.to_string()),
             _ => Failure::bad_input(error.to_string()),
+        }
+    }
+}
+
+impl From<ReadError> for Failure {
+    /// A named file that cannot be used is bad input.
+    fn from(error: ReadError) -> Failure {
+        Failure::bad_input(error.to_string())
+    }
+}
+
+impl From<FileError> for Failure {
+    /// A key log that is no file to append to is bad input; a write that fails, the machine's.
+    fn from(error: FileError) -> Failure {
+        match error {
+            FileError::KeyLogInput(_) => Failure::bad_input(error.to_string()),
+            _ => Failure::environment(error.to_string()),
+        }
+    }
+}
+
+impl From<CaptureError> for Failure {
+    /// As for one ceremony's files; a folder that cannot be made is the machine's.
+    fn from(error: CaptureError) -> Failure {
+        match error {
+            CaptureError::File(e) => e.into(),
+            _ => Failure::environment(error.to_string()),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! expectation or an approved trace did not hold, 2 for a scenario file that does not load
 //! or bad arguments.
 
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::real_tunnel::SocketDriver;
 use clap::Args;
 use hybridsim_scenario::reports::ReportPaths;
@@ -159,13 +159,11 @@ fn write_reports(args: &RunArgs, results: &[ScenarioResult]) -> Outcome {
         json: args.json.clone(),
         html: args.html.clone(),
     };
-    let written = paths
-        .write(results)
-        .map_err(|e| Failure::environment(e.to_string()))?;
+    let written = paths.write(results).or_environment()?;
     for (kind, path) in written {
         say!("{kind}: {}", path.display());
     }
     let (keylog, pcapng) = (args.keylog.as_deref(), args.pcapng.as_deref());
-    capture::write(results, keylog, pcapng).map_err(|e| Failure::environment(e.to_string()))?;
+    capture::write(results, keylog, pcapng)?;
     Ok(())
 }

@@ -62,8 +62,7 @@ fn tunnel(
     ca: Option<&Path>,
 ) -> Result<(TunnelRoute, Option<TunnelEndpoint>), Failure> {
     let tls = match ca {
-        Some(path) => TlsClient::with_extra_anchors(crate::input::checked(path)?)
-            .or_bad_input_on("--tunnel-ca")?,
+        Some(path) => TlsClient::with_extra_anchors(path).or_bad_input_on("--tunnel-ca")?,
         None => TlsClient::webpki()
             .map_err(|e| Failure::environment(format!("cannot set up TLS: {e}")))?,
     };

@@ -9,6 +9,7 @@
 )]
 
 use serde_json::Value;
+use std::path::Path;
 use std::process::{Command, Output};
 
 const CHROME_2022: &str = "FIDO:/162870791865632382552704231438327900152302540348097243854039966655366469794954476199158014113179232779520163209900691930075274801398564434658077048963842109321447142660";
@@ -452,6 +453,67 @@ fn errors_echo_long_inputs_cut_with_their_length() {
 
 /// Devices and oversized files are refused where a file is expected, instead of being read
 /// until memory runs out.
+/// A scenario folder holding a `z.toml` symlink to `/dev/zero`: read whole, it never ended
+/// (or ran out of memory); now the file is refused, named on one line, exit 2.
+#[test]
+fn run_refuses_a_scenario_file_that_is_a_device_without_hanging() {
+    let dir = std::env::temp_dir().join(format!("hybridsim-cli-zero-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("z.toml")).unwrap();
+    let out = hybridsim(&["run", dir.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let line = format!(
+        "{}: not a regular file (a device, FIFO or directory): give a file",
+        dir.join("z.toml").display()
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.trim() == line).count(),
+        1,
+        "{stdout}"
+    );
+}
+
+/// `--keylog` naming a device or a FIFO: the key log was read whole before appending
+/// (`/dev/zero` never ended) or opened for appending (a FIFO waits for a reader). Now it is
+/// refused as any named input is, exit 2, after the phone's state was saved.
+#[test]
+fn ceremony_refuses_a_key_log_that_is_a_device_or_a_fifo_without_hanging() {
+    let dir = std::env::temp_dir().join(format!("hybridsim-cli-keylog-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("create.json"),
+        r#"{"rp": {"id": "login.example", "name": "Login"},
+            "user": {"id": "dXNlci0x", "name": "kim", "displayName": "Kim"},
+            "challenge": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA",
+            "pubKeyCredParams": [{"type": "public-key", "alg": -7}]}"#,
+    )
+    .unwrap();
+    let fifo = dir.join("keys.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for keylog in [Path::new("/dev/zero"), &fifo] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+            .args(["ceremony", "create", "--options", "create.json"])
+            .args(["--origin", "https://login.example", "--state", "phone.json"])
+            .args(["--profile", "microsoft-authenticator-ios", "--keylog"])
+            .arg(keylog)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_fails(
+            &out,
+            2,
+            &format!(
+                "--keylog {} is not a regular file (a device, FIFO or directory)",
+                keylog.display()
+            ),
+        );
+    }
+}
+
 #[test]
 fn file_inputs_are_capped_and_regular_files_only() {
     let dir = std::env::temp_dir().join(format!("hybridsim-cli-caps-{}", std::process::id()));

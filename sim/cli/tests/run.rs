@@ -193,6 +193,38 @@ fn a_scenario_without_an_approved_trace_fails_until_accepted() {
     );
 }
 
+/// An approved trace that is `/dev/zero` (read until memory ran out) or a FIFO (opened, it
+/// waits for a writer that never comes) fails its scenario with a line naming it, with and
+/// without `--accept` (which must not write through it either).
+#[test]
+fn an_approved_trace_that_is_a_device_or_a_fifo_fails_its_scenario_without_hanging() {
+    let dir = suite("not-a-trace", &["faults/qr-stale", "faults/ws-split"]);
+    let zero = dir.join("faults/qr-stale.trace.jsonl");
+    std::fs::remove_file(&zero).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let fifo = dir.join("faults/ws-split.trace.jsonl");
+    std::fs::remove_file(&fifo).unwrap();
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for accept in [false, true] {
+        let mut args = vec!["run", dir.to_str().unwrap()];
+        if accept {
+            args.insert(1, "--accept");
+        }
+        let out = hybridsim(&args);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        for path in [&zero, &fifo] {
+            let line = format!(
+                "{}: not a regular file (a device, FIFO or directory): give a file",
+                path.display()
+            );
+            assert!(stdout.lines().any(|l| l.trim() == line), "{stdout}");
+        }
+    }
+    assert!(std::fs::symlink_metadata(&zero).unwrap().is_symlink());
+}
+
 fn ids_in_json(path: &Path) -> Vec<String> {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

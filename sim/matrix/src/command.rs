@@ -6,7 +6,7 @@ use crate::cell::{run_cell, Cell};
 use crate::expect::{Expectations, Mismatch};
 use crate::spec::{Flow, MatrixSpec, SpecError};
 use crate::{html, report};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -115,7 +115,11 @@ pub fn run_command(options: &MatrixOptions) -> Result<MatrixRun, MatrixError> {
         options.phones.as_deref(),
         options.flows.as_deref(),
     )?;
-    let expectations = options.expect.as_ref().map(load_expectations).transpose()?;
+    let expectations = options
+        .expect
+        .as_deref()
+        .map(load_expectations)
+        .transpose()?;
     let cells = run_cells(&spec, options.jobs);
     let mismatches = expectations
         .as_ref()
@@ -152,16 +156,14 @@ pub fn run_command(options: &MatrixOptions) -> Result<MatrixRun, MatrixError> {
     })
 }
 
-fn load_expectations(path: &PathBuf) -> Result<Expectations, MatrixError> {
+/// The expectations file, read bounded like every named input.
+fn load_expectations(path: &Path) -> Result<Expectations, MatrixError> {
     let error = |error: String| MatrixError::Expectations {
-        path: path.display().to_string(),
+        path: hybridsim_files::shown(path),
         error,
     };
-    let meta = std::fs::metadata(path).map_err(|e| error(e.to_string()))?;
-    if !meta.is_file() || meta.len() > 16 * 1024 * 1024 {
-        return Err(error("not a regular file of at most 16 MiB".to_owned()));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    let text = hybridsim_files::read_text(path, hybridsim_files::MAX_INPUT_BYTES)
+        .map_err(|e| error(e.problem.to_string()))?;
     Expectations::from_toml_str(&text).map_err(|e| error(e.to_string()))
 }
 

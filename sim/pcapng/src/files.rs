@@ -1,17 +1,31 @@
 //! The files `--keylog` and `--pcapng` name: a key log appended to (created with mode 0600,
 //! as it holds every secret of the session), and a capture file written whole.
+//!
+//! An existing key log is read first (bounded, through `hybridsim_files`) to learn what it
+//! holds. So it must be a regular file of at most [`MAX_KEYLOG_BYTES`]: a device or a FIFO
+//! is refused before anything is opened (appending to a FIFO waits for a reader; reading
+//! `/dev/zero` never ends), and so is a key log larger than `decode session` reads back.
 
 use crate::capture::CaptureError;
 use crate::record::{self, SessionRecord};
+use hybridsim_files::{Problem, ReadError};
 use hybridsim_session::keylog::{Entry, KeyLog, KeyLogWriter, Label};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// The largest existing key log appended to: what the key-log reader (`decode session`)
+/// takes, so that a log this appends to stays readable.
+pub const MAX_KEYLOG_BYTES: u64 = 4 << 20;
+
 /// Why a key log or a capture could not be written; says which file.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
+    /// The key log named is not one to append to: a device, a FIFO or a directory, or larger
+    /// than [`MAX_KEYLOG_BYTES`]. Nothing was written.
+    #[error("--keylog {0}")]
+    KeyLogInput(ReadError),
     /// The key log could not be opened or appended to.
     #[error("--keylog {path}: {source}")]
     KeyLog {
@@ -53,13 +67,18 @@ pub struct KeyLogFile {
     path: PathBuf,
     writer: KeyLogWriter<File>,
     /// What the file holds: the lines already in it (when it reads) and those written.
-    known: BTreeMap<([u8; 16], Label), Vec<u8>>,
+    known: Known,
 }
+
+/// A key log's values by tunnel id and label.
+type Known = BTreeMap<([u8; 16], Label), Vec<u8>>;
 
 impl KeyLogFile {
     /// Opens `path` for appending, creating it with mode 0600 (an existing file keeps its
-    /// mode).
+    /// mode), once what it holds is read ([`FileError::KeyLogInput`] when it cannot be).
     pub fn open(path: &Path) -> Result<KeyLogFile, FileError> {
+        // Read before opening: the read refuses devices and FIFOs without opening them.
+        let known = known_lines(path)?;
         let mut options = OpenOptions::new();
         options.create(true).append(true);
         #[cfg(unix)]
@@ -74,7 +93,7 @@ impl KeyLogFile {
         Ok(KeyLogFile {
             path: path.to_owned(),
             writer: KeyLogWriter::new(file),
-            known: known_lines(path),
+            known,
         })
     }
 
@@ -135,15 +154,22 @@ impl KeyLogFile {
     }
 }
 
-/// The labelled lines an existing key log holds (none when it does not read: it is
-/// appended to all the same).
-fn known_lines(path: &Path) -> BTreeMap<([u8; 16], Label), Vec<u8>> {
+/// The labelled lines an existing key log holds: none when there is no file yet, or when it
+/// does not read or parse (it is appended to all the same; opening it says what is wrong, if
+/// anything is). A file that is no key log to append to is refused.
+fn known_lines(path: &Path) -> Result<Known, FileError> {
     let mut known = BTreeMap::new();
-    let Ok(text) = std::fs::read(path) else {
-        return known;
+    let text = match hybridsim_files::read_bytes_if_exists(path, MAX_KEYLOG_BYTES) {
+        Ok(Some(text)) => text,
+        Ok(None)
+        | Err(ReadError {
+            problem: Problem::Unreadable(_),
+            ..
+        }) => return Ok(known),
+        Err(e) => return Err(FileError::KeyLogInput(e)),
     };
     let Ok(log) = KeyLog::parse(&text) else {
-        return known;
+        return Ok(known);
     };
     for id in log.tunnel_ids() {
         let Some(keys) = log.session(id) else {
@@ -155,7 +181,7 @@ fn known_lines(path: &Path) -> BTreeMap<([u8; 16], Label), Vec<u8>> {
             }
         }
     }
-    known
+    Ok(known)
 }
 
 /// Writes one capture of every record to `path` (replacing it).
@@ -246,6 +272,48 @@ mod tests {
         assert!(text.ends_with("# again\n"), "{text}");
         let log = KeyLog::parse(text.as_bytes()).unwrap();
         assert!(log.notices.is_empty());
+    }
+
+    /// Before the key log was read bounded, `/dev/zero` was read until memory ran out and a
+    /// FIFO blocked the run for good (opened for appending, it waits for a reader).
+    #[test]
+    fn a_key_log_that_is_a_device_or_a_fifo_is_refused_without_hanging() {
+        let fifo = scratch("keys.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        for path in [Path::new("/dev/zero"), &fifo] {
+            let error = write_all(Some(path), None, &[record("one", 1)]).unwrap_err();
+            assert!(
+                matches!(&error, FileError::KeyLogInput(e) if matches!(e.problem, Problem::NotRegular)),
+                "{error:?}"
+            );
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "--keylog {} is not a regular file (a device, FIFO or directory): give a file",
+                    path.display()
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_log_larger_than_its_reader_takes_is_refused_and_left_alone() {
+        assert_eq!(
+            MAX_KEYLOG_BYTES,
+            hybridsim_session::keylog::Limits::default().max_bytes as u64
+        );
+        let path = scratch("huge.log");
+        let huge = "# filler\n".repeat((MAX_KEYLOG_BYTES / 9 + 1) as usize);
+        std::fs::write(&path, &huge).unwrap();
+        let error = write_all(Some(&path), None, &[record("one", 1)]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .ends_with("huge.log is larger than the input limit of 4 MiB"),
+            "{error}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), huge);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! needs cmake): the server's certificate and key from PEM files, and the client's trust,
 //! Mozilla's roots as `webpki-roots` compiles them in plus any anchors from `--ca FILE`.
 
+use hybridsim_files::{ReadError, MAX_PEM_BYTES};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::{Path, PathBuf};
@@ -9,21 +10,13 @@ use std::sync::Arc;
 use tokio_rustls::rustls::crypto::ring;
 use tokio_rustls::rustls::{ClientConfig, RootCertStore, ServerConfig};
 
-/// Largest PEM file read: certificate chains and CA bundles are a few kilobytes; a larger
-/// file (or `/dev/zero`) is refused before it fills memory.
-const MAX_PEM: u64 = 1 << 20;
-
 /// Why a certificate, key or trust file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    /// The file could not be read, or is not a regular file of at most 1 MiB.
-    #[error("{path}: {reason}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        reason: String,
-    },
+    /// The file could not be read, or is not a regular file of at most
+    /// [`MAX_PEM_BYTES`] (a larger file, or `/dev/zero`, is refused before it fills memory).
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// The file holds no usable PEM section of the kind needed.
     #[error("{path}: {reason}")]
     Pem {
@@ -38,17 +31,7 @@ pub enum TlsError {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
-    let error = |reason: String| TlsError::Read {
-        path: path.to_owned(),
-        reason,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| error(e.to_string()))?;
-    if !meta.is_file() || meta.len() > MAX_PEM {
-        return Err(error(format!(
-            "not a regular file of at most {MAX_PEM} bytes"
-        )));
-    }
-    std::fs::read(path).map_err(|e| error(e.to_string()))
+    Ok(hybridsim_files::read_bytes(path, MAX_PEM_BYTES)?)
 }
 
 fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {

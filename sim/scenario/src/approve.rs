@@ -61,6 +61,12 @@ impl TraceApproval {
     }
 }
 
+/// The largest approved trace read. The shipped ones are a few kilobytes (one line per
+/// record, repeats folded); a long soak scenario may write megabytes. Above the 16 MiB of a
+/// scenario file, as a trace grows with the run's length and not with its file's, and small
+/// enough that a file, its rewrite and their diff stay well inside memory.
+pub const MAX_APPROVED_BYTES: u64 = 64 << 20;
+
 /// Where a scenario's approved trace is kept.
 pub fn approved_path(scenario: &Path) -> PathBuf {
     scenario.with_extension("trace.jsonl")
@@ -205,10 +211,10 @@ pub fn diff(expected: &str, actual: &str) -> String {
 pub fn check(scenario: &Path, steps: &[StepResult], accept: bool) -> TraceApproval {
     let path = approved_path(scenario);
     let actual = approved_form(steps);
-    let expected = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return TraceApproval::Error(format!("cannot read {}: {e}", path.display())),
+    let expected = match hybridsim_files::read_text_if_exists(&path, MAX_APPROVED_BYTES) {
+        Ok(text) => text,
+        // Named in full as the scenario file is: the path was found, not typed.
+        Err(e) => return TraceApproval::Error(format!("{}: {}", path.display(), e.problem)),
     };
     if expected.as_deref() == Some(actual.as_str()) {
         return TraceApproval::Matches;

@@ -2,6 +2,7 @@
 //! so that scenarios and the `hybridsim` binary name profiles wherever they are installed.
 
 use hybridsim_ctap::profile::Profile;
+use hybridsim_files::Problem;
 use hybridsim_peers::desktop::DesktopProfile;
 use hybridsim_proto::echo::{shortened, shown};
 use std::path::Path;
@@ -95,9 +96,6 @@ pub fn desktop_names() -> Vec<&'static str> {
     DESKTOPS.iter().map(|(n, _)| *n).collect()
 }
 
-/// Most bytes of a profile file read (the limit every named input file has).
-const MAX_PROFILE_FILE: u64 = 16 * 1024 * 1024;
-
 /// A desktop profile by built-in name or as a TOML file (relative paths from `dir`): for
 /// `[desktop] profile` and `--desktop-profile NAME|FILE`. Files must be regular and at most
 /// 16 MiB. `Err` is one line naming the profile.
@@ -147,21 +145,16 @@ fn read_profile_file(
     names: &[&str],
 ) -> Result<String, String> {
     let path = dir.join(asked);
-    let meta = std::fs::metadata(&path).map_err(|e| {
-        format!(
-            "no {kind} {}: give a file or one of {} ({e})",
-            shown(asked),
-            names.join(", ")
-        )
-    })?;
-    if !meta.is_file() || meta.len() > MAX_PROFILE_FILE {
-        return Err(format!(
-            "{kind} {}: not a regular file of at most 16 MiB",
-            shortened(asked)
-        ));
-    }
-    std::fs::read_to_string(&path)
-        .map_err(|e| format!("{kind}: cannot read {}: {e}", shortened(asked)))
+    hybridsim_files::read_text(&path, hybridsim_files::MAX_INPUT_BYTES).map_err(|e| {
+        match &e.problem {
+            Problem::Unreadable(io) if e.is_missing() => format!(
+                "no {kind} {}: give a file or one of {} ({io})",
+                shown(asked),
+                names.join(", ")
+            ),
+            problem => format!("{kind} {}: {problem}", shortened(asked)),
+        }
+    })
 }
 
 /// `run --desktop-profile NAME|FILE` for every scenario: the name of a built-in profile, or
@@ -288,7 +281,7 @@ mod tests {
         let device = load_phone("/dev/zero", Path::new("/")).unwrap_err();
         assert_eq!(
             device,
-            "profile /dev/zero: not a regular file of at most 16 MiB"
+            "profile /dev/zero: not a regular file (a device, FIFO or directory): give a file"
         );
         let not_a_profile = load_phone("README.md", &fixtures).unwrap_err();
         assert!(

@@ -66,14 +66,18 @@ fn path_text(path: &[Segment]) -> String {
     out
 }
 
-/// Reads and parses a scenario file.
+/// Reads and parses a scenario file: a regular file of at most
+/// [`hybridsim_files::MAX_INPUT_BYTES`] (`/dev/zero` or a FIFO named `*.toml` is refused,
+/// not read).
 pub fn load(file: &Path) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(file).map_err(|e| ScenarioError {
-        file: file.to_owned(),
-        line: 0,
-        column: 0,
-        key: String::new(),
-        message: format!("cannot read it: {e}"),
+    let text = hybridsim_files::read_text(file, hybridsim_files::MAX_INPUT_BYTES).map_err(|e| {
+        ScenarioError {
+            file: file.to_owned(),
+            line: 0,
+            column: 0,
+            key: String::new(),
+            message: e.problem.to_string(),
+        }
     })?;
     parse(file, &text)
 }

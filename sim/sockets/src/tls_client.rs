@@ -7,6 +7,7 @@
 //! (`webpki-roots`); a private server or a test adds its own anchors from a PEM file.
 
 use crate::tap::TappedStream;
+use hybridsim_files::{ReadError, MAX_PEM_BYTES};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use std::io;
@@ -26,14 +27,10 @@ use tokio_rustls::TlsConnector;
 /// Why the trust of a `wss://` client could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
-    /// The anchor file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's error.
-        source: io::Error,
-    },
+    /// The anchor file could not be read, or is not a regular file of at most
+    /// [`MAX_PEM_BYTES`].
+    #[error(transparent)]
+    Read(ReadError),
     /// The anchor file is not valid PEM.
     #[error("bad PEM in {}: {reason}", path.display())]
     Pem {
@@ -66,10 +63,7 @@ pub enum TrustError {
 
 /// Every `CERTIFICATE` section of the PEM file at `path`.
 fn load_anchors(path: &Path) -> Result<Vec<CertificateDer<'static>>, TrustError> {
-    let bytes = std::fs::read(path).map_err(|source| TrustError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = hybridsim_files::read_bytes(path, MAX_PEM_BYTES).map_err(TrustError::Read)?;
     let certs = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| TrustError::Pem {

@@ -7,11 +7,12 @@
 //! itself is replaced by rename, so it cannot carry the lock.
 
 use crate::error::StateError;
+use hybridsim_files::{Problem, ReadError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -109,37 +110,32 @@ pub fn to_json<T: Serialize>(path: &Path, value: &T) -> Result<Vec<u8>, StateErr
 /// never half of one), or `None` when there is no file. Refuses a non-regular file before
 /// opening it (a FIFO would block), a file over [`MAX_STATE_BYTES`] and invalid JSON.
 pub fn read<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, StateError> {
-    let unreadable = |source| StateError::Unreadable {
-        path: path.to_owned(),
-        source,
+    let Some(bytes) =
+        hybridsim_files::read_bytes_if_exists(path, MAX_STATE_BYTES).map_err(unusable)?
+    else {
+        return Ok(None);
     };
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => {
-            return Err(StateError::NotRegular {
-                path: path.to_owned(),
-            })
-        }
-        Ok(_) => {}
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(unreadable(e)),
-    }
-    let file = File::open(path).map_err(unreadable)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_STATE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_STATE_BYTES {
-        return Err(StateError::TooLarge {
-            path: path.to_owned(),
-            limit: MAX_STATE_BYTES,
-        });
-    }
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|source| StateError::Invalid {
             path: path.to_owned(),
             source,
         })
+}
+
+/// The shared reader's refusal as the state file's own error.
+fn unusable(error: ReadError) -> StateError {
+    let path = error.path;
+    match error.problem {
+        Problem::NotRegular => StateError::NotRegular { path },
+        Problem::TooLarge { limit } => StateError::TooLarge { path, limit },
+        Problem::Unreadable(source) => StateError::Unreadable { path, source },
+        // Bytes were asked for, never text.
+        Problem::NotText(e) => StateError::Unreadable {
+            path,
+            source: std::io::Error::new(ErrorKind::InvalidData, e),
+        },
+    }
 }
 
 /// Replaces the file at `path` with `bytes`: a temporary file created exclusively with mode

@@ -40,14 +40,10 @@ pub enum NetError {
     /// The operating system gave no random seed for tunnel ids.
     #[error("no randomness from the operating system: {0}")]
     Randomness(String),
-    /// A TLS certificate or key file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    TlsRead {
-        /// The file named in [`TlsFiles`](crate::config::TlsFiles).
-        path: PathBuf,
-        /// The operating system's error.
-        source: io::Error,
-    },
+    /// A TLS certificate or key file named in [`TlsFiles`](crate::config::TlsFiles) could not
+    /// be read, or is not a regular file of at most [`hybridsim_files::MAX_PEM_BYTES`].
+    #[error(transparent)]
+    TlsRead(hybridsim_files::ReadError),
     /// A TLS certificate or key file is not valid PEM.
     #[error("bad PEM in {}: {reason}", path.display())]
     TlsPem {

@@ -53,10 +53,7 @@ pub(crate) async fn accept(
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, NetError> {
-    std::fs::read(path).map_err(|source| NetError::TlsRead {
-        path: path.to_owned(),
-        source,
-    })
+    hybridsim_files::read_bytes(path, hybridsim_files::MAX_PEM_BYTES).map_err(NetError::TlsRead)
 }
 
 fn pem_error(path: &Path, e: pem::Error) -> NetError {

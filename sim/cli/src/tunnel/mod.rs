@@ -67,7 +67,6 @@ fn serve(args: &TunnelServe) -> Outcome {
     config.tunnel.max_connections_per_ip = args.max_connections_per_ip;
     config.max_connections = args.max_connections;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
-        crate::input::check(cert).and_then(|()| crate::input::check(key))?;
         config.tls = Some(hybridsim_tunnel_server::TlsFiles::new(
             cert.clone(),
             key.clone(),
