@@ -37,6 +37,8 @@ impl TunnelDriver for SocketDriver {
         ExternalRun {
             trace: outcome.trace(keep.secret_bytes),
             elapsed: outcome.elapsed_millis(),
+            desktop_at: outcome.desktop_finished_at,
+            phone_at: outcome.phone_finished_at,
             // The ceremony names the record and adds the peers' secrets.
             wire: keep.wire.then(|| outcome.wire.session("", &[])),
             unreachable: outcome.unreachable.map(|u| Unreachable {

@@ -392,6 +392,9 @@ async fn nothing_listening_fails_fast_at_the_tunnel_layer() {
         assert!(outcome.ok().unwrap_err().starts_with("phone: Tunnel: "));
         // Who failed first and how the desktop ended are values, not log text.
         assert_eq!(outcome.failed_first, Some(Side::Phone));
+        // The phone finished on its own (with its failure); the abandoned desktop never did.
+        assert!(outcome.phone_finished_at.is_some());
+        assert_eq!(outcome.desktop_finished_at, None);
         assert_eq!(
             outcome.phone_result.as_ref().unwrap_err().kind(),
             ReasonKind::Refused

@@ -16,6 +16,7 @@ use common::*;
 use hybridsim_pcapng::record::SessionRecord;
 use hybridsim_peers::desktop::Desktop;
 use hybridsim_peers::phone::Phone;
+use hybridsim_peers::{Millis, Party, PeerError, Reason};
 use hybridsim_session::decrypt::{CrypterKind, DecryptedSession, Flow, MessageKind};
 use hybridsim_session::keylog::{KeyLog, Label};
 use hybridsim_session::messages::Side;
@@ -250,4 +251,34 @@ fn a_driver_outside_the_world_hands_over_its_wire_named_as_the_worlds() {
         .register_with(&creation().0, external)
         .unwrap();
     assert!(outcome.session.is_none());
+}
+
+/// A driver outside the world whose phone failed on its own after 40 ms and whose desktop it
+/// then abandoned (as the socket driver does when the tunnel refuses the phone).
+fn phone_failed_first(desktop: Desktop, phone: Phone) -> ExternalRun {
+    let refused = Reason::Abandoned("the tunnel refused the phone".to_owned());
+    let abandoned = Reason::Abandoned("abandoned after the phone failed".to_owned());
+    ExternalRun {
+        phone: Err(PeerError::new(Party::Phone, refused)),
+        desktop: Err(PeerError::new(Party::Desktop, abandoned)),
+        phone_at: Some(Millis(40)),
+        desktop_at: None,
+        elapsed: Millis(45),
+        ..ExternalRun::not_started(desktop, phone, "not run")
+    }
+}
+
+#[test]
+fn outside_the_world_the_first_failure_is_the_one_that_came_first_by_the_driver_s_clock() {
+    let outcome = Ceremony::new(4)
+        .phone(phone("microsoft-authenticator-ios"))
+        .register_with(&creation().0, phone_failed_first)
+        .unwrap();
+    let first = outcome.first_failure().expect("a failure");
+    assert_eq!(first.party, Party::Phone);
+    assert_eq!(first.at, Some(Millis(40)));
+    assert!(
+        first.to_string().starts_with("the phone failed at the "),
+        "{first}"
+    );
 }

@@ -45,6 +45,8 @@ pub(super) struct Report {
     pub(super) phone_result: Result<(), PeerError>,
     /// The peer that failed first, if one did.
     pub(super) failed_first: Option<Side>,
+    /// When each peer finished on its own (a driver that gave up on one leaves it out).
+    pub(super) finished: BTreeMap<Side, Millis>,
     pub(super) log: Vec<LogEntry>,
     pub(super) timed_out: bool,
     pub(super) unreachable: Option<Unreachable>,
@@ -70,6 +72,7 @@ pub(super) async fn drive<H: CtapHandler>(
                 desktop_result: Err(error(Side::Desktop)),
                 phone_result: Err(error(Side::Phone)),
                 failed_first: None,
+                finished: BTreeMap::new(),
                 log: Vec::new(),
                 timed_out: false,
                 unreachable: None,
@@ -532,6 +535,7 @@ impl<H: CtapHandler> Driver<'_, H> {
             desktop_result,
             phone_result,
             failed_first: self.failed.first().map(|f| f.side),
+            finished: self.finished,
             log: self.log,
             timed_out: self.timed_out,
             unreachable: self.unreachable,

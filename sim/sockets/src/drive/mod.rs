@@ -129,6 +129,8 @@ pub async fn run_peers<H: CtapHandler>(
         linked_device: desktop.linked_device().cloned(),
         log: report.log,
         failed_first: report.failed_first,
+        desktop_finished_at: report.finished.get(&Side::Desktop).copied(),
+        phone_finished_at: report.finished.get(&Side::Phone).copied(),
         timed_out: report.timed_out,
         unreachable: report.unreachable,
         elapsed: report.elapsed,

@@ -29,6 +29,11 @@ pub struct PeersOutcome<H: CtapHandler = Authenticator> {
     pub log: Vec<LogEntry>,
     /// The peer that failed on its own (or whose advert input ended) first, if any did.
     pub failed_first: Option<Side>,
+    /// When the desktop finished on its own (success or failure), on the run's clock; `None`
+    /// when the driver gave up on it.
+    pub desktop_finished_at: Option<Millis>,
+    /// When the phone finished on its own, as for the desktop.
+    pub phone_finished_at: Option<Millis>,
     /// Whether the run hit [`DriveOptions::timeout`].
     pub timed_out: bool,
     /// The first tunnel host that could not be reached at all, if any.

@@ -28,6 +28,12 @@ pub struct ExternalRun {
     pub trace: Vec<TraceRecord>,
     /// How long the run took on the driver's clock.
     pub elapsed: Millis,
+    /// When the desktop finished on its own (success or failure), on the driver's clock;
+    /// `None` when it never did (the driver gave up on it). The first failure is the one
+    /// that came first by these times.
+    pub desktop_at: Option<Millis>,
+    /// When the phone finished on its own, as for the desktop.
+    pub phone_at: Option<Millis>,
     /// What went on the wire and the air, when the ceremony records its session
     /// ([`Ceremony::record_session`](super::Ceremony::record_session)) and the driver kept
     /// it: the QR code, the adverts, the tunnel messages and any tapped connection bytes.
@@ -48,6 +54,8 @@ impl ExternalRun {
             phone_peer: phone,
             trace: Vec::new(),
             elapsed: Millis(0),
+            desktop_at: None,
+            phone_at: None,
             wire: None,
             unreachable: None,
         }

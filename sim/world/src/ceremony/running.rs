@@ -112,8 +112,8 @@ impl Ceremony {
         let mut trace = Trace::new(self.reveal_secrets);
         trace.extend(run.trace);
         Ok(Outcome {
-            desktop_at: run.desktop.is_ok().then_some(run.elapsed),
-            phone_at: run.phone.is_ok().then_some(run.elapsed),
+            desktop_at: run.desktop_at,
+            phone_at: run.phone_at,
             desktop: run.desktop,
             phone: run.phone,
             others: Vec::new(),
