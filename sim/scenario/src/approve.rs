@@ -198,13 +198,48 @@ pub fn approved_form(steps: &[StepResult]) -> String {
     out
 }
 
-/// A unified line diff, expected → actual, with a little context.
+/// Lines one side has and the other lacks (counted as multisets) beyond which no line diff is
+/// computed: Myers' diff costs lines × differences, so two unrelated traces of a million lines
+/// would take hours. The largest shipped approved trace has a few hundred lines.
+pub const MAX_DIFF_LINES: usize = 4_000;
+
+/// A unified line diff, expected → actual, with a little context; past [`MAX_DIFF_LINES`]
+/// differing lines, one line saying where the two part instead.
 pub fn diff(expected: &str, actual: &str) -> String {
+    let differing = differing_lines(expected, actual);
+    if differing > MAX_DIFF_LINES {
+        let same_head = expected
+            .lines()
+            .zip(actual.lines())
+            .take_while(|(a, b)| a == b)
+            .count();
+        return format!(
+            "--- approved\n+++ this run\n{differing} lines differ, from line {} on ({} lines \
+             approved, {} in this run): too many to show, compare the files\n",
+            same_head + 1,
+            expected.lines().count(),
+            actual.lines().count()
+        );
+    }
     similar::TextDiff::from_lines(expected, actual)
         .unified_diff()
         .context_radius(2)
         .header("approved", "this run")
         .to_string()
+}
+
+/// How many lines one text has that the other lacks, counting repeated lines: a lower bound
+/// of the edit distance, found in linear time.
+fn differing_lines(expected: &str, actual: &str) -> usize {
+    let mut balance: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for line in expected.lines() {
+        *balance.entry(line).or_default() += 1;
+    }
+    for line in actual.lines() {
+        *balance.entry(line).or_default() -= 1;
+    }
+    let total: u64 = balance.values().map(|n| n.unsigned_abs()).sum();
+    usize::try_from(total).unwrap_or(usize::MAX)
 }
 
 /// Compares the steps' trace with the scenario's approved file; with `accept`, writes it.
@@ -229,5 +264,36 @@ pub fn check(scenario: &Path, steps: &[StepResult], accept: bool) -> TraceApprov
     match std::fs::write(&path, &actual) {
         Ok(()) => TraceApproval::Written(shown),
         Err(e) => TraceApproval::Error(format!("cannot write {}: {e}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(prefix: &str, count: usize) -> String {
+        (0..count).map(|i| format!("{prefix} {i}\n")).collect()
+    }
+
+    #[test]
+    fn a_change_in_a_long_trace_is_diffed_and_unrelated_long_traces_are_summarised() {
+        let approved = lines("step", 50_000);
+        let mut changed = approved.replacen("step 25000\n", "step twenty-five thousand\n", 1);
+        let shown = diff(&approved, &changed);
+        assert!(
+            shown.contains("-step 25000\n+step twenty-five thousand\n"),
+            "{shown}"
+        );
+        changed.push_str("one more\n");
+        assert!(diff(&approved, &changed).contains("+one more\n"));
+        let unrelated = lines("other", 50_000);
+        assert_eq!(
+            diff(&approved, &unrelated),
+            "--- approved\n+++ this run\n100000 lines differ, from line 1 on (50000 lines \
+             approved, 50000 in this run): too many to show, compare the files\n"
+        );
+        let at_bound = lines("other", MAX_DIFF_LINES / 2);
+        assert!(diff(&lines("step", MAX_DIFF_LINES / 2), &at_bound)
+            .starts_with("--- approved\n+++ this run\n@@"));
     }
 }
