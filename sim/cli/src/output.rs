@@ -13,6 +13,13 @@ pub fn line(args: fmt::Arguments<'_>) {
     let _ = out.write_fmt(args).and_then(|()| out.write_all(b"\n"));
 }
 
+/// Writes each of `lines` to stdout, one a line, ignoring a closed pipe.
+pub fn lines<L: fmt::Display>(lines: impl IntoIterator<Item = L>) {
+    for l in lines {
+        line(format_args!("{l}"));
+    }
+}
+
 /// Writes `contents` to the file at `path` (created or replaced): exit 2 naming the file when
 /// it cannot be written (a missing folder, no permission).
 pub fn write_file(path: &std::path::Path, contents: impl AsRef<[u8]>) -> crate::failure::Outcome {

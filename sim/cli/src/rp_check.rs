@@ -37,9 +37,7 @@ pub fn check(args: &RpCheck) -> Outcome {
             CheckError::Setup(_) => Failure::bad_input(e.to_string()),
             CheckError::Unreachable(_) => Failure::environment(e.to_string()),
         })?;
-    for line in report.to_lines() {
-        say!("{line}");
-    }
+    crate::output::lines(report.to_lines());
     if let Some(path) = &args.junit {
         crate::output::write_file(path, report.to_junit_xml())?;
     }

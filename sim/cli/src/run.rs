@@ -127,9 +127,7 @@ pub fn run(args: RunArgs) -> Outcome {
             }
         }
     }
-    for line in summary::table(&results, wall) {
-        say!("{line}");
-    }
+    crate::output::lines(summary::table(&results, wall));
     write_reports(&args, &results)?;
     let (counts, verdict) = summary::suite_verdict(&results);
     say!("{counts}");

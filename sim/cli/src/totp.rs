@@ -87,7 +87,7 @@ fn check(args: &CheckArgs) -> Outcome {
     let lenient = &both.lenient;
     match args.json {
         true => json::print(&strictness::to_json(&both)),
-        false => strictness::to_lines(&both).iter().for_each(|l| say!("{l}")),
+        false => crate::output::lines(strictness::to_lines(&both)),
     }
     match verdict {
         Verdict::Strict => Ok(()),

@@ -31,9 +31,7 @@ pub fn run(args: &DecodeAdvert) -> Outcome {
     let fields = inspect::advert::to_json(&plaintext, suffix, uuid, verdict.is_ok());
     match args.json {
         true => json::print(&fields),
-        false => inspect::field_lines(&fields, 12, "(none)")
-            .iter()
-            .for_each(|l| say!("{l}")),
+        false => crate::output::lines(inspect::field_lines(&fields, 12, "(none)")),
     }
     match verdict {
         Ok(_) => Ok(()),

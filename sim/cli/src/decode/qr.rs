@@ -15,9 +15,7 @@ pub fn run(args: &DecodeQr) -> Outcome {
     let fields = inspect::qr::to_json(&qr);
     match args.json {
         true => json::print(&fields),
-        false => inspect::field_lines(&fields, 24, "(absent)")
-            .iter()
-            .for_each(|l| say!("{l}")),
+        false => crate::output::lines(inspect::field_lines(&fields, 24, "(absent)")),
     }
     Ok(())
 }

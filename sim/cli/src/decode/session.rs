@@ -83,9 +83,7 @@ pub fn run(args: &DecodeSession) -> Outcome {
     let error = error.as_deref();
     match args.json {
         true => json::print(&report::to_json(&session, error)),
-        false => report::to_lines(&session, error)
-            .iter()
-            .for_each(|l| say!("{l}")),
+        false => crate::output::lines(report::to_lines(&session, error)),
     }
     error.map_or(Ok(()), |e| Err(Failure::no_match(e)))
 }

@@ -22,9 +22,7 @@ pub fn run(args: &DecodeUrl) -> Outcome {
     let secret_mismatch = route_checks::secret_mismatch(&checks);
     match args.json {
         true => json::print(&inspect::url::to_json(&url, &checks)),
-        false => inspect::url::to_lines(&url, &checks)
-            .iter()
-            .for_each(|l| say!("{l}")),
+        false => crate::output::lines(inspect::url::to_lines(&url, &checks)),
     }
     if secret_mismatch {
         return Err(Failure::no_match(

@@ -62,9 +62,7 @@ pub fn add(args: &AddArgs) -> Outcome {
     lock.save(&state)?;
     match args.json {
         true => json::print(&shown_listing::added_json(&rows)),
-        false => shown_listing::added_lines(&rows)
-            .iter()
-            .for_each(|l| say!("{l}")),
+        false => crate::output::lines(shown_listing::added_lines(&rows)),
     }
     Ok(())
 }
@@ -81,9 +79,9 @@ pub fn list(args: &ListArgs) -> Outcome {
     let place = path.display().to_string();
     match args.json {
         true => json::print(&shown_listing::codes_json(app, at, phone_time, &rows)),
-        false => shown_listing::codes_lines(app, &place, at, phone_time, &rows)
-            .iter()
-            .for_each(|l| say!("{l}")),
+        false => crate::output::lines(shown_listing::codes_lines(
+            app, &place, at, phone_time, &rows,
+        )),
     }
     Ok(())
 }

@@ -69,7 +69,7 @@ pub fn run(args: &DecodeArgs) -> Outcome {
             let header = cxf::decode(&bytes).or_bad_input()?;
             match args.json {
                 true => json::print(&cxf::listing_json(&header)),
-                false => cxf::listing_lines(&header).iter().for_each(|l| say!("{l}")),
+                false => crate::output::lines(cxf::listing_lines(&header)),
             }
             return Ok(());
         }
@@ -88,7 +88,7 @@ pub fn run(args: &DecodeArgs) -> Outcome {
     }
     match args.json {
         true => json::print(&decoded_json(&decoded)),
-        false => decoded_lines(&decoded).iter().for_each(|l| say!("{l}")),
+        false => crate::output::lines(decoded_lines(&decoded)),
     }
     // Exit 1 when a Google batch is incomplete or not one of its codes was accepted.
     shortfall(&decoded).map_or(Ok(()), |s| Err(Failure::no_match(s)))

@@ -66,9 +66,7 @@ pub fn import(args: &ImportArgs) -> Outcome {
     let place = path.display().to_string();
     match args.json {
         true => json::print(&shown_listing::imported_json(&imported)),
-        false => shown_listing::imported_lines(&place, &imported)
-            .iter()
-            .for_each(|l| say!("{l}")),
+        false => crate::output::lines(shown_listing::imported_lines(&place, &imported)),
     }
     if imported.refused {
         return Err(Failure::no_match(

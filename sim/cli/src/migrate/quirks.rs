@@ -18,7 +18,7 @@ pub struct QuirksArgs {
 pub fn run(args: &QuirksArgs) -> Outcome {
     match args.json {
         true => json::print(&quirks_json()),
-        false => quirks_lines().iter().for_each(|l| say!("{l}")),
+        false => crate::output::lines(quirks_lines()),
     }
     Ok(())
 }

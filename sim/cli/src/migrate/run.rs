@@ -83,7 +83,7 @@ pub fn run(args: &RunArgs) -> Outcome {
                 .to_json()
                 .or_bad_input_on("cannot serialise the report")?,
         ),
-        false => report.to_table().lines().for_each(|l| say!("{l}")),
+        false => crate::output::lines(report.to_table().lines()),
     }
     report
         .shortfall()

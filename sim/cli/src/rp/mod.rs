@@ -86,9 +86,7 @@ fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
 fn report(value: serde_json::Value, as_json: bool) {
     match as_json {
         true => json::print(&value),
-        false => verify::accepted_lines(&value)
-            .iter()
-            .for_each(|l| say!("{l}")),
+        false => crate::output::lines(verify::accepted_lines(&value)),
     }
 }
 
