@@ -5,7 +5,7 @@
 use crate::capture_args::CaptureArgs;
 use crate::failure::{Failure, OrFail};
 use clap::Args;
-use hybridsim_peers::{PeerError, TunnelEndpoint, Vocabulary};
+use hybridsim_peers::{PeerError, TunnelEndpoint};
 use hybridsim_sockets::drive::{DriveOptions, TunnelRoute, Unreachable};
 use hybridsim_sockets::tls_client::TlsClient;
 use std::path::{Path, PathBuf};
@@ -95,10 +95,6 @@ pub fn init_logging(default: &str) {
 }
 
 /// `the desktop failed at the ble layer: …` (exit 1).
-pub fn failed(side: &str, error: &PeerError) -> Failure {
-    Failure::no_match(format!(
-        "the {side} failed at the {} layer: {}",
-        error.layer.name(),
-        error.reason
-    ))
+pub fn failed(error: &PeerError) -> Failure {
+    Failure::no_match(error.blamed().to_string())
 }

@@ -41,6 +41,6 @@ pub use desktop::{Desktop, DesktopConfig, LinkedDevice};
 pub use hybridsim_proto::time::Millis;
 pub use io::{Input, Layer, Output, Peer, PeerEvent, SocketId};
 pub use outcome::{
-    DesktopPhase, Party, PeerError, PhonePhase, Reason, ReasonKind, Vocabulary, Waiting,
+    Blamed, DesktopPhase, Party, PeerError, PhonePhase, Reason, ReasonKind, Vocabulary, Waiting,
 };
 pub use phone::{Phone, PhoneConfig};

@@ -142,12 +142,7 @@ fn check_outcome(
     match (expect.outcome, succeeded) {
         (ExpectedOutcome::Success, false) => {
             let why = match (outcome.first_failure(), verdict, &outcome.response_error) {
-                (Some(f), _, _) => format!(
-                    "the {} failed at the {} layer: {}",
-                    f.party,
-                    f.error.layer.name(),
-                    f.error.reason
-                ),
+                (Some(f), _, _) => f.error.blamed().to_string(),
                 (None, Some(Verdict::Rejected(e)), _) => {
                     format!("the relying party rejected the response: {e}")
                 }

@@ -88,7 +88,7 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
         .write(&[outcome.wire.session(&name, outcome.desktop.secrets())])?;
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {
-        return Err(standalone::failed("desktop", error));
+        return Err(standalone::failed(error));
     }
     let reply = outcome
         .ctap_response

@@ -64,7 +64,7 @@ pub fn run(args: PhoneArgs) -> Outcome {
     written?;
     standalone::unreachable(outcome.unreachable.as_ref())?;
     if let Err(error) = &outcome.result {
-        return Err(standalone::failed("phone", error));
+        return Err(standalone::failed(error));
     }
     let line = served(&outcome.log);
     // With the advert on stdout, the status goes to stderr so a pipe carries adverts only.

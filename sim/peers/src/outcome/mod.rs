@@ -107,6 +107,11 @@ impl PeerError {
         }
     }
 
+    /// The failure as reports say it: `the phone failed at the tunnel layer: …`.
+    pub fn blamed(&self) -> Blamed<'_> {
+        Blamed(self)
+    }
+
     /// The check that failed, without its details.
     pub fn kind(&self) -> ReasonKind {
         self.reason.kind()
@@ -116,5 +121,42 @@ impl PeerError {
     /// driver) rather than failing a check.
     pub fn is_unfinished(&self) -> bool {
         self.reason.kind().is_unfinished()
+    }
+}
+
+/// A [`PeerError`] said as reports say it ([`PeerError::blamed`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Blamed<'a>(&'a PeerError);
+
+impl fmt::Display for Blamed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let PeerError {
+            party,
+            layer,
+            reason,
+        } = self.0;
+        write!(
+            f,
+            "the {party} failed at the {} layer: {reason}",
+            layer.name()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_is_said_with_its_party_layer_and_reason() {
+        let error = PeerError::at(
+            Party::Desktop,
+            Layer::Ble,
+            Reason::Abandoned("the advert input ended".to_owned()),
+        );
+        assert_eq!(
+            error.blamed().to_string(),
+            "the desktop failed at the ble layer: the advert input ended"
+        );
     }
 }
