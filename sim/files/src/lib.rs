@@ -7,9 +7,9 @@
 //! - looks at the path's metadata before opening it: anything but a regular file (a device,
 //!   a FIFO, a directory) is refused without being opened, as opening a FIFO for reading
 //!   waits for a writer;
-//! - checks again that what it opened is a regular file (the path may have been replaced in
-//!   between: a device is caught here; a FIFO put there in that instant would still make
-//!   the open wait, which only a non-blocking open could avoid);
+//! - opens it without blocking (on Unix) and checks again that what it opened is a regular
+//!   file: the path may have been replaced in between, and a FIFO put there in that instant
+//!   is refused here instead of making the open wait for a writer;
 //! - reads at most `limit + 1` bytes, whatever the metadata said, and refuses the file when
 //!   that extra byte arrives: the size in the metadata only serves to refuse early.
 //!
@@ -110,7 +110,7 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     // Checked before opening: opening a FIFO for reading waits for a writer.
     regular_within(path, &meta, limit)?;
-    let file = File::open(path).map_err(unreadable)?;
+    let file = open_nonblocking(path).map_err(unreadable)?;
     // What was opened may not be what was checked, if the path changed in between.
     if !file.metadata().map_err(unreadable)?.is_file() {
         return Err(ReadError::new(path, Problem::NotRegular));
@@ -155,6 +155,21 @@ pub fn shown(path: &Path) -> String {
     } else {
         text
     }
+}
+
+/// Opens `path` for reading without waiting: for a FIFO without a writer, `open` would block.
+/// Reads from a regular file are unaffected by the flag.
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    Ok(File::from(rustix::fs::open(path, flags, Mode::empty())?))
+}
+
+/// Elsewhere there are no FIFOs to wait on at an ordinary path.
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    File::open(path)
 }
 
 /// Refuses what is not a regular file, or says it is larger than `limit` already.

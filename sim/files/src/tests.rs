@@ -197,3 +197,12 @@ fn limits_are_shown_in_the_largest_whole_unit() {
     assert_eq!(size(1000), "1000 bytes");
     assert_eq!(size(0), "0 bytes");
 }
+
+#[test]
+fn a_fifo_reached_past_the_metadata_check_is_opened_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fifo(&dir);
+    // What a FIFO swapped in after the metadata check meets: the open itself.
+    let file = open_nonblocking(&path).unwrap();
+    assert!(!file.metadata().unwrap().is_file());
+}
