@@ -2,9 +2,11 @@
 //! as it holds every secret of the session), and a capture file written whole.
 //!
 //! An existing key log is read first (bounded, through `hybridsim_files`) to learn what it
-//! holds. So it must be a regular file of at most [`MAX_KEYLOG_BYTES`]: a device or a FIFO
-//! is refused before anything is opened (appending to a FIFO waits for a reader; reading
-//! `/dev/zero` never ends), and so is a key log larger than `decode session` reads back.
+//! holds, so that a line already there is not repeated and a contradicting session is noted.
+//! So it must be a regular file: a device or a FIFO is refused before anything is opened
+//! (appending to a FIFO waits for a reader; reading `/dev/zero` never ends). A key log
+//! larger than [`MAX_KEYLOG_BYTES`] (what the key-log reader takes) is appended to without
+//! that check, as one that does not parse is.
 
 use crate::capture::CaptureError;
 use crate::record::{self, SessionRecord};
@@ -15,15 +17,15 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The largest existing key log appended to: what the key-log reader (`decode session`)
-/// takes, so that a log this appends to stays readable.
+/// The most of an existing key log read to learn what it holds: what the key-log reader
+/// (`decode session`) takes. A larger one is appended to all the same.
 pub const MAX_KEYLOG_BYTES: u64 = 4 << 20;
 
 /// Why a key log or a capture could not be written; says which file.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    /// The key log named is not one to append to: a device, a FIFO or a directory, or larger
-    /// than [`MAX_KEYLOG_BYTES`]. Nothing was written.
+    /// The key log named is not one to append to: a device, a FIFO or a directory. Nothing
+    /// was written.
     #[error("--keylog {0}")]
     KeyLogInput(ReadError),
     /// The key log could not be opened or appended to.
@@ -155,15 +157,16 @@ impl KeyLogFile {
 }
 
 /// The labelled lines an existing key log holds: none when there is no file yet, or when it
-/// does not read or parse (it is appended to all the same; opening it says what is wrong, if
-/// anything is). A file that is no key log to append to is refused.
+/// does not read, is larger than [`MAX_KEYLOG_BYTES`] or does not parse (it is appended to
+/// all the same; opening it says what is wrong, if anything is). A file that is no key log
+/// to append to (a device, a FIFO) is refused.
 fn known_lines(path: &Path) -> Result<Known, FileError> {
     let mut known = BTreeMap::new();
     let text = match hybridsim_files::read_bytes_if_exists(path, MAX_KEYLOG_BYTES) {
         Ok(Some(text)) => text,
         Ok(None)
         | Err(ReadError {
-            problem: Problem::Unreadable(_),
+            problem: Problem::Unreadable(_) | Problem::TooLarge { .. },
             ..
         }) => return Ok(known),
         Err(e) => return Err(FileError::KeyLogInput(e)),
@@ -298,7 +301,7 @@ mod tests {
     }
 
     #[test]
-    fn a_key_log_larger_than_its_reader_takes_is_refused_and_left_alone() {
+    fn a_key_log_larger_than_its_reader_takes_is_appended_to_all_the_same() {
         assert_eq!(
             MAX_KEYLOG_BYTES,
             hybridsim_session::keylog::Limits::default().max_bytes as u64
@@ -306,14 +309,12 @@ mod tests {
         let path = scratch("huge.log");
         let huge = "# filler\n".repeat((MAX_KEYLOG_BYTES / 9 + 1) as usize);
         std::fs::write(&path, &huge).unwrap();
-        let error = write_all(Some(&path), None, &[record("one", 1)]).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .ends_with("huge.log is larger than the input limit of 4 MiB"),
-            "{error}"
-        );
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), huge);
+        write_all(Some(&path), None, &[record("one", 1)]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let added = text
+            .strip_prefix(huge.as_str())
+            .expect("the old lines kept");
+        assert!(added.starts_with("# one\nPSK 0101"), "{added}");
     }
 
     #[test]
