@@ -9,7 +9,7 @@
 
 use crate::phone::PhoneState;
 use hybridsim_apps::account::PasskeyAccount;
-use hybridsim_apps::{AppAccount, Phone, Provider};
+use hybridsim_apps::{AppAccount, AppModel, Phone, Provider};
 use hybridsim_ctap::store::StoredCredential;
 use hybridsim_ctap::{Flags, Profile};
 
@@ -39,7 +39,11 @@ impl PhoneState {
     /// The app with every passkey of the credential store after its other accounts; `None`
     /// when no migrate command made an app on this phone.
     pub fn app(&self) -> Option<Phone> {
-        let mut phone = self.phone.clone()?;
+        Some(self.with_passkeys(self.phone.clone()?))
+    }
+
+    /// `phone` with every passkey of the credential store after its other accounts.
+    fn with_passkeys(&self, mut phone: Phone) -> Phone {
         let provider = self.provider();
         phone
             .accounts
@@ -49,7 +53,7 @@ impl PhoneState {
                     credential: c.clone(),
                 })
             }));
-        Some(phone)
+        phone
     }
 
     /// Keeps `phone`: its passkeys become the credential store (in the app's order), its other
@@ -67,20 +71,20 @@ impl PhoneState {
         self.phone = Some(phone);
     }
 
-    /// Runs `change` on the app ([`app`](Self::app)) and keeps the result
-    /// ([`set_app`](Self::set_app)); `None` when there is no app.
-    pub fn with_app<R>(&mut self, change: impl FnOnce(&mut Phone) -> R) -> Option<R> {
-        let mut phone = self.app()?;
+    /// Runs `change` on the app ([`app`](Self::app)), made as `new_app` when the phone has
+    /// none yet, and keeps the result ([`set_app`](Self::set_app)).
+    pub fn with_app<R>(&mut self, new_app: AppModel, change: impl FnOnce(&mut Phone) -> R) -> R {
+        let phone = self.phone.take().unwrap_or_else(|| Phone::new(new_app));
+        let mut phone = self.with_passkeys(phone);
         let out = change(&mut phone);
         self.set_app(phone);
-        Some(out)
+        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hybridsim_apps::AppModel;
     use hybridsim_ctap::store::BackupState;
 
     fn credential(id: u8) -> StoredCredential {
@@ -115,15 +119,27 @@ mod tests {
             .collect();
         assert_eq!(labels, ["example.com (alice)"]);
         // A migration adds a passkey: it lands in the authenticator's store, not in the app part.
-        let added = state.with_app(|phone| {
+        state.with_app(AppModel::Aegis, |phone| {
             phone.accounts.push(AppAccount::Passkey(PasskeyAccount {
                 provider: Provider::Bitwarden,
                 credential: credential(2),
             }))
         });
-        assert!(added.is_some());
         assert_eq!(state.credentials.len(), 2);
         assert!(state.phone.iter().all(|p| p.accounts.is_empty()));
         assert_eq!(state.provider(), Provider::MicrosoftAuthenticatorIos);
+    }
+
+    #[test]
+    fn a_phone_without_an_app_gets_the_one_asked_for_when_changed() {
+        let mut state = PhoneState::new("p".into(), String::new(), 0);
+        assert_eq!(
+            state.with_app(AppModel::TwoFas, |phone| phone.app),
+            AppModel::TwoFas
+        );
+        assert_eq!(
+            state.with_app(AppModel::Aegis, |phone| phone.app),
+            AppModel::TwoFas
+        );
     }
 }

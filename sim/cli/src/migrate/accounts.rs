@@ -56,9 +56,9 @@ pub fn add(args: &AddArgs) -> Outcome {
     }
     let lock = phone_state::lock(path)?;
     let mut state = load_or_create(&lock, &args.new, AppModel::GoogleAuthenticator)?;
-    let rows = state
-        .with_app(|phone| shown::add_all(phone, parsed))
-        .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?;
+    let rows = state.with_app(AppModel::GoogleAuthenticator, |phone| {
+        shown::add_all(phone, parsed)
+    });
     lock.save(&state)?;
     match args.json {
         true => json::print(&shown_listing::added_json(&rows)),

@@ -59,8 +59,9 @@ pub fn import(args: &ImportArgs) -> Outcome {
     }
     let password = args.password.as_deref();
     let imported = state
-        .with_app(|phone| files::import(phone, format, &inputs, password, &quirks))
-        .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?
+        .with_app(args.format.app(), |phone| {
+            files::import(phone, format, &inputs, password, &quirks)
+        })
         .or_bad_input()?;
     lock.save(&state)?;
     let place = path.display().to_string();

@@ -127,9 +127,6 @@ fn phone_of(state: &PhoneState, path: &Path) -> Result<hybridsim_apps::Phone, Fa
     Ok(open::app_of(state, path, ADD_FIRST)?)
 }
 
-/// What a state without a phone right after making one means.
-const NO_PHONE: &str = "internal: no phone after creating it";
-
 /// Quirks by name; an unknown name is bad input naming where to find the list.
 fn parse_quirks(names: &[String]) -> Result<Quirks, Failure> {
     files::quirks_named(names).map_err(|name| {

@@ -73,9 +73,9 @@ pub fn run(args: &RunArgs) -> Outcome {
     let lock = phone_state::lock(&args.to)?;
     let mut new_state = load_or_create(&lock, &new_args, default_app)?;
     let at = crate::clock::at_or_now(args.at)?;
-    let report = new_state
-        .with_app(|new| files::run(&old, new, &mechanism, &quirks, at, args.seed))
-        .ok_or_else(|| Failure::bad_input(super::NO_PHONE))?;
+    let report = new_state.with_app(default_app, |new| {
+        files::run(&old, new, &mechanism, &quirks, at, args.seed)
+    });
     lock.save(&new_state)?;
     match args.json {
         true => crate::json::print(
