@@ -6,7 +6,7 @@ use crate::builtin;
 use crate::failure::Failure;
 use hybridsim_ctap::user::ScriptedUser;
 use hybridsim_ctap::Authenticator;
-use hybridsim_state::open::{self, StartProfile};
+use hybridsim_state::open;
 use hybridsim_state::{Locked, PhoneState};
 use std::path::Path;
 
@@ -23,17 +23,9 @@ pub fn load_or_start(
     profile: Option<&str>,
     seed: u64,
 ) -> Result<PhoneState, Failure> {
-    let asked = profile.map(start_profile).transpose()?;
+    let load = |asked| builtin::load_phone(asked, Path::new(".")).map_err(Failure::bad_input);
+    let asked = profile.map(load).transpose()?;
     Ok(open::load_or_start(lock, asked, seed)?)
-}
-
-/// A shipped profile by name, or a TOML file by path.
-fn start_profile(asked: &str) -> Result<StartProfile, Failure> {
-    let loaded = builtin::load_phone(asked, Path::new(".")).map_err(Failure::bad_input)?;
-    Ok(StartProfile {
-        name: loaded.name,
-        toml: loaded.toml,
-    })
 }
 
 /// The authenticator the state describes, with randomness fresh for this operation.

@@ -22,8 +22,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub mod hybrid;
+pub mod text;
 
 pub use hybrid::{HybridProfile, HybridProfileError};
+pub use text::ProfileText;
 
 /// CTAP extension identifiers this crate implements on the authenticator side.
 pub const IMPLEMENTED_EXTENSIONS: &[&str] = &["hmac-secret", "prf"];

@@ -1,7 +1,7 @@
 //! The phone profiles and attestation files shipped in `fixtures/`, built into the library
 //! so that scenarios and the `hybridsim` binary name profiles wherever they are installed.
 
-use hybridsim_ctap::profile::Profile;
+use hybridsim_ctap::profile::{Profile, ProfileText};
 use hybridsim_files::Problem;
 use hybridsim_peers::desktop::DesktopProfile;
 use hybridsim_proto::echo::{shortened, shown};
@@ -108,21 +108,12 @@ pub fn load_desktop(asked: &str, dir: &Path) -> Result<DesktopProfile, String> {
         .map_err(|e| format!("desktop profile {}: {e}", shortened(asked)))
 }
 
-/// A phone profile as a new phone starts from it: the name it goes by and its TOML text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PhoneProfileText {
-    /// The shipped profile's name, or the `name` inside a profile file.
-    pub name: String,
-    /// The profile's TOML text.
-    pub toml: String,
-}
-
 /// A phone profile by built-in name or as a TOML file (relative paths from `dir`): for a
 /// scenario's `[phone.NAME] profile` and the commands' `--profile NAME|FILE`. Files must be
 /// regular, at most 16 MiB, and parse as a profile. `Err` is one line naming the profile.
-pub fn load_phone(asked: &str, dir: &Path) -> Result<PhoneProfileText, String> {
+pub fn load_phone(asked: &str, dir: &Path) -> Result<ProfileText, String> {
     if let Some(text) = profile(asked) {
-        return Ok(PhoneProfileText {
+        return Ok(ProfileText {
             name: asked.to_owned(),
             toml: text.to_owned(),
         });
@@ -130,7 +121,7 @@ pub fn load_phone(asked: &str, dir: &Path) -> Result<PhoneProfileText, String> {
     let toml = read_profile_file("profile", asked, dir, &profile_names())?;
     let parsed =
         Profile::from_toml_str(&toml).map_err(|e| format!("profile {}: {e}", shortened(asked)))?;
-    Ok(PhoneProfileText {
+    Ok(ProfileText {
         name: parsed.name,
         toml,
     })

@@ -9,18 +9,10 @@ use crate::error::StateError;
 use crate::file::Locked;
 use crate::phone::{BuildError, PhoneState};
 use hybridsim_apps::{AppModel, Phone};
+use hybridsim_ctap::profile::ProfileText;
 use hybridsim_ctap::user::ScriptedUser;
 use hybridsim_ctap::Authenticator;
 use std::path::Path;
-
-/// A profile a new state file starts from: its name and its TOML text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StartProfile {
-    /// The profile's name (a shipped name, or the name inside a profile file).
-    pub name: String,
-    /// The profile's TOML text.
-    pub toml: String,
-}
 
 /// Locks and loads the state at `path`; a missing file is refused with `hint` (what to run
 /// first) before any lock file is made beside it.
@@ -51,7 +43,7 @@ fn missing(path: &Path, hint: &str) -> StateError {
 /// needs a profile.
 pub fn load_or_start(
     lock: &Locked,
-    asked: Option<StartProfile>,
+    asked: Option<ProfileText>,
     seed: u64,
 ) -> Result<PhoneState, StateError> {
     let path = lock.path().to_owned();
@@ -127,8 +119,8 @@ pub fn finish(
 mod tests {
     use super::*;
 
-    fn start(name: &str) -> Option<StartProfile> {
-        Some(StartProfile {
+    fn start(name: &str) -> Option<ProfileText> {
+        Some(ProfileText {
             name: name.to_owned(),
             toml: String::new(),
         })
