@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::tshark;
 use hybridsim_proto::crypter::Construction;
 use hybridsim_proto::message::ProtocolRevision;
 use hybridsim_session::decrypt::Flow;
@@ -205,26 +207,9 @@ fn pcapng_output_opens_in_tshark_with_the_dissector_naming_the_request() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    if Command::new("tshark").arg("--version").output().is_err() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "tshark is not installed: bash tests/run installs it"
-        );
-        eprintln!("skipped: tshark is not installed");
+    let Some(text) = tshark(&pcap, &["-V"]) else {
         return;
-    }
-    let lua = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/wireshark/hybrid.lua");
-    let out = Command::new("tshark")
-        .args([
-            "-X",
-            &format!("lua_script:{}", lua.display()),
-            "-r",
-            pcap.to_str().unwrap(),
-            "-V",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    };
     assert!(text.contains("CTAP command: makeCredential"), "{text}");
     assert!(text.contains("CTAP status: CTAP2_OK"));
     assert!(text.contains("Decoded by hybridsim: hybrid ctap_request: CTAP request makeCredential"));

@@ -19,12 +19,11 @@
 mod common;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::python;
+use common::{fido2_rp, python, succeeded, ORIGIN};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const ORIGIN: &str = "https://login.example";
 const RP_ID: &str = "login.example";
 
 fn root() -> PathBuf {
@@ -46,33 +45,8 @@ fn run(program: &str, args: &[&str], dir: &Path) -> Output {
         .unwrap()
 }
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
 fn hybridsim(args: &[&str], dir: &Path) -> Output {
     run(env!("CARGO_BIN_EXE_hybridsim"), args, dir)
-}
-
-/// Runs the fido2 relying party script.
-fn fido2_rp(py: &str, dir: &Path, args: &[&str]) -> Output {
-    let script = root().join("tests/interop/fido2_rp.py");
-    let mut all = vec![
-        script.to_str().unwrap(),
-        "--rp-id",
-        RP_ID,
-        "--origin",
-        ORIGIN,
-    ];
-    all.extend_from_slice(args);
-    run(py, &all, dir)
 }
 
 fn write_json(dir: &Path, name: &str, value: &Value) {
@@ -101,7 +75,7 @@ fn fido2_accepts_registration_and_two_assertions(profile: &str, attestation: &st
     let dir = scratch(profile);
     let ca = root().join("fixtures/attestation/ca.pem");
     let ca = ca.to_str().unwrap();
-    ok(&fido2_rp(
+    succeeded(&fido2_rp(
         &py,
         &dir,
         &[
@@ -124,7 +98,7 @@ fn fido2_accepts_registration_and_two_assertions(profile: &str, attestation: &st
             "reg-state.json",
         ],
     ));
-    let created = ok(&hybridsim(
+    let created = succeeded(&hybridsim(
         &[
             "authenticator",
             "create",
@@ -140,7 +114,7 @@ fn fido2_accepts_registration_and_two_assertions(profile: &str, attestation: &st
         &dir,
     ));
     std::fs::write(dir.join("registration.json"), created).unwrap();
-    let summary = ok(&fido2_rp(
+    let summary = succeeded(&fido2_rp(
         &py,
         &dir,
         &[
@@ -161,7 +135,7 @@ fn fido2_accepts_registration_and_two_assertions(profile: &str, attestation: &st
 
     for round in 0..2u8 {
         let challenge = format!("{:02x}", 0x10 + round).repeat(32);
-        ok(&fido2_rp(
+        succeeded(&fido2_rp(
             &py,
             &dir,
             &[
@@ -178,7 +152,7 @@ fn fido2_accepts_registration_and_two_assertions(profile: &str, attestation: &st
                 "auth-state.json",
             ],
         ));
-        let assertion = ok(&hybridsim(
+        let assertion = succeeded(&hybridsim(
             &[
                 "authenticator",
                 "get",
@@ -192,7 +166,7 @@ fn fido2_accepts_registration_and_two_assertions(profile: &str, attestation: &st
             &dir,
         ));
         std::fs::write(dir.join("assertion.json"), assertion).unwrap();
-        ok(&fido2_rp(
+        succeeded(&fido2_rp(
             &py,
             &dir,
             &[
@@ -260,7 +234,7 @@ fn soft(py: &str, dir: &Path, action: &str, options: &str, out: &str) {
         ],
         dir,
     );
-    std::fs::write(dir.join(out), ok(&output)).unwrap();
+    std::fs::write(dir.join(out), succeeded(&output)).unwrap();
 }
 
 fn verify(dir: &Path, args: &[&str]) -> Output {
@@ -360,7 +334,7 @@ fn hybridsim_rp_accepts_soft_webauthn_and_rejects_tampered_copies() {
     );
     assert_rejected(&strict, "attestation");
 
-    ok(&verify(
+    succeeded(&verify(
         &dir,
         &[
             &reg[..],
@@ -442,7 +416,7 @@ fn hybridsim_rp_accepts_soft_webauthn_and_rejects_tampered_copies() {
         &verify(&dir, &[&auth[..], &["--response", "bad-rp.json"]].concat()),
         "rpIdHash",
     );
-    let accepted = ok(&verify(
+    let accepted = succeeded(&verify(
         &dir,
         &[&auth[..], &["--response", "assertion.json", "--json"]].concat(),
     ));

@@ -15,13 +15,10 @@
 )]
 
 mod common;
-use common::python;
+use common::{fido2_rp, python, succeeded, ORIGIN};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const ORIGIN: &str = "https://login.example";
-const RP_ID: &str = "login.example";
+use std::process::Command;
 
 fn script(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -31,34 +28,18 @@ fn script(name: &str) -> String {
         .into_owned()
 }
 
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn hybridsim(dir: &Path, args: &[&str]) -> String {
-    ok(Command::new(env!("CARGO_BIN_EXE_hybridsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap())
+    succeeded(
+        &Command::new(env!("CARGO_BIN_EXE_hybridsim"))
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap(),
+    )
 }
 
 fn fido2(py: &str, dir: &Path, args: &[&str]) -> String {
-    let rp = script("fido2_rp.py");
-    let mut all = vec![rp.as_str(), "--rp-id", RP_ID, "--origin", ORIGIN];
-    all.extend_from_slice(args);
-    ok(Command::new(py)
-        .args(&all)
-        .current_dir(dir)
-        .output()
-        .unwrap())
+    succeeded(&fido2_rp(py, dir, args))
 }
 
 #[test]
@@ -145,15 +126,17 @@ fn a_cxf_moved_passkey_matches_what_fido2_registered_and_still_signs_in() {
             "moved.json",
         ],
     );
-    let checked = ok(Command::new(&py)
-        .args([
-            script("cxf_keys.py").as_str(),
-            "moved.json",
-            "credential.hex",
-        ])
-        .current_dir(&dir)
-        .output()
-        .unwrap());
+    let checked = succeeded(
+        &Command::new(&py)
+            .args([
+                script("cxf_keys.py").as_str(),
+                "moved.json",
+                "credential.hex",
+            ])
+            .current_dir(&dir)
+            .output()
+            .unwrap(),
+    );
     let checked: Value = serde_json::from_str(&checked).unwrap();
     assert_eq!(checked["matched"], 1, "{checked}");
     // Not a rubber stamp: another P-256 key under the same credential ID is refused.

@@ -11,6 +11,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::tshark;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -146,31 +148,6 @@ fn plaintext(got: &Value, kind: &str) -> String {
         .to_owned()
 }
 
-/// tshark's verbose dissection with tools/wireshark/hybrid.lua loaded, or `None` (the test
-/// is skipped) where tshark is missing outside CI.
-fn tshark(pcapng: &Path) -> Option<String> {
-    if Command::new("tshark").arg("--version").output().is_err() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "tshark is not installed: bash tests/run installs it"
-        );
-        eprintln!("skipped: tshark is not installed");
-        return None;
-    }
-    let lua = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/wireshark/hybrid.lua");
-    let out = Command::new("tshark")
-        .args(["-X", &format!("lua_script:{}", lua.display()), "-V", "-r"])
-        .arg(pcapng)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && !stderr.contains("Lua: Error"),
-        "{stderr}"
-    );
-    Some(String::from_utf8(out.stdout).unwrap())
-}
-
 #[test]
 fn a_ceremony_capture_and_key_log_decrypt_in_tshark_and_decode_session() {
     let dir = scratch("ceremony");
@@ -190,7 +167,7 @@ fn a_ceremony_capture_and_key_log_decrypt_in_tshark_and_decode_session() {
         plaintext(&got, "ctap_response")[2..],
         *find(&trace, "desktop", "ctap response")
     );
-    if let Some(text) = tshark(&dir.join("create.pcapng")) {
+    if let Some(text) = tshark(&dir.join("create.pcapng"), &["-V"]) {
         assert!(text.contains("CTAP command: makeCredential"), "{text}");
         assert!(text.contains("CTAP status: CTAP2_OK"), "{text}");
         let advert = find(&trace, "phone", "advertise fff9");
@@ -212,7 +189,7 @@ fn a_ceremony_capture_and_key_log_decrypt_in_tshark_and_decode_session() {
         plaintext(&got, "ctap_request")[2..],
         *find(&trace, "phone", "ctap request")
     );
-    if let Some(text) = tshark(&dir.join("get.pcapng")) {
+    if let Some(text) = tshark(&dir.join("get.pcapng"), &["-V"]) {
         assert!(text.contains("CTAP command: getAssertion"), "{text}");
     }
 
@@ -270,7 +247,9 @@ fn run_writes_one_key_log_and_a_capture_per_scenario() {
     assert_eq!(captures.len(), scenarios, "{captures:?}");
     let mut named = String::new();
     for capture in &captures {
-        let Some(text) = tshark(capture) else { return };
+        let Some(text) = tshark(capture, &["-V"]) else {
+            return;
+        };
         named.push_str(&text);
     }
     assert!(named.contains("CTAP command: getAssertion"));

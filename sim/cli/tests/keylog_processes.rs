@@ -14,11 +14,11 @@
 
 mod common;
 
-use common::{hybridsim, scratch, tunnel_server, Running, ORIGIN};
+use common::{hybridsim, scratch, tshark, tunnel_server, Running, ORIGIN};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// Registration: the desktop and the phone, the phone's advert lines piped into the
 /// desktop. Returns the QR code and the advert carried.
@@ -139,30 +139,6 @@ fn decode(dir: &Path, qr: &str, advert: &str, keylog: &str) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn tshark(pcapng: &Path, extra: &[&str]) -> Option<String> {
-    if Command::new("tshark").arg("--version").output().is_err() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "tshark is not installed: bash tests/run installs it"
-        );
-        eprintln!("skipped: tshark is not installed");
-        return None;
-    }
-    let lua = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/wireshark/hybrid.lua");
-    let out = Command::new("tshark")
-        .args(["-X", &format!("lua_script:{}", lua.display()), "-r"])
-        .arg(pcapng)
-        .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && !stderr.contains("Lua: Error"),
-        "{stderr}"
-    );
-    Some(String::from_utf8(out.stdout).unwrap())
 }
 
 #[test]

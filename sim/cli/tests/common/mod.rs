@@ -4,8 +4,8 @@
 
 use serde_json::json;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The origin of the browser tab in every test.
 pub const ORIGIN: &str = "https://login.example";
@@ -89,4 +89,57 @@ pub fn python(var: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// The stdout of a process that must have succeeded (its exit and both streams shown when it
+/// did not).
+pub fn succeeded(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Python `fido2`'s relying party (`tests/interop/fido2_rp.py`) for login.example, run by
+/// the interpreter `py` in `dir` with `args`.
+pub fn fido2_rp(py: &str, dir: &Path, args: &[&str]) -> Output {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/fido2_rp.py");
+    Command::new(py)
+        .arg(script)
+        .args(["--rp-id", "login.example", "--origin", ORIGIN])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// What tshark prints for `pcapng` with the project's dissector (`tools/wireshark/hybrid.lua`)
+/// and `extra` options, once it read the file without a dissector error; `None` to skip the
+/// test when tshark is missing (under CI a missing one fails it instead).
+pub fn tshark(pcapng: &Path, extra: &[&str]) -> Option<String> {
+    if Command::new("tshark").arg("--version").output().is_err() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "tshark is not installed: bash tests/run installs it"
+        );
+        eprintln!("skipped: tshark is not installed");
+        return None;
+    }
+    let lua = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/wireshark/hybrid.lua");
+    let out = Command::new("tshark")
+        .args(["-X", &format!("lua_script:{}", lua.display()), "-r"])
+        .arg(pcapng)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !stderr.contains("Lua: Error"),
+        "{stderr}"
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
 }
