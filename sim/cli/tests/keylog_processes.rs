@@ -14,9 +14,9 @@
 
 mod common;
 
-use common::{hybridsim, scratch, tshark, tunnel_server, Running, ORIGIN};
+use common::{hybridsim, relay_lines, scratch, tshark, tunnel_server, Running, ORIGIN};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -49,7 +49,7 @@ fn register(dir: &Path, tunnel: &str) -> (String, String) {
     desktop_out.read_line(&mut qr).unwrap();
     let qr = qr.trim().to_owned();
     assert!(qr.starts_with("FIDO:/"), "{qr:?}");
-    let mut desktop_in = desktop.0.stdin.take().unwrap();
+    let desktop_in = desktop.0.stdin.take().unwrap();
     let mut phone = Running(
         hybridsim()
             .current_dir(dir)
@@ -68,18 +68,7 @@ fn register(dir: &Path, tunnel: &str) -> (String, String) {
             .spawn()
             .unwrap(),
     );
-    let phone_out = BufReader::new(phone.0.stdout.take().unwrap());
-    let carried = std::thread::spawn(move || {
-        let mut first = String::new();
-        for line in phone_out.lines() {
-            let line = line.unwrap();
-            let _ = writeln!(desktop_in, "{line}");
-            if first.is_empty() {
-                first = line;
-            }
-        }
-        first
-    });
+    let carried = relay_lines(phone.0.stdout.take().unwrap(), desktop_in);
     let mut rest = String::new();
     desktop_out.read_to_string(&mut rest).unwrap();
     let mut err = String::new();
@@ -100,7 +89,13 @@ fn register(dir: &Path, tunnel: &str) -> (String, String) {
         .read_to_string(&mut err)
         .unwrap();
     assert!(phone.0.wait().unwrap().success(), "phone: {err}");
-    (qr, carried.join().unwrap())
+    let first = carried
+        .join()
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    (qr, first)
 }
 
 /// The WebSocket messages as the desktop's trace logged them: what it sent is the

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{hybridsim, scratch as scratch_in, tunnel_server, Running, ORIGIN};
+use common::{hybridsim, relay_lines, scratch as scratch_in, tunnel_server, Running, ORIGIN};
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -169,7 +169,7 @@ fn desktop_and_phone_processes_register_and_sign_in_like_the_simulated_ceremony(
     );
     let mut desktop_out = BufReader::new(desktop_run.0.stdout.take().unwrap());
     let qr = qr_line(&mut desktop_out);
-    let mut desktop_in = desktop_run.0.stdin.take().unwrap();
+    let desktop_in = desktop_run.0.stdin.take().unwrap();
     let mut phone_run = Running(
         phone(&dir, &qr, &tunnel, "5", "-", "create")
             .stdout(Stdio::piped())
@@ -177,18 +177,7 @@ fn desktop_and_phone_processes_register_and_sign_in_like_the_simulated_ceremony(
             .spawn()
             .unwrap(),
     );
-    let phone_out = BufReader::new(phone_run.0.stdout.take().unwrap());
-    let adverts = std::thread::spawn(move || {
-        let mut carried = String::new();
-        for line in phone_out.lines() {
-            let line = line.unwrap();
-            // Once the desktop has its advert it may stop reading; later lines are moot.
-            let _ = writeln!(desktop_in, "{line}");
-            carried.push_str(&line);
-            carried.push('\n');
-        }
-        carried
-    });
+    let adverts = relay_lines(phone_run.0.stdout.take().unwrap(), desktop_in);
     let registration = rest(desktop_out);
     let desktop_status = desktop_run.0.wait().unwrap();
     let mut desktop_err = String::new();
@@ -204,7 +193,10 @@ fn desktop_and_phone_processes_register_and_sign_in_like_the_simulated_ceremony(
     assert!(phone_done.0.success(), "phone: {}", phone_done.1);
     assert!(phone_done.1.contains("served makeCredential: status 0x00"));
     let carried = adverts.join().unwrap();
-    assert!(carried.starts_with("fff9:"), "{carried:?}");
+    assert!(
+        carried.first().is_some_and(|l| l.starts_with("fff9:")),
+        "{carried:?}"
+    );
     std::fs::write(dir.join("registration.json"), &registration).unwrap();
 
     let verified = hybridsim()

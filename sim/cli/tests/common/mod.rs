@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use serde_json::json;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -142,4 +142,22 @@ pub fn tshark(pcapng: &Path, extra: &[&str]) -> Option<String> {
         "{stderr}"
     );
     Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// Carries every line `from` gives (a phone's advert lines) to `to` (a desktop's stdin) as it
+/// comes, and returns them once `from` ends. A desktop that has its advert may stop reading,
+/// so a failed write is not an error.
+pub fn relay_lines(
+    from: impl Read + Send + 'static,
+    mut to: impl Write + Send + 'static,
+) -> std::thread::JoinHandle<Vec<String>> {
+    std::thread::spawn(move || {
+        let mut carried = Vec::new();
+        for line in BufReader::new(from).lines() {
+            let line = line.unwrap();
+            let _ = writeln!(to, "{line}");
+            carried.push(line);
+        }
+        carried
+    })
 }
