@@ -109,6 +109,21 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// When it happened, in nanoseconds since the UNIX epoch.
+    pub fn at_ns(&self) -> u64 {
+        match self {
+            Event::Advert { at_ns, .. }
+            | Event::Open { at_ns, .. }
+            | Event::Message { at_ns, .. }
+            | Event::Close { at_ns, .. }
+            | Event::Connect { at_ns, .. }
+            | Event::Bytes { at_ns, .. }
+            | Event::Fin { at_ns, .. } => *at_ns,
+        }
+    }
+}
+
 /// Why a capture could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {

@@ -32,7 +32,7 @@ pub(crate) fn replace_messages(
         .into_iter()
         .filter(|e| !matches!(e, Event::Message { .. }))
         .partition(|e| !matches!(e, Event::Close { .. }));
-    let mut at = out.iter().map(at_ns).max().unwrap_or(0);
+    let mut at = out.iter().map(Event::at_ns).max().unwrap_or(0);
     let comment = |i: usize| decoded.messages.get(i).map(|m| m.comment());
     let (mut from_desktop, mut from_phone) = (0, 0);
     for hop in hops {
@@ -90,16 +90,4 @@ fn nth_from(messages: &[WireMessage], from: Side, k: usize) -> Option<usize> {
         .filter(|(_, m)| m.from == from)
         .nth(k)
         .map(|(i, _)| i)
-}
-
-fn at_ns(event: &Event) -> u64 {
-    match event {
-        Event::Advert { at_ns, .. }
-        | Event::Open { at_ns, .. }
-        | Event::Message { at_ns, .. }
-        | Event::Close { at_ns, .. }
-        | Event::Connect { at_ns, .. }
-        | Event::Bytes { at_ns, .. }
-        | Event::Fin { at_ns, .. } => *at_ns,
-    }
 }

@@ -177,7 +177,7 @@ impl SessionRecord {
             .flat_map(|s| stream::events(s, start_ns, &comment))
             .collect();
         // Both connections of one run (ceremony --tunnel) interleave as they happened.
-        events.sort_by_key(at_ns);
+        events.sort_by_key(Event::at_ns);
         events
     }
 
@@ -200,7 +200,7 @@ pub fn capture(records: &[SessionRecord]) -> Capture {
     for (index, record) in records.iter().enumerate() {
         let offset = u16::try_from(index).unwrap_or(u16::MAX).saturating_mul(2);
         let mut session = record.events(start_ns, offset);
-        start_ns = session.iter().map(at_ns).max().unwrap_or(start_ns) + SESSION_GAP_NS;
+        start_ns = session.iter().map(Event::at_ns).max().unwrap_or(start_ns) + SESSION_GAP_NS;
         events.append(&mut session);
         keylog.push_str(&record.keylog_text());
     }
@@ -233,18 +233,6 @@ pub fn merge_secrets(desktop: &[Entry], phone: &[Entry]) -> Vec<Entry> {
     }
     merged.sort_by_key(|e| e.label);
     merged
-}
-
-fn at_ns(event: &Event) -> u64 {
-    match event {
-        Event::Advert { at_ns, .. }
-        | Event::Open { at_ns, .. }
-        | Event::Message { at_ns, .. }
-        | Event::Close { at_ns, .. }
-        | Event::Connect { at_ns, .. }
-        | Event::Bytes { at_ns, .. }
-        | Event::Fin { at_ns, .. } => *at_ns,
-    }
 }
 
 #[cfg(test)]
