@@ -8,7 +8,7 @@
 //! the transfer, and are never saved with it).
 
 use crate::context::Trail;
-use crate::mechanism::{aegis, cxf, google, twofas, MigrationFailure};
+use crate::mechanism::{aegis, cxf, google, twofas, ExportedFile, MigrationFailure};
 use crate::quirk::Stage;
 use crate::{AppAccount, AppModel, Cloud, Context, Mechanism, MigrationReport, Phone, Quirk};
 use crate::{Provider, Quirks};
@@ -323,11 +323,14 @@ fn run_importer(
             }
         });
     }
-    let carried = Vec::new();
+    let file = ExportedFile {
+        json,
+        carried: Vec::new(),
+    };
     if format == FileFormat::Aegis {
-        aegis::import(phone, &aegis::VaultFile { json, carried }, password, ctx)
+        aegis::import(phone, &file, password, ctx)
     } else {
-        twofas::import(phone, &twofas::TwofasFile { json, carried }, password, ctx)
+        twofas::import(phone, &file, password, ctx)
     }
     .map_err(|failure| ImportError::File {
         input: input.clone(),

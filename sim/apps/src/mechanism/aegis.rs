@@ -2,27 +2,18 @@
 //! phone B imports it. Encrypted vaults use Aegis' scrypt parameters.
 
 use super::admit::{admit, Arriving, Incoming};
-use super::MigrationFailure;
+use super::{ExportedFile, MigrationFailure};
 use crate::account::AppAccount;
 use crate::context::Context;
 use crate::phone::Phone;
 use hybridsim_export::aegis::{self, AegisDecodeOptions, AegisRandom, Imported, ScryptCost};
-
-/// An exported vault and which old-phone account each entry came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VaultFile {
-    /// The vault JSON.
-    pub json: String,
-    /// Old-phone index of each entry, in file order.
-    pub carried: Vec<usize>,
-}
 
 /// Writes `old`'s OTP accounts as a vault, encrypted when a password is given.
 pub fn export(
     old: &Phone,
     password: Option<&str>,
     ctx: &mut Context<'_>,
-) -> Result<VaultFile, MigrationFailure> {
+) -> Result<ExportedFile, MigrationFailure> {
     let (accounts, carried) = super::otp_accounts_of(old, "an Aegis vault", ctx);
     let json = match password {
         None => aegis::encode_plain(&accounts, &ctx.random()),
@@ -50,13 +41,13 @@ pub fn export(
         "Aegis vault"
     };
     ctx.trail.sent(what, json.as_bytes());
-    Ok(VaultFile { json, carried })
+    Ok(ExportedFile { json, carried })
 }
 
 /// Imports a vault on `new`.
 pub fn import(
     new: &mut Phone,
-    file: &VaultFile,
+    file: &ExportedFile,
     password: Option<&str>,
     ctx: &mut Context<'_>,
 ) -> Result<(), MigrationFailure> {

@@ -12,7 +12,7 @@
 //! the BE/BS flags; credential types other than passkey and TOTP are reported by name.
 
 use super::admit::{admit, Arriving, Incoming};
-use super::MigrationFailure;
+use super::{ExportedFile, MigrationFailure};
 use crate::account::{AppAccount, PasskeyAccount};
 use crate::context::Context;
 use crate::phone::Phone;
@@ -27,17 +27,8 @@ use hybridsim_export::cxf::{
 use hybridsim_otp::{Algorithm, OtpAccount, OtpKind};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 
-/// An exported document and which old-phone account each credential came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CxfFile {
-    /// The CXF JSON.
-    pub json: String,
-    /// Old-phone index of each credential, in document order.
-    pub carried: Vec<usize>,
-}
-
 /// Writes what `old` may export as a CXF document from `exporter`, created at `at`.
-pub fn export(old: &Phone, exporter: Provider, at: u64, ctx: &mut Context<'_>) -> CxfFile {
+pub fn export(old: &Phone, exporter: Provider, at: u64, ctx: &mut Context<'_>) -> ExportedFile {
     let mut items = Vec::new();
     let mut carried = Vec::new();
     for (index, account) in old.accounts.iter().enumerate() {
@@ -74,7 +65,7 @@ pub fn export(old: &Phone, exporter: Provider, at: u64, ctx: &mut Context<'_>) -
     };
     let json = cxf::encode(&header);
     ctx.trail.sent("CXF document", json.as_bytes());
-    CxfFile { json, carried }
+    ExportedFile { json, carried }
 }
 
 /// The CXF credential for one account, or `None` with the reason in the trail.

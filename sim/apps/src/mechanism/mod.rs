@@ -23,6 +23,16 @@ use crate::phone::Phone;
 use crate::provider::Provider;
 use serde::{Deserialize, Serialize};
 
+/// A file one phone exported (an Aegis vault, a `.2fas` backup, a CXF document) and which
+/// old-phone account each of its entries came from, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedFile {
+    /// The file's JSON.
+    pub json: String,
+    /// Old-phone index of each entry, in file order.
+    pub carried: Vec<usize>,
+}
+
 /// One way to move accounts, with its parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mechanism", rename_all = "kebab-case")]

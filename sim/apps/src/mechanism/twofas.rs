@@ -2,7 +2,7 @@
 //! B imports it. 2FAS calls the issuer the service `name`, which importers have mixed up (M08).
 
 use super::admit::{admit, Arriving, Incoming};
-use super::MigrationFailure;
+use super::{ExportedFile, MigrationFailure};
 use crate::account::AppAccount;
 use crate::context::Context;
 use crate::phone::Phone;
@@ -12,21 +12,12 @@ use hybridsim_export::twofas::{
     TwofasRandom,
 };
 
-/// An exported `.2fas` file and which old-phone account each service came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TwofasFile {
-    /// The file's JSON.
-    pub json: String,
-    /// Old-phone index of each service, in file order.
-    pub carried: Vec<usize>,
-}
-
 /// Writes `old`'s OTP accounts as a `.2fas` file, encrypted when a password is given.
 pub fn export(
     old: &Phone,
     password: Option<&str>,
     ctx: &mut Context<'_>,
-) -> Result<TwofasFile, MigrationFailure> {
+) -> Result<ExportedFile, MigrationFailure> {
     let (accounts, carried) = super::otp_accounts_of(old, "a 2FAS backup", ctx);
     let spaced = ctx.quirks.has(Quirk::ExportSpacedSecrets);
     if spaced {
@@ -66,13 +57,13 @@ pub fn export(
         "2FAS backup"
     };
     ctx.trail.sent(what, json.as_bytes());
-    Ok(TwofasFile { json, carried })
+    Ok(ExportedFile { json, carried })
 }
 
 /// Imports a `.2fas` file on `new`.
 pub fn import(
     new: &mut Phone,
-    file: &TwofasFile,
+    file: &ExportedFile,
     password: Option<&str>,
     ctx: &mut Context<'_>,
 ) -> Result<(), MigrationFailure> {
