@@ -12,36 +12,9 @@ use rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
 use std::fmt;
 
-/// Which ceremony the faults hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Flow {
-    /// A QR registration, faulted.
-    Register,
-    /// A clean QR registration, then a faulted QR sign-in.
-    SignIn,
-    /// A clean QR registration that links, then a faulted linked sign-in.
-    Linked,
-}
-
-impl Flow {
-    /// Every flow.
-    pub const ALL: &'static [Flow] = &[Flow::Register, Flow::SignIn, Flow::Linked];
-
-    /// Its name (`register`, `sign-in`, `linked`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Flow::Register => "register",
-            Flow::SignIn => "sign-in",
-            Flow::Linked => "linked",
-        }
-    }
-
-    /// The flow called `name`.
-    pub fn from_name(name: &str) -> Option<Flow> {
-        Flow::ALL.iter().copied().find(|f| f.name() == name)
-    }
-}
+/// Which ceremony the faults hit: a faulted registration; a clean registration, then a
+/// faulted sign-in; a clean registration that links, then a faulted linked sign-in.
+pub use hybridsim_scenario::flow::Flow;
 
 /// The desktop (the browser): a shipped desktop profile (`fixtures/desktops/`), or
 /// hybridsim's own desktop with one knob turned. The knobs stay beside the profiles because

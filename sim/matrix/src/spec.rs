@@ -3,43 +3,9 @@
 
 use hybridsim_peers::desktop::DesktopProfile;
 use hybridsim_scenario::builtin;
-use std::fmt;
 
 /// A flow a cell runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Flow {
-    /// A QR registration.
-    Register,
-    /// A QR sign-in with a passkey registered first.
-    SignIn,
-    /// A sign-in with a phone linked first (no QR code).
-    Linked,
-}
-
-impl Flow {
-    /// Every flow, in grid order.
-    pub const ALL: [Flow; 3] = [Flow::Register, Flow::SignIn, Flow::Linked];
-
-    /// The name on the command line and in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Flow::Register => "register",
-            Flow::SignIn => "sign-in",
-            Flow::Linked => "linked",
-        }
-    }
-
-    /// The flow with this name.
-    pub fn from_name(name: &str) -> Option<Flow> {
-        Flow::ALL.into_iter().find(|f| f.name() == name)
-    }
-}
-
-impl fmt::Display for Flow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use hybridsim_scenario::flow::Flow;
 
 /// Why a selection could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

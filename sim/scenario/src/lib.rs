@@ -14,6 +14,7 @@
 //! - [`capture`]: the sessions ceremonies recorded, as a key log and captures per scenario.
 //! - [`summary`]: the progress lines and the summary table `hybridsim run` prints.
 //! - [`junit`], [`json_report`], [`html`]: reports.
+//! - [`flow`]: the three ceremony flows the interop matrix and the explorer run.
 //! - [`profile_listing`]: the shipped profiles as `authenticator profiles` lists them.
 //! - [`harness`]: `cargo test` integration, one trial per scenario.
 //!
@@ -34,6 +35,7 @@ pub mod approve;
 pub mod builtin;
 pub mod capture;
 pub mod expect;
+pub mod flow;
 pub mod harness;
 pub mod html;
 pub mod json_report;
