@@ -95,23 +95,12 @@ pub fn cell_diagram(cell: &Cell) -> String {
             (vec![line.clone()], line)
         }
     };
+    let name = cell.flow.name().to_owned();
     let step = StepResult {
-        number: 1,
-        kind: cell.flow.name(),
-        name: cell.flow.name().to_owned(),
         failures,
-        summary,
         trace: cell.trace.clone(),
         virtual_ms: cell.virtual_ms,
-        failure_record: None,
-        wall: Duration::ZERO,
-        options_json: None,
-        response_json: None,
-        rp_verdict: None,
-        migration: None,
-        first_failure: None,
-        session: None,
-        parties: None,
+        ..StepResult::new(1, cell.flow.name(), name, summary)
     };
     let result = ScenarioResult {
         id: format!("{} × {} × {}", cell.desktop, cell.phone, cell.flow),

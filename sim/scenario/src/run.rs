@@ -93,11 +93,13 @@ impl StepResult {
         self.failures.is_empty()
     }
 
-    fn plain(number: usize, step: &Step, summary: String) -> StepResult {
+    /// A passed step numbered `number` that says `summary` and has nothing else to show (no
+    /// trace, no ceremony), for other fields to be filled in over.
+    pub fn new(number: usize, kind: &'static str, name: String, summary: String) -> StepResult {
         StepResult {
             number,
-            kind: step.kind(),
-            name: step.label().unwrap_or(step.kind()).to_owned(),
+            kind,
+            name,
             failures: Vec::new(),
             first_failure: None,
             parties: None,
@@ -112,6 +114,11 @@ impl StepResult {
             migration: None,
             session: None,
         }
+    }
+
+    fn plain(number: usize, step: &Step, summary: String) -> StepResult {
+        let name = step.label().unwrap_or(step.kind()).to_owned();
+        StepResult::new(number, step.kind(), name, summary)
     }
 }
 

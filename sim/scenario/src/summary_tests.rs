@@ -5,22 +5,9 @@ use std::path::PathBuf;
 
 fn step(virtual_ms: u64, failure: Option<&str>) -> StepResult {
     StepResult {
-        session: None,
-        number: 1,
-        kind: "register",
-        name: "register".to_owned(),
         failures: failure.map(str::to_owned).into_iter().collect(),
-        summary: String::new(),
-        trace: Vec::new(),
         virtual_ms,
-        failure_record: None,
-        wall: Duration::ZERO,
-        options_json: None,
-        response_json: None,
-        rp_verdict: None,
-        migration: None,
-        first_failure: None,
-        parties: None,
+        ..StepResult::new(1, "register", "register".to_owned(), String::new())
     }
 }
 
