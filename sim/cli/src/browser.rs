@@ -8,19 +8,14 @@ use hybridsim_webauthn::browser::{self, AnswerError};
 use hybridsim_webauthn::json::{CreationOptionsJson, RequestOptionsJson};
 use std::path::Path;
 
-/// Reads a file the user named, as text (bounded, regular files only).
-pub fn read(path: &Path) -> Result<String, Failure> {
-    crate::input::read_text(path)
-}
-
 /// A request the browser made from options, waiting for the authenticator's answer.
 pub struct Pending(browser::Pending);
 
 impl Pending {
     /// Reads creation options from `path` and makes the makeCredential request.
     pub fn create(path: &Path, origin: &str) -> Result<Pending, Failure> {
-        let options =
-            CreationOptionsJson::from_json(&read(path)?).or_bad_input_on(path.display())?;
+        let options = CreationOptionsJson::from_json(&crate::input::read_text(path)?)
+            .or_bad_input_on(path.display())?;
         browser::Pending::create(&options, origin)
             .map(Pending)
             .map_err(refuses_options)
@@ -28,8 +23,8 @@ impl Pending {
 
     /// Reads request options from `path` and makes the getAssertion request.
     pub fn get(path: &Path, origin: &str) -> Result<Pending, Failure> {
-        let options =
-            RequestOptionsJson::from_json(&read(path)?).or_bad_input_on(path.display())?;
+        let options = RequestOptionsJson::from_json(&crate::input::read_text(path)?)
+            .or_bad_input_on(path.display())?;
         browser::Pending::get(&options, origin)
             .map(Pending)
             .map_err(refuses_options)

@@ -5,6 +5,7 @@
 use crate::failure::Outcome;
 use clap::Args;
 use hybridsim_pcapng::record::SessionRecord;
+use hybridsim_sockets::drive::LogEntry;
 use std::path::PathBuf;
 
 /// Where to put a run's trace, secrets and capture.
@@ -38,6 +39,13 @@ impl CaptureArgs {
             Some(path) => crate::output::write_file(path, json_lines(self.reveal_secrets)),
             None => Ok(()),
         }
+    }
+
+    /// Writes what a standalone side (`desktop`, `phone`) recorded: its trace from the
+    /// driver's log, its key log and capture from `session`; also when it failed.
+    pub fn record(&self, log: &[LogEntry], session: SessionRecord) -> Outcome {
+        self.write_trace(|reveal| hybridsim_sockets::drive::trace_json_lines(log, reveal))?;
+        self.write(&[session])
     }
 
     /// Appends the key log and writes the capture of `records`.

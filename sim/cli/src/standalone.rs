@@ -3,7 +3,7 @@
 //! runtime, and how a side's failure becomes one line.
 
 use crate::capture_args::CaptureArgs;
-use crate::failure::{Failure, OrFail};
+use crate::failure::{Failure, OrFail, Outcome};
 use clap::Args;
 use hybridsim_peers::{PeerError, TunnelEndpoint};
 use hybridsim_sockets::drive::{DriveOptions, TunnelRoute, Unreachable};
@@ -70,12 +70,16 @@ fn tunnel(
         .map_err(|e| Failure::bad_input(format!("--tunnel {}: {e}", flag.unwrap_or_default())))
 }
 
-/// Exit 3 naming the host and why, when a tunnel host could not be reached at all.
-pub fn unreachable(found: Option<&Unreachable>) -> Result<(), Failure> {
-    match found {
-        Some(found) => Err(Failure::environment(found.to_string())),
-        None => Ok(()),
+/// How a side ended: exit 3 naming the host when a tunnel host could not be reached at all,
+/// exit 1 naming the party, the layer and the error when the side failed.
+pub fn ended(unreachable: Option<&Unreachable>, result: &Result<(), PeerError>) -> Outcome {
+    if let Some(found) = unreachable {
+        return Err(Failure::environment(found.to_string()));
     }
+    result
+        .as_ref()
+        .copied()
+        .map_err(|e| Failure::no_match(e.blamed().to_string()))
 }
 
 /// A multi-threaded runtime (file and stdin reads run on its blocking pool).
@@ -92,9 +96,4 @@ pub fn init_logging(default: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
-}
-
-/// `the desktop failed at the ble layer: …` (exit 1).
-pub fn failed(error: &PeerError) -> Failure {
-    Failure::no_match(error.blamed().to_string())
 }

@@ -18,8 +18,8 @@
 pub mod args;
 
 use crate::authenticator::args::AuthenticatorCommon;
-use crate::browser::read;
 use crate::failure::{Failure, OrFail, Outcome as CommandOutcome};
+use crate::input::read_text as read;
 use crate::phone_state;
 use crate::real_tunnel::SocketDriver;
 use args::{CeremonyCommand, CeremonyCreate, CeremonyGet, CeremonyRun};

@@ -9,6 +9,7 @@ mod url;
 
 pub use advert::qr_secret;
 pub use domain::parse_id as domain_id;
+pub use qr::from_image as qr_image;
 
 use crate::failure::Outcome;
 use args::DecodeCommand;

@@ -32,12 +32,18 @@ pub fn qr_text(input: &str) -> Result<String, Failure> {
             hybridsim_proto::echo::shown(input)
         )));
     }
+    from_image(path)
+}
+
+/// The first FIDO:/ code in the picture at `path` (`decode qr FILE`, `phone --qr-image`).
+pub fn from_image(path: &Path) -> Result<String, Failure> {
     let bytes = crate::input::read_bytes(path)?;
-    let texts = hybridsim_optical::read_image(&bytes).or_bad_input_on(input)?;
+    let texts = hybridsim_optical::read_image(&bytes).or_bad_input_on(path.display())?;
     match qr_text::first_fido(&texts) {
         Some(text) => Ok(text.to_owned()),
         None => Err(Failure::bad_input(format!(
-            "{input}: the QR code says {}, which is not a FIDO:/ code",
+            "{}: the QR code says {}, which is not a FIDO:/ code",
+            path.display(),
             hybridsim_proto::echo::shown(texts.first().map(String::as_str).unwrap_or_default())
         ))),
     }

@@ -79,17 +79,10 @@ fn ceremony(args: &DesktopRun, pending: &Pending) -> Outcome {
     // A read blocked on stdin or a FIFO must not keep the process alive.
     runtime.shutdown_background();
 
-    args.side
-        .capture
-        .write_trace(|reveal| hybridsim_sockets::drive::trace_json_lines(&outcome.log, reveal))?;
     let name = format!("hybridsim desktop, seed {seed}: {}", command_name(command));
-    args.side
-        .capture
-        .write(&[outcome.wire.session(&name, outcome.desktop.secrets())])?;
-    standalone::unreachable(outcome.unreachable.as_ref())?;
-    if let Err(error) = &outcome.result {
-        return Err(standalone::failed(error));
-    }
+    let session = outcome.wire.session(&name, outcome.desktop.secrets());
+    args.side.capture.record(&outcome.log, session)?;
+    standalone::ended(outcome.unreachable.as_ref(), &outcome.result)?;
     let reply = outcome
         .ctap_response
         .ok_or_else(|| Failure::no_match("the desktop received no CTAP response"))?;

@@ -53,19 +53,14 @@ pub fn run(args: PhoneArgs) -> Outcome {
     });
     runtime.shutdown_background();
 
-    args.side
-        .capture
-        .write_trace(|reveal| hybridsim_sockets::drive::trace_json_lines(&outcome.log, reveal))?;
     let name = format!("hybridsim phone, seed {}", args.seed);
     let session = outcome.wire.session(&name, outcome.phone.secrets());
     let authenticator = outcome.phone.into_authenticator();
+    // The state first: the phone keeps a credential it made even when a file cannot be written.
     phone_state::finish(&lock, &mut state, &authenticator)?;
-    args.side.capture.write(&[session])?;
+    args.side.capture.record(&outcome.log, session)?;
     written?;
-    standalone::unreachable(outcome.unreachable.as_ref())?;
-    if let Err(error) = &outcome.result {
-        return Err(standalone::failed(error));
-    }
+    standalone::ended(outcome.unreachable.as_ref(), &outcome.result)?;
     let line = served(&outcome.log);
     // With the advert on stdout, the status goes to stderr so a pipe carries adverts only.
     if args.advert_out == "-" && !args.real_ble {
@@ -78,22 +73,9 @@ pub fn run(args: PhoneArgs) -> Outcome {
 
 /// The QR text from `--qr`, or the first `FIDO:/` code in the `--qr-image` picture.
 fn qr_text(args: &PhoneArgs) -> Result<String, Failure> {
-    if let Some(text) = &args.qr {
-        return Ok(text.trim().to_owned());
+    match (&args.qr, &args.qr_image) {
+        (Some(text), _) => Ok(text.trim().to_owned()),
+        (None, Some(path)) => crate::decode::qr_image(path),
+        (None, None) => Err(Failure::bad_input("give --qr or --qr-image")),
     }
-    let path = args
-        .qr_image
-        .as_ref()
-        .ok_or_else(|| Failure::bad_input("give --qr or --qr-image"))?;
-    let bytes = crate::input::read_bytes(path)?;
-    let codes = hybridsim_optical::read_image(&bytes).or_bad_input_on(path.display())?;
-    codes
-        .into_iter()
-        .find(|code| code.starts_with("FIDO:/"))
-        .ok_or_else(|| {
-            Failure::bad_input(format!(
-                "{}: the QR code in it is not a FIDO:/ code",
-                path.display()
-            ))
-        })
 }

@@ -6,8 +6,8 @@
 
 pub mod args;
 
-use crate::browser::read;
 use crate::failure::{Failure, OrFail, Outcome};
+use crate::input::read_text as read;
 use crate::json;
 use args::{VerifyAuthentication, VerifyCommand, VerifyRegistration};
 use hybridsim_webauthn::json::{
