@@ -341,6 +341,55 @@ fn without_a_tunnel_flag_the_desktop_runs_and_a_bad_qr_is_bad_input() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// `phone --qr-image` scans a picture as `decode qr` does: the code in a PNG made by `encode qr
+/// --png` gets the phone as far as the tunnel (a closed port: exit 3), a picture of a code
+/// that is not `FIDO:/` is bad input naming the file.
+#[test]
+fn the_phone_scans_its_qr_code_from_a_picture() {
+    let dir = scratch("qr-image");
+    let encoded = hybridsim()
+        .current_dir(&dir)
+        .args(["encode", "qr", "--png", "qr.png", "--public-key"])
+        .args([
+            "036b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
+            "--secret",
+            "00112233445566778899aabbccddeeff",
+        ])
+        .output()
+        .unwrap();
+    assert_ok(&encoded);
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let scan = |picture: &str| {
+        hybridsim()
+            .current_dir(&dir)
+            .args(["phone", "--qr-image", picture, "--state", "p.json"])
+            .args(["--profile", PROFILE, "--advert-out", "adverts.txt"])
+            .args(["--tunnel", &format!("ws://127.0.0.1:{closed}")])
+            .output()
+            .unwrap()
+    };
+    let out = scan("qr.png");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("refused (nothing listens there)"), "{err}");
+
+    let other = hybridsim_optical::render_png("https://example.com/", 8).unwrap();
+    std::fs::write(dir.join("other.png"), other).unwrap();
+    let out = scan("other.png");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            r#"other.png: the QR code says "https://example.com/", which is not a FIDO:/ code"#
+        ),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// The standalone phone advertises as its profile's `[hybrid]` table says: an iPhone with
 /// iCloud Keychain under Google's 0xFDE2 with the Apple tunnel domain (1), checked by
 /// decrypting the advert line it writes.
