@@ -30,28 +30,24 @@ pub struct Failure {
 }
 
 impl Failure {
+    fn new(code: Code, message: impl Into<String>) -> Failure {
+        let message = message.into();
+        Failure { code, message }
+    }
+
     /// Bad input: exit 2.
     pub fn bad_input(message: impl Into<String>) -> Failure {
-        Failure {
-            code: Code::BadInput,
-            message: message.into(),
-        }
+        Failure::new(Code::BadInput, message)
     }
 
     /// The environment cannot do what was asked: exit 3.
     pub fn environment(message: impl Into<String>) -> Failure {
-        Failure {
-            code: Code::Environment,
-            message: message.into(),
-        }
+        Failure::new(Code::Environment, message)
     }
 
     /// A valid input that does not match: exit 1.
     pub fn no_match(message: impl Into<String>) -> Failure {
-        Failure {
-            code: Code::NoMatch,
-            message: message.into(),
-        }
+        Failure::new(Code::NoMatch, message)
     }
 }
 

@@ -82,7 +82,6 @@ pub fn run(args: RunArgs) -> Outcome {
         print!("{}", schema::schema_json());
         return Ok(());
     }
-    let files = suite::discover(&args.paths).map_err(|e| Failure::bad_input(e.to_string()))?;
     let mut options = SuiteOptions {
         filter: args.filter.clone(),
         seed: args.seed,
@@ -98,18 +97,7 @@ pub fn run(args: RunArgs) -> Outcome {
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }
-    let selected = suite::select(&files, &options);
-    if selected.is_empty() {
-        return Err(Failure::bad_input(format!(
-            "no scenario to run: {} file(s) found under {}, none selected",
-            files.len(),
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
+    let selected = suite::discover_selected(&args.paths, &options).or_bad_input()?;
     let started = Instant::now();
     let terminal = std::io::stderr().is_terminal();
     let total = selected.len();

@@ -1,7 +1,7 @@
 //! `hybridsim totp …`: codes from an `otpauth://` URI and a report of how strictly it parses
 //! (hybridsim-otp; docs/migration.md §2).
 
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, OrFail, Outcome};
 use crate::json;
 use clap::{Args, Subcommand};
 use hybridsim_export::strictness;
@@ -94,13 +94,7 @@ fn check(args: &CheckArgs) -> Outcome {
         Verdict::LenientOnly => Err(Failure::no_match(
             "only the lenient parse accepts this URI; strict readers (pyotp, totp-rs) refuse it",
         )),
-        Verdict::Refused => Err(Failure::bad_input(format!(
-            "--uri: {}",
-            lenient
-                .as_ref()
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default()
-        ))),
+        // Refused means the lenient parse failed too: its error is the line.
+        Verdict::Refused => lenient.as_ref().map(drop).or_bad_input_on("--uri"),
     }
 }

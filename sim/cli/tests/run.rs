@@ -276,6 +276,15 @@ fn shards_run_every_scenario_exactly_once() {
     seen.sort();
     assert_eq!(seen, all);
     assert_eq!(hybridsim(&["run", "--shard", "4/3"]).status.code(), Some(2));
+    // A filter that matches nothing is not a passing run: exit 2, one line saying so.
+    let dir = dir.to_str().unwrap();
+    let none = hybridsim(&["run", dir, "--filter", "no-such-scenario"]);
+    let err = text(&none.stderr);
+    assert_eq!(none.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err.trim(),
+        format!("hybridsim: no scenario to run: 5 file(s) found under {dir}, none selected")
+    );
 }
 
 #[test]

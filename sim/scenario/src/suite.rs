@@ -236,6 +236,38 @@ pub fn select(files: &[ScenarioFile], options: &SuiteOptions) -> Vec<ScenarioFil
         .collect()
 }
 
+/// Why a suite has nothing to run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// A path cannot be read.
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    /// Scenario files were found but the shard and the filter left none of them.
+    #[error("no scenario to run: {found} file(s) found under {paths}, none selected")]
+    NoneSelected {
+        /// How many files were found.
+        found: usize,
+        /// The paths searched, comma-separated.
+        paths: String,
+    },
+}
+
+/// The scenario files under `paths` that `options` select ([`discover`], then [`select`]);
+/// an error when none is left, so that a mistyped filter or shard does not pass as a run.
+pub fn discover_selected(
+    paths: &[PathBuf],
+    options: &SuiteOptions,
+) -> Result<Vec<ScenarioFile>, SelectError> {
+    let files = discover(paths)?;
+    let selected = select(&files, options);
+    if selected.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let (found, paths) = (files.len(), shown.join(", "));
+        return Err(SelectError::NoneSelected { found, paths });
+    }
+    Ok(selected)
+}
+
 /// Runs one scenario file.
 pub fn run_one(file: &ScenarioFile, options: &SuiteOptions) -> ScenarioResult {
     let started = Instant::now();
