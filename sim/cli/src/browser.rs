@@ -3,7 +3,7 @@
 //! (`hybridsim_webauthn::browser`), failures into exit codes. Shared by `authenticator`,
 //! `ceremony --tunnel` and `desktop`.
 
-use crate::failure::{Failure, OrFail};
+use crate::failure::Failure;
 use hybridsim_webauthn::browser::{self, AnswerError};
 use hybridsim_webauthn::json::{CreationOptionsJson, RequestOptionsJson};
 use std::path::Path;
@@ -14,8 +14,7 @@ pub struct Pending(browser::Pending);
 impl Pending {
     /// Reads creation options from `path` and makes the makeCredential request.
     pub fn create(path: &Path, origin: &str) -> Result<Pending, Failure> {
-        let options = CreationOptionsJson::from_json(&crate::input::read_text(path)?)
-            .or_bad_input_on(path.display())?;
+        let options = crate::input::parsed(path, CreationOptionsJson::from_json)?;
         browser::Pending::create(&options, origin)
             .map(Pending)
             .map_err(refuses_options)
@@ -23,8 +22,7 @@ impl Pending {
 
     /// Reads request options from `path` and makes the getAssertion request.
     pub fn get(path: &Path, origin: &str) -> Result<Pending, Failure> {
-        let options = RequestOptionsJson::from_json(&crate::input::read_text(path)?)
-            .or_bad_input_on(path.display())?;
+        let options = crate::input::parsed(path, RequestOptionsJson::from_json)?;
         browser::Pending::get(&options, origin)
             .map(Pending)
             .map_err(refuses_options)

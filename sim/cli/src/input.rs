@@ -22,5 +22,14 @@ pub fn read_text(path: &Path) -> Result<String, Failure> {
     Ok(hybridsim_files::read_text(path, MAX_INPUT_BYTES)?)
 }
 
+/// The file at `path` read as text and parsed by `parse`: exit 2 naming the file when it
+/// cannot be read or does not parse.
+pub fn parsed<T, E: std::fmt::Display>(
+    path: &Path,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, Failure> {
+    crate::failure::OrFail::or_bad_input_on(parse(&read_text(path)?), path.display())
+}
+
 /// A path as messages show it (bounded, like every echoed input).
 pub use hybridsim_files::shown;

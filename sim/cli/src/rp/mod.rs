@@ -6,8 +6,8 @@
 
 pub mod args;
 
-use crate::failure::{Failure, OrFail, Outcome};
-use crate::input::read_text as read;
+use crate::failure::{Failure, Outcome};
+use crate::input::parsed;
 use crate::json;
 use args::{VerifyAuthentication, VerifyCommand, VerifyRegistration};
 use hybridsim_webauthn::json::{
@@ -29,10 +29,8 @@ pub fn run(command: VerifyCommand) -> Outcome {
 }
 
 fn verify_registration(args: &VerifyRegistration) -> Outcome {
-    let options = CreationOptionsJson::from_json(&read(&args.options)?)
-        .or_bad_input_on(args.options.display())?;
-    let response = RegistrationResponseJson::from_json(&read(&args.response)?)
-        .or_bad_input_on(args.response.display())?;
+    let options = parsed(&args.options, CreationOptionsJson::from_json)?;
+    let response = parsed(&args.response, RegistrationResponseJson::from_json)?;
     let state = RegistrationState::from_options(&options, &origin_host(&args.origin)?);
     let roots = trusted_roots(&args.trust)?;
     let mut rp = relying_party(&state.rp_id, &args.origin, roots, args.require_attestation);
@@ -59,10 +57,8 @@ fn verify_registration(args: &VerifyRegistration) -> Outcome {
 }
 
 fn verify_authentication(args: &VerifyAuthentication) -> Outcome {
-    let options = RequestOptionsJson::from_json(&read(&args.options)?)
-        .or_bad_input_on(args.options.display())?;
-    let response = AuthenticationResponseJson::from_json(&read(&args.response)?)
-        .or_bad_input_on(args.response.display())?;
+    let options = parsed(&args.options, RequestOptionsJson::from_json)?;
+    let response = parsed(&args.response, AuthenticationResponseJson::from_json)?;
     let missing = || Failure::bad_input(format!("{} does not exist", args.credential.display()));
     if std::fs::symlink_metadata(&args.credential).is_err() {
         return Err(missing());
@@ -92,8 +88,7 @@ fn report(value: serde_json::Value, as_json: bool) {
 
 /// The DER of each `--trust` root, read from its PEM file (`verify-registration`, `serve`).
 pub fn trusted_roots(paths: &[std::path::PathBuf]) -> Result<Vec<Vec<u8>>, Failure> {
-    let der = |path: &std::path::PathBuf| pem_to_der(&read(path)?).or_bad_input_on(path.display());
-    paths.iter().map(der).collect()
+    paths.iter().map(|path| parsed(path, pem_to_der)).collect()
 }
 
 /// The first origin's host: the RP ID when the options name none, as in browsers.
