@@ -22,36 +22,12 @@ pub struct RunArgs {
     /// Scenario files or folders (searched recursively for *.toml).
     #[arg(value_name = "PATHS", default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
-    /// Only scenarios whose id (path under the folder, without .toml) contains TEXT.
-    #[arg(long, value_name = "TEXT")]
-    pub filter: Option<String>,
-    /// Run every scenario with this seed instead of its own (approved traces are then not
-    /// compared: other seeds give other bytes).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Run only shard K of N (1-based): shards split the sorted scenario list so that N CI
-    /// machines with --shard 1/N … N/N run every scenario exactly once.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<(usize, usize)>,
-    /// Write a JUnit XML report here (one testcase per step, plus trace approval).
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Write a JSON report here.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-    /// Write a self-contained HTML report to DIR/index.html (sequence diagrams of every
-    /// step, each message expandable to its bytes).
-    #[arg(long, value_name = "DIR")]
-    pub html: Option<PathBuf>,
-    /// Rewrite each scenario's approved trace (NAME.trace.jsonl) with this run's, printing
-    /// the diff, instead of failing when they differ.
-    #[arg(long)]
-    pub accept: bool,
-    /// Run every ceremony over this real tunnel server (ws://HOST:PORT or wss://HOST[:PORT],
-    /// e.g. `hybridsim tunnel serve` or a deployment) instead of the simulated one. Faults
-    /// need the simulated world and fail such steps; approved traces are not compared.
-    #[arg(long, value_name = "URL")]
-    pub tunnel: Option<String>,
+    /// `--filter`, `--seed`, `--shard`, `--accept`, `--tunnel`.
+    #[command(flatten)]
+    pub suite: SuiteOptions,
+    /// `--junit`, `--json`, `--html`.
+    #[command(flatten)]
+    pub reports: ReportPaths,
     /// Append every ceremony's secrets to this key log (created with mode 0600), each
     /// session under a `#` line naming its scenario and step.
     #[arg(long, value_name = "FILE")]
@@ -72,28 +48,18 @@ pub struct RunArgs {
     pub print_schema: bool,
 }
 
-fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    suite::parse_shard(text).map_err(|e| format!("{}: {e}", hybridsim_proto::echo::shown(text)))
-}
-
 /// Runs the command.
 pub fn run(args: RunArgs) -> Outcome {
     if args.print_schema {
         print!("{}", schema::schema_json());
         return Ok(());
     }
-    let mut options = SuiteOptions {
-        filter: args.filter.clone(),
-        seed: args.seed,
-        shard: args.shard,
-        accept: args.accept,
-        tunnel: args.tunnel.clone(),
-        driver: Some(Arc::new(SocketDriver)),
-        record_sessions: args.keylog.is_some() || args.pcapng.is_some(),
-        desktop_profile: hybridsim_scenario::builtin::desktop_arg(args.desktop_profile.as_deref())
-            .map_err(Failure::bad_input)?,
-        ..SuiteOptions::default()
-    };
+    let mut options = args.suite.clone();
+    options.driver = Some(Arc::new(SocketDriver));
+    options.record_sessions = args.keylog.is_some() || args.pcapng.is_some();
+    options.desktop_profile =
+        hybridsim_scenario::builtin::desktop_arg(args.desktop_profile.as_deref())
+            .map_err(Failure::bad_input)?;
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }
@@ -140,13 +106,7 @@ fn progress(result: &ScenarioResult, done: usize, total: usize, terminal: bool) 
 }
 
 fn write_reports(args: &RunArgs, results: &[ScenarioResult]) -> Outcome {
-    let paths = ReportPaths {
-        junit: args.junit.clone(),
-        json: args.json.clone(),
-        html: args.html.clone(),
-    };
-    let written = paths.write(results).or_environment()?;
-    for (kind, path) in written {
+    for (kind, path) in args.reports.write(results).or_environment()? {
         say!("{kind}: {}", path.display());
     }
     let (keylog, pcapng) = (args.keylog.as_deref(), args.pcapng.as_deref());

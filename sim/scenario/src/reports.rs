@@ -4,14 +4,20 @@ use crate::suite::ScenarioResult;
 use crate::{html, json_report, junit};
 use std::path::{Path, PathBuf};
 
-/// Where a run's reports go; each is written only when its path is given.
+/// Where a run's reports go; each is written only when its path is given. Under the `clap`
+/// feature these are also `hybridsim run`'s report flags.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct ReportPaths {
-    /// The JUnit XML report (one testcase per step, plus trace approval).
+    /// Write a JUnit XML report here (one testcase per step, plus trace approval).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
     pub junit: Option<PathBuf>,
-    /// The JSON report.
+    /// Write a JSON report here.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
     pub json: Option<PathBuf>,
-    /// The folder of the HTML report (`index.html` inside it).
+    /// Write a self-contained HTML report to DIR/index.html (sequence diagrams of every
+    /// step, each message expandable to its bytes).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "DIR"))]
     pub html: Option<PathBuf>,
 }
 

@@ -26,32 +26,51 @@ pub struct ScenarioFile {
     pub path: PathBuf,
 }
 
-/// How to run a suite.
+/// How to run a suite. Under the `clap` feature the fields a user sets are also `hybridsim
+/// run`'s flags (their docs are its help); the command fills in the others.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct SuiteOptions {
-    /// Only scenarios whose id contains this.
+    /// Only scenarios whose id (path under the folder, without .toml) contains TEXT.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "TEXT"))]
     pub filter: Option<String>,
-    /// Replace every scenario's seed (trace approval is then skipped: other seeds give
-    /// other bytes).
+    /// Run every scenario with this seed instead of its own (approved traces are then not
+    /// compared: other seeds give other bytes).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "N"))]
     pub seed: Option<u64>,
-    /// Only shard K of N (1-based K).
+    /// Run only shard K of N (1-based): shards split the sorted scenario list so that N CI
+    /// machines with --shard 1/N … N/N run every scenario exactly once.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "K/N", value_parser = shard_arg))]
     pub shard: Option<(usize, usize)>,
-    /// Rewrite the approved traces instead of failing when they differ.
+    /// Rewrite each scenario's approved trace (NAME.trace.jsonl) with this run's, printing
+    /// the diff, instead of failing when they differ.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub accept: bool,
     /// How many scenarios run at once.
+    #[cfg_attr(feature = "clap", arg(skip = default_jobs()))]
     pub jobs: usize,
-    /// Run every ceremony over this real tunnel server (`ws://HOST:PORT`, `wss://…`)
-    /// instead of the simulated one; approved traces are then not compared.
+    /// Run every ceremony over this real tunnel server (ws://HOST:PORT or wss://HOST[:PORT],
+    /// e.g. `hybridsim tunnel serve` or a deployment) instead of the simulated one. Faults
+    /// need the simulated world and fail such steps; approved traces are not compared.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "URL"))]
     pub tunnel: Option<String>,
     /// The socket driver that runs ceremonies over real tunnel servers (`tunnel`, or a
     /// scenario's own `[tunnel] server`); without one such scenarios fail to run.
+    #[cfg_attr(feature = "clap", arg(skip))]
     pub driver: Option<Arc<dyn TunnelDriver>>,
     /// Record every ceremony's session ([`crate::run::StepResult::session`]) for key logs
     /// and captures ([`crate::capture`]).
+    #[cfg_attr(feature = "clap", arg(skip))]
     pub record_sessions: bool,
     /// Run every scenario with this desktop profile (a built-in name or an absolute path)
     /// instead of its own `[desktop] profile`; approved traces are then not compared.
+    #[cfg_attr(feature = "clap", arg(skip))]
     pub desktop_profile: Option<String>,
+}
+
+/// The cores available: how many scenarios run at once unless told otherwise.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 impl Default for SuiteOptions {
@@ -61,7 +80,7 @@ impl Default for SuiteOptions {
             seed: None,
             shard: None,
             accept: false,
-            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            jobs: default_jobs(),
             tunnel: None,
             desktop_profile: None,
             driver: None,
@@ -196,6 +215,12 @@ pub enum ShardError {
     /// Not 1 <= K <= N.
     #[error("expected 1 <= K <= N")]
     OutOfRange,
+}
+
+/// `--shard K/N`: [`parse_shard`], the text echoed in the error.
+#[cfg(feature = "clap")]
+fn shard_arg(text: &str) -> Result<(usize, usize), String> {
+    parse_shard(text).map_err(|e| format!("{}: {e}", hybridsim_proto::echo::shown(text)))
 }
 
 /// Reads a `K/N` shard (1-based: shards 1/N … N/N together run every scenario once).
