@@ -2,9 +2,9 @@
 //! debug a desktop's scanner alone (its device log should show the advert matched; the
 //! tunnel it then opens leads nowhere).
 
-use crate::advertise::Advertiser;
 use crate::error::BleError;
 use crate::phone_radio::Interrupts;
+use crate::Advertiser;
 use hybridsim_proto::advert::{self, Eid, FIDO_SERVICE_UUID};
 use hybridsim_proto::{derive, domain};
 use std::time::Duration;

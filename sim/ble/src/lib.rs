@@ -7,26 +7,43 @@
 //! serves a plain listing of every hybrid advert in range (`hybridsim ble scan`).
 //!
 //! The phone's side is [`Advertiser`]: its advert broadcast through BlueZ's
-//! LEAdvertisingManager1 ([`advertise`]), for `hybridsim phone --real-ble` ([`phone_radio`])
+//! LEAdvertisingManager1 (`advertise`), for `hybridsim phone --real-ble` ([`phone_radio`])
 //! and `hybridsim ble advertise`.
 //!
 //! Everything the machine may lack on the way to the radio (a system bus, BlueZ, an adapter,
 //! power, permission) is a [`BleError`] with a one-line remedy, never a panic or a hang.
 //!
+//! The BlueZ backend is the `bluez` cargo feature (on by default; building it needs
+//! libdbus-1-dev and pkg-config). Without it the crate still builds, with the same API: its
+//! [`Scanner`] and [`Advertiser`] cannot be opened ([`BleError::NotBuilt`]), so callers need
+//! no cfg of their own to build without a radio.
+//!
 //! Without hardware, this code is tested against python-dbusmock's BlueZ template on a
 //! private bus (see `sim/cli/tests/ble.rs`).
 
+#[cfg(feature = "bluez")]
 pub mod advertise;
 pub mod beacon;
+#[cfg(feature = "bluez")]
+mod classify;
 mod error;
 pub mod listing;
 pub mod phone_radio;
 pub mod report;
+#[cfg(feature = "bluez")]
 mod scan;
+mod seen;
+#[cfg(not(feature = "bluez"))]
+mod unbuilt;
 
+#[cfg(feature = "bluez")]
 pub use advertise::Advertiser;
 pub use error::BleError;
-pub use scan::{Scanner, SeenAdvert, SETUP_TIMEOUT};
+#[cfg(feature = "bluez")]
+pub use scan::{Scanner, SETUP_TIMEOUT};
+pub use seen::SeenAdvert;
+#[cfg(not(feature = "bluez"))]
+pub use unbuilt::{Advertiser, Scanner};
 
 use hybridsim_peers::FedAdvert;
 use hybridsim_proto::advert_line::AdvertLine;

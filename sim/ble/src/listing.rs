@@ -3,7 +3,7 @@
 
 use crate::error::BleError;
 use crate::report;
-use crate::scan::Scanner;
+use crate::Scanner;
 use std::time::Duration;
 
 /// What a listing asks for.

@@ -7,8 +7,8 @@
 //! The advert's form (service UUID, suffix) and the tunnel domain are the phone's own, set
 //! from its profile's `[hybrid]` table by `PhoneConfig::apply_hybrid_profile`.
 
-use crate::advertise::Advertiser;
 use crate::error::BleError;
+use crate::Advertiser;
 use hybridsim_proto::advert_line::AdvertLine;
 use std::future::Future;
 use std::pin::Pin;

@@ -6,6 +6,7 @@
 //! dropped. Chromium scans the same way and picks the UUIDs out itself.
 
 use crate::error::BleError;
+use crate::SeenAdvert;
 use btleplug::api::bleuuid::uuid_from_u16;
 use btleplug::api::{
     Central, CentralEvent, CentralState, Manager as _, Peripheral as _, ScanFilter,
@@ -29,22 +30,6 @@ fn hybrid_entries(get: impl Fn(u16) -> Option<Vec<u8>>) -> Vec<(u16, Vec<u8>)> {
         .into_iter()
         .filter_map(|uuid| get(uuid).map(|data| (uuid, data)))
         .collect()
-}
-
-/// One hybrid advert heard on the air.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SeenAdvert {
-    /// The advertiser's Bluetooth address as BlueZ reports it (`AA:BB:CC:DD:EE:FF`; phones use
-    /// random addresses that change).
-    pub address: String,
-    /// Signal strength in dBm, when BlueZ has one.
-    pub rssi: Option<i16>,
-    /// The 16-bit service UUID the data was under: 0xFFF9 or 0xFDE2.
-    pub uuid: u16,
-    /// The service data, as received.
-    pub data: Vec<u8>,
-    /// When it was heard, counted from the start of the scan.
-    pub at: Duration,
 }
 
 type Events = Pin<Box<dyn Stream<Item = CentralEvent> + Send>>;

@@ -16,7 +16,6 @@ pub enum Code {
     /// The machine lacks something the command needs (a free port, an adapter, …).
     Environment = 3,
     /// Stopped by Ctrl-C or SIGTERM (after cleaning up, e.g. withdrawing an advert).
-    #[cfg_attr(not(feature = "ble"), allow(dead_code))]
     Interrupted = 130,
 }
 
