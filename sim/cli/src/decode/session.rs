@@ -7,11 +7,11 @@ use clap::Args;
 use hybridsim_pcapng::session as capture;
 use hybridsim_proto::advert_fields;
 use hybridsim_proto::qr::QrPayload;
-use hybridsim_session::decrypt::{self, DecryptedSession, Input};
+use hybridsim_session::decrypt::{self, Input};
 use hybridsim_session::keylog::KeyLog;
-use hybridsim_session::messages::{self, WireMessage};
+use hybridsim_session::messages;
 use hybridsim_session::report;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Key logs and message files larger than this are refused before reading (the readers
 /// bound them again, line by line).
@@ -77,7 +77,8 @@ pub fn run(args: &DecodeSession) -> Outcome {
         Err(failure) => (failure.partial, Some(failure.error)),
     };
     if let Some(path) = &args.pcapng {
-        write_pcapng(path, &session, &wire, advert.as_deref(), &keylog_text)?;
+        let capture = capture::decrypted(&session, &wire, advert.as_deref(), &keylog_text);
+        crate::output::write_file(path, capture.to_bytes().or_bad_input_on("--pcapng")?)?;
     }
     let error = failure.as_ref().map(ToString::to_string);
     let error = error.as_deref();
@@ -92,17 +93,4 @@ pub fn run(args: &DecodeSession) -> Outcome {
 /// any other text is left for the hex reader to refuse.
 fn strip_uuid(advert: &str) -> &str {
     advert_fields::split_service_uuid(advert).map_or(advert, |(_, rest)| rest)
-}
-
-fn write_pcapng(
-    path: &Path,
-    session: &DecryptedSession,
-    wire: &[WireMessage],
-    advert: Option<&[u8]>,
-    keylog: &[u8],
-) -> Outcome {
-    let bytes = capture::decrypted(session, wire, advert, keylog)
-        .to_bytes()
-        .or_bad_input_on("--pcapng")?;
-    crate::output::write_file(path, bytes)
 }

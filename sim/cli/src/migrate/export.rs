@@ -8,7 +8,7 @@ use crate::failure::{Failure, OrFail, Outcome};
 use clap::Args;
 use hybridsim_apps::files;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `hybridsim migrate export`
 #[derive(Debug, Args)]
@@ -75,12 +75,13 @@ pub fn export(args: &ExportArgs) -> Outcome {
         let total = pictures.len();
         for (k, png) in pictures.iter().enumerate() {
             let file = dir.join(format!("qr-{}-of-{total}.png", k + 1));
-            write_new(&file, png)?;
+            hybridsim_state::write_new(&file, png)?;
         }
     }
     match &args.out {
         Some(out) => {
-            write_new(out, text.as_bytes())?;
+            // Mode 0600 and never over an existing file: exports hold OTP secrets.
+            hybridsim_state::write_new(out, text.as_bytes())?;
             for note in &notes {
                 say!("note: {note}");
             }
@@ -94,9 +95,4 @@ pub fn export(args: &ExportArgs) -> Outcome {
         }
     }
     Ok(())
-}
-
-/// Writes a new file (mode 0600: exports hold OTP secrets), refusing to replace anything.
-fn write_new(path: &Path, bytes: &[u8]) -> Outcome {
-    Ok(hybridsim_state::write_new(path, bytes)?)
 }
