@@ -43,6 +43,8 @@ pub struct CheckOptions {
     /// ([`default_malformed_paths`]). Each goes into the request line as given.
     #[cfg_attr(feature = "clap", arg(skip = default_malformed_paths()))]
     pub malformed_paths: Vec<String>,
+    // The doc is the flag's help, shown verbatim: its brackets are not links.
+    #[allow(rustdoc::broken_intra_doc_links)]
     /// The Origin header to send, ws[s]://HOST[:PORT] (default: the target's own, as the
     /// peers send it); for a server that insists on its public name.
     #[cfg_attr(feature = "clap", arg(long, value_name = "ORIGIN", value_parser = Origin::parse))]
