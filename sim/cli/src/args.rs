@@ -28,7 +28,7 @@ pub enum Command {
     /// approval and JUnit/JSON/HTML reports.
     Run(crate::run::RunArgs),
     /// Random fault schedules over the simulated world; violations shrunk to scenarios.
-    Explore(crate::explore::ExploreArgs),
+    Explore(hybridsim_explore::command::ExploreOptions),
     /// Decode a hybrid message: a QR code, an advert, a tunnel URL or a domain id.
     #[command(subcommand)]
     Decode(crate::decode::args::DecodeCommand),
@@ -71,7 +71,7 @@ pub enum Command {
     Ble(crate::ble::args::BleCommand),
     /// Every desktop profile × phone profile × flow in the simulated world: a grid of pass or
     /// the failing party, layer and reason, checked against an expectations file.
-    Matrix(crate::matrix::MatrixArgs),
+    Matrix(hybridsim_matrix::MatrixOptions),
 }
 
 // `rp serve` and `rp check` name their arguments from here.

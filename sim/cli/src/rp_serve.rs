@@ -1,11 +1,11 @@
 //! `hybridsim rp serve`: the strict relying party over HTTP(S), serving the FIDO2 server
 //! conformance API until Ctrl-C. The server, its routes and its bounds are
-//! `hybridsim-rp-http`; this module turns the flags into its configuration.
+//! `hybridsim-rp-http`, whose `Limits` are the bounds' flags; this module turns the rest of the
+//! flags into its configuration.
 
 use crate::args::RpServe;
 use crate::failure::{Failure, Outcome};
-use hybridsim_rp_http::{Limits, RpIdentity, ServeConfig, ServeError};
-use std::time::Duration;
+use hybridsim_rp_http::{RpIdentity, ServeConfig, ServeError};
 
 /// Serves until Ctrl-C.
 pub fn serve(args: &RpServe) -> Outcome {
@@ -19,16 +19,7 @@ pub fn serve(args: &RpServe) -> Outcome {
             trusted_roots,
             key_restrictions: args.restrictions.key_restrictions(),
         },
-        limits: Limits {
-            max_connections: args.max_connections,
-            request_deadline: Duration::from_millis(args.request_deadline_ms),
-            max_body: args.max_body,
-            max_name: args.max_name,
-            challenge_ttl: Duration::from_secs(args.challenge_ttl),
-            max_challenges: args.max_challenges,
-            max_users: args.max_users,
-            max_credentials_per_user: args.max_credentials_per_user,
-        },
+        limits: args.limits.clone(),
     };
     // Warnings (accept failing for lack of descriptors) go to stderr; RUST_LOG for more.
     crate::standalone::init_logging("warn");

@@ -1,6 +1,7 @@
 //! What `hybridsim matrix` does: select, run every cell (on every core), compare with the
-//! expectations, write the reports. The CLI only parses its arguments into
-//! [`MatrixOptions`] and prints [`MatrixRun::text`].
+//! expectations, write the reports. Under the `clap` feature [`MatrixOptions`] doubles as the
+//! command's arguments: the CLI parses them, sets the worker count and prints
+//! [`MatrixRun::text`].
 
 use crate::cell::{run_cell, Cell};
 use crate::expect::{Expectations, Mismatch};
@@ -10,24 +11,36 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// The command's options.
-#[derive(Debug, Clone, Default)]
+/// The command's options; under the `clap` feature, also `hybridsim matrix`'s arguments (each
+/// field's doc is its flag's help).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct MatrixOptions {
-    /// Comma-separated desktop profile names; `None`: every shipped one.
+    /// Desktop profiles, comma-separated (default: every shipped one).
+    #[cfg_attr(feature = "clap", arg(long = "desktop", value_name = "A,B…"))]
     pub desktops: Option<String>,
-    /// Comma-separated phone profile names; `None`: every shipped one.
+    /// Phone profiles, comma-separated (default: every shipped one).
+    #[cfg_attr(feature = "clap", arg(long = "phone", value_name = "X,Y…"))]
     pub phones: Option<String>,
-    /// Comma-separated flows; `None`: all.
+    /// Flows, comma-separated: register, sign-in, linked (default: all).
+    #[cfg_attr(feature = "clap", arg(long = "flow", value_name = "FLOWS"))]
     pub flows: Option<String>,
-    /// Write the JSON document here.
+    /// Write {"cells": [...]} here.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
     pub json: Option<PathBuf>,
-    /// Write the HTML grid to this folder.
+    /// Write the HTML grid to DIR/index.html, red cells linked to their sequence diagrams.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "DIR"))]
     pub html: Option<PathBuf>,
     /// Write JUnit XML here.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
     pub junit: Option<PathBuf>,
-    /// The expectations file.
+    /// The expectations file (scenarios/interop/matrix-expectations.toml): exit 0 when every
+    /// cell matches it, 1 otherwise. Without it: exit 1 when any cell failed.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
     pub expect: Option<PathBuf>,
-    /// Worker threads (at least 1).
+    /// Worker threads (at least 1; 0 runs on one). Not a flag: the binary sets it to the
+    /// machine's cores.
+    #[cfg_attr(feature = "clap", arg(skip))]
     pub jobs: usize,
 }
 

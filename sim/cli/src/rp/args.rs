@@ -66,39 +66,9 @@ pub struct RpServe {
     /// PEM private key (PKCS#8, SEC1 or PKCS#1) of --tls-cert.
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// Connections served at once; one more is answered 503 (closed, over TLS).
-    #[arg(long, value_name = "N", default_value_t = hybridsim_rp_http::Limits::default().max_connections,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub max_connections: usize,
-    /// Milliseconds one request may take in all, from the accepted connection (TLS
-    /// handshake included) to the last byte of the answer; one request per connection.
-    #[arg(long, value_name = "MS", default_value_t = hybridsim_rp_http::Limits::default().request_deadline.as_millis() as u64,
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub request_deadline_ms: u64,
-    /// Largest request body in bytes; a larger one is answered 413 unread.
-    #[arg(long, value_name = "BYTES", default_value_t = hybridsim_rp_http::Limits::default().max_body,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub max_body: usize,
-    /// Longest username and displayName in bytes; a longer one is answered 400.
-    #[arg(long, value_name = "BYTES", default_value_t = hybridsim_rp_http::Limits::default().max_name,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub max_name: usize,
-    /// Seconds an issued challenge may be redeemed; older ones are refused and dropped.
-    #[arg(long, value_name = "S", default_value_t = hybridsim_rp_http::Limits::default().challenge_ttl.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub challenge_ttl: u64,
-    /// Challenges kept at once; issuing one more evicts the oldest.
-    #[arg(long, value_name = "N", default_value_t = hybridsim_rp_http::Limits::default().max_challenges,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub max_challenges: usize,
-    /// Registered users kept; a registration for one more is answered 503.
-    #[arg(long, value_name = "N", default_value_t = hybridsim_rp_http::Limits::default().max_users,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub max_users: usize,
-    /// Credentials kept per user; one more registration for the user is refused.
-    #[arg(long, value_name = "N", default_value_t = hybridsim_rp_http::Limits::default().max_credentials_per_user,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub max_credentials_per_user: usize,
+    /// The server's bounds, one flag each.
+    #[command(flatten)]
+    pub limits: hybridsim_rp_http::Limits,
 }
 
 /// `hybridsim rp check`

@@ -27,13 +27,9 @@ pub struct TunnelCheck {
     /// Also write the results as JUnit XML (one testcase per case).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// The message size limit to probe, in bytes (default: try 16 KiB+1 and 1 MiB+1).
-    #[arg(long, value_name = "BYTES")]
-    pub message_limit: Option<usize>,
-    /// The Origin header to send, ws[s]://HOST[:PORT] (default: the target's own, as the
-    /// peers send it); for a server that insists on its public name.
-    #[arg(long, value_name = "ORIGIN", value_parser = hybridsim_tunnel_check::check::Origin::parse)]
-    pub origin: Option<hybridsim_tunnel_check::check::Origin>,
+    /// What to probe and which Origin to send.
+    #[command(flatten)]
+    pub options: hybridsim_tunnel_check::CheckOptions,
 }
 
 /// `hybridsim tunnel bench`
@@ -41,21 +37,9 @@ pub struct TunnelCheck {
 pub struct TunnelBench {
     /// The server, e.g. ws://127.0.0.1:8080 (or wss://HOST[:PORT], trusting the WebPKI roots).
     pub target: String,
-    /// Concurrent pairings to time.
-    #[arg(long, default_value_t = 1000)]
-    pub pairs: usize,
-    /// Messages per second in the relay phase.
-    #[arg(long, default_value_t = 10_000)]
-    pub rate: u32,
-    /// Length of the relay phase, seconds.
-    #[arg(long, default_value_t = 5)]
-    pub seconds: u64,
-    /// Idle pending tunnels to hold open for the memory figure (0 skips it).
-    #[arg(long, default_value_t = 20_000)]
-    pub idle: usize,
-    /// The server's process id, to read its memory (VmRSS) from /proc.
-    #[arg(long, value_name = "PID")]
-    pub server_pid: Option<u32>,
+    /// The phases' sizes and the server to measure.
+    #[command(flatten)]
+    pub options: hybridsim_tunnel_check::BenchOptions,
 }
 
 /// `hybridsim tunnel serve`

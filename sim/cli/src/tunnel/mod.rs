@@ -1,4 +1,5 @@
-//! `hybridsim tunnel serve`: the real tunnel server on a socket.
+//! `hybridsim tunnel …`: the real tunnel server on a socket, and `hybridsim-tunnel-check`'s
+//! checker and load generator, whose options are their flags.
 
 pub mod args;
 
@@ -13,18 +14,13 @@ use std::time::Duration;
 pub fn run(command: TunnelCommand) -> Outcome {
     match command {
         TunnelCommand::Serve(args) => serve(&args),
-        TunnelCommand::Check(args) => check(&args),
-        TunnelCommand::Bench(args) => bench(&args),
+        TunnelCommand::Check(args) => check(args),
+        TunnelCommand::Bench(args) => bench(args),
     }
 }
 
-fn check(args: &TunnelCheck) -> Outcome {
-    let options = hybridsim_tunnel_check::CheckOptions {
-        message_limit: args.message_limit,
-        origin: args.origin.clone(),
-        ..hybridsim_tunnel_check::CheckOptions::default()
-    };
-    let report = runtime()?.block_on(hybridsim_tunnel_check::check(&args.target, options));
+fn check(args: TunnelCheck) -> Outcome {
+    let report = runtime()?.block_on(hybridsim_tunnel_check::check(&args.target, args.options));
     say!("{report}");
     if let Some(path) = &args.junit {
         crate::output::write_file(path, report.to_junit_xml())?;
@@ -39,16 +35,8 @@ fn check(args: &TunnelCheck) -> Outcome {
     }
 }
 
-fn bench(args: &TunnelBench) -> Outcome {
-    let options = hybridsim_tunnel_check::BenchOptions {
-        pairs: args.pairs,
-        rate: args.rate,
-        seconds: Duration::from_secs(args.seconds),
-        idle: args.idle,
-        server_pid: args.server_pid,
-        ..hybridsim_tunnel_check::BenchOptions::default()
-    };
-    let report = runtime()?.block_on(hybridsim_tunnel_check::bench(&args.target, options));
+fn bench(args: TunnelBench) -> Outcome {
+    let report = runtime()?.block_on(hybridsim_tunnel_check::bench(&args.target, args.options));
     say!("{report}");
     Ok(())
 }

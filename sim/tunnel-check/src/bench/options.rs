@@ -1,5 +1,8 @@
-//! What a bench run takes: the counts, rate and limits of its phases.
+//! What a bench run takes: the counts, rate and limits of its phases. Under the `clap` feature
+//! [`BenchOptions`] doubles as `hybridsim tunnel bench`'s flags.
 
+#[cfg(feature = "clap")]
+use clap::builder::TypedValueParser;
 use std::time::Duration;
 
 /// How long one handshake may take.
@@ -20,26 +23,38 @@ pub const DEFAULT_MESSAGES_PER_PEER: u32 = 16;
 /// Default for [`BenchOptions::phase_timeout`].
 pub const DEFAULT_PHASE_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// What [`bench()`](super::bench()) does.
+/// What [`bench()`](super::bench()) does. Under the `clap` feature the first five fields are
+/// `hybridsim tunnel bench`'s flags (each field's doc is its flag's help); the rest keep their
+/// defaults there. Give [`Self::server_pid`] `std::process::id()` when the server runs
+/// in-process (its figures then include the bench's own share); 0 pairs, a rate of 0 or 0 idle
+/// tunnels skip their phase.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct BenchOptions {
-    /// Pairs opened in the pairing phase (default 1000; 0 skips it).
+    /// Concurrent pairings to time.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = DEFAULT_PAIRS))]
     pub pairs: usize,
-    /// Messages per second in the relay phase (default 10,000; 0 skips it).
+    /// Messages per second in the relay phase.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = DEFAULT_RATE))]
     pub rate: u32,
-    /// How long the relay phase sends (default 5 s).
+    /// Length of the relay phase, seconds.
+    #[cfg_attr(feature = "clap", arg(long, default_value = "5",
+        value_parser = clap::value_parser!(u64).map(Duration::from_secs)))]
     pub seconds: Duration,
-    /// Idle pending tunnels opened (default 20,000; 0 skips the phase).
+    /// Idle pending tunnels to hold open for the memory figure (0 skips it).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = DEFAULT_IDLE))]
     pub idle: usize,
-    /// The server's process id, to read its memory and CPU time from `/proc`; pass
-    /// `std::process::id()` when the server runs in-process (its figures then include the
-    /// bench's own share).
+    /// The server's process id, to read its memory (VmRSS) from /proc.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "PID"))]
     pub server_pid: Option<u32>,
     /// Handshakes in flight at once (default 256).
+    #[cfg_attr(feature = "clap", arg(skip = DEFAULT_CONNECTING))]
     pub connecting: usize,
     /// Messages one peer sends at most in the relay phase (default 16).
+    #[cfg_attr(feature = "clap", arg(skip = DEFAULT_MESSAGES_PER_PEER))]
     pub messages_per_peer: u32,
     /// Longest any phase may take (default 120 s); a phase cut short reports what it had.
+    #[cfg_attr(feature = "clap", arg(skip = DEFAULT_PHASE_TIMEOUT))]
     pub phase_timeout: Duration,
 }
 
@@ -55,5 +70,32 @@ impl Default for BenchOptions {
             messages_per_peer: DEFAULT_MESSAGES_PER_PEER,
             phase_timeout: DEFAULT_PHASE_TIMEOUT,
         }
+    }
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod tests {
+    use super::BenchOptions;
+    use clap::Parser;
+
+    /// `hybridsim tunnel bench`'s flags, flattened as the binary has them.
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        options: BenchOptions,
+    }
+
+    #[test]
+    fn no_flags_give_the_default_options() -> Result<(), clap::Error> {
+        let parsed = Wrapper::try_parse_from(["bench"])?;
+        assert_eq!(parsed.options, BenchOptions::default());
+        Ok(())
+    }
+
+    #[test]
+    fn seconds_are_read_as_seconds() -> Result<(), clap::Error> {
+        let parsed = Wrapper::try_parse_from(["bench", "--seconds", "2"])?;
+        assert_eq!(parsed.options.seconds, std::time::Duration::from_secs(2));
+        Ok(())
     }
 }
