@@ -5,10 +5,9 @@
 use crate::args::RpCheck;
 use crate::builtin;
 use crate::failure::{Failure, OrFail, Outcome};
-use hybridsim_rp_http::{CheckError, CheckOptions};
+use hybridsim_rp_http::CheckError;
 use hybridsim_world::ceremony::PhoneState;
 use hybridsim_world::world::derive_seed;
-use std::time::Duration;
 
 /// Runs every check against `args.url`.
 pub fn check(args: &RpCheck) -> Outcome {
@@ -17,22 +16,15 @@ pub fn check(args: &RpCheck) -> Outcome {
     let phone = PhoneState::from_profile(
         &profile.toml,
         builtin::attestation_file,
-        derive_seed(args.seed, b"rp check authenticator"),
+        derive_seed(args.options.seed, b"rp check authenticator"),
     )
     .or_bad_input()?;
-    let options = CheckOptions {
-        origin: args.origin.clone(),
-        username: args.username.clone(),
-        seed: args.seed,
-        timeout: Duration::from_secs(args.timeout.max(1)),
-        ca: args.ca.clone(),
-    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::environment(format!("cannot start the async runtime: {e}")))?;
     let report = runtime
-        .block_on(hybridsim_rp_http::check(&args.url, phone, &options))
+        .block_on(hybridsim_rp_http::check(&args.url, phone, &args.options))
         .map_err(|e| match e {
             CheckError::Setup(_) => Failure::bad_input(e.to_string()),
             CheckError::Unreachable(_) => Failure::environment(e.to_string()),

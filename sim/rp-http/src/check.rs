@@ -20,19 +20,36 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// How `rp check` runs.
+/// How `rp check` runs; under the `clap` feature also `hybridsim rp check`'s flags (each
+/// field's doc is its flag's help).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct CheckOptions {
-    /// The origin our browser claims; `https://` and the RP ID from the options if `None`.
-    pub origin: Option<String>,
-    /// The username registered (the RP keeps it).
-    pub username: String,
-    /// Seed of the ceremonies.
-    pub seed: u64,
-    /// Time allowed for each HTTP request, connection included.
-    pub timeout: Duration,
-    /// Extra trust anchors (PEM) beside the WebPKI roots.
+    /// Also trust the certificates in this PEM file for https:// (a private CA or a
+    /// self-signed RP), besides the WebPKI roots.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
     pub ca: Option<PathBuf>,
+    /// The origin our browser claims; default https:// and the RP ID from the options.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "URL"))]
+    pub origin: Option<String>,
+    /// Seed of the ceremonies (and of the phone's authenticator).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0))]
+    pub seed: u64,
+    /// The username to register (the RP keeps it).
+    #[cfg_attr(feature = "clap", arg(long, default_value = "hybridsim-check"))]
+    pub username: String,
+    /// Seconds each HTTP request may take, connecting included; an RP that cannot be
+    /// connected to exits 3.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "S", default_value = "10",
+        value_parser = whole_seconds()))]
+    pub timeout: Duration,
+}
+
+/// `--timeout S`: whole seconds, 0 taken as 1 (a request needs some time).
+#[cfg(feature = "clap")]
+fn whole_seconds() -> impl clap::builder::TypedValueParser<Value = Duration> {
+    use clap::builder::TypedValueParser;
+    clap::value_parser!(u64).map(|s| Duration::from_secs(s.max(1)))
 }
 
 /// One check and how it went: `Ok(detail)` passed, `Err(why)` failed.
@@ -291,6 +308,38 @@ impl Run<'_> {
         self.record("assertion accepted", verdict);
         let replay = refused(self.post("/assertion/result", &assertion).await?);
         self.record("replayed assertion refused", replay);
+        Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod tests {
+    use super::CheckOptions;
+    use clap::Parser;
+    use std::time::Duration;
+
+    /// `hybridsim rp check`'s options, flattened as the binary has them.
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        options: CheckOptions,
+    }
+
+    #[test]
+    fn the_flags_default_to_what_rp_check_documents() -> Result<(), clap::Error> {
+        let options = Wrapper::try_parse_from(["check"])?.options;
+        assert_eq!(
+            (options.seed, options.username.as_str(), options.timeout),
+            (0, "hybridsim-check", Duration::from_secs(10))
+        );
+        assert_eq!((options.origin, options.ca), (None, None));
+        Ok(())
+    }
+
+    #[test]
+    fn a_zero_timeout_is_one_second() -> Result<(), clap::Error> {
+        let options = Wrapper::try_parse_from(["check", "--timeout", "0"])?.options;
+        assert_eq!(options.timeout, Duration::from_secs(1));
         Ok(())
     }
 }

@@ -77,13 +77,6 @@ pub struct RpCheck {
     /// The relying party's base URL: http(s)://HOST[:PORT][/PREFIX], e.g.
     /// https://rp.example/fido2 (redirects are followed, cookies sent back).
     pub url: String,
-    /// Also trust the certificates in this PEM file for https:// (a private CA or a
-    /// self-signed RP), besides the WebPKI roots.
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<PathBuf>,
-    /// The origin our browser claims; default https:// and the RP ID from the options.
-    #[arg(long, value_name = "URL")]
-    pub origin: Option<String>,
     /// The phone's profile (built-in name or TOML file).
     #[arg(
         long,
@@ -91,16 +84,9 @@ pub struct RpCheck {
         default_value = "microsoft-authenticator-ios"
     )]
     pub profile: String,
-    /// Seed of the ceremonies (and of the phone's authenticator).
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// The username to register (the RP keeps it).
-    #[arg(long, default_value = "hybridsim-check")]
-    pub username: String,
-    /// Seconds each HTTP request may take, connecting included; an RP that cannot be
-    /// connected to exits 3.
-    #[arg(long, value_name = "S", default_value_t = 10)]
-    pub timeout: u64,
+    /// `--ca`, `--origin`, `--seed`, `--username`, `--timeout`.
+    #[command(flatten)]
+    pub options: hybridsim_rp_http::CheckOptions,
     /// Also write the results as JUnit XML (one testcase per check).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
