@@ -16,11 +16,7 @@ Test code is skipped: files named `tests.rs`, anything under a `tests/` folder, 
 behind `#[cfg(test)]`. The measure is a brace counter over the source with comments, strings
 and character literals blanked out; it does not need a Rust toolchain.
 
-`--cli-ceiling N` enforces N lines for `sim/cli/src` in place of the target while the tree has
-not reached it (a ratchet: `tests/run` passes the current ceiling, lowered as the CLI shrinks);
-the gap to the target is still printed.
-
-Usage: python3 tests/limits.py [--root DIR] [--quiet] [--cli-ceiling N]
+Usage: python3 tests/limits.py [--root DIR] [--quiet]
 """
 
 import argparse
@@ -282,7 +278,7 @@ def cycles(graph):
     return out
 
 
-def check(root, cli_ceiling=CLI_TOTAL):
+def check(root):
     problems = []
     sim = root / "sim"
     cli_total = 0
@@ -325,8 +321,8 @@ def check(root, cli_ceiling=CLI_TOTAL):
         for comp in cycles(edges):
             names = " <-> ".join(modules[m].relative_to(crate.relative_to(root) / "src").as_posix() for m in comp)
             problems.append(f"{crate.relative_to(root)}: files import each other in a loop: {names}")
-    if cli_total > cli_ceiling:
-        problems.append(f"sim/cli/src: {cli_total} lines in total (at most {cli_ceiling})")
+    if cli_total > CLI_TOTAL:
+        problems.append(f"sim/cli/src: {cli_total} lines in total (at most {CLI_TOTAL})")
     return problems, cli_total
 
 
@@ -335,16 +331,11 @@ def main():
     parser.add_argument("--root", type=pathlib.Path, default=pathlib.Path(__file__).resolve().parent.parent,
                         help="the workspace root (default: the parent of this script's folder)")
     parser.add_argument("--quiet", action="store_true", help="print offenders only, no summary")
-    parser.add_argument("--cli-ceiling", type=int, default=CLI_TOTAL,
-                        help=f"lines allowed in sim/cli/src while the target ({CLI_TOTAL}) is not met")
     args = parser.parse_args()
     if not (args.root / "sim").is_dir():
         print(f"limits: {args.root}: no sim/ folder here", file=sys.stderr)
         return 2
-    problems, cli_total = check(args.root, args.cli_ceiling)
-    if CLI_TOTAL < cli_total <= args.cli_ceiling:
-        print(f"limits: sim/cli/src {cli_total} lines: {cli_total - CLI_TOTAL} over the target of "
-              f"{CLI_TOTAL}, within the ceiling of {args.cli_ceiling}", file=sys.stderr)
+    problems, cli_total = check(args.root)
     for line in problems:
         print(line)
     if not args.quiet:
