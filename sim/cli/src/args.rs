@@ -53,8 +53,9 @@ pub enum Command {
     #[command(subcommand)]
     Totp(crate::totp::TotpCommand),
     /// Be the desktop (browser) of a hybrid ceremony, alone in this process: show a QR code,
-    /// hear the phone's advert (from a line of text, or a real Bluetooth adapter with --real-ble), run the tunnel, Noise and CTAP, print the
-    /// response JSON. Tests someone else's phone authenticator.
+    /// hear the phone's advert (from a line of text, or a real Bluetooth adapter with
+    /// --real-ble), run the tunnel, Noise and CTAP, print the response JSON. Tests someone
+    /// else's phone authenticator.
     #[command(subcommand)]
     Desktop(crate::desktop::args::DesktopCommand),
     /// Be the phone of a hybrid ceremony, alone in this process: scan a QR code, write the

@@ -1,6 +1,6 @@
 //! `hybridsim explore` as a command: what it was asked ([`ExploreOptions`], which under the
-//! `clap` feature doubles as the command's arguments) and the run that reports and writes files. The wall clock is
-//! handed in by the binary: this crate never reads one.
+//! `clap` feature doubles as the command's arguments) and the run that reports and writes
+//! files. The wall clock is handed in by the binary: this crate never reads one.
 
 use crate::{report, Explorer, Options, Pool};
 use std::path::PathBuf;
