@@ -19,7 +19,7 @@
 //! - [`quirk`]: the bug switches.
 //! - [`export_inputs`]: the inputs of one export (URIs, QR pictures, a file) gathered and decoded.
 //! - [`files`]: export to and import from files, one half at a time, and a whole run.
-//! - [`migrate`] and [`report`]: run a migration, report per account.
+//! - [`migrate`](mod@migrate) and [`report`]: run a migration, report per account.
 //! - [`shown`]: what the app shows: the fate of each account given to it, codes at a time.
 //! - [`shown_listing`]: those rows as JSON and as lines (`migrate add|list`).
 //! - [`session`]: [`AppWorld`], named phones and sites on one clock, for scenarios.

@@ -1,5 +1,5 @@
 //! `hybridsim ble scan`: every hybrid advert heard for a while, one JSON object or a line or
-//! two each ([`report`](crate::report)), trial-decrypted with the given EID keys.
+//! two each ([`crate::report`]), trial-decrypted with the given EID keys.
 
 use crate::error::BleError;
 use crate::report;

@@ -4,6 +4,13 @@
 //! code. Exit codes: 0 success, 1 a well-formed input that does not match (e.g. an advert
 //! for another QR secret), 2 bad input or usage, 3 the environment lacks something needed.
 
+// Argument docs are `--help` text, printed as written: URLs, `[:PORT]`, `<id>` are literal.
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::bare_urls,
+    rustdoc::invalid_html_tags
+)]
+
 /// `println!` for results: one line on stdout, without panicking on a closed pipe.
 macro_rules! say {
     ($($arg:tt)*) => {

@@ -1,7 +1,7 @@
 //! Writing results: lines to stdout, and the files a user asked for.
 //!
 //! `println!` panics when stdout is a pipe whose reader has gone (`hybridsim … | head -1`);
-//! a tool that scripts pipe into must not, so results are written through [`line`], which
+//! a tool that scripts pipe into must not, so results are written through [`line`](fn@line), which
 //! drops what the reader no longer wants.
 
 use std::fmt;

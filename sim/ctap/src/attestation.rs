@@ -239,7 +239,7 @@ pub enum Attester {
     None,
     /// `packed` self attestation: signed with the credential's own key, no x5c.
     PackedSelf,
-    /// `packed` with an attestation certificate: signed with the attestation key, x5c = [leaf].
+    /// `packed` with an attestation certificate: signed with the attestation key, x5c = `[leaf]`.
     PackedX5c(AttestationIdentity),
 }
 

@@ -7,7 +7,7 @@
 //! A map of the code, from bytes up:
 //!
 //! - [`status`]: CTAP status codes, total over `u8`.
-//! - [`wire`]: reading CTAP maps; [`WireError`](wire::WireError) names the field and maps to
+//! - [`wire`]: reading CTAP maps; [`wire::WireError`] names the field and maps to
 //!   the status code.
 //! - [`cose`]: COSE_Key for P-256 (ES256 credential keys, -25 key-agreement keys).
 //! - [`auth_data`]: authenticator data and its flags.

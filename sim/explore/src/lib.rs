@@ -12,7 +12,7 @@
 //!
 //! - [`schedule`]: what a run is made of, and drawing one from a seed.
 //! - [`scenario`]: a schedule as scenario text.
-//! - [`check`]: executing a run and checking the invariants ([`invariant`]).
+//! - [`check`](mod@check): executing a run and checking the invariants ([`invariant`]).
 //! - [`shrink`]: making a violating schedule minimal.
 //! - [`report`]: the JSON report and the lines for a terminal.
 //! - [`command`]: `hybridsim explore`'s options and run.
@@ -107,7 +107,7 @@ impl Explorer {
     }
 
     /// Ceremonies executed so far (every execution of every ceremony step: a run executes
-    /// its scenario three times, see [`check`]).
+    /// its scenario three times, see [`check`](mod@check)).
     pub fn ceremonies(&self) -> u64 {
         self.ceremonies
     }

@@ -10,7 +10,7 @@
 //! followed by tower-http.
 //!
 //! Modules: [`api`] (the endpoints, sans-IO), [`store`] (challenges and users, bounded,
-//! time passed in), [`limits`], [`server`] and its routes, [`client`], [`check`] (the
+//! time passed in), [`limits`], [`server`] and its routes, [`client`], [`check`](mod@check) (the
 //! checks), and [`tls`].
 
 pub mod api;

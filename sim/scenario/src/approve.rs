@@ -122,7 +122,7 @@ fn dir_name(record: &TraceRecord) -> String {
 }
 
 /// The longest cycle to fold at the start of `records`: (cycle length, repetitions), with
-/// cycles of up to [`MAX_CYCLE`] records of the same kinds; (1, 1) when nothing repeats.
+/// cycles of up to `MAX_CYCLE` records of the same kinds; (1, 1) when nothing repeats.
 pub fn longest_cycle(records: &[TraceRecord]) -> (usize, usize) {
     let mut best = (1, 1);
     for cycle in 1..=MAX_CYCLE {

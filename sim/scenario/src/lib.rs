@@ -5,7 +5,7 @@
 //! A map of the code:
 //!
 //! - [`model`]: the format's types (`Scenario`, `Step`, the expectation types).
-//! - [`load`]: TOML in, errors with file, line and key out.
+//! - [`load`](mod@load): TOML in, errors with file, line and key out.
 //! - [`schema`]: the JSON Schema generated from [`model`].
 //! - [`run`]: one scenario, step by step, through `hybridsim_world::ceremony`.
 //! - [`expect`]: expectations against outcomes, compared as typed values ([`term`]).

@@ -3,7 +3,7 @@
 //!
 //! Three passes: toml_edit parses the text keeping the span of every key (syntax errors
 //! come from here); serde, through serde_path_to_error, builds the types and names the key
-//! path of the first error; [`validate`] checks what types cannot say (a phone a step names
+//! path of the first error; `validate` checks what types cannot say (a phone a step names
 //! exists, a fault name is in the catalogue). The key path is then looked up in the spanned
 //! document to find its line.
 

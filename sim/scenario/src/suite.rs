@@ -53,6 +53,8 @@ pub struct SuiteOptions {
     /// e.g. `hybridsim tunnel serve` or a deployment) instead of the simulated one. Faults
     /// need the simulated world and fail such steps; approved traces are not compared.
     #[cfg_attr(feature = "clap", arg(long, value_name = "URL"))]
+    // The doc is also `--help` text: `[:PORT]` is an optional part, not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     pub tunnel: Option<String>,
     /// The socket driver that runs ceremonies over real tunnel servers (`tunnel`, or a
     /// scenario's own `[tunnel] server`); without one such scenarios fail to run.

@@ -17,7 +17,7 @@
 //! Reading refuses what is not a regular file, is larger than [`MAX_STATE_BYTES`], or does
 //! not parse, and leaves such a file exactly as it was.
 //!
-//! * [`file`]: locking, bounded reading and atomic writing of any JSON value.
+//! * [`file`](mod@file): locking, bounded reading and atomic writing of any JSON value.
 //! * [`phone`]: the phone state file's layout, version check and per-operation seed.
 //! * [`open`]: a phone state file for one command (lock, start, build, finish).
 //! * [`app`]: the authenticator app with the authenticator's passkeys in it (one copy of each).

@@ -150,7 +150,7 @@ impl Ceremony {
         }
     }
 
-    /// The phone: an [`Authenticator`] or a [`PhoneState`] from an earlier outcome.
+    /// The phone: an [`Authenticator`](hybridsim_ctap::Authenticator) or a [`PhoneState`] from an earlier outcome.
     pub fn phone(mut self, phone: impl Into<PhoneState>) -> Ceremony {
         self.phone = Some(phone.into());
         self

@@ -2,14 +2,8 @@
 //! (hybridsim-apps and hybridsim-export; docs/migration.md §3–§5).
 //!
 //! The phone lives in the same state file as `hybridsim authenticator` (its `phone` field),
-//! so one file is one phone: its passkeys and its authenticator app.
-//!
-//! * [`decode`]: read an export (Google QR codes or URIs, Aegis vault, 2FAS backup) and list it.
-//! * [`accounts`]: `add` an `otpauth://` URI to a state file, `list` accounts with codes.
-//! * [`export`], [`import`]: a state file's accounts to a file in a format, and back into
-//!   another.
-//! * [`run`]: a whole migration between two state files, with the report.
-//! * [`quirks`]: the bug switches.
+//! so one file is one phone: its passkeys and its authenticator app. Each subcommand of
+//! [`MigrateCommand`] is a module of its own (`add` and `list` share `accounts`).
 
 mod accounts;
 mod decode;

@@ -145,7 +145,7 @@ pub struct Backup {
     pub app_origin: Option<String>,
     /// The file was encrypted.
     pub encrypted: bool,
-    /// `reference` decrypted to something other than [`REFERENCE`].
+    /// `reference` decrypted to something other than [`REFERENCE`](super::REFERENCE).
     pub unexpected_reference: bool,
     /// Services in file order.
     pub services: Vec<ServiceEntry>,
