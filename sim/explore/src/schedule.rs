@@ -6,7 +6,7 @@
 //! (`ws-split@3`, `clock-skew@120`, `phone-silent@2`), radio conditions are the
 //! scenario's `[world.radio]`, the desktop is a [`DesktopChoice`].
 
-use hybridsim_world::faults::{Fault, FaultAt};
+use hybridsim_world::faults::{Fault, FaultAt, Medium};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
@@ -224,21 +224,16 @@ fn random_step(rng: &mut ChaCha8Rng, fault: Fault) -> Option<u64> {
         _ if !fault.takes_step() => None,
         Fault::ClockSkew => Some(between(rng, 0, 7200)),
         Fault::PhoneSilent | Fault::DesktopSilent => Some(between(rng, 1, 6)),
-        Fault::TunnelNoSubprotocol
-        | Fault::TunnelUnknown
-        | Fault::RoutingIdMissing
-        | Fault::RoutingIdBad => Some(between(rng, 1, 3)),
-        Fault::WsTruncated
-        | Fault::WsDuplicated
-        | Fault::WsReordered
-        | Fault::WsSplit
-        | Fault::WsText
-        | Fault::NoiseBadTag
-        | Fault::HandshakeWrongLength => Some(between(rng, 1, 9)),
-        // Advert faults: every reception (no step) or one of the first few.
-        _ => match between(rng, 0, 4) {
-            0 => None,
-            n => Some(n),
+        _ => match fault.medium() {
+            // A ceremony makes at most 3 upgrades and relays at most 9 messages.
+            Medium::Upgrade => Some(between(rng, 1, 3)),
+            Medium::Relay => Some(between(rng, 1, 9)),
+            // Advert faults (and the BLE channel's): every occurrence (no step) or one of
+            // the first few.
+            Medium::Advert | Medium::Other => match between(rng, 0, 4) {
+                0 => None,
+                n => Some(n),
+            },
         },
     }
 }

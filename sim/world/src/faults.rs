@@ -265,6 +265,46 @@ impl Fault {
         )
     }
 
+    /// What the fault acts on, which decides what its step counts and which world rule
+    /// injects it (see the module documentation).
+    pub fn medium(self) -> Medium {
+        match self {
+            Fault::AdvertDropped
+            | Fault::AdvertDuplicated
+            | Fault::AdvertCorrupted
+            | Fault::AdvertOtherSecret
+            | Fault::AdvertWrongLength
+            | Fault::AdvertReservedByte
+            | Fault::AdvertReservedDomain
+            | Fault::NoiseWrongPsk => Medium::Advert,
+            Fault::TunnelNoSubprotocol
+            | Fault::TunnelUnknown
+            | Fault::RoutingIdMissing
+            | Fault::RoutingIdBad => Medium::Upgrade,
+            Fault::WsTruncated
+            | Fault::WsDuplicated
+            | Fault::WsReordered
+            | Fault::WsSplit
+            | Fault::WsText
+            | Fault::NoiseBadTag
+            | Fault::HandshakeWrongLength => Medium::Relay,
+            Fault::QrStale
+            | Fault::QrMalformed
+            | Fault::TunnelDuplicateNew
+            | Fault::ContactGone
+            | Fault::PhoneShutdown
+            | Fault::SecondCtapCommand
+            | Fault::UpdateNotCbor
+            | Fault::LinkingBadSignature
+            | Fault::ClockSkew
+            | Fault::PhoneSilent
+            | Fault::DesktopSilent
+            | Fault::BleChannelRefused
+            | Fault::BleChannelDropped
+            | Fault::BleChannelSlow => Medium::Other,
+        }
+    }
+
     /// Whether the fault only makes sense in a linked ceremony.
     pub fn linked_only(self) -> bool {
         self == Fault::ContactGone
@@ -282,6 +322,21 @@ impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// What a fault acts on ([`Fault::medium`]): the three media whose occurrences a step counts
+/// from 1, each injected by one kind of world rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Medium {
+    /// The adverts the desktop receives (an advert rule).
+    Advert,
+    /// The WebSocket upgrades in the world (a connection rule).
+    Upgrade,
+    /// The messages the tunnel server relays, both directions together (a relay rule).
+    Relay,
+    /// Anything else: a step in a unit of its own (seconds, one party's messages, the BLE
+    /// channel's messages) or none, injected its own way.
+    Other,
 }
 
 /// A fault and the step it hits (`NAME[@STEP]`).

@@ -6,7 +6,7 @@ use super::outcome::{ExternalRun, Outcome};
 use super::session;
 use super::{Ceremony, CeremonyError, PhoneState, MAX_STEPS, STALE_QR_AGE};
 use crate::faults::{
-    AdvertRule, CameraRule, Fault, FaultAt, RelayRule, SecondCommandRule, UpgradeRule,
+    AdvertRule, CameraRule, Fault, FaultAt, Medium, RelayRule, SecondCommandRule, UpgradeRule,
 };
 use crate::trace::Trace;
 use crate::world::{derive_seed, ActorId, World};
@@ -296,27 +296,14 @@ fn install(
     phone: ActorId,
     construction: Construction,
 ) {
+    match at.fault.medium() {
+        Medium::Advert => return world.add_rule(Box::new(AdvertRule::new(at))),
+        Medium::Upgrade => return world.add_connect_rule(Box::new(UpgradeRule::new(at))),
+        Medium::Relay => return world.add_rule(Box::new(RelayRule::new(at))),
+        Medium::Other => {}
+    }
     match at.fault {
-        Fault::AdvertDropped
-        | Fault::AdvertDuplicated
-        | Fault::AdvertCorrupted
-        | Fault::AdvertOtherSecret
-        | Fault::AdvertWrongLength
-        | Fault::AdvertReservedByte
-        | Fault::AdvertReservedDomain
-        | Fault::NoiseWrongPsk => world.add_rule(Box::new(AdvertRule::new(at))),
         Fault::QrMalformed => world.add_rule(Box::new(CameraRule)),
-        Fault::TunnelNoSubprotocol
-        | Fault::TunnelUnknown
-        | Fault::RoutingIdMissing
-        | Fault::RoutingIdBad => world.add_connect_rule(Box::new(UpgradeRule::new(at))),
-        Fault::WsTruncated
-        | Fault::WsDuplicated
-        | Fault::WsReordered
-        | Fault::WsSplit
-        | Fault::WsText
-        | Fault::NoiseBadTag
-        | Fault::HandshakeWrongLength => world.add_rule(Box::new(RelayRule::new(at))),
         Fault::SecondCtapCommand => world.add_rule(Box::new(SecondCommandRule::new(construction))),
 
         Fault::BleChannelRefused | Fault::BleChannelDropped | Fault::BleChannelSlow => {
@@ -324,13 +311,9 @@ fn install(
         }
         Fault::PhoneSilent => world.silence_after(phone, at.step().unwrap_or(1)),
         Fault::DesktopSilent => world.silence_after(desktop, at.step().unwrap_or(1)),
-        // Set once with the desktop (Ceremony::world).
-        Fault::ClockSkew
-        | Fault::QrStale
-        | Fault::TunnelDuplicateNew
-        | Fault::ContactGone
-        | Fault::PhoneShutdown
-        | Fault::UpdateNotCbor
-        | Fault::LinkingBadSignature => {}
+        // Set once with the desktop (Ceremony::world): clock-skew, qr-stale,
+        // tunnel-duplicate-new, contact-gone, phone-shutdown, update-not-cbor,
+        // linking-bad-signature. The faults with a medium were installed above.
+        _ => {}
     }
 }
