@@ -85,15 +85,12 @@ pub const DESKTOPS: &[(&str, &str)] = &[
 
 /// The text of a shipped desktop profile.
 pub fn desktop(name: &str) -> Option<&'static str> {
-    DESKTOPS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| *text)
+    filed(DESKTOPS, name)
 }
 
 /// The names of the shipped desktop profiles.
 pub fn desktop_names() -> Vec<&'static str> {
-    DESKTOPS.iter().map(|(n, _)| *n).collect()
+    names(DESKTOPS)
 }
 
 /// A desktop profile by built-in name or as a TOML file (relative paths from `dir`): for
@@ -193,23 +190,30 @@ pub const TEST_CA_PEM: &str = include_str!("../../../fixtures/attestation/ca.pem
 
 /// The text of a shipped profile.
 pub fn profile(name: &str) -> Option<&'static str> {
-    PROFILES
+    filed(PROFILES, name)
+}
+
+/// The names of the shipped profiles.
+pub fn profile_names() -> Vec<&'static str> {
+    names(PROFILES)
+}
+
+/// The text of a shipped attestation file.
+pub fn attestation_file(name: &str) -> Option<String> {
+    filed(ATTESTATION_FILES, name).map(str::to_owned)
+}
+
+/// The text filed under `name` in one of the (name, text) tables above.
+fn filed(table: &[(&str, &'static str)], name: &str) -> Option<&'static str> {
+    table
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, text)| *text)
 }
 
-/// The names of the shipped profiles.
-pub fn profile_names() -> Vec<&'static str> {
-    PROFILES.iter().map(|(n, _)| *n).collect()
-}
-
-/// The text of a shipped attestation file.
-pub fn attestation_file(name: &str) -> Option<String> {
-    ATTESTATION_FILES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| (*text).to_owned())
+/// The names of one of the (name, text) tables above, in table order.
+fn names(table: &[(&'static str, &str)]) -> Vec<&'static str> {
+    table.iter().map(|(n, _)| *n).collect()
 }
 
 #[cfg(test)]
