@@ -41,15 +41,8 @@ pub struct CheckOptions {
     /// Seconds each HTTP request may take, connecting included; an RP that cannot be
     /// connected to exits 3.
     #[cfg_attr(feature = "clap", arg(long, value_name = "S", default_value = "10",
-        value_parser = whole_seconds()))]
+        value_parser = crate::flags::seconds_at_least_one()))]
     pub timeout: Duration,
-}
-
-/// `--timeout S`: whole seconds, 0 taken as 1 (a request needs some time).
-#[cfg(feature = "clap")]
-fn whole_seconds() -> impl clap::builder::TypedValueParser<Value = Duration> {
-    use clap::builder::TypedValueParser;
-    clap::value_parser!(u64).map(|s| Duration::from_secs(s.max(1)))
 }
 
 /// One check and how it went: `Ok(detail)` passed, `Err(why)` failed.

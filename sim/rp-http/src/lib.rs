@@ -17,6 +17,8 @@ pub mod api;
 mod ceremony;
 pub mod check;
 pub mod client;
+#[cfg(feature = "clap")]
+mod flags;
 pub mod limits;
 mod routes;
 pub mod server;

@@ -20,36 +20,36 @@ use std::time::Duration;
 pub struct Limits {
     /// Connections served at once; one more is answered 503 (closed, over TLS).
     #[cfg_attr(feature = "clap", arg(long, value_name = "N", default_value_t = 256,
-        value_parser = flags::count()))]
+        value_parser = crate::flags::count()))]
     pub max_connections: usize,
     /// Milliseconds one request may take in all, from the accepted connection (TLS
     /// handshake included) to the last byte of the answer; one request per connection.
     #[cfg_attr(feature = "clap", arg(long = "request-deadline-ms", value_name = "MS",
-        default_value = "10000", value_parser = flags::millis()))]
+        default_value = "10000", value_parser = crate::flags::millis()))]
     pub request_deadline: Duration,
     /// Largest request body in bytes; a larger one is answered 413 unread.
     #[cfg_attr(feature = "clap", arg(long, value_name = "BYTES", default_value_t = 64 * 1024,
-        value_parser = flags::count()))]
+        value_parser = crate::flags::count()))]
     pub max_body: usize,
     /// Longest username and displayName in bytes; a longer one is answered 400.
     #[cfg_attr(feature = "clap", arg(long, value_name = "BYTES", default_value_t = 256,
-        value_parser = flags::count()))]
+        value_parser = crate::flags::count()))]
     pub max_name: usize,
     /// Seconds an issued challenge may be redeemed; older ones are refused and dropped.
     #[cfg_attr(feature = "clap", arg(long, value_name = "S", default_value = "300",
-        value_parser = flags::seconds()))]
+        value_parser = crate::flags::seconds()))]
     pub challenge_ttl: Duration,
     /// Challenges kept at once; issuing one more evicts the oldest.
     #[cfg_attr(feature = "clap", arg(long, value_name = "N", default_value_t = 10_000,
-        value_parser = flags::count()))]
+        value_parser = crate::flags::count()))]
     pub max_challenges: usize,
     /// Registered users kept; a registration for one more is answered 503.
     #[cfg_attr(feature = "clap", arg(long, value_name = "N", default_value_t = 10_000,
-        value_parser = flags::count()))]
+        value_parser = crate::flags::count()))]
     pub max_users: usize,
     /// Credentials kept per user; one more registration for the user is refused.
     #[cfg_attr(feature = "clap", arg(long, value_name = "N", default_value_t = 16,
-        value_parser = flags::count()))]
+        value_parser = crate::flags::count()))]
     pub max_credentials_per_user: usize,
 }
 
@@ -65,30 +65,6 @@ impl Default for Limits {
             max_users: 10_000,
             max_credentials_per_user: 16,
         }
-    }
-}
-
-/// The flags' values: whole numbers, at least 1, refused with clap's range message otherwise.
-#[cfg(feature = "clap")]
-mod flags {
-    use clap::builder::{RangedU64ValueParser, TypedValueParser};
-    use std::time::Duration;
-
-    /// A count or a size.
-    pub(super) fn count() -> RangedU64ValueParser<usize> {
-        RangedU64ValueParser::new().range(1..)
-    }
-
-    /// A duration given in milliseconds.
-    pub(super) fn millis() -> impl TypedValueParser<Value = Duration> {
-        clap::value_parser!(u64)
-            .range(1..)
-            .map(Duration::from_millis)
-    }
-
-    /// A duration given in seconds.
-    pub(super) fn seconds() -> impl TypedValueParser<Value = Duration> {
-        clap::value_parser!(u64).range(1..).map(Duration::from_secs)
     }
 }
 
