@@ -1,6 +1,7 @@
 //! Echoing untrusted input back in messages, bounded: a 1 MB argument or URL must not become
 //! a 1 MB line in an error. Every message that quotes what a user or a peer gave goes through
-//! [`shown`] (quoted) or [`shortened`] (bare); [`line`](fn@line) bounds a whole message as a last guard.
+//! [`shown`] (quoted) or [`shortened`] (bare); [`line`](fn@line) bounds a whole message as a
+//! last guard.
 
 /// Characters of an input quoted in full; longer ones are cut and their length given.
 pub const MAX_ECHO_CHARS: usize = 64;

@@ -13,8 +13,8 @@
 //! `login.example` trusting the test attestation root. Seeds are fresh per run, so contact
 //! and tunnel ids never repeat on a shared server. Each run is bounded by twice the check's
 //! step timeout (at least 1 s), and every upgrade by one step timeout. The peers' URLs name
-//! the check's origin ([`CheckOptions::origin`](crate::check::CheckOptions::origin)), so they send the `Origin` the probes send;
-//! their sockets go to the target.
+//! the check's origin ([`CheckOptions::origin`](crate::check::CheckOptions::origin)), so
+//! they send the `Origin` the probes send; their sockets go to the target.
 //!
 //! [`CheckOptions::default`]: crate::check::CheckOptions
 
