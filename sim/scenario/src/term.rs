@@ -4,6 +4,7 @@
 //! file, a trace and a report name a layer the same way.
 
 use hybridsim_peers::Vocabulary;
+use hybridsim_proto::echo::shortened;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
@@ -45,7 +46,8 @@ impl<'de, T: Vocabulary> Deserialize<'de> for Term<T> {
             // Serde's own wording for an unknown enum variant.
             let expected: Vec<String> = T::ALL.iter().map(|v| format!("`{}`", v.name())).collect();
             de::Error::custom(format!(
-                "unknown variant `{name}`, expected one of {}",
+                "unknown variant `{}`, expected one of {}",
+                shortened(&name),
                 expected.join(", ")
             ))
         })
@@ -64,5 +66,27 @@ impl<T: Vocabulary> JsonSchema for Term<T> {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         let names: Vec<&str> = T::ALL.iter().map(|v| v.name()).collect();
         json_schema!({ "type": "string", "enum": names })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Term;
+    use hybridsim_peers::outcome::Layer;
+
+    #[test]
+    fn an_unknown_name_is_named_and_a_huge_one_is_bounded() {
+        let short = serde_json::from_str::<Term<Layer>>("\"radio\"").err();
+        let short = short.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            short.starts_with("unknown variant `radio`, expected one of `"),
+            "{short}"
+        );
+
+        let huge = format!("\"{}\"", "x".repeat(100_000));
+        let error = serde_json::from_str::<Term<Layer>>(&huge).err();
+        let error = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("(100000 bytes)"), "{error}");
+        assert!(error.len() < 2_000, "{} bytes", error.len());
     }
 }
